@@ -1,0 +1,87 @@
+"""Role checks, in one place. Every view reaches them through these helpers.
+
+- a rep sees their own prospects;
+- a manager sees the prospects of the members of the teams they lead (and their own);
+- an admin sees everything.
+Objects outside a user's view are answered with 404, never 403, so that ids do not leak.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import TYPE_CHECKING, Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+
+from accounts.models import Role, Team, User
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest, HttpResponse
+
+
+def visible_owner_ids_q(user: User, field: str = "owner") -> Q:
+    """A Q filter on `field` (a FK to User) restricting rows to what `user` may see."""
+    if not user.is_authenticated or not user.is_active:
+        return Q(pk__in=[])
+    if user.is_admin_role:
+        return Q()
+    if user.is_manager:
+        # A subquery, not a join: an owner in two of the manager's teams must not double rows.
+        return Q(**{f"{field}__in": managed_member_ids(user)}) | Q(**{field: user})
+    return Q(**{field: user})
+
+
+def managed_member_ids(user: User) -> QuerySet:
+    return Team.members.through.objects.filter(team__managers=user).values("user_id")
+
+
+def visible_users(user: User) -> QuerySet[User]:
+    """Users whose work `user` may see (the owners they may pick in filters and reassignments)."""
+    if user.is_admin_role:
+        return User.objects.all()
+    if user.is_manager:
+        return User.objects.filter(Q(pk__in=managed_member_ids(user)) | Q(pk=user.pk))
+    return User.objects.filter(pk=user.pk)
+
+
+def visible_teams(user: User) -> QuerySet[Team]:
+    if user.is_admin_role:
+        return Team.objects.all()
+    if user.is_manager:
+        return Team.objects.filter(managers=user)
+    return Team.objects.filter(members=user)
+
+
+def can_reassign(user: User) -> bool:
+    return user.is_admin_role or user.is_manager
+
+
+def can_manage(user: User, owner: User) -> bool:
+    """May `user` act as the manager of `owner` (reopen, reassign)?"""
+    if user.is_admin_role:
+        return True
+    return user.is_manager and Team.objects.filter(managers=user, members=owner).exists()
+
+
+def role_required(*roles: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """Login required, then one of `roles` (admin always passes)."""
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @login_required
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            user: User = request.user  # type: ignore[assignment]
+            if not (user.is_admin_role or user.role in roles):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+admin_required = role_required(Role.ADMIN)
+manager_required = role_required(Role.MANAGER)

@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    REP = "rep", _("Sales rep")
+    MANAGER = "manager", _("Manager")
+    ADMIN = "admin", _("Administrator")
+
+
+class User(AbstractUser):
+    """A person who uses the CRM. The role decides what they may see; see accounts.access."""
+
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.REP)
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["last_name", "first_name", "username"]
+        constraints = [
+            models.CheckConstraint(condition=Q(role__in=Role.values), name="user_role_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        # Japanese order: family name first.
+        full = f"{self.last_name} {self.first_name}".strip()
+        return full or self.username
+
+    @property
+    def is_rep(self) -> bool:
+        return self.role == Role.REP
+
+    @property
+    def is_manager(self) -> bool:
+        return self.role == Role.MANAGER
+
+    @property
+    def is_admin_role(self) -> bool:
+        return self.role == Role.ADMIN or self.is_superuser
+
+
+class Team(models.Model):
+    name = models.CharField(_("team name"), max_length=100, unique=True)
+    members = models.ManyToManyField(User, related_name="teams", blank=True, verbose_name=_("members"))
+    managers = models.ManyToManyField(
+        User, related_name="managed_teams", blank=True, verbose_name=_("managers")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

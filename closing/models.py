@@ -1,0 +1,110 @@
+from __future__ import annotations
+
+import pghistory
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+
+class QuestionKind(models.TextChoices):
+    PRICE = "price", _("Price")
+    TIMING = "timing", _("Timing")
+    DECISION = "decision", _("Decision")
+    INVITATION = "invitation", _("Invitation (showroom, proposal, trial)")
+
+
+class Reading(models.TextChoices):
+    POSITIVE = "positive", _("Positive")
+    UNDECIDED = "undecided", _("Undecided")
+    NEGATIVE = "negative", _("Negative")
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), model_name="TestClosingQuestionEvent")
+class TestClosingQuestion(models.Model):
+    """The bank of test-closing questions, kept by admins. Retired, never deleted once used."""
+
+    text_ja = models.CharField(_("question (Japanese)"), max_length=300)
+    text_en = models.CharField(_("question (English)"), max_length=300)
+    kind = models.CharField(_("kind"), max_length=16, choices=QuestionKind.choices)
+    is_retired = models.BooleanField(_("retired"), default=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("test-closing question")
+        verbose_name_plural = _("test-closing questions")
+        ordering = ["kind", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=QuestionKind.values), name="tcq_kind_valid"),
+            models.CheckConstraint(condition=~Q(text_ja__regex=r"^\s*$"), name="tcq_text_ja_not_blank"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property
+    def text(self) -> str:
+        return self.text_ja if (get_language() or "ja").startswith("ja") else (self.text_en or self.text_ja)
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), model_name="TestClosingEvent")
+class TestClosing(models.Model):
+    """One asked question and the customer's answer. Never edited after its day; only annotated."""
+
+    prospect = models.ForeignKey(
+        "prospects.Prospect",
+        on_delete=models.CASCADE,
+        related_name="test_closings",
+        verbose_name=_("prospect"),
+    )
+    question = models.ForeignKey(
+        TestClosingQuestion,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="uses",
+        verbose_name=_("question"),
+    )
+    question_text = models.CharField(_("question asked"), max_length=300)
+    answer = models.TextField(_("customer's answer"))
+    reading = models.CharField(_("reading"), max_length=12, choices=Reading.choices)
+    revealed_month = models.DateField(_("revealed timing"), null=True, blank=True)
+    revealed_budget = models.DecimalField(
+        _("revealed budget"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    revealed_decision_maker = models.CharField(_("decision maker"), max_length=200, blank=True)
+    annotation = models.TextField(_("annotation"), blank=True)
+    asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="test_closings",
+        verbose_name=_("asked by"),
+    )
+    asked_at = models.DateTimeField(_("asked at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("test closing")
+        verbose_name_plural = _("test closings")
+        ordering = ["-asked_at", "-id"]
+        indexes = [
+            # Last test closing per prospect (board, monthly list, "waiting too long").
+            models.Index(fields=["prospect", "-asked_at"], name="tc_prospect_asked"),
+            # Statistics per rep and month.
+            models.Index(fields=["asked_by", "asked_at"], name="tc_asked_by_at"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(reading__in=Reading.values), name="tc_reading_valid"),
+            models.CheckConstraint(condition=~Q(question_text__regex=r"^\s*$"), name="tc_question_not_blank"),
+            models.CheckConstraint(
+                condition=Q(revealed_budget__isnull=True) | Q(revealed_budget__gte=0),
+                name="tc_budget_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(revealed_month__isnull=True) | Q(revealed_month__day=1), name="tc_month_first_day"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question_text} → {self.get_reading_display()}"

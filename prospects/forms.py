@@ -1,0 +1,160 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.access import visible_users
+from accounts.models import User
+from prospects.models import Horizon, Prospect, Source, Status
+from salescrm.lib.months import parse_month
+
+
+class MonthInput(forms.DateInput):
+    input_type = "month"
+
+    def format_value(self, value):
+        if isinstance(value, dt.date):
+            return value.strftime("%Y-%m")
+        return value
+
+
+class MonthField(forms.Field):
+    """A month as the first day of that month. Accepts YYYY-MM (and YYYY-MM-DD from older browsers)."""
+
+    widget = MonthInput
+    default_error_messages = {"invalid": _("Enter a month as YYYY-MM, for example 2026-11.")}
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, dt.date):
+            return value.replace(day=1)
+        text = str(value).strip()
+        month = parse_month(text[:7]) if len(text) in (7, 10) else None
+        if month is None or not (2000 <= month.year <= 2100):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return month
+
+
+class ProspectForm(forms.ModelForm):
+    expected_month = MonthField(label=_("Expected month"), required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Prospect
+        fields = [
+            "name",
+            "contact_person",
+            "phone",
+            "email",
+            "address",
+            "source",
+            "owner",
+            "horizon",
+            "probability",
+            "expected_month",
+            "amount",
+            "currency",
+            "next_action",
+            "next_action_on",
+            "notes",
+        ]
+        widgets = {
+            "next_action_on": forms.DateInput(attrs={"type": "date"}),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+            "probability": forms.NumberInput(attrs={"min": 0, "max": 100, "step": 1, "inputmode": "numeric"}),
+            "amount": forms.NumberInput(attrs={"min": 0, "step": 1, "inputmode": "numeric"}),
+            "phone": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+        }
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        # Only managers and admins may assign an owner; a rep's prospects are their own.
+        if user.is_admin_role or user.is_manager:
+            self.fields["owner"].queryset = visible_users(user).filter(is_active=True)
+            self.fields["owner"].label_from_instance = lambda u: u.display_name
+            if not self.instance.pk:
+                self.fields["owner"].initial = user.pk
+        else:
+            del self.fields["owner"]
+        self.fields["currency"].widget = forms.Select(choices=[(c, c) for c in ("JPY", "USD", "EUR")])
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+        self.fields["source"].choices = Source.choices
+        self.fields["horizon"].choices = Horizon.choices
+
+    def clean_probability(self):
+        value = self.cleaned_data["probability"]
+        if value is None or not 0 <= value <= 100:
+            raise forms.ValidationError(_("Probability must be between 0 and 100."))
+        return value
+
+    def clean_amount(self):
+        value = self.cleaned_data["amount"]
+        if value is None:
+            raise forms.ValidationError(_("Enter an amount (0 or more)."))
+        if value < 0:
+            raise forms.ValidationError(_("The amount cannot be negative."))
+        return value
+
+    def save(self, commit: bool = True) -> Prospect:  # pragma: no cover - views use services
+        raise NotImplementedError("Use prospects.services.prospect_create / prospect_update.")
+
+
+class ProspectFilterForm(forms.Form):
+    SORTS = {
+        "updated": ("-updated_at", "-id"),
+        "name": ("name", "id"),
+        "amount": ("-amount", "-id"),
+        "probability": ("-probability", "-id"),
+        "expected_month": ("expected_month", "id"),
+        "next_action": ("next_action_on", "id"),
+    }
+    SORT_CHOICES = [
+        ("updated", _("Last updated")),
+        ("name", _("Name")),
+        ("amount", _("Amount (largest first)")),
+        ("probability", _("Probability (highest first)")),
+        ("expected_month", _("Expected month")),
+        ("next_action", _("Next action date")),
+    ]
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    horizon = forms.ChoiceField(
+        label=_("Horizon"), required=False, choices=[("", _("All")), *Horizon.choices]
+    )
+    source = forms.ChoiceField(label=_("Source"), required=False, choices=[("", _("All")), *Source.choices])
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("All")), *Status.choices], initial=Status.OPEN
+    )
+    month_from = MonthField(label=_("Expected from"), required=False)
+    month_to = MonthField(label=_("Expected until"), required=False)
+    owner = forms.ModelChoiceField(label=_("Owner"), required=False, queryset=User.objects.none())
+    sort = forms.ChoiceField(label=_("Sort"), required=False, choices=SORT_CHOICES)
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        if user.is_admin_role or user.is_manager:
+            self.fields["owner"].queryset = visible_users(user)
+            self.fields["owner"].label_from_instance = lambda u: u.display_name
+            self.fields["owner"].empty_label = _("All")
+        else:
+            del self.fields["owner"]
+
+    def filter(self, qs):
+        data = self.cleaned_data
+        if data.get("q"):
+            qs = qs.filter(name__icontains=data["q"]) | qs.filter(contact_person__icontains=data["q"])
+        for field in ("horizon", "source", "status"):
+            if data.get(field):
+                qs = qs.filter(**{field: data[field]})
+        if data.get("month_from"):
+            qs = qs.filter(expected_month__gte=data["month_from"])
+        if data.get("month_to"):
+            qs = qs.filter(expected_month__lte=data["month_to"])
+        if data.get("owner"):
+            qs = qs.filter(owner=data["owner"])
+        return qs.order_by(*self.SORTS.get(data.get("sort") or "updated", self.SORTS["updated"]))

@@ -1,0 +1,216 @@
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pghistory
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from salescrm.lib.months import add_months, month_start, this_month
+
+
+class Horizon(models.TextChoices):
+    SHORT = "short", _("Short term")
+    MID = "mid", _("Mid term")
+    LONG = "long", _("Long term")
+
+
+class Source(models.TextChoices):
+    DOOR_TO_DOOR = "door_to_door", _("Door-to-door")
+    INBOUND = "inbound", _("Inbound inquiry")
+    EXHIBITION = "exhibition", _("Exhibition")
+    FLYER = "flyer", _("Flyer")
+    REFERRAL = "referral", _("Referral")
+    OTHER = "other", _("Other")
+
+
+class Status(models.TextChoices):
+    OPEN = "open", _("Open")
+    WON = "won", _("Won")
+    LOST = "lost", _("Lost")
+
+
+class LostReason(models.TextChoices):
+    PRICE = "price", _("Price")
+    COMPETITOR = "competitor", _("Chose a competitor")
+    POSTPONED = "postponed", _("Postponed")
+    NO_BUDGET = "no_budget", _("No budget")
+    NO_RESPONSE = "no_response", _("No response")
+    OTHER = "other", _("Other")
+
+
+def suggest_horizon(expected_month: dt.date | None, today: dt.date | None = None) -> str:
+    """The horizon the expected month implies: short = this month or the next HORIZON_SHORT_MONTHS,
+    mid = up to HORIZON_MID_MONTHS ahead, long = later or unknown. A past month counts as short:
+    the decision is due now."""
+    if expected_month is None:
+        return Horizon.LONG
+    current = this_month(today)
+    if expected_month <= add_months(current, settings.HORIZON_SHORT_MONTHS):
+        return Horizon.SHORT
+    if expected_month <= add_months(current, settings.HORIZON_MID_MONTHS):
+        return Horizon.MID
+    return Horizon.LONG
+
+
+class ProspectQuerySet(models.QuerySet["Prospect"]):
+    def open(self) -> ProspectQuerySet:
+        return self.filter(status=Status.OPEN)
+
+    def closed(self) -> ProspectQuerySet:
+        return self.exclude(status=Status.OPEN)
+
+    def visible_to(self, user) -> ProspectQuerySet:
+        from accounts.access import visible_owner_ids_q
+
+        return self.filter(visible_owner_ids_q(user))
+
+    def with_weighted_amount(self) -> ProspectQuerySet:
+        return self.annotate(weighted=F("amount") * F("probability") / Decimal(100))
+
+
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(condition=pghistory.AnyChange(exclude_auto=True)),
+    pghistory.DeleteEvent(),
+    exclude=["updated_at"],
+    model_name="ProspectEvent",
+)
+class Prospect(models.Model):
+    """A person or company that may buy. Its horizon is the rep's call; the rest are facts."""
+
+    name = models.CharField(_("prospect name"), max_length=200)
+    contact_person = models.CharField(_("contact person"), max_length=100, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    source = models.CharField(_("source"), max_length=20, choices=Source.choices)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="prospects", verbose_name=_("owner")
+    )
+    horizon = models.CharField(_("horizon"), max_length=8, choices=Horizon.choices, default=Horizon.LONG)
+    probability = models.PositiveSmallIntegerField(
+        _("probability"),
+        default=10,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text=_("Chance of winning, 0-100 %."),
+    )
+    expected_month = models.DateField(
+        _("expected month"), null=True, blank=True, help_text=_("Month of the expected decision.")
+    )
+    expected_month_slips = models.PositiveSmallIntegerField(
+        _("times the expected month slipped"), default=0, editable=False
+    )
+    amount = models.DecimalField(
+        _("amount"), max_digits=14, decimal_places=2, default=Decimal(0), validators=[MinValueValidator(0)]
+    )
+    currency = models.CharField(_("currency"), max_length=3, default="JPY")
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.OPEN)
+    next_action = models.CharField(_("next action"), max_length=200, blank=True)
+    next_action_on = models.DateField(_("next action date"), null=True, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+
+    # The end of the deal (the outcome); owned by the closing app's services.
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    won_amount = models.DecimalField(_("won amount"), max_digits=14, decimal_places=2, null=True, blank=True)
+    lost_reason = models.CharField(_("lost reason"), max_length=20, choices=LostReason.choices, blank=True)
+    competitor = models.CharField(_("competitor"), max_length=200, blank=True)
+    outcome_note = models.TextField(_("outcome note"), blank=True)
+    recontact_on = models.DateField(_("re-contact on"), null=True, blank=True)
+    origin = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="followups",
+        verbose_name=_("follow-up of"),
+    )
+
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    objects = ProspectQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("prospect")
+        verbose_name_plural = _("prospects")
+        ordering = ["-updated_at", "-id"]
+        indexes = [
+            # Board, list and the target check: open prospects of one owner, grouped by horizon.
+            models.Index(fields=["owner", "status", "horizon"], name="prospect_owner_status_hz"),
+            # The monthly list: open prospects expected in one month.
+            models.Index(fields=["status", "expected_month"], name="prospect_status_month"),
+            # Win/loss statistics by close month.
+            models.Index(fields=["status", "closed_on"], name="prospect_status_closed"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(probability__gte=0) & Q(probability__lte=100), name="prospect_probability_0_100"
+            ),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="prospect_amount_non_negative"),
+            models.CheckConstraint(condition=~Q(name__regex=r"^\s*$"), name="prospect_name_not_blank"),
+            models.CheckConstraint(condition=Q(horizon__in=Horizon.values), name="prospect_horizon_valid"),
+            models.CheckConstraint(condition=Q(source__in=Source.values), name="prospect_source_valid"),
+            models.CheckConstraint(condition=Q(status__in=Status.values), name="prospect_status_valid"),
+            models.CheckConstraint(
+                condition=Q(expected_month__isnull=True) | Q(expected_month__day=1),
+                name="prospect_expected_month_first_day",
+            ),
+            models.CheckConstraint(condition=Q(version__gte=1), name="prospect_version_positive"),
+            # Outcome invariants: open has no outcome; won has a date and a non-negative amount;
+            # lost has a date and a reason, and a competitor name when lost to a competitor.
+            models.CheckConstraint(
+                condition=~Q(status=Status.OPEN)
+                | (Q(closed_on__isnull=True) & Q(won_amount__isnull=True) & Q(lost_reason="")),
+                name="prospect_open_has_no_outcome",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=Status.WON)
+                | (Q(closed_on__isnull=False) & Q(won_amount__isnull=False) & Q(won_amount__gte=0)),
+                name="prospect_won_has_date_and_amount",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=Status.LOST) | (Q(closed_on__isnull=False) & ~Q(lost_reason="")),
+                name="prospect_lost_has_date_and_reason",
+            ),
+            models.CheckConstraint(
+                condition=~Q(lost_reason=LostReason.COMPETITOR) | ~Q(competitor__regex=r"^\s*$"),
+                name="prospect_competitor_named",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def weighted_amount(self) -> Decimal:
+        return (self.amount * self.probability / Decimal(100)).quantize(Decimal("1"))
+
+    @property
+    def suggested_horizon(self) -> str:
+        return suggest_horizon(self.expected_month)
+
+    @property
+    def horizon_disagrees(self) -> bool:
+        return self.status == Status.OPEN and self.horizon != self.suggested_horizon
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == Status.OPEN
+
+    @property
+    def is_month_passed(self) -> bool:
+        return self.is_open and self.expected_month is not None and self.expected_month < this_month()
+
+    @property
+    def is_action_overdue(self) -> bool:
+        return self.is_open and self.next_action_on is not None and self.next_action_on < timezone.localdate()
+
+
+__all__ = ["Horizon", "LostReason", "Prospect", "Source", "Status", "month_start", "suggest_horizon"]

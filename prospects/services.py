@@ -1,0 +1,104 @@
+"""Writes to prospects. Every change goes through here: optimistic lock, history, follow-up jobs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from prospects.models import Prospect
+from salescrm.lib.jobs import enqueue_on_commit
+
+CONFLICT_MESSAGE = _(
+    "Your changes were not saved: someone else saved this prospect after you opened it. "
+    "Their changes are shown below; review them and save again."
+)
+
+# Fields a user may change through prospect_update; status and the outcome go through the closing app.
+EDITABLE_FIELDS = frozenset(
+    {
+        "name",
+        "contact_person",
+        "phone",
+        "email",
+        "address",
+        "source",
+        "owner",
+        "horizon",
+        "probability",
+        "expected_month",
+        "amount",
+        "currency",
+        "next_action",
+        "next_action_on",
+        "notes",
+    }
+)
+
+
+@dataclass
+class ProspectConflict(Exception):
+    """The row moved on since `expected_version`; `current` is the row as it is now."""
+
+    current: Prospect
+    expected_version: int
+
+    def __str__(self) -> str:
+        return str(CONFLICT_MESSAGE)
+
+
+def schedule_pipeline_check(*, owner_ids: Iterable[int]) -> None:
+    """After the commit, ask the targets app to re-check these owners (and their teams)."""
+    from targets.tasks import check_pipeline_targets
+
+    ids = sorted({i for i in owner_ids if i})
+    if ids:
+        enqueue_on_commit(check_pipeline_targets, owner_ids=ids)
+
+
+def prospect_create(*, by: User, owner: User | None = None, **fields: Any) -> Prospect:
+    prospect = Prospect(owner=owner or by, **fields)
+    prospect.full_clean()
+    prospect.save()
+    schedule_pipeline_check(owner_ids=[prospect.owner_id])
+    return prospect
+
+
+@transaction.atomic
+def prospect_update(*, prospect: Prospect, by: User, expected_version: int, **changes: Any) -> Prospect:
+    """Apply `changes` if nobody saved since `expected_version`; else raise ProspectConflict.
+
+    `prospect` holds the values the user saw (loaded at expected_version), so the slip count can
+    compare the old and new expected month without another read.
+    """
+    unknown = set(changes) - EDITABLE_FIELDS
+    if unknown:
+        raise ValueError(f"not editable here: {sorted(unknown)}")
+    old = {key: getattr(prospect, key) for key in changes}
+    changes = {key: value for key, value in changes.items() if old[key] != value}
+    old_owner_id = prospect.owner_id
+    for key, value in changes.items():
+        setattr(prospect, key, value)
+    prospect.full_clean()
+    updates: dict[str, Any] = dict(changes)
+    if "expected_month" in changes:
+        old_month, new_month = old["expected_month"], changes["expected_month"]
+        if old_month and (new_month is None or new_month > old_month):
+            updates["expected_month_slips"] = F("expected_month_slips") + 1
+    updates["version"] = F("version") + 1
+    updates["updated_at"] = timezone.now()
+    # The conditional UPDATE is the lock: 0 rows means someone else saved first.
+    count = Prospect.objects.filter(pk=prospect.pk, version=expected_version).update(**updates)
+    if count == 0:
+        current = Prospect.objects.select_related("owner").get(pk=prospect.pk)
+        raise ProspectConflict(current=current, expected_version=expected_version)
+    prospect.refresh_from_db()
+    if "owner" in changes:
+        schedule_pipeline_check(owner_ids=[old_owner_id, prospect.owner_id])
+    return prospect

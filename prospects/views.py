@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from prospects.forms import MonthField, ProspectFilterForm, ProspectForm
+from prospects.models import Prospect, suggest_horizon
+from prospects.selectors import access_prospect, conflict_changes, prospect_timeline
+from prospects.services import ProspectConflict, prospect_create, prospect_update
+
+PAGE_SIZE = 25
+
+
+@login_required
+def prospect_list(request: HttpRequest) -> HttpResponse:
+    data = request.GET.copy()
+    if "status" not in data:
+        data["status"] = "open"
+    form = ProspectFilterForm(data, user=request.user)
+    qs = Prospect.objects.visible_to(request.user).select_related("owner")
+    qs = form.filter(qs) if form.is_valid() else qs.none()
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "query": query.urlencode()}
+    template = (
+        "prospects/list.html#results" if request.htmx and not request.htmx.boosted else "prospects/list.html"
+    )
+    return render(request, template, context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def prospect_create_view(request: HttpRequest) -> HttpResponse:
+    form = ProspectForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        fields = {k: v for k, v in form.cleaned_data.items() if k not in ("version", "owner")}
+        prospect = prospect_create(by=request.user, owner=form.cleaned_data.get("owner"), **fields)
+        messages.success(request, _("Prospect “%(name)s” was added.") % {"name": prospect.name})
+        return redirect("prospects:detail", pk=prospect.pk)
+    return render(request, "prospects/form.html", {"form": form, "prospect": None})
+
+
+@login_required
+def prospect_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    prospect = access_prospect(request.user, pk)
+    return render(
+        request, "prospects/detail.html", {"prospect": prospect, "timeline": prospect_timeline(prospect)}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def prospect_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    prospect = access_prospect(request.user, pk)
+    form = ProspectForm(request.POST or None, instance=prospect, user=request.user)
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        expected = form.cleaned_data.get("version") or prospect.version
+        changes = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        # Re-read the row as it was when the form was filled: form.is_valid() wrote the posted
+        # values into `prospect`, and the service needs the old ones to compare.
+        loaded = access_prospect(request.user, pk)
+        try:
+            prospect_update(prospect=loaded, by=request.user, expected_version=expected, **changes)
+        except ProspectConflict as exc:
+            conflict = {"current": exc.current, "changes": conflict_changes(exc.current, expected)}
+            data = request.POST.copy()
+            data["version"] = exc.current.version  # saving again now is a conscious overwrite
+            form = ProspectForm(data, instance=exc.current, user=request.user)
+            form.is_valid()
+            return render(
+                request,
+                "prospects/form.html",
+                {"form": form, "prospect": exc.current, "conflict": conflict},
+                status=409,
+            )
+        messages.success(request, _("Saved."))
+        return redirect("prospects:detail", pk=prospect.pk)
+    return render(request, "prospects/form.html", {"form": form, "prospect": prospect, "conflict": conflict})
+
+
+@login_required
+def horizon_hint(request: HttpRequest) -> HttpResponse:
+    """The horizon the expected month suggests, as a small fragment next to the horizon field."""
+    try:
+        month = MonthField(required=False).clean(request.GET.get("expected_month", ""))
+    except Exception:
+        month = None
+    horizon = request.GET.get("horizon", "")
+    return render(
+        request,
+        "prospects/form.html#horizon-hint",
+        {"suggested": suggest_horizon(month), "current_horizon": horizon, "show_hint": True},
+    )

@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from salescrm import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("health/", views.health, name="health"),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("accounts/", include("accounts.urls")),
+    path("prospects/", include("prospects.urls")),
+    path("pipeline/", include("pipeline.urls")),
+    path("closing/", include("closing.urls")),
+    path("targets/", include("targets.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+import logging
+
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+
+from prospects.models import Horizon, Prospect
+
+logger = logging.getLogger(__name__)
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    today = timezone.localdate()
+    mine = Prospect.objects.filter(owner=user).open()
+    actions = list(
+        mine.filter(next_action_on__lte=today).exclude(next_action="").order_by("next_action_on", "id")[:20]
+    )
+    counts = dict(mine.order_by().values_list("horizon").annotate(n=Count("id")))
+    horizons = [(h, label, counts.get(h, 0)) for h, label in Horizon.choices]
+    return render(request, "home.html", {"actions": actions, "horizons": horizons, "today": today})
+
+
+@never_cache
+def health(request: HttpRequest) -> JsonResponse:
+    """Database and broker reachable? For compose healthchecks and load balancers."""
+    checks: dict[str, str] = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        checks["database"] = "ok"
+    except Exception as exc:
+        logger.warning("health: database check failed: %s", exc)
+        checks["database"] = "error"
+    try:
+        from salescrm.celery import app
+
+        with app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=0, timeout=1)
+        checks["broker"] = "ok"
+    except Exception as exc:
+        logger.warning("health: broker check failed: %s", exc)
+        checks["broker"] = "error"
+    healthy = all(v == "ok" for v in checks.values())
+    return JsonResponse({"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503)

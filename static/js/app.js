@@ -1,0 +1,48 @@
+// salescrm: small behaviours on top of htmx. No inline scripts (CSP), no eval.
+(function () {
+  "use strict";
+  // Validation errors (400/422) and edit conflicts (409) come back as fragments that explain what
+  // went wrong: show them instead of dropping them, as htmx does for error statuses by default.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var status = event.detail.xhr.status;
+    if (status === 400 || status === 409 || status === 422) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+  // A network failure or a server error gets a visible message rather than silence.
+  function flash(text) {
+    var box = document.getElementById("flash");
+    if (!box) {
+      box = document.createElement("div");
+      box.id = "flash";
+      box.className = "flash";
+      box.setAttribute("role", "alert");
+      document.body.appendChild(box);
+    }
+    box.textContent = text;
+    box.hidden = false;
+    window.setTimeout(function () { box.hidden = true; }, 6000);
+  }
+  document.addEventListener("htmx:responseError", function (event) {
+    var status = event.detail.xhr.status;
+    if (status >= 500) { flash(document.documentElement.lang === "ja" ? "サーバーエラーが発生しました。もう一度お試しください。" : "Server error. Please try again."); }
+    else if (status === 404) { flash(document.documentElement.lang === "ja" ? "見つかりません。" : "Not found."); }
+    else if (status === 403) { flash(document.documentElement.lang === "ja" ? "この操作は許可されていません。" : "Not allowed."); }
+  });
+  document.addEventListener("htmx:sendError", function () {
+    flash(document.documentElement.lang === "ja" ? "通信できませんでした。接続を確認してください。" : "Could not reach the server. Check your connection.");
+  });
+  // <dialog> fragments loaded into #dialog-slot open themselves.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var dialog = event.detail.elt.querySelector && event.detail.elt.querySelector("dialog[data-autoopen]");
+    if (dialog && !dialog.open) { dialog.showModal(); }
+  });
+  document.addEventListener("click", function (event) {
+    var closer = event.target.closest("[data-close-dialog]");
+    if (closer) {
+      var dialog = closer.closest("dialog");
+      if (dialog) { dialog.close(); dialog.remove(); }
+    }
+  });
+})();
