@@ -1,0 +1,41 @@
+"""Fill empty msgstr entries of a .po file from a Python dict file (JA = {...}, PLURALS = {...}).
+
+    .venv/bin/python bin/fill_translations.py TRANSLATIONS.py APP/locale/ja/LC_MESSAGES/django.po ...
+
+Prints the msgids still untranslated, so nothing is left in English by accident.
+"""
+
+import runpy
+import sys
+
+import polib
+
+
+def main() -> int:
+    table = runpy.run_path(sys.argv[1])
+    ja, plurals = table.get("JA", {}), table.get("PLURALS", {})
+    missing = 0
+    for path in sys.argv[2:]:
+        po = polib.pofile(path)
+        for entry in po:
+            if entry.obsolete:
+                continue
+            if entry.msgid_plural:
+                if entry.msgid in plurals and not any(entry.msgstr_plural.values()):
+                    entry.msgstr_plural = dict(enumerate(plurals[entry.msgid]))
+            elif not entry.msgstr and entry.msgid in ja:
+                entry.msgstr = ja[entry.msgid]
+            if "fuzzy" in entry.flags and (entry.msgstr or any(entry.msgstr_plural.values())):
+                entry.flags.remove("fuzzy")
+            if not (entry.msgstr or any(entry.msgstr_plural.values())):
+                missing += 1
+                print(f"{path}: untranslated: {entry.msgid!r}")
+        po.metadata["Plural-Forms"] = "nplurals=1; plural=0;"
+        po.metadata["Language"] = "ja"
+        po.metadata["Content-Type"] = "text/plain; charset=UTF-8"
+        po.save(path)
+    return 1 if missing else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
