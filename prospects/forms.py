@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from accounts.access import visible_users
@@ -84,6 +85,13 @@ class ProspectForm(forms.ModelForm):
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
         self.fields["source"].choices = Source.choices
+        # One clear message per rule (clean_probability / clean_amount) instead of Django's generic ones.
+        for name in ("probability", "amount"):
+            self.fields[name].validators = [
+                v
+                for v in self.fields[name].validators
+                if not isinstance(v, MinValueValidator | MaxValueValidator)
+            ]
         self.fields["horizon"].choices = Horizon.choices
 
     def clean_probability(self):

@@ -63,7 +63,9 @@ def csv_response(
 ) -> StreamingHttpResponse:
     codec = CSV_ENCODINGS.get(encoding, "utf-8-sig")
     charset = "Shift_JIS" if codec == "cp932" else "utf-8"
-    response = StreamingHttpResponse(_csv_lines(header, rows, codec), content_type=f"text/csv; charset={charset}")
+    response = StreamingHttpResponse(
+        _csv_lines(header, rows, codec), content_type=f"text/csv; charset={charset}"
+    )
     response["Content-Disposition"] = content_disposition_header(True, f"{filename}.csv")
     return response
 

@@ -51,9 +51,11 @@ def month(value: dt.date | None) -> str:
 
 
 @register.filter
-def month_input(value: dt.date | None) -> str:
-    """The value of an <input type=month>."""
-    return value.strftime("%Y-%m") if value else ""
+def month_input(value: dt.date | str | None) -> str:
+    """The value of an <input type=month>: a date, or what the user typed when a form comes back."""
+    if isinstance(value, dt.date):
+        return value.strftime("%Y-%m")
+    return str(value or "")
 
 
 @register.filter

@@ -1,0 +1,126 @@
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from prospects.models import Prospect
+from prospects.selectors import prospect_timeline
+from prospects.services import ProspectConflict, prospect_update
+
+pytestmark = pytest.mark.django_db
+
+
+def _form_data(prospect, **overrides):
+    data = {
+        "name": prospect.name,
+        "source": prospect.source,
+        "horizon": prospect.horizon,
+        "probability": prospect.probability,
+        "amount": str(prospect.amount),
+        "currency": prospect.currency,
+        "expected_month": prospect.expected_month.strftime("%Y-%m") if prospect.expected_month else "",
+        "version": prospect.version,
+        "contact_person": "",
+        "phone": "",
+        "email": "",
+        "address": "",
+        "next_action": "",
+        "next_action_on": "",
+        "notes": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_an_edit_saves_bumps_the_version_and_is_recorded_with_who(personas, client):
+    client.force_login(personas.owner)
+    prospect = personas.prospect
+    response = client.post(
+        reverse("prospects:edit", args=[prospect.pk]), _form_data(prospect, probability=70)
+    )
+    assert response.status_code == 302
+    prospect.refresh_from_db()
+    assert prospect.probability == 70 and prospect.version == 2
+    timeline = prospect_timeline(prospect)
+    assert timeline[0].user == personas.owner
+    assert [(c.field, c.old, c.new) for c in timeline[0].changes] == [("probability", 50, 70)]
+    page = client.get(reverse("prospects:detail", args=[prospect.pk])).content.decode()
+    assert "確度: 50 → 70" in page
+
+
+def test_the_second_of_two_concurrent_edits_is_refused_and_shows_what_changed(personas, client):
+    prospect = personas.prospect
+    stale = _form_data(prospect)  # both open the form at version 1
+    client.force_login(personas.manager)
+    manager_post = {**stale, "amount": "2500000", "owner": personas.owner.pk}
+    assert client.post(reverse("prospects:edit", args=[prospect.pk]), manager_post).status_code == 302
+    client.force_login(personas.owner)
+    response = client.post(reverse("prospects:edit", args=[prospect.pk]), {**stale, "probability": "90"})
+    assert response.status_code == 409
+    body = response.content.decode()
+    assert "変更は保存されませんでした" in body
+    assert "見込金額" in body and "2500000" in body
+    prospect.refresh_from_db()
+    assert prospect.amount == 2500000 and prospect.probability == 50  # nothing overwritten
+    # the form keeps the user's value and now carries the current version
+    assert response.context["form"]["probability"].value() == "90"
+    assert str(response.context["form"]["version"].value()) == "2"
+
+
+def test_the_service_raises_a_conflict_on_a_stale_version(personas):
+    prospect = personas.prospect
+    prospect_update(prospect=prospect, by=personas.owner, expected_version=1, probability=60)
+    stale = Prospect.objects.get(pk=prospect.pk)
+    with pytest.raises(ProspectConflict) as exc:
+        prospect_update(prospect=stale, by=personas.owner, expected_version=1, probability=70)
+    assert exc.value.current.probability == 60
+
+
+def test_moving_the_expected_month_later_counts_a_slip(personas):
+    prospect = personas.prospect
+    prospect_update(
+        prospect=prospect, by=personas.owner, expected_version=1, expected_month=dt.date(2026, 11, 1)
+    )
+    prospect = Prospect.objects.get(pk=prospect.pk)
+    prospect_update(
+        prospect=prospect, by=personas.owner, expected_version=2, expected_month=dt.date(2027, 1, 1)
+    )
+    prospect = Prospect.objects.get(pk=prospect.pk)
+    prospect_update(
+        prospect=prospect, by=personas.owner, expected_version=3, expected_month=dt.date(2026, 12, 1)
+    )
+    prospect.refresh_from_db()
+    assert prospect.expected_month_slips == 1  # earlier is not a slip; the first setting is not a slip
+
+
+def test_a_manager_reassigns_within_their_team(personas, client):
+    client.force_login(personas.manager)
+    prospect = personas.prospect
+    response = client.post(
+        reverse("prospects:edit", args=[prospect.pk]), _form_data(prospect, owner=personas.teammate.pk)
+    )
+    assert response.status_code == 302
+    prospect.refresh_from_db()
+    assert prospect.owner == personas.teammate
+
+
+def test_a_rep_posting_owner_status_or_version_changes_nothing_else(personas, client):
+    client.force_login(personas.owner)
+    prospect = personas.prospect
+    data = _form_data(
+        prospect, owner=personas.outsider.pk, status="won", won_amount="1", closed_on="2026-11-01"
+    )
+    assert client.post(reverse("prospects:edit", args=[prospect.pk]), data).status_code == 302
+    prospect.refresh_from_db()
+    assert prospect.owner == personas.owner and prospect.status == "open" and prospect.won_amount is None
+
+
+def test_a_post_without_csrf_token_is_refused(personas):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(personas.owner)
+    response = client.post(
+        reverse("prospects:edit", args=[personas.prospect.pk]), _form_data(personas.prospect)
+    )
+    assert response.status_code == 403
