@@ -11,3 +11,5 @@ migrations-check:
 	.venv/bin/python manage.py makemigrations --check --dry-run
 messages:         ## refresh and compile every Japanese catalogue
 	bin/messages
+run-prod-check:   ## manage.py check --deploy with production variables
+	DJANGO_SECRET_KEY=$$(python3 -c 'import secrets;print(secrets.token_urlsafe(50))') DJANGO_ALLOWED_HOSTS=crm.example.jp .venv/bin/python manage.py check --deploy --fail-level WARNING
