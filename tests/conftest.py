@@ -18,8 +18,9 @@ def make_user(username: str | None = None, role: str = Role.REP, **extra) -> Use
     username = username or f"user{next(_seq)}"
     user = User.objects.create_user(username=username, password="pw-" + username, role=role, **extra)
     if role == Role.ADMIN:
-        user.is_staff = True
-        user.save(update_fields=["is_staff"])
+        # As seed_demo does: an administrator manages every model in the Django admin too.
+        user.is_staff = user.is_superuser = True
+        user.save(update_fields=["is_staff", "is_superuser"])
     return user
 
 

@@ -29,7 +29,7 @@ def test_compose_runs_exactly_one_beat_and_every_process():
     text = (ROOT / "docker-compose.yml").read_text()
     for service in ("db:", "redis:", "web:", "worker:", "beat:", "migrate:"):
         assert f"\n  {service}" in text
-    assert text.count("celery\", \"-A\", \"salescrm\", \"beat\"") == 1
+    assert text.count('celery", "-A", "salescrm", "beat"') == 1
     assert "/health/" in text
 
 

@@ -1,0 +1,125 @@
+"""The access matrix: every URL pattern of the project x every role x GET and POST.
+
+URL patterns are read from the URLconf, so a new URL without a rule in RULES fails
+`test_every_url_has_an_access_rule`. Each rule names who may use the URL; everyone else must get 404
+(object URLs: ids never leak), 403 (role pages) or the login redirect (anonymous).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+ROLES = ["owner", "teammate", "outsider", "manager", "other_manager", "admin", "anonymous"]
+STAFF = {"admin"}
+
+
+@dataclass(frozen=True)
+class Rule:
+    allowed: frozenset[str]
+    denied_status: frozenset[int] = frozenset({404})
+    kwargs: Callable[[object], dict] | None = None
+    anonymous_ok: bool = False
+    # Statuses an allowed user may get on POST besides 2xx/3xx (validation 400/422, conflicts 409).
+    methods: frozenset[str] = frozenset({"GET", "POST"})
+    extra_ok: frozenset[int] = field(default_factory=frozenset)
+
+
+EVERYONE = frozenset(ROLES) - {"anonymous"}
+OBJECT_VIEWERS = frozenset({"owner", "manager", "admin"})
+ROLE_DENIED = frozenset({403, 404})
+
+
+def prospect_kwargs(p) -> dict:
+    return {"pk": p.prospect.pk}
+
+
+# One line per URL name. Kinds: everyone logged in; the prospect's viewers; admins only.
+RULES: dict[str, Rule] = {
+    "home": Rule(EVERYONE),
+    "health": Rule(frozenset(ROLES), anonymous_ok=True),
+    "set_language": Rule(frozenset(ROLES), anonymous_ok=True),
+    "login": Rule(frozenset(ROLES), anonymous_ok=True),
+    "logout": Rule(frozenset(ROLES), anonymous_ok=True),
+    "password_change": Rule(EVERYONE),
+    "password_change_done": Rule(EVERYONE),
+    "prospects:list": Rule(EVERYONE),
+    "prospects:create": Rule(EVERYONE),
+    "prospects:horizon_hint": Rule(EVERYONE),
+    "prospects:detail": Rule(OBJECT_VIEWERS, kwargs=prospect_kwargs),
+    "prospects:edit": Rule(OBJECT_VIEWERS, kwargs=prospect_kwargs),
+}
+
+
+def _walk(patterns, namespace: str | None = None):
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            ns = p.namespace
+            full = f"{namespace}:{ns}" if namespace and ns else (ns or namespace)
+            yield from _walk(p.url_patterns, full)
+        elif isinstance(p, URLPattern) and p.name:
+            yield f"{namespace}:{p.name}" if namespace else p.name
+
+
+def project_url_names() -> list[str]:
+    return sorted({n for n in _walk(get_resolver().url_patterns) if not n.startswith("admin:")})
+
+
+def test_every_url_has_an_access_rule():
+    missing = [name for name in project_url_names() if name not in RULES]
+    assert missing == [], f"URLs without an access rule in tests/access/test_matrix.py: {missing}"
+
+
+def test_no_rule_names_a_url_that_does_not_exist():
+    assert sorted(set(RULES) - set(project_url_names())) == []
+
+
+CASES = [
+    (name, role, method)
+    for name in project_url_names()
+    if name in RULES
+    for role in ROLES
+    for method in ("GET", "POST")
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name,role,method", CASES)
+def test_access_matrix(personas, client, name, role, method):
+    rule = RULES[name]
+    kwargs = rule.kwargs(personas) if rule.kwargs else {}
+    url = reverse(name, kwargs=kwargs)
+    if role != "anonymous":
+        client.force_login(getattr(personas, role))
+    response = client.get(url) if method == "GET" else client.post(url, {})
+    status = response.status_code
+    assert status != 500
+    if role == "anonymous" and not rule.anonymous_ok:
+        assert status == 302 and response["Location"].startswith(reverse("login")), (name, method, status)
+    elif role in rule.allowed:
+        # POST with an empty body: validation errors and "method not allowed" are fine, refusals are not.
+        assert status not in (403, 404), (name, role, method, status)
+    else:
+        assert status in rule.denied_status | {405}, (name, role, method, status)
+
+
+ADMIN_NAMES = sorted(
+    {n for n in _walk(get_resolver().url_patterns) if n.startswith("admin:")}
+    & {"admin:index", "admin:prospects_prospect_changelist", "admin:accounts_user_changelist"}
+)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ADMIN_NAMES)
+@pytest.mark.parametrize("role", ROLES)
+def test_django_admin_is_for_admins_only(personas, client, name, role):
+    if role != "anonymous":
+        client.force_login(getattr(personas, role))
+    response = client.get(reverse(name))
+    if role in STAFF:
+        assert response.status_code == 200
+    else:
+        assert response.status_code == 302 and "/admin/login/" in response["Location"]
