@@ -474,7 +474,7 @@ def pipeline_target_save(*, key: ScopeKey, by: User, **values: Any) -> PipelineT
     The history is recorded by pghistory."""
     from targets.tasks import check_pipeline_targets
 
-    kind, uid, tid = key
+    _kind, uid, tid = key
     with transaction.atomic():
         target = target_for_key(key)
         if all(values.get(f) is None for f in TARGET_FIELDS):
