@@ -32,3 +32,14 @@ def home_alerts(context, limit: int = 5) -> list:
         .select_related("user", "team")
         .order_by("-opened_at", "-id")[:limit]
     )
+
+
+@register.filter
+def source_label(value: str) -> str:
+    """The source's label in the current language (plans store the code)."""
+    from prospects.models import Source
+
+    try:
+        return str(Source(value).label)
+    except ValueError:
+        return value

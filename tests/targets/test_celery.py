@@ -84,6 +84,7 @@ def test_an_outcome_below_target_gives_one_alert_and_one_email_then_recovery_res
     assert alert.emailed_at is not None
     assert len(mail.outbox) == 1
     assert sorted(mail.outbox[0].to) == ["boss@example.com", "rep@example.com"]
+    assert "見込み不足アラート" in mail.outbox[0].subject and "1件不足" in mail.outbox[0].body
 
     # A new prospect (the create service schedules the check) brings the count back: resolved.
     with transaction.atomic():
