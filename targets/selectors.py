@@ -211,7 +211,7 @@ class Ledger:
 
 
 MONTHS = 6
-CHART_W, CHART_H, PAD_L, PAD_B, PAD_T = 320, 160, 30, 22, 10
+CHART_W, CHART_H, PAD_L, PAD_B, PAD_T = 320, 160, 30, 22, 16
 
 
 def _chart(months: list[LedgerMonth], target_count: int | None) -> dict:

@@ -210,3 +210,23 @@ def test_nav_links_are_shown(personas, client):
     body = client.get(reverse("home")).content.decode()
     assert reverse("targets:settings") in body and reverse("targets:health") in body
     assert Rule.OPEN  # rules exist
+
+
+def test_the_settings_page_costs_the_same_number_of_queries_for_more_reps(personas, client):
+    from tests.conftest import make_user
+
+    client.force_login(personas.admin)
+    client.get(reverse("targets:settings"))
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("targets:settings"))
+    for i in range(15):
+        rep = make_user(f"extra{i}")
+        personas.team.members.add(rep)
+        make_prospect(rep)
+        set_target(user=rep, min_open=2)
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(reverse("targets:settings")).status_code == 200
+    assert len(many) == len(few)
