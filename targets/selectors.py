@@ -76,7 +76,9 @@ def _scope_labels(user: User) -> list[tuple[ScopeKey, str]]:
     scopes: list[tuple[ScopeKey, str]] = []
     if user.is_admin_role:
         scopes.append((COMPANY, _("Whole company")))
-    scopes += [(team_key(t.pk), t.name) for t in visible_teams(user).order_by("name")]
+    if user.is_admin_role or user.is_manager:
+        # A rep sees their own target only; a manager the teams they lead and their reps.
+        scopes += [(team_key(t.pk), t.name) for t in visible_teams(user).order_by("name")]
     people = visible_users(user).filter(is_active=True)
     if user.is_admin_role:
         # Every rep, and anyone else who owns prospects or has a target.
@@ -106,7 +108,7 @@ def access_scope(user: User, text: str) -> tuple[ScopeKey, str]:
             raise Http404
         return key, _("Whole company")
     if kind == Scope.TEAM:
-        team = visible_teams(user).filter(pk=tid).first()
+        team = visible_teams(user).filter(pk=tid).first() if (user.is_admin_role or user.is_manager) else None
         if team is None:
             raise Http404
         return key, team.name

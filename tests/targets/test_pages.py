@@ -49,8 +49,10 @@ def test_a_rep_sees_only_their_own_row(personas, client):
     body = client.get(reverse("targets:settings")).content.decode()
     assert f'id="target-user-{personas.owner.pk}"' in body
     assert f'id="target-user-{personas.teammate.pk}"' not in body
-    assert f'id="target-team-{personas.team.pk}"' in body  # their team's target, read-only
+    assert f'id="target-team-{personas.team.pk}"' not in body  # not even their own team's
     assert "/edit/" not in body
+    assert client.get(reverse("targets:health") + f"?scope=team-{personas.team.pk}").status_code == 404
+    assert client.get(reverse("targets:health")).status_code == 200  # their own ledger
 
 
 @pytest.mark.parametrize("who", ["manager", "owner"])
