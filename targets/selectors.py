@@ -337,7 +337,7 @@ def _horizon_moves(owners: set[int] | None, start: dt.datetime, end: dt.datetime
 
     table = connection.ops.quote_name(ProspectEvent._meta.db_table)
     owner_sql = "" if owners is None else "AND owner_id = ANY(%s)"
-    params: list = [str(tz), end]
+    params: list = [str(tz), end, start]
     if owners is not None:
         params.append(list(owners))
     params.append(start)
@@ -346,7 +346,10 @@ def _horizon_moves(owners: set[int] | None, start: dt.datetime, end: dt.datetime
         FROM (
             SELECT pgh_created_at, horizon, owner_id,
                    LAG(horizon) OVER (PARTITION BY pgh_obj_id ORDER BY pgh_id) AS previous
-            FROM {table} WHERE pgh_created_at < %s
+            FROM {table}
+            WHERE pgh_created_at < %s
+              -- only prospects that changed in the window (the pgh_obj_id index) need their past
+              AND pgh_obj_id IN (SELECT pgh_obj_id FROM {table} WHERE pgh_created_at >= %s)
         ) e
         WHERE previous IS NOT NULL AND previous <> horizon {owner_sql} AND pgh_created_at >= %s
         GROUP BY 1, 2
