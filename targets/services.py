@@ -282,9 +282,9 @@ def project(*, current: int, inflow: int, outflow: int, target: int, today: dt.d
     """Linear: today + 30 * (in - out) / 90. An early warning when it ends below the target while the
     count today is not below it; the date is the day the line reaches the target."""
     rate = (inflow - outflow) / FLOW_DAYS
-    projected = current + PROJECTION_DAYS * rate
+    projected = max(0.0, current + PROJECTION_DAYS * rate)  # a count never goes below zero
     crosses_on = None
-    if current >= target and projected < target and rate < 0:
+    if target > 0 and current >= target and projected < target and rate < 0:
         crosses_on = today + dt.timedelta(days=math.ceil((current - target) / -rate - 1e-9))
     return Projection(current, projected, rate, crosses_on)
 

@@ -82,6 +82,10 @@ def test_the_projection_has_the_known_answer():
     p = project(current=20, inflow=0, outflow=45, target=15, today=dt.date(2026, 11, 20))
     assert p.projected == pytest.approx(5.0)
     assert p.crosses_on == dt.date(2026, 11, 30)
+    # A steep fall stops at zero; a target of zero is never at risk.
+    steep = project(current=10, inflow=0, outflow=900, target=5, today=dt.date(2026, 11, 20))
+    assert steep.projected == 0 and steep.crosses_on == dt.date(2026, 11, 21)
+    assert project(current=3, inflow=0, outflow=900, target=0, today=dt.date(2026, 11, 20)).crosses_on is None
     # Still above the target after 30 days: no warning.
     assert project(current=20, inflow=0, outflow=9, target=15, today=dt.date(2026, 11, 20)).crosses_on is None
 
@@ -231,3 +235,20 @@ def test_the_database_refuses_a_second_open_alert_for_the_same_scope_and_rule(pe
     company.pk = None
     with pytest.raises(IntegrityError), transaction.atomic():
         company.save()
+
+
+def test_new_alerts_are_inserted_in_batches(monkeypatch):
+    from django.test.utils import CaptureQueriesContext
+
+    import targets.services
+
+    monkeypatch.setattr(targets.services, "BATCH_SIZE", 3)
+    for i in range(7):
+        set_target(user=make_user(f"batch{i}"), min_open=1)
+    with CaptureQueriesContext(connection) as ctx:
+        pipeline_check_run(now=NOW)
+    inserts = [
+        q["sql"] for q in ctx.captured_queries if q["sql"].startswith('INSERT INTO "targets_pipelinealert"')
+    ]
+    assert len(inserts) == 3 and all("ON CONFLICT DO NOTHING" in sql for sql in inserts)
+    assert PipelineAlert.objects.count() == 7
