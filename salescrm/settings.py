@@ -247,3 +247,43 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Pipeline targets (targets app): when Celery beat runs the check and sends the digest.
+# Working hours and days of the check are configurable; times are Asia/Tokyo (CELERY_TIMEZONE).
+from celery.schedules import crontab  # noqa: E402
+
+TARGETS_CHECK_FIRST_HOUR = env_int("TARGETS_CHECK_FIRST_HOUR", 9)
+TARGETS_CHECK_LAST_HOUR = env_int("TARGETS_CHECK_LAST_HOUR", 19)
+TARGETS_CHECK_DAYS = env_str("TARGETS_CHECK_DAYS", "mon-sat")
+TARGETS_MORNING_CHECK_HOUR = env_int("TARGETS_MORNING_CHECK_HOUR", 8)
+TARGETS_DIGEST_TIME = env_str("TARGETS_DIGEST_TIME", "08:30")
+CELERY_BEAT_SCHEDULE.update(
+    {
+        # Every 30 minutes during working hours, Monday to Saturday: 09:00, 09:30, ... 18:30.
+        "targets-check-working-hours": {
+            "task": "targets.check_pipeline_targets",
+            "schedule": crontab(
+                minute="0,30",
+                hour=f"{TARGETS_CHECK_FIRST_HOUR}-{TARGETS_CHECK_LAST_HOUR - 1}",
+                day_of_week=TARGETS_CHECK_DAYS,
+            ),
+        },
+        # The last run of the working day, at 19:00, Monday to Saturday.
+        "targets-check-end-of-day": {
+            "task": "targets.check_pipeline_targets",
+            "schedule": crontab(minute=0, hour=TARGETS_CHECK_LAST_HOUR, day_of_week=TARGETS_CHECK_DAYS),
+        },
+        # Once every morning at 08:00, every day, so the day starts with fresh alerts.
+        "targets-check-morning": {
+            "task": "targets.check_pipeline_targets",
+            "schedule": crontab(minute=0, hour=TARGETS_MORNING_CHECK_HOUR),
+        },
+        # The daily digest of open alerts at 08:30, every day.
+        "targets-alert-digest": {
+            "task": "targets.send_alert_digest",
+            "schedule": crontab(
+                minute=int(TARGETS_DIGEST_TIME.split(":")[1]), hour=int(TARGETS_DIGEST_TIME.split(":")[0])
+            ),
+        },
+    }
+)

@@ -75,3 +75,143 @@ class PipelineTarget(models.Model):
         if self.team_id:
             return str(self.team)
         return str(_("Whole company"))
+
+
+class Scope(models.TextChoices):
+    USER = "user", _("Rep")
+    TEAM = "team", _("Team")
+    COMPANY = "company", _("Whole company")
+
+
+class Rule(models.TextChoices):
+    OPEN = "open", _("Open prospects")
+    SHORT = "short", _("Short term")
+    MID = "mid", _("Mid term")
+    LONG = "long", _("Long term")
+    AT_RISK = "at_risk", _("At risk (projection)")
+
+
+class PipelineAlertQuerySet(models.QuerySet["PipelineAlert"]):
+    def open(self) -> PipelineAlertQuerySet:
+        return self.filter(resolved_at__isnull=True)
+
+    def visible_to(self, user) -> PipelineAlertQuerySet:
+        """A rep sees their own alerts; a manager those of their teams and their teams' reps (and their
+        own); an admin all. Subqueries, not joins, so that counts never double."""
+        from accounts.access import managed_member_ids
+
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_admin_role:
+            return self
+        if user.is_manager:
+            from accounts.models import Team
+
+            return self.filter(
+                Q(user=user)
+                | Q(user__in=managed_member_ids(user))
+                | Q(team__in=Team.objects.filter(managers=user).values("pk"))
+            )
+        return self.filter(user=user)
+
+
+class PipelineAlert(models.Model):
+    """A scope is below (or heading below) one of its targets. One open alert per scope and rule;
+    it resolves by itself when the count recovers."""
+
+    scope = models.CharField(_("scope"), max_length=8, choices=Scope.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="pipeline_alerts",
+        verbose_name=_("rep"),
+    )
+    team = models.ForeignKey(
+        "accounts.Team",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="pipeline_alerts",
+        verbose_name=_("team"),
+    )
+    rule = models.CharField(_("rule"), max_length=8, choices=Rule.choices)
+    current = models.PositiveIntegerField(_("current count"))
+    target = models.PositiveIntegerField(_("target"))
+    deficit = models.PositiveIntegerField(_("deficit"))
+    opened_at = models.DateTimeField(_("opened at"))
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    checked_at = models.DateTimeField(_("last checked at"))
+    projected_date = models.DateField(_("projected date"), null=True, blank=True)
+    plan = models.JSONField(_("replenishment plan"), default=dict, blank=True)
+    emailed_at = models.DateTimeField(_("emailed at"), null=True, blank=True)
+
+    objects = PipelineAlertQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("pipeline alert")
+        verbose_name_plural = _("pipeline alerts")
+        ordering = ["-opened_at", "-id"]
+        indexes = [models.Index(fields=["resolved_at", "user"], name="alert_open_user")]
+        constraints = [
+            # One open alert per scope and rule: INSERT ... ON CONFLICT DO NOTHING relies on it.
+            models.UniqueConstraint(
+                fields=["scope", "user", "team", "rule"],
+                condition=Q(resolved_at__isnull=True),
+                nulls_distinct=False,
+                name="alert_one_open_per_scope_rule",
+            ),
+            models.CheckConstraint(
+                condition=(Q(scope="user") & Q(user__isnull=False) & Q(team__isnull=True))
+                | (Q(scope="team") & Q(user__isnull=True) & Q(team__isnull=False))
+                | (Q(scope="company") & Q(user__isnull=True) & Q(team__isnull=True)),
+                name="alert_scope_matches_keys",
+            ),
+            models.CheckConstraint(condition=Q(rule__in=Rule.values), name="alert_rule_valid"),
+            models.CheckConstraint(
+                condition=Q(resolved_at__isnull=True) | Q(resolved_at__gte=F("opened_at")),
+                name="alert_resolved_after_opened",
+            ),
+            models.CheckConstraint(
+                condition=~Q(rule="at_risk") | Q(projected_date__isnull=False),
+                name="alert_at_risk_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope_label}: {self.get_rule_display()}"
+
+    @property
+    def scope_key(self) -> str:
+        if self.scope == Scope.USER:
+            return f"user-{self.user_id}"
+        if self.scope == Scope.TEAM:
+            return f"team-{self.team_id}"
+        return "company"
+
+    @property
+    def scope_label(self) -> str:
+        if self.scope == Scope.USER and self.user is not None:
+            return self.user.display_name
+        if self.scope == Scope.TEAM and self.team is not None:
+            return self.team.name
+        return str(_("Whole company"))
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_at is None
+
+
+class AlertDigest(models.Model):
+    """The daily digest sent to one person on one day: the row is the claim that makes it once only."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "day"], name="digest_once_per_user_day")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.day}"

@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from django import template
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def open_alert_count(context) -> int:
+    """Open alerts the current user hears about: one COUNT query."""
+    from targets.models import PipelineAlert
+
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return 0
+    return PipelineAlert.objects.open().visible_to(user).count()
+
+
+@register.simple_tag(takes_context=True)
+def home_alerts(context, limit: int = 5) -> list:
+    """The newest open alerts for the home page, with their scope: one query."""
+    from targets.models import PipelineAlert
+
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return []
+    return list(
+        PipelineAlert.objects.open()
+        .visible_to(user)
+        .select_related("user", "team")
+        .order_by("-opened_at", "-id")[:limit]
+    )
+
+
+@register.filter
+def source_label(value: str) -> str:
+    """The source's label in the current language (plans store the code)."""
+    from prospects.models import Source
+
+    try:
+        return str(Source(value).label)
+    except ValueError:
+        return value

@@ -1,0 +1,103 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import IntegrityError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from accounts.access import admin_required
+from targets.forms import PipelineTargetForm
+from targets.models import PipelineTarget
+from targets.selectors import (
+    access_scope,
+    cycle_ledger,
+    default_scope,
+    recent_target_changes,
+    scope_row,
+    scope_rows,
+    visible_open_alerts,
+)
+from targets.services import pipeline_target_save, target_for_key
+
+PAGE = "targets/settings.html"
+
+
+@login_required
+@require_GET
+def target_settings(request: HttpRequest) -> HttpResponse:
+    """Every scope the user may see with its target and current counts. Admins edit rows in place;
+    managers see their teams and reps, reps their own, read-only."""
+    user = request.user
+    context = {
+        "rows": scope_rows(user),
+        "can_edit": user.is_admin_role,
+        "changes": recent_target_changes() if user.is_admin_role else [],
+    }
+    return render(request, PAGE, context)
+
+
+@login_required
+@require_GET
+def target_row(request: HttpRequest, key: str) -> HttpResponse:
+    """One row, read-only (the Cancel button of the inline form swaps it back)."""
+    row = scope_row(request.user, key)
+    return render(request, f"{PAGE}#row", {"row": row, "can_edit": request.user.is_admin_role})
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def target_edit(request: HttpRequest, key: str) -> HttpResponse:
+    scope, label = access_scope(request.user, key)
+    instance = target_for_key(scope) or PipelineTarget(user_id=scope[1], team_id=scope[2])
+    form = PipelineTargetForm(request.POST if request.method == "POST" else None, instance=instance)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            values = {name: form.cleaned_data.get(name) for name in form.Meta.fields}
+            try:
+                pipeline_target_save(key=scope, by=request.user, **values)
+            except IntegrityError:
+                form.add_error(None, _("The target could not be saved: check the numbers and try again."))
+            else:
+                if request.htmx:
+                    row = scope_row(request.user, key)
+                    return render(request, f"{PAGE}#row", {"row": row, "can_edit": True, "saved": True})
+                messages.success(request, _("Saved."))
+                return redirect("targets:settings")
+        status = 422
+    context = {"form": form, "key": key, "label": label}
+    template = "targets/edit.html#row-form" if request.htmx else "targets/edit.html"
+    return render(request, template, context, status=status)
+
+
+@login_required
+@require_GET
+def bell(request: HttpRequest) -> HttpResponse:
+    """The bell's count, polled every 60 s (one query)."""
+    return render(request, "targets/_bell.html#bell-count", {})
+
+
+@login_required
+@require_GET
+def alert_list(request: HttpRequest) -> HttpResponse:
+    """The open alerts the user hears about: the bell's dropdown (htmx) or a page."""
+    alerts = list(visible_open_alerts(request.user).select_related("user", "team")[:50])
+    template = "targets/alerts.html#menu" if request.htmx else "targets/alerts.html"
+    return render(request, template, {"alerts": alerts})
+
+
+@login_required
+@require_GET
+def cycle_health(request: HttpRequest) -> HttpResponse:
+    """The monthly ledger of one scope: why the pipeline shrank and what refilled it."""
+    user = request.user
+    key_text = request.GET.get("scope") or default_scope(user)
+    scope, label = access_scope(user, key_text)
+    ledger = cycle_ledger(scope)
+    choices = [(r.key_text, r.label) for r in scope_rows(user)]
+    context = {"ledger": ledger, "label": label, "scope": key_text, "choices": choices}
+    template = "targets/health.html#ledger" if request.htmx else "targets/health.html"
+    return render(request, template, context)

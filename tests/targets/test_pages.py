@@ -1,0 +1,234 @@
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from prospects.models import Horizon
+from targets.models import PipelineAlert, PipelineTarget, Rule
+from targets.services import pipeline_check_run
+from tests.conftest import make_prospect
+from tests.targets.conftest import NOW, set_target
+
+pytestmark = pytest.mark.django_db
+
+
+def test_an_admin_sees_every_scope_with_its_target_and_counts(personas, client):
+    make_prospect(personas.outsider, horizon=Horizon.SHORT)
+    set_target(team=personas.team, min_open=5, min_short=1)
+    client.force_login(personas.admin)
+    response = client.get(reverse("targets:settings"))
+    assert response.status_code == 200
+    body = response.content.decode()
+    for row_id in (
+        "target-company",
+        f"target-team-{personas.team.pk}",
+        f"target-team-{personas.other_team.pk}",
+        f"target-user-{personas.owner.pk}",
+        f"target-user-{personas.outsider.pk}",
+    ):
+        assert f'id="{row_id}"' in body
+    team_row = re.search(rf'id="target-team-{personas.team.pk}".*?</tr>', body, re.S).group(0)
+    assert "1 / 5" in team_row and "overdue" in team_row  # 1 open of 5, below
+    assert reverse("targets:edit", args=[f"team-{personas.team.pk}"]) in body
+
+
+def test_a_manager_sees_their_teams_and_reps_read_only(personas, client):
+    client.force_login(personas.manager)
+    body = client.get(reverse("targets:settings")).content.decode()
+    assert f'id="target-team-{personas.team.pk}"' in body
+    assert f'id="target-user-{personas.owner.pk}"' in body
+    assert f'id="target-team-{personas.other_team.pk}"' not in body
+    assert 'id="target-company"' not in body
+    assert "/edit/" not in body
+
+
+def test_a_rep_sees_only_their_own_row(personas, client):
+    client.force_login(personas.owner)
+    body = client.get(reverse("targets:settings")).content.decode()
+    assert f'id="target-user-{personas.owner.pk}"' in body
+    assert f'id="target-user-{personas.teammate.pk}"' not in body
+    assert f'id="target-team-{personas.team.pk}"' not in body  # not even their own team's
+    assert "/edit/" not in body
+    assert client.get(reverse("targets:health") + f"?scope=team-{personas.team.pk}").status_code == 404
+    assert client.get(reverse("targets:health")).status_code == 200  # their own ledger
+
+
+@pytest.mark.parametrize("who", ["manager", "owner"])
+def test_only_admins_may_edit_targets(personas, client, who):
+    client.force_login(getattr(personas, who))
+    url = reverse("targets:edit", args=[f"user-{personas.owner.pk}"])
+    assert client.get(url).status_code == 403
+    assert client.post(url, {"min_open": 3}).status_code == 403
+    assert not PipelineTarget.objects.exists()
+
+
+def test_a_rep_cannot_open_someone_elses_row(personas, client):
+    client.force_login(personas.owner)
+    assert client.get(reverse("targets:row", args=[f"user-{personas.outsider.pk}"])).status_code == 404
+    assert client.get(reverse("targets:row", args=["company"])).status_code == 404
+    assert client.get(reverse("targets:row", args=["nonsense"])).status_code == 404
+
+
+def test_the_inline_form_saves_and_swaps_the_row_back(personas, client):
+    client.force_login(personas.admin)
+    url = reverse("targets:edit", args=[f"user-{personas.owner.pk}"])
+    form = client.get(url, headers={"HX-Request": "true"})
+    assert form.status_code == 200 and b"<form" in form.content and b"<html" not in form.content
+    response = client.post(
+        url,
+        {"min_open": "4", "min_short": "2", "min_mid": "", "min_long": "", "sales_target": "3000000"},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 200
+    assert f'id="target-user-{personas.owner.pk}"'.encode() in response.content
+    target = PipelineTarget.objects.get(user=personas.owner)
+    assert (target.min_open, target.min_short, target.min_mid, target.sales_target) == (4, 2, None, 3000000)
+    # The change is in the history, shown on the page with who made it.
+    assert target.events.count() == 1
+    event = target.events.get()
+    assert event.pgh_context.metadata["user"] == personas.admin.pk
+    page = client.get(reverse("targets:settings")).content.decode()
+    changes = page.split('id="target-changes"')[1]
+    assert personas.admin.display_name in changes and "3,000,000" in changes
+
+
+@pytest.mark.parametrize(
+    "data,field",
+    [
+        ({"min_open": "-1"}, "min_open"),
+        ({"min_open": "abc"}, "min_open"),
+        ({"min_open": "1.5"}, "min_open"),
+        ({"sales_target": "-100"}, "sales_target"),
+        ({"min_open": "3", "min_short": "4"}, "min_short"),
+        ({"min_open": "3", "min_long": "9"}, "min_long"),
+    ],
+)
+def test_invalid_targets_get_422_with_the_reason(personas, client, data, field):
+    client.force_login(personas.admin)
+    url = reverse("targets:edit", args=["company"])
+    response = client.post(url, data, headers={"HX-Request": "true"})
+    assert response.status_code == 422
+    assert response.context["form"].errors[field]
+    assert not PipelineTarget.objects.exists()
+
+
+def test_the_database_refuses_a_horizon_minimum_above_the_total(personas):
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PipelineTarget.objects.create(user=personas.owner, min_open=2, min_mid=3)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PipelineTarget.objects.create(user=personas.owner, sales_target=-1)
+
+
+def test_emptying_every_field_removes_the_target(personas, client):
+    set_target(user=personas.owner, min_open=3)
+    client.force_login(personas.admin)
+    response = client.post(reverse("targets:edit", args=[f"user-{personas.owner.pk}"]), {})
+    assert response.status_code == 302
+    assert not PipelineTarget.objects.filter(user=personas.owner).exists()
+
+
+# ------------------------------------------------------------------------------------- the bell
+
+
+@pytest.fixture
+def alerts(personas):
+    set_target(user=personas.owner, min_open=3)
+    set_target(user=personas.outsider, min_open=3)
+    set_target(team=personas.team, min_open=5)
+    set_target(min_open=10)
+    pipeline_check_run(now=NOW)
+    assert PipelineAlert.objects.count() == 4
+    return personas
+
+
+@pytest.mark.parametrize(
+    "who,expected",
+    [
+        ("owner", 1),  # their own
+        ("teammate", 0),
+        ("outsider", 1),
+        ("manager", 2),  # the team and its rep
+        ("other_manager", 1),  # the outsider
+        ("admin", 4),  # everything, the company too
+    ],
+)
+def test_each_persona_sees_only_their_alerts_in_the_bell(alerts, client, who, expected):
+    client.force_login(getattr(alerts, who))
+    response = client.get(reverse("targets:bell"), headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert re.search(rf'id="bell-count"[^>]*>{expected}<', response.content.decode())
+    menu = client.get(reverse("targets:alerts"), headers={"HX-Request": "true"})
+    assert menu.content.decode().count('class="bell-item"') == expected
+
+
+def test_the_bell_polls_every_60_seconds_and_costs_one_query(alerts, client, django_assert_num_queries):
+    client.force_login(alerts.manager)
+    client.get(reverse("targets:bell"))  # warm the session
+    from django.template import engines
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/")
+    request.user = alerts.manager
+    template = engines["django"].from_string('{% include "targets/_bell.html" %}')
+    with django_assert_num_queries(1):
+        html = template.render({"request": request, "user": alerts.manager})
+    assert 'hx-trigger="every 60s"' in html and ">2<" in html
+
+
+def test_the_home_page_shows_the_alerts_with_their_plan_in_one_query(
+    alerts, client, django_assert_num_queries
+):
+    from django.template import engines
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/")
+    request.user = alerts.owner
+    template = engines["django"].from_string('{% include "targets/_home_alerts.html" %}')
+    with django_assert_num_queries(1):
+        html = template.render({"request": request, "user": alerts.owner})
+    assert 'id="alert-' in html and "plan" in html
+    client.force_login(alerts.owner)
+    home = client.get(reverse("home")).content.decode()
+    assert "target-alert" in home
+
+
+def test_the_health_page_draws_the_ledger_for_a_visible_scope(personas, client):
+    set_target(user=personas.owner, min_open=3)
+    client.force_login(personas.owner)
+    response = client.get(reverse("targets:health"))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "<svg" in body and 'class="target-line"' in body and "style=" not in body
+    assert client.get(reverse("targets:health") + f"?scope=user-{personas.outsider.pk}").status_code == 404
+    assert client.get(reverse("targets:health") + "?scope=company").status_code == 404
+
+
+def test_nav_links_are_shown(personas, client):
+    client.force_login(personas.owner)
+    body = client.get(reverse("home")).content.decode()
+    assert reverse("targets:settings") in body and reverse("targets:health") in body
+    assert Rule.OPEN  # rules exist
+
+
+def test_the_settings_page_costs_the_same_number_of_queries_for_more_reps(personas, client):
+    from tests.conftest import make_user
+
+    client.force_login(personas.admin)
+    client.get(reverse("targets:settings"))
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("targets:settings"))
+    for i in range(15):
+        rep = make_user(f"extra{i}")
+        personas.team.members.add(rep)
+        make_prospect(rep)
+        set_target(user=rep, min_open=2)
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(reverse("targets:settings")).status_code == 200
+    assert len(many) == len(few)
