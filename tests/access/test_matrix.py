@@ -37,6 +37,13 @@ def prospect_kwargs(p) -> dict:
     return {"pk": p.prospect.pk}
 
 
+def owner_scope_kwargs(p) -> dict:
+    return {"key": f"user-{p.owner.pk}"}
+
+
+ADMINS = frozenset({"admin"})
+
+
 # One line per URL name. Kinds: everyone logged in; the prospect's viewers; admins only.
 RULES: dict[str, Rule] = {
     "home": Rule(EVERYONE),
@@ -51,6 +58,12 @@ RULES: dict[str, Rule] = {
     "prospects:horizon_hint": Rule(EVERYONE),
     "prospects:detail": Rule(OBJECT_VIEWERS, kwargs=prospect_kwargs),
     "prospects:edit": Rule(OBJECT_VIEWERS, kwargs=prospect_kwargs),
+    "targets:settings": Rule(EVERYONE),
+    "targets:row": Rule(OBJECT_VIEWERS, kwargs=owner_scope_kwargs),
+    "targets:edit": Rule(ADMINS, denied_status=ROLE_DENIED, kwargs=owner_scope_kwargs),
+    "targets:bell": Rule(EVERYONE),
+    "targets:alerts": Rule(EVERYONE),
+    "targets:health": Rule(EVERYONE),
 }
 
 
