@@ -247,3 +247,16 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- closing app
+from celery.schedules import crontab  # noqa: E402
+
+# Every day at 07:00 Tokyo time: lost prospects whose re-contact date has come get a follow-up prospect.
+CELERY_BEAT_SCHEDULE["closing-recontact-followups"] = {
+    "task": "closing.create_recontact_followups",
+    "schedule": crontab(hour=7, minute=0),
+}
+# "Waiting too long": open mid/long-term prospects with no test closing for this many days.
+TEST_CLOSING_STALE_DAYS = env_int("TEST_CLOSING_STALE_DAYS", 30)
+# A positive test-closing answer proposes raising the probability to at least this (percent).
+TEST_CLOSING_POSITIVE_PROBABILITY = env_int("TEST_CLOSING_POSITIVE_PROBABILITY", 70)

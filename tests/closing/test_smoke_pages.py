@@ -1,0 +1,17 @@
+import pytest
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+
+def test_detail_page_shows_closing_actions_and_sections(personas, client):
+    client.force_login(personas.owner)
+    body = client.get(reverse("prospects:detail", args=[personas.prospect.pk])).content.decode()
+    assert reverse("closing:won", args=[personas.prospect.pk]) in body
+    assert 'id="test-closings"' in body
+
+
+@pytest.mark.parametrize("name", ["closing:waiting", "closing:statistics", "closing:questions"])
+def test_closing_pages_render_for_an_admin(personas, client, name):
+    client.force_login(personas.admin)
+    assert client.get(reverse(name)).status_code == 200
