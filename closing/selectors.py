@@ -91,6 +91,17 @@ def stale_prospects(user: User, *, days: int, now: dt.datetime | None = None) ->
 # --- Statistics
 
 
+def won_total(user: User, month: dt.date) -> Decimal:
+    """The won amount of `month` (by close date) over the prospects `user` may see."""
+    period = Period.months(month, month)
+    total = (
+        _closed_in(user, period)
+        .filter(status=Status.WON)
+        .aggregate(total=Coalesce(Sum("won_amount"), Value(Decimal(0))))["total"]
+    )
+    return total
+
+
 @dataclass
 class Period:
     start: dt.date  # first day of the first month

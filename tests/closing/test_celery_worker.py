@@ -13,7 +13,7 @@ from prospects.models import Prospect, Status
 from salescrm.celery import app
 from tests.conftest import make_prospect
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
+pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True), pytest.mark.slow]
 
 
 def test_the_task_run_twice_by_a_worker_creates_one_follow_up(personas):

@@ -12,7 +12,7 @@ from django.utils import timezone
 from closing import services
 from prospects.models import Prospect, Status
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def _run_in_threads(*targets):

@@ -226,3 +226,9 @@ def test_the_statistics_page_costs_the_same_queries_whatever_the_data(personas, 
     with CaptureQueriesContext(connection) as large:
         client.get(reverse("closing:statistics"))
     assert len(large) == len(small)
+
+
+def test_a_won_prospect_counts_in_its_months_won_total(personas, data):
+    assert selectors.won_total(personas.manager, M0) == Decimal(1000000)
+    assert selectors.won_total(personas.manager, M1) == Decimal(2000000)
+    assert selectors.won_total(personas.admin, M1) == Decimal(9000000)

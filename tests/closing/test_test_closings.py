@@ -15,7 +15,7 @@ from salescrm.lib.months import add_months, this_month
 from tests.closing.conftest import HTMX
 from tests.conftest import make_prospect
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("question_library")]
 
 
 def _log_url(prospect):
