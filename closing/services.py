@@ -100,7 +100,7 @@ def test_closing_log(
     if not prospect.is_open:
         raise ValidationError(CLOSED_NO_TEST_CLOSING_MESSAGE)
     if question is not None and not question_text.strip():
-        question_text = question.text
+        question_text = question.text_ja  # what is said to the customer, whatever the UI language
     test_closing = TestClosing(
         prospect=prospect,
         question=question,
@@ -335,6 +335,7 @@ def outcome_reopen(*, prospect: Prospect, by: User, reason: str) -> Prospect:
 
 # --- Re-contact of lost prospects
 
+RECONTACT_NEXT_ACTION = _("Re-contact (lost on %(date)s)")
 FOLLOWUP_FIELDS = ("name", "contact_person", "phone", "email", "address", "source")
 
 
@@ -356,12 +357,17 @@ def recontact_create_followups(*, today: dt.date | None = None) -> list[Prospect
         try:
             with transaction.atomic(), pghistory.context(job="recontact", origin=lost.pk):
                 claim = Recontact.objects.create(lost_prospect=lost, recontact_on=lost.recontact_on)
+                with translation.override(settings.LANGUAGE_CODE):
+                    next_action = str(RECONTACT_NEXT_ACTION) % {"date": lost.closed_on.isoformat()}
+                # The next action due today puts it on the owner's home page: the in-app notice.
                 followup = prospect_create(
                     by=lost.owner,
                     owner=lost.owner,
                     horizon=Horizon.LONG,
                     origin=lost,
                     currency=lost.currency,
+                    next_action=next_action,
+                    next_action_on=today,
                     **{name: getattr(lost, name) for name in FOLLOWUP_FIELDS},
                 )
                 claim.followup = followup

@@ -114,3 +114,13 @@ def test_the_job_is_in_the_beat_schedule_at_seven_tokyo_time():
     assert entry["task"] == "closing.create_recontact_followups"
     assert entry["schedule"].hour == {7} and entry["schedule"].minute == {0}
     assert settings.CELERY_TIMEZONE == "Asia/Tokyo"
+
+
+def test_the_owner_sees_the_follow_up_on_their_home_page_today(personas, client):
+    today = timezone.localdate()
+    lost_prospect(personas.owner, today)
+    (followup,) = services.recontact_create_followups(today=today)
+    assert followup.next_action_on == today and followup.next_action.startswith("再アプローチ")
+    client.force_login(personas.owner)
+    body = client.get(reverse("home")).content.decode()
+    assert reverse("prospects:detail", args=[followup.pk]) in body
