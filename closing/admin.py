@@ -50,6 +50,10 @@ class TestClosingAdmin(admin.ModelAdmin):
     raw_id_fields = ("prospect", "question", "asked_by")
     readonly_fields = ("asked_at",)
 
+    # A log entry is never edited after its day nor deleted: the admin only shows it.
+    def has_change_permission(self, request, obj=None):
+        return False
+
     def has_delete_permission(self, request, obj=None):
         return False
 

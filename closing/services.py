@@ -132,7 +132,13 @@ def test_closing_edit(*, test_closing: TestClosing, by: User, **changes) -> Test
     for key, value in changes.items():
         setattr(test_closing, key, value)
     test_closing.full_clean()
-    test_closing.save(update_fields=list(changes))
+    # Conditional on author and day in SQL too, so an edit posted just after midnight is refused.
+    start_of_today = timezone.make_aware(dt.datetime.combine(timezone.localdate(), dt.time.min))
+    count = TestClosing.objects.filter(pk=test_closing.pk, asked_by=by, asked_at__gte=start_of_today).update(
+        **changes
+    )
+    if count == 0:
+        raise PermissionDenied(EDIT_NOT_ALLOWED_MESSAGE)
     return test_closing
 
 

@@ -406,3 +406,22 @@ def test_the_service_refuses_an_edit_after_the_day(personas):
     tomorrow = timezone.now() + dt.timedelta(days=1)
     with mock.patch("django.utils.timezone.now", return_value=tomorrow), pytest.raises(PermissionDenied):
         services.test_closing_edit(test_closing=tc, by=personas.owner, answer="late")
+
+
+def test_the_edit_is_refused_in_sql_when_the_row_is_from_an_earlier_day(personas):
+    from django.core.exceptions import PermissionDenied
+
+    yesterday = timezone.now() - dt.timedelta(days=1)
+    tc = TestClosing.objects.create(
+        prospect=personas.prospect,
+        question_text="q",
+        answer="a",
+        reading="undecided",
+        asked_by=personas.owner,
+        asked_at=yesterday,
+    )
+    tc.asked_at = timezone.now()  # a stale in-memory copy that looks editable
+    with pytest.raises(PermissionDenied):
+        services.test_closing_edit(test_closing=tc, by=personas.owner, answer="late")
+    tc.refresh_from_db()
+    assert tc.answer == "a"
