@@ -26,6 +26,8 @@ class Reading(models.TextChoices):
 class TestClosingQuestion(models.Model):
     """The bank of test-closing questions, kept by admins. Retired, never deleted once used."""
 
+    __test__ = False  # a domain name, not a pytest class
+
     text_ja = models.CharField(_("question (Japanese)"), max_length=300)
     text_en = models.CharField(_("question (English)"), max_length=300)
     kind = models.CharField(_("kind"), max_length=16, choices=QuestionKind.choices)
@@ -52,6 +54,8 @@ class TestClosingQuestion(models.Model):
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), model_name="TestClosingEvent")
 class TestClosing(models.Model):
     """One asked question and the customer's answer. Never edited after its day; only annotated."""
+
+    __test__ = False  # a domain name, not a pytest class
 
     prospect = models.ForeignKey(
         "prospects.Prospect",
@@ -108,3 +112,75 @@ class TestClosing(models.Model):
 
     def __str__(self) -> str:
         return f"{self.question_text} → {self.get_reading_display()}"
+
+
+@pghistory.track(pghistory.InsertEvent(), model_name="ReopeningEvent")
+class Reopening(models.Model):
+    """A closed prospect put back into the pipeline by a manager or an admin, and why.
+
+    The outcome it undid is kept here too, so the reason can be read next to what was reopened.
+    """
+
+    prospect = models.ForeignKey(
+        "prospects.Prospect", on_delete=models.CASCADE, related_name="reopenings", verbose_name=_("prospect")
+    )
+    reason = models.TextField(_("reason"))
+    previous_status = models.CharField(_("previous status"), max_length=8)
+    previous_closed_on = models.DateField(_("previous close date"))
+    previous_won_amount = models.DecimalField(
+        _("previous won amount"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    previous_lost_reason = models.CharField(_("previous lost reason"), max_length=20, blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("reopened by")
+    )
+    at = models.DateTimeField(_("reopened at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("reopening")
+        verbose_name_plural = _("reopenings")
+        ordering = ["-at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(reason__regex=r"^\s*$"), name="reopening_reason_not_blank"),
+            models.CheckConstraint(
+                condition=Q(previous_status__in=["won", "lost"]), name="reopening_previous_closed"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prospect_id}: {self.reason[:40]}"
+
+
+class Recontact(models.Model):
+    """The follow-up prospect made on a lost prospect's re-contact date.
+
+    The unique (lost prospect, date) pair is the claim: the daily job inserts it before creating the
+    follow-up, so a re-run or a retried task cannot create a second one.
+    """
+
+    lost_prospect = models.ForeignKey(
+        "prospects.Prospect",
+        on_delete=models.CASCADE,
+        related_name="recontacts",
+        verbose_name=_("lost prospect"),
+    )
+    recontact_on = models.DateField(_("re-contact on"))
+    followup = models.OneToOneField(
+        "prospects.Prospect",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="recontact_source",
+        verbose_name=_("follow-up prospect"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("re-contact")
+        verbose_name_plural = _("re-contacts")
+        constraints = [
+            models.UniqueConstraint(fields=["lost_prospect", "recontact_on"], name="recontact_once_per_date"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lost_prospect_id} @ {self.recontact_on}"

@@ -7,6 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
@@ -250,8 +251,6 @@ LOGGING = {
 
 # --- Pipeline targets (targets app): when Celery beat runs the check and sends the digest.
 # Working hours and days of the check are configurable; times are Asia/Tokyo (CELERY_TIMEZONE).
-from celery.schedules import crontab  # noqa: E402
-
 TARGETS_CHECK_FIRST_HOUR = env_int("TARGETS_CHECK_FIRST_HOUR", 9)
 TARGETS_CHECK_LAST_HOUR = env_int("TARGETS_CHECK_LAST_HOUR", 19)
 TARGETS_CHECK_DAYS = env_str("TARGETS_CHECK_DAYS", "mon-sat")
@@ -287,3 +286,14 @@ CELERY_BEAT_SCHEDULE.update(
         },
     }
 )
+
+# --- closing app
+# Every day at 07:00 Tokyo time: lost prospects whose re-contact date has come get a follow-up prospect.
+CELERY_BEAT_SCHEDULE["closing-recontact-followups"] = {
+    "task": "closing.create_recontact_followups",
+    "schedule": crontab(hour=7, minute=0),
+}
+# "Waiting too long": open mid/long-term prospects with no test closing for this many days.
+TEST_CLOSING_STALE_DAYS = env_int("TEST_CLOSING_STALE_DAYS", 30)
+# A positive test-closing answer proposes raising the probability to at least this (percent).
+TEST_CLOSING_POSITIVE_PROBABILITY = env_int("TEST_CLOSING_POSITIVE_PROBABILITY", 70)

@@ -44,6 +44,21 @@ def owner_scope_kwargs(p) -> dict:
 ADMINS = frozenset({"admin"})
 
 
+def closing_entry_kwargs(p) -> dict:
+    from closing.models import TestClosing
+
+    entry = TestClosing.objects.create(
+        prospect=p.prospect, question_text="q", answer="a", reading="positive", asked_by=p.owner
+    )
+    return {"pk": entry.pk}
+
+
+def question_kwargs(p) -> dict:
+    from closing.models import TestClosingQuestion
+
+    return {"pk": TestClosingQuestion.objects.create(text_ja="質問", text_en="q", kind="price").pk}
+
+
 # One line per URL name. Kinds: everyone logged in; the prospect's viewers; admins only.
 RULES: dict[str, Rule] = {
     "home": Rule(EVERYONE),
@@ -58,6 +73,24 @@ RULES: dict[str, Rule] = {
     "prospects:horizon_hint": Rule(EVERYONE),
     "prospects:detail": Rule(OBJECT_VIEWERS, kwargs=prospect_kwargs),
     "prospects:edit": Rule(OBJECT_VIEWERS, kwargs=prospect_kwargs),
+    "closing:test_closing_log": Rule(OBJECT_VIEWERS, kwargs=prospect_kwargs),
+    "closing:won": Rule(OBJECT_VIEWERS, kwargs=prospect_kwargs),
+    "closing:lost": Rule(OBJECT_VIEWERS, kwargs=prospect_kwargs),
+    "closing:reopen": Rule(
+        frozenset({"manager", "admin"}), denied_status=ROLE_DENIED, kwargs=prospect_kwargs
+    ),
+    "closing:test_closing_edit": Rule(
+        frozenset({"owner"}), denied_status=ROLE_DENIED, kwargs=closing_entry_kwargs
+    ),
+    "closing:test_closing_annotate": Rule(OBJECT_VIEWERS, kwargs=closing_entry_kwargs),
+    "closing:proposal": Rule(OBJECT_VIEWERS, kwargs=closing_entry_kwargs),
+    "closing:waiting": Rule(EVERYONE),
+    "closing:statistics": Rule(EVERYONE),
+    "closing:questions": Rule(ADMINS, denied_status=ROLE_DENIED),
+    "closing:question_create": Rule(ADMINS, denied_status=ROLE_DENIED),
+    "closing:question_edit": Rule(ADMINS, denied_status=ROLE_DENIED, kwargs=question_kwargs),
+    "closing:question_retire": Rule(ADMINS, denied_status=ROLE_DENIED, kwargs=question_kwargs),
+    "closing:question_delete": Rule(ADMINS, denied_status=ROLE_DENIED, kwargs=question_kwargs),
     "targets:settings": Rule(EVERYONE),
     "targets:row": Rule(OBJECT_VIEWERS, kwargs=owner_scope_kwargs),
     "targets:edit": Rule(ADMINS, denied_status=ROLE_DENIED, kwargs=owner_scope_kwargs),

@@ -1,0 +1,355 @@
+"""Won / lost outcomes, bad input, reopening, and the after-commit pipeline check."""
+
+import datetime as dt
+from decimal import Decimal
+from unittest import mock
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from closing import services
+from closing.models import Reopening
+from prospects.models import Prospect, Status
+from prospects.services import ProspectConflict
+from tests.closing.conftest import HTMX
+from tests.conftest import make_prospect
+
+pytestmark = pytest.mark.django_db
+
+
+def _won(client, prospect, **data):
+    payload = {"amount": 1200000, "closed_on": timezone.localdate().isoformat(), "version": prospect.version}
+    payload.update(data)
+    return client.post(reverse("closing:won", args=[prospect.pk]), payload, **HTMX)
+
+
+def _lost(client, prospect, **data):
+    payload = {"closed_on": timezone.localdate().isoformat(), "reason": "price", "version": prospect.version}
+    payload.update(data)
+    return client.post(reverse("closing:lost", args=[prospect.pk]), payload, **HTMX)
+
+
+def _reload(prospect):
+    return Prospect.objects.get(pk=prospect.pk)
+
+
+def test_the_won_dialog_defaults_to_today_and_the_prospect_amount(personas, client):
+    client.force_login(personas.owner)
+    response = client.get(reverse("closing:won", args=[personas.prospect.pk]), **HTMX)
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert form.initial["closed_on"] == timezone.localdate()
+    assert form.initial["amount"] == Decimal(1000000)
+
+
+def test_marking_won_closes_the_prospect_with_the_final_amount(personas, client):
+    client.force_login(personas.owner)
+    response = _won(client, personas.prospect)
+    assert response.status_code == 200 and response.headers["HX-Refresh"] == "true"
+    p = _reload(personas.prospect)
+    assert p.status == Status.WON and p.won_amount == Decimal(1200000) and p.closed_on == timezone.localdate()
+    assert p.version == personas.prospect.version + 1
+    assert not Prospect.objects.open().filter(pk=p.pk).exists()  # left the open pipeline
+    assert p.events.filter(status="won").count() == 1  # in the history
+
+
+def test_marking_lost_to_a_competitor_records_all_the_facts(personas, client):
+    client.force_login(personas.owner)
+    recontact = timezone.localdate() + dt.timedelta(days=180)
+    response = _lost(
+        client,
+        personas.prospect,
+        reason="competitor",
+        competitor="ABCホーム",
+        note="価格で負けた",
+        recontact_on=recontact.isoformat(),
+    )
+    assert response.status_code == 200
+    p = _reload(personas.prospect)
+    assert (p.status, p.lost_reason, p.competitor, p.outcome_note, p.recontact_on) == (
+        "lost",
+        "competitor",
+        "ABCホーム",
+        "価格で負けた",
+        recontact,
+    )
+
+
+@pytest.mark.parametrize(
+    "data,field",
+    [
+        ({"amount": -1}, "amount"),
+        ({"amount": ""}, "amount"),
+        ({"closed_on": "not a date"}, "closed_on"),
+    ],
+)
+def test_won_with_bad_input_is_a_422_and_writes_nothing(personas, client, data, field):
+    client.force_login(personas.owner)
+    response = _won(client, personas.prospect, **data)
+    assert response.status_code == 422
+    assert field in response.context["form"].errors
+    assert b"<dialog" in response.content
+    assert _reload(personas.prospect).status == Status.OPEN
+
+
+def test_an_outcome_dated_tomorrow_in_tokyo_is_refused(personas, client):
+    client.force_login(personas.owner)
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    for response in (
+        _won(client, personas.prospect, closed_on=tomorrow.isoformat()),
+        _lost(client, personas.prospect, closed_on=tomorrow.isoformat()),
+    ):
+        assert response.status_code == 422
+        with translation.override("ja"):
+            assert str(services.FUTURE_DATE_MESSAGE) in response.content.decode()
+    assert _reload(personas.prospect).status == Status.OPEN
+
+
+@pytest.mark.parametrize(
+    "data,field",
+    [
+        ({"reason": ""}, "reason"),
+        ({"reason": "bored"}, "reason"),
+        ({"reason": "competitor", "competitor": "  "}, "competitor"),
+        ({"recontact_on": "2000-01-01"}, "recontact_on"),
+    ],
+)
+def test_lost_with_bad_input_is_a_422_and_writes_nothing(personas, client, data, field):
+    client.force_login(personas.owner)
+    response = _lost(client, personas.prospect, **data)
+    assert response.status_code == 422
+    assert field in response.context["form"].errors
+    assert _reload(personas.prospect).status == Status.OPEN
+
+
+def test_an_outcome_on_an_already_closed_prospect_is_a_409_already_closed(personas, client):
+    client.force_login(personas.owner)
+    assert _won(client, personas.prospect).status_code == 200
+    response = _lost(client, personas.prospect, version=personas.prospect.version + 1)
+    assert response.status_code == 409
+    with translation.override("ja"):
+        assert str(services.ALREADY_CLOSED_MESSAGE) in response.content.decode()
+    assert _reload(personas.prospect).status == Status.WON
+
+
+def test_a_second_submit_with_the_same_version_is_told_already_closed(personas):
+    p = personas.prospect
+    services.outcome_record_won(
+        prospect=p, by=personas.owner, expected_version=1, amount=Decimal(5), closed_on=timezone.localdate()
+    )
+    with pytest.raises(services.AlreadyClosed):
+        services.outcome_record_won(
+            prospect=_reload(p),
+            by=personas.owner,
+            expected_version=1,
+            amount=Decimal(6),
+            closed_on=timezone.localdate(),
+        )
+    assert _reload(p).won_amount == Decimal(5)
+
+
+def test_an_outcome_on_a_stale_version_is_a_conflict_not_a_silent_overwrite(personas, client):
+    from prospects.services import prospect_update
+
+    seen = personas.prospect.version
+    prospect_update(
+        prospect=_reload(personas.prospect), by=personas.manager, expected_version=seen, amount=Decimal(2)
+    )
+    with pytest.raises(ProspectConflict):
+        services.outcome_record_won(
+            prospect=personas.prospect,
+            by=personas.owner,
+            expected_version=seen,
+            amount=Decimal(5),
+            closed_on=timezone.localdate(),
+        )
+    client.force_login(personas.owner)
+    response = _won(client, personas.prospect, version=seen)
+    assert response.status_code == 409
+    assert _reload(personas.prospect).status == Status.OPEN
+
+
+def test_services_refuse_bad_outcomes_too(personas):
+    p, today = personas.prospect, timezone.localdate()
+    with pytest.raises(ValidationError):
+        services.outcome_record_won(
+            prospect=p, by=personas.owner, expected_version=1, amount=None, closed_on=today
+        )
+    with pytest.raises(ValidationError):
+        services.outcome_record_won(
+            prospect=p, by=personas.owner, expected_version=1, amount=Decimal(-1), closed_on=today
+        )
+    with pytest.raises(ValidationError):
+        services.outcome_record_lost(
+            prospect=p, by=personas.owner, expected_version=1, closed_on=today, reason=""
+        )
+    with pytest.raises(ValidationError):
+        services.outcome_record_lost(
+            prospect=p, by=personas.owner, expected_version=1, closed_on=today, reason="competitor"
+        )
+    with pytest.raises(ValidationError):
+        services.outcome_record_lost(
+            prospect=p,
+            by=personas.owner,
+            expected_version=1,
+            closed_on=today + dt.timedelta(days=1),
+            reason="price",
+        )
+    assert _reload(p).status == Status.OPEN
+
+
+# --- pipeline check after commit
+
+
+def test_closing_schedules_a_pipeline_check_after_the_commit(personas, django_capture_on_commit_callbacks):
+    with mock.patch("targets.tasks.check_pipeline_targets.apply_async") as apply_async:
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            services.outcome_record_won(
+                prospect=personas.prospect,
+                by=personas.owner,
+                expected_version=1,
+                amount=Decimal(1),
+                closed_on=timezone.localdate(),
+            )
+            assert apply_async.call_count == 0  # not before the commit
+        assert len(callbacks) == 1
+    apply_async.assert_called_once_with(kwargs={"owner_ids": [personas.owner.pk]}, retry=False)
+
+
+def test_no_pipeline_check_when_the_transaction_rolls_back(personas, django_capture_on_commit_callbacks):
+    with (
+        mock.patch("targets.tasks.check_pipeline_targets.apply_async") as apply_async,
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+    ):
+        with pytest.raises(RuntimeError), transaction.atomic():
+            services.outcome_record_lost(
+                prospect=personas.prospect,
+                by=personas.owner,
+                expected_version=1,
+                closed_on=timezone.localdate(),
+                reason="price",
+            )
+            raise RuntimeError("boom")
+        assert callbacks == []
+    apply_async.assert_not_called()
+    assert _reload(personas.prospect).status == Status.OPEN
+
+
+# --- reopen
+
+
+def _closed(personas, status="lost"):
+    p = personas.prospect
+    if status == "won":
+        services.outcome_record_won(
+            prospect=p,
+            by=personas.owner,
+            expected_version=p.version,
+            amount=Decimal(9),
+            closed_on=timezone.localdate(),
+        )
+    else:
+        services.outcome_record_lost(
+            prospect=p,
+            by=personas.owner,
+            expected_version=p.version,
+            closed_on=timezone.localdate(),
+            reason="competitor",
+            competitor="X社",
+            recontact_on=timezone.localdate() + dt.timedelta(days=30),
+        )
+    return _reload(p)
+
+
+@pytest.mark.parametrize("who", ["manager", "admin"])
+def test_the_owners_manager_or_an_admin_reopens_with_a_reason(personas, client, who):
+    p = _closed(personas)
+    client.force_login(getattr(personas, who))
+    response = client.post(reverse("closing:reopen", args=[p.pk]), {"reason": "先方から再検討の連絡"}, **HTMX)
+    assert response.status_code == 200
+    p = _reload(p)
+    assert p.status == Status.OPEN and p.closed_on is None and p.lost_reason == "" and p.recontact_on is None
+    reopening = Reopening.objects.get()
+    assert (reopening.reason, reopening.previous_status, reopening.previous_lost_reason) == (
+        "先方から再検討の連絡",
+        "lost",
+        "competitor",
+    )
+    assert reopening.by == getattr(personas, who)
+    assert p.events.filter(status="open").count() == 2  # insert and the reopen: both in the history
+
+
+def test_the_owner_rep_may_not_reopen(personas, client):
+    p = _closed(personas, "won")
+    client.force_login(personas.owner)
+    assert client.get(reverse("closing:reopen", args=[p.pk]), **HTMX).status_code == 403
+    assert client.post(reverse("closing:reopen", args=[p.pk]), {"reason": "x"}, **HTMX).status_code == 403
+    assert _reload(p).status == Status.WON
+    with pytest.raises(PermissionDenied):
+        services.outcome_reopen(prospect=p, by=personas.owner, reason="x")
+
+
+def test_reopening_needs_a_reason(personas, client):
+    p = _closed(personas, "won")
+    client.force_login(personas.manager)
+    response = client.post(reverse("closing:reopen", args=[p.pk]), {"reason": "  "}, **HTMX)
+    assert response.status_code == 422
+    assert _reload(p).status == Status.WON and not Reopening.objects.exists()
+
+
+def test_an_open_prospect_cannot_be_reopened(personas, client):
+    client.force_login(personas.manager)
+    response = client.post(reverse("closing:reopen", args=[personas.prospect.pk]), {"reason": "x"}, **HTMX)
+    assert response.status_code == 409
+    assert not Reopening.objects.exists()
+
+
+def test_the_reopen_button_shows_only_for_those_who_may_reopen(personas, client):
+    p = _closed(personas, "won")
+    url = reverse("closing:reopen", args=[p.pk])
+    client.force_login(personas.owner)
+    assert url not in client.get(reverse("prospects:detail", args=[p.pk])).content.decode()
+    client.force_login(personas.manager)
+    assert url in client.get(reverse("prospects:detail", args=[p.pk])).content.decode()
+
+
+def test_a_reopened_prospect_can_be_closed_again(personas):
+    p = _closed(personas, "won")
+    services.outcome_reopen(prospect=p, by=personas.admin, reason="誤入力")
+    p = _reload(p)
+    services.outcome_record_lost(
+        prospect=p,
+        by=personas.owner,
+        expected_version=p.version,
+        closed_on=timezone.localdate(),
+        reason="price",
+    )
+    assert _reload(p).status == Status.LOST
+
+
+def test_without_javascript_the_dialog_is_a_page_and_the_post_redirects(personas, client):
+    client.force_login(personas.owner)
+    response = client.get(reverse("closing:won", args=[personas.prospect.pk]))
+    assert (
+        response.status_code == 200
+        and b"<dialog data-autoopen" in response.content
+        and b" open>" in response.content
+    )
+    response = client.post(
+        reverse("closing:won", args=[personas.prospect.pk]),
+        {"amount": 10, "closed_on": timezone.localdate().isoformat(), "version": 1},
+    )
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "prospects:detail", args=[personas.prospect.pk]
+    )
+
+
+def test_won_from_a_closed_prospect_make_prospect_helper(personas):
+    # The DB constraints back the rules: a won prospect without an amount cannot exist.
+    from django.db import IntegrityError
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        make_prospect(personas.owner, status="won", closed_on=timezone.localdate())

@@ -1,0 +1,104 @@
+"""The "waiting too long" list: open mid/long prospects with no test closing for N days."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from closing import selectors
+from closing.models import TestClosing
+from prospects.models import Horizon
+from tests.conftest import make_prospect
+
+pytestmark = pytest.mark.django_db
+
+
+def days_ago(n):
+    return timezone.now() - dt.timedelta(days=n)
+
+
+def asked(prospect, when):
+    TestClosing.objects.create(
+        prospect=prospect,
+        question_text="q",
+        answer="a",
+        reading="undecided",
+        asked_by=prospect.owner,
+        asked_at=when,
+    )
+
+
+@pytest.fixture
+def board(personas):
+    owner = personas.owner
+    return {
+        "never_big": make_prospect(
+            owner, name="never big", horizon=Horizon.LONG, amount=Decimal(9000000), created_at=days_ago(60)
+        ),
+        "stale_mid": make_prospect(
+            owner, name="stale mid", horizon=Horizon.MID, amount=Decimal(3000000), created_at=days_ago(200)
+        ),
+        "recent_tc": make_prospect(
+            owner, name="recent tc", horizon=Horizon.MID, amount=Decimal(5000000), created_at=days_ago(200)
+        ),
+        "new": make_prospect(
+            owner, name="brand new", horizon=Horizon.LONG, amount=Decimal(8000000), created_at=days_ago(3)
+        ),
+        "short": make_prospect(
+            owner, name="short one", horizon=Horizon.SHORT, amount=Decimal(7000000), created_at=days_ago(90)
+        ),
+        "closed": make_prospect(
+            owner,
+            name="closed one",
+            horizon=Horizon.MID,
+            created_at=days_ago(90),
+            status="lost",
+            closed_on=timezone.localdate(),
+            lost_reason="price",
+        ),
+    }
+
+
+def test_lists_stale_mid_and_long_prospects_largest_amount_first(personas, board):
+    asked(board["stale_mid"], days_ago(45))
+    asked(board["recent_tc"], days_ago(45))
+    asked(board["recent_tc"], days_ago(5))  # the latest one counts
+    names = [p.name for p in selectors.stale_prospects(personas.owner, days=30)]
+    assert names == ["never big", "stale mid"]
+
+
+def test_the_number_of_days_is_a_setting_and_a_query_parameter(personas, board, client, settings):
+    asked(board["recent_tc"], days_ago(10))
+    asked(board["stale_mid"], days_ago(10))
+    client.force_login(personas.owner)
+    settings.TEST_CLOSING_STALE_DAYS = 7
+    names = [p.name for p in client.get(reverse("closing:waiting")).context["page"]]
+    assert names == ["never big", "recent tc", "stale mid"]
+    names = [p.name for p in client.get(reverse("closing:waiting"), {"days": 30}).context["page"]]
+    assert names == ["never big"]
+    assert client.get(reverse("closing:waiting"), {"days": "-3"}).context["days"] == 7  # bad input: default
+
+
+def test_the_default_is_30_days(personas, board, client):
+    client.force_login(personas.owner)
+    response = client.get(reverse("closing:waiting"))
+    assert response.context["days"] == 30
+    assert "never big" in response.content.decode()
+
+
+def test_the_page_costs_the_same_queries_whatever_the_data(personas, board, client):
+    client.force_login(personas.manager)
+    client.get(reverse("closing:waiting"))
+    with CaptureQueriesContext(connection) as small:
+        client.get(reverse("closing:waiting"))
+    for i in range(6):
+        p = make_prospect(personas.teammate, horizon=Horizon.LONG, created_at=days_ago(100 + i))
+        asked(p, days_ago(40))
+    with CaptureQueriesContext(connection) as large:
+        response = client.get(reverse("closing:waiting"))
+    assert len(response.context["page"].object_list) == 3 + 6
+    assert len(large) == len(small)
