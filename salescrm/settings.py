@@ -247,3 +247,19 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- pipeline: beat jobs (Asia/Tokyo, CELERY_TIMEZONE)
+from celery.schedules import crontab  # noqa: E402
+
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "pipeline-horizon-upkeep": {
+            "task": "pipeline.horizon_upkeep",
+            "schedule": crontab(hour=0, minute=15),
+        },
+        "pipeline-snapshot-month": {
+            "task": "pipeline.snapshot_month",
+            "schedule": crontab(day_of_month=1, hour=0, minute=5),
+        },
+    }
+)
