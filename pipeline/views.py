@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import admin_required, manager_required
@@ -206,20 +207,20 @@ def _month_param(request: HttpRequest, today: dt.date) -> dt.date:
 
 
 EXPORT_HEADER = [
-    "Owner",
-    "Prospect",
-    "Source",
-    "Amount",
-    "Probability",
-    "Rank",
-    "Weighted amount",
-    "Expected month",
-    "Last test closing",
-    "Question",
-    "Answer",
-    "Reading",
-    "Next action",
-    "Next action date",
+    _lazy("Owner"),
+    _lazy("Prospect"),
+    _lazy("Source"),
+    _lazy("Amount"),
+    _lazy("Probability"),
+    _lazy("Rank"),
+    _lazy("Weighted amount"),
+    _lazy("Expected month"),
+    _lazy("Last test closing"),
+    _lazy("Question"),
+    _lazy("Answer"),
+    _lazy("Reading"),
+    _lazy("Next action"),
+    _lazy("Next action date"),
 ]
 
 
@@ -227,7 +228,7 @@ def _export(request: HttpRequest, data: selectors.MonthList, fmt: str) -> HttpRe
     from closing.models import Reading
 
     readings = dict(Reading.choices)
-    header = [_(h) for h in EXPORT_HEADER]
+    header = [str(h) for h in EXPORT_HEADER]
     rows = (
         [
             p.owner.display_name,

@@ -23,8 +23,15 @@ def test_column_totals_and_weighted_amounts_match_hand_computed_values(personas,
     make_prospect(owner, horizon=Horizon.SHORT, amount=Decimal("10.50"), probability=50)  # 5.25
     make_prospect(owner, horizon=Horizon.MID, amount=Decimal("2500000"), probability=80)  # 2000000
     make_prospect(owner, horizon=Horizon.MID, amount=Decimal("999"), probability=0)
-    make_prospect(owner, horizon=Horizon.SHORT, amount=Decimal("7777777"), probability=90, status="won",
-                  closed_on=today, won_amount=Decimal("7777777"))
+    make_prospect(
+        owner,
+        horizon=Horizon.SHORT,
+        amount=Decimal("7777777"),
+        probability=90,
+        status="won",
+        closed_on=today,
+        won_amount=Decimal("7777777"),
+    )
     columns = board_columns(viewer=owner, scope=user_scope(owner), filters=BoardFilters(), today=today)
     short, mid, long = (_col(columns, h) for h in ("short", "mid", "long"))
     assert (short.count, short.amount) == (3, Decimal("1333344.50"))
@@ -64,8 +71,13 @@ def test_team_scope_uses_the_team_target(personas, client):
 
 
 def test_filters_narrow_the_board_and_its_totals(personas, client):
-    make_prospect(personas.owner, name="展示会の客", source=Source.EXHIBITION, horizon=Horizon.MID,
-                  amount=Decimal("500"))
+    make_prospect(
+        personas.owner,
+        name="展示会の客",
+        source=Source.EXHIBITION,
+        horizon=Horizon.MID,
+        amount=Decimal("500"),
+    )
     client.force_login(personas.owner)
     response = client.get(reverse("pipeline:board"), {"source": "exhibition"})
     mid = {c.horizon: c for c in response.context["columns"]}["mid"]
@@ -85,12 +97,18 @@ def test_htmx_filter_request_gets_only_the_board_fragment(personas, client):
 def test_card_shows_rank_slips_and_marks(personas, client, today, month):
     from salescrm.lib.months import add_months
 
-    p = make_prospect(personas.owner, name="Late one", probability=85, expected_month=add_months(month, -1),
-                      horizon=Horizon.SHORT)
+    p = make_prospect(
+        personas.owner,
+        name="Late one",
+        probability=85,
+        expected_month=add_months(month, -1),
+        horizon=Horizon.SHORT,
+    )
     p.expected_month_slips = 2
     p.save()
-    fresh = make_prospect(personas.owner, name="Planned", probability=20,
-                          next_action="Call", next_action_on=today)
+    fresh = make_prospect(
+        personas.owner, name="Planned", probability=20, next_action="Call", next_action_on=today
+    )
     client.force_login(personas.owner)
     response = client.get(reverse("pipeline:board"))
     cards = {c.name: c for col in response.context["columns"] for c in col.cards}
