@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import admin_required, manager_required
@@ -207,20 +207,20 @@ def _month_param(request: HttpRequest, today: dt.date) -> dt.date:
 
 
 EXPORT_HEADER = [
-    _lazy("Owner"),
-    _lazy("Prospect"),
-    _lazy("Source"),
-    _lazy("Amount"),
-    _lazy("Probability"),
-    _lazy("Rank"),
-    _lazy("Weighted amount"),
-    _lazy("Expected month"),
-    _lazy("Last test closing"),
-    _lazy("Question"),
-    _lazy("Answer"),
-    _lazy("Reading"),
-    _lazy("Next action"),
-    _lazy("Next action date"),
+    gettext_lazy("Owner"),
+    gettext_lazy("Prospect"),
+    gettext_lazy("Source"),
+    gettext_lazy("Amount"),
+    gettext_lazy("Probability"),
+    gettext_lazy("Rank"),
+    gettext_lazy("Weighted amount"),
+    gettext_lazy("Expected month"),
+    gettext_lazy("Last test closing"),
+    gettext_lazy("Question"),
+    gettext_lazy("Answer"),
+    gettext_lazy("Reading"),
+    gettext_lazy("Next action"),
+    gettext_lazy("Next action date"),
 ]
 
 
