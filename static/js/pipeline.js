@@ -19,6 +19,15 @@
     });
   }
 
+  // SortableJS leaves a style attribute on a dropped card; htmx's settle step would copy it onto the
+  // new card with setAttribute("style"), which the CSP (style-src 'self') blocks. Settle without it.
+  // (htmx is loaded with defer: configure it once the document is parsed.)
+  function configureHtmx() {
+    if (window.htmx && htmx.config && htmx.config.attributesToSettle) {
+      htmx.config.attributesToSettle = htmx.config.attributesToSettle.filter(function (a) { return a !== "style"; });
+    }
+  }
+
   var origin = {};  // card id -> {list, next}: where a dragged card came from (to undo on 404)
 
   function initSortable() {
@@ -44,6 +53,7 @@
           var select = form && form.querySelector("select[name=horizon]");
           if (!form || !select) { return; }
           select.value = evt.to.dataset.horizon;
+          card.removeAttribute("style");
           htmx.trigger(form, "submit");
         }
       });
@@ -69,6 +79,7 @@
 
   // The print view prints itself (no inline script: the body carries a class).
   function ready() {
+    configureHtmx();
     initSortable();
     placeCards();
     if (document.body.classList.contains("print-view") && window.print) { window.print(); }
