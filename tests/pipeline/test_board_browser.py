@@ -83,6 +83,21 @@ def test_a_conflicting_move_puts_the_card_back_and_says_why(browser_page, live_s
     assert p.horizon == Horizon.MID
 
 
+def test_a_move_refused_with_404_puts_the_card_back(browser_page, live_server, personas):
+    page = browser_page
+    p = personas.prospect
+    page.goto(live_server.url + "/pipeline/")
+    Prospect.objects.filter(pk=p.pk).update(owner=personas.outsider)  # reassigned away meanwhile
+    with page.expect_response(lambda r: r.url.endswith(f"/cards/{p.pk}/move/")) as info:
+        page.drag_and_drop(f"#card-{p.pk} .card-facts", '.cards-list[data-horizon="short"]')
+    assert info.value.status == 404
+    page.wait_for_selector(f'.cards-list[data-horizon="mid"] #card-{p.pk}')
+    assert page.locator(f"#move-{p.pk}").input_value() == "mid"
+    assert page.locator("#flash").is_visible()
+    p.refresh_from_db()
+    assert p.horizon == Horizon.MID
+
+
 def test_another_reps_card_cannot_be_seen(browser_page, live_server, personas):
     other = make_prospect(personas.outsider, name="Outsider deal")
     page = browser_page
