@@ -92,3 +92,19 @@ def test_board_shows_all_cards_of_a_big_team(personas, team_of_ten, client):
     columns = response.context["columns"]
     assert sum(c.count for c in columns) == 211  # + the personas' prospect
     assert sum(len(c.cards) for c in columns) == 211
+
+
+def test_a_move_costs_the_same_queries_for_a_small_and_a_big_team(personas, team_of_ten, client):
+    scope = f"team-{personas.team.pk}"
+    client.force_login(personas.manager)
+    _fill(team_of_ten, 10)
+    p = personas.prospect
+    url = reverse("pipeline:move", args=[p.pk])
+    client.post(url, {"horizon": "short", "version": 1, "scope": scope}, HTTP_HX_REQUEST="true")
+    with CaptureQueriesContext(connection) as small:
+        client.post(url, {"horizon": "long", "version": 2, "scope": scope}, HTTP_HX_REQUEST="true")
+    _fill(team_of_ten, 200)
+    with CaptureQueriesContext(connection) as big:
+        response = client.post(url, {"horizon": "mid", "version": 3, "scope": scope}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert len(big.captured_queries) == len(small.captured_queries)
