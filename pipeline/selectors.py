@@ -16,7 +16,6 @@ from django.db.models import (
     DecimalField,
     ExpressionWrapper,
     F,
-    Max,
     OuterRef,
     Q,
     QuerySet,
@@ -534,10 +533,6 @@ def snapshot_accuracy(*, snapshot: ForecastSnapshot, viewer: User | None) -> Acc
     )
 
 
-def visible_snapshots(viewer: User, scope: Scope) -> QuerySet[ForecastSnapshot]:
-    return ForecastSnapshot.objects.filter(scope=scope.key).order_by("-month")
-
-
 # --- Home ---------------------------------------------------------------------------------------
 
 
@@ -615,7 +610,3 @@ def manager_rows(*, manager: User, today: dt.date) -> list[RepRow]:
             )
         )
     return rows
-
-
-def last_test_closing_at(user: User) -> dt.datetime | None:
-    return TestClosing.objects.filter(asked_by=user).aggregate(m=Max("asked_at"))["m"]
