@@ -24,6 +24,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.access import managed_member_ids, visible_teams, visible_users
@@ -37,6 +38,8 @@ from targets.models import PipelineTarget
 ZERO = Decimal(0)
 HORIZONS = [Horizon.SHORT, Horizon.MID, Horizon.LONG]
 FORECAST_MONTHS = 6
+# A card with no change for this many days and no next action planned ahead is marked stale.
+STALE_DAYS = 30
 
 
 def weighted_expr(prefix: str = "") -> ExpressionWrapper:
@@ -214,19 +217,10 @@ def decorate(prospect: Prospect, bands: RankBands, today: dt.date) -> Prospect:
     )
     # Stale only when nothing is planned: a future next action keeps a quiet card fresh.
     has_future_action = bool(prospect.next_action_on and prospect.next_action_on >= today)
-    prospect.days_since_change = (today - prospect.updated_at.astimezone(_tz()).date()).days
+    prospect.days_since_change = (today - timezone.localtime(prospect.updated_at).date()).days
     prospect.stale = prospect.days_since_change >= STALE_DAYS and not has_future_action
     prospect.flagged = prospect.month_passed or prospect.action_overdue
     return prospect
-
-
-STALE_DAYS = 30
-
-
-def _tz():
-    from django.utils import timezone
-
-    return timezone.get_current_timezone()
 
 
 def board_columns(
@@ -597,7 +591,7 @@ def manager_rows(*, manager: User, today: dt.date) -> list[RepRow]:
         target = targets.get(u.pk)
         days = None
         if u.last_tc is not None:
-            days = (today - u.last_tc.astimezone(_tz()).date()).days
+            days = (today - timezone.localtime(u.last_tc).date()).days
         rows.append(
             RepRow(
                 user=u,
