@@ -297,3 +297,19 @@ CELERY_BEAT_SCHEDULE["closing-recontact-followups"] = {
 TEST_CLOSING_STALE_DAYS = env_int("TEST_CLOSING_STALE_DAYS", 30)
 # A positive test-closing answer proposes raising the probability to at least this (percent).
 TEST_CLOSING_POSITIVE_PROBABILITY = env_int("TEST_CLOSING_POSITIVE_PROBABILITY", 70)
+
+# --- pipeline: beat jobs (Asia/Tokyo, CELERY_TIMEZONE)
+CELERY_BEAT_SCHEDULE.update(
+    {
+        # Every night at 00:15: flag prospects whose expected month has passed, recompute suggestions.
+        "pipeline-horizon-upkeep": {
+            "task": "pipeline.horizon_upkeep",
+            "schedule": crontab(hour=0, minute=15),
+        },
+        # On the 1st of each month at 00:05: snapshot the "might buy this month" lists.
+        "pipeline-snapshot-month": {
+            "task": "pipeline.snapshot_month",
+            "schedule": crontab(day_of_month=1, hour=0, minute=5),
+        },
+    }
+)

@@ -4,7 +4,6 @@ import logging
 
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -17,15 +16,32 @@ logger = logging.getLogger(__name__)
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
+    """A rep: today's and overdue next actions, counts per horizon against targets, alerts.
+    A manager (or admin): one row per rep of their teams. Constant number of queries."""
+    from pipeline.selectors import HORIZONS, horizon_counts, manager_rows
+    from targets.models import PipelineTarget
+
     user = request.user
     today = timezone.localdate()
     mine = Prospect.objects.filter(owner=user).open()
     actions = list(
         mine.filter(next_action_on__lte=today).exclude(next_action="").order_by("next_action_on", "id")[:20]
     )
-    counts = dict(mine.order_by().values_list("horizon").annotate(n=Count("id")))
-    horizons = [(h, label, counts.get(h, 0)) for h, label in Horizon.choices]
-    return render(request, "home.html", {"actions": actions, "horizons": horizons, "today": today})
+    counts = horizon_counts(user)
+    target = PipelineTarget.objects.filter(user=user).first()
+    labels = dict(Horizon.choices)
+    horizons = [
+        (h, labels[h], counts[h], getattr(target, f"min_{h}", None) if target else None) for h in HORIZONS
+    ]
+    rows = manager_rows(manager=user, today=today) if (user.is_manager or user.is_admin_role) else []
+    context = {
+        "actions": actions,
+        "horizons": horizons,
+        "today": today,
+        "rows": rows,
+        "is_manager": user.is_manager or user.is_admin_role,
+    }
+    return render(request, "home.html", context)
 
 
 @never_cache

@@ -44,6 +44,20 @@ def owner_scope_kwargs(p) -> dict:
 ADMINS = frozenset({"admin"})
 
 
+MANAGERS = frozenset({"manager", "other_manager", "admin"})
+
+
+def snapshot_kwargs(p) -> dict:
+    import datetime as dt
+
+    from pipeline.models import ForecastSnapshot
+
+    snapshot, _ = ForecastSnapshot.objects.get_or_create(
+        scope=f"user-{p.owner.pk}", user=p.owner, month=dt.date(2026, 11, 1)
+    )
+    return {"pk": snapshot.pk}
+
+
 def closing_entry_kwargs(p) -> dict:
     from closing.models import TestClosing
 
@@ -91,6 +105,14 @@ RULES: dict[str, Rule] = {
     "closing:question_edit": Rule(ADMINS, denied_status=ROLE_DENIED, kwargs=question_kwargs),
     "closing:question_retire": Rule(ADMINS, denied_status=ROLE_DENIED, kwargs=question_kwargs),
     "closing:question_delete": Rule(ADMINS, denied_status=ROLE_DENIED, kwargs=question_kwargs),
+    "pipeline:board": Rule(EVERYONE),
+    "pipeline:month_list": Rule(EVERYONE),
+    "pipeline:forecast": Rule(EVERYONE),
+    "pipeline:move": Rule(OBJECT_VIEWERS, kwargs=prospect_kwargs),
+    "pipeline:card_edit": Rule(OBJECT_VIEWERS, kwargs=prospect_kwargs),
+    "pipeline:snapshot": Rule(OBJECT_VIEWERS, kwargs=snapshot_kwargs),
+    "pipeline:snapshot_create": Rule(MANAGERS, denied_status=ROLE_DENIED),
+    "pipeline:rank_bands": Rule(ADMINS, denied_status=ROLE_DENIED),
     "targets:settings": Rule(EVERYONE),
     "targets:row": Rule(OBJECT_VIEWERS, kwargs=owner_scope_kwargs),
     "targets:edit": Rule(ADMINS, denied_status=ROLE_DENIED, kwargs=owner_scope_kwargs),

@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils.translation import gettext_lazy as _
+
+from pipeline.models import RankBands
+from pipeline.selectors import BoardFilters
+from prospects.forms import MonthField
+from prospects.models import Horizon, Source
+
+
+class BoardFilterForm(forms.Form):
+    """Filters of the board. The scope is not a form field: selectors.resolve_scope checks it (404)."""
+
+    source = forms.ChoiceField(
+        label=_("Source"), required=False, choices=[("", _("All sources")), *Source.choices]
+    )
+    month_from = MonthField(label=_("Expected from"), required=False)
+    month_to = MonthField(label=_("Expected until"), required=False)
+    q = forms.CharField(
+        label=_("Search"), required=False, max_length=100, widget=forms.TextInput(attrs={"type": "search"})
+    )
+
+    def filters(self) -> BoardFilters:
+        data = self.cleaned_data if self.is_valid() else {}
+        return BoardFilters(
+            source=data.get("source") or "",
+            month_from=data.get("month_from"),
+            month_to=data.get("month_to"),
+            q=(data.get("q") or "").strip(),
+        )
+
+
+class MoveForm(forms.Form):
+    horizon = forms.ChoiceField(label=_("Horizon"), choices=Horizon.choices)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class QuickEditForm(forms.Form):
+    probability = forms.IntegerField(
+        label=_("Probability"),
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        widget=forms.NumberInput(attrs={"min": 0, "max": 100, "step": 1, "inputmode": "numeric"}),
+    )
+    amount = forms.DecimalField(
+        label=_("Amount"),
+        max_digits=14,
+        decimal_places=2,
+        min_value=Decimal(0),
+        widget=forms.NumberInput(attrs={"min": 0, "step": 1, "inputmode": "numeric"}),
+    )
+    expected_month = MonthField(label=_("Expected month"), required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class RankBandsForm(forms.ModelForm):
+    class Meta:
+        model = RankBands
+        fields = ["a_min", "b_min"]
+        widgets = {
+            "a_min": forms.NumberInput(attrs={"min": 1, "max": 100, "inputmode": "numeric"}),
+            "b_min": forms.NumberInput(attrs={"min": 1, "max": 99, "inputmode": "numeric"}),
+        }
+
+    def clean(self):
+        data = super().clean()
+        a, b = data.get("a_min"), data.get("b_min")
+        if a is not None and b is not None and a <= b:
+            raise forms.ValidationError(_("The A band must start above the B band."), code="bands")
+        return data

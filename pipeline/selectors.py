@@ -1,0 +1,606 @@
+"""Permission-aware reads for the board, the "might buy this month" list, the forecast and home.
+
+Every figure is computed by the database (aggregate/annotate with conditional aggregation); every read
+costs a constant number of queries whatever the number of prospects.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db.models import (
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.access import managed_member_ids, visible_teams, visible_users
+from accounts.models import Team, User
+from closing.models import TestClosing
+from pipeline.models import ForecastSnapshot, Rank, RankBands
+from prospects.models import Horizon, Prospect, Status
+from salescrm.lib.months import add_months, this_month
+from targets.models import PipelineTarget
+
+ZERO = Decimal(0)
+HORIZONS = [Horizon.SHORT, Horizon.MID, Horizon.LONG]
+FORECAST_MONTHS = 6
+# A card with no change for this many days and no next action planned ahead is marked stale.
+STALE_DAYS = 30
+
+
+def weighted_expr(prefix: str = "") -> ExpressionWrapper:
+    """amount x probability / 100, exact (numeric) in the database."""
+    return ExpressionWrapper(
+        F(f"{prefix}amount") * F(f"{prefix}probability") / Decimal(100),
+        output_field=DecimalField(max_digits=20, decimal_places=4),
+    )
+
+
+def yen(value: Decimal | None) -> Decimal:
+    """A total rounded to the yen, half up (the way the money filter shows it)."""
+    return (value or ZERO).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
+
+
+def dsum(expr: Any, **kwargs: Any) -> Coalesce:
+    return Coalesce(Sum(expr, **kwargs), ZERO, output_field=DecimalField(max_digits=20, decimal_places=4))
+
+
+# --- Scopes -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whose prospects a page shows: everyone ("all"), one team ("team-<id>") or one rep ("user-<id>")."""
+
+    key: str
+    label: str
+    team: Team | None = None
+    user: User | None = None
+
+    @property
+    def is_all(self) -> bool:
+        return self.key == "all"
+
+    def owner_q(self, field: str = "owner") -> Q:
+        if self.user is not None:
+            return Q(**{f"{field}_id": self.user.pk})
+        if self.team is not None:
+            members = Team.members.through.objects.filter(team_id=self.team.pk).values("user_id")
+            return Q(**{f"{field}__in": members})
+        return Q()
+
+    def prospects(self, viewer: User | None = None) -> QuerySet[Prospect]:
+        qs = Prospect.objects.all() if viewer is None else Prospect.objects.visible_to(viewer)
+        return qs.filter(self.owner_q())
+
+    def target(self) -> PipelineTarget | None:
+        if self.user is not None:
+            return PipelineTarget.objects.filter(user_id=self.user.pk).first()
+        if self.team is not None:
+            return PipelineTarget.objects.filter(team_id=self.team.pk).first()
+        return PipelineTarget.objects.filter(user__isnull=True, team__isnull=True).first()
+
+
+def user_scope(user: User) -> Scope:
+    return Scope(key=f"user-{user.pk}", label=user.display_name, user=user)
+
+
+def team_scope(team: Team) -> Scope:
+    return Scope(key=f"team-{team.pk}", label=team.name, team=team)
+
+
+def all_scope() -> Scope:
+    return Scope(key="all", label=_("Everyone"))
+
+
+def default_scope(viewer: User) -> Scope:
+    if viewer.is_admin_role:
+        return all_scope()
+    if viewer.is_manager:
+        team = Team.objects.filter(managers=viewer).order_by("name").first()
+        if team is not None:
+            return team_scope(team)
+    return user_scope(viewer)
+
+
+def resolve_scope(viewer: User, raw: str | None) -> Scope:
+    """The scope `raw` names if `viewer` may look at it; 404 otherwise (never 403: ids do not leak).
+
+    A rep: only themselves. A manager: themselves, a team they lead, or one member of such a team.
+    An admin: everyone, any team, any user."""
+    raw = (raw or "").strip()
+    if not raw:
+        return default_scope(viewer)
+    if raw == "all":
+        if viewer.is_admin_role:
+            return all_scope()
+        raise Http404
+    kind, _sep, pk = raw.partition("-")
+    if not pk.isdigit():
+        raise Http404
+    if kind == "user":
+        if int(pk) == viewer.pk:
+            return user_scope(viewer)
+        if viewer.is_rep and not viewer.is_admin_role:
+            raise Http404
+        user = visible_users(viewer).filter(pk=int(pk)).first()
+        if user is None:
+            raise Http404
+        return user_scope(user)
+    if kind == "team":
+        if not (viewer.is_manager or viewer.is_admin_role):
+            raise Http404
+        team = visible_teams(viewer).filter(pk=int(pk)).first()
+        if team is None:
+            raise Http404
+        return team_scope(team)
+    raise Http404
+
+
+def scope_choices(viewer: User) -> list[tuple[str, str]]:
+    """The scopes the selector offers (two queries at most)."""
+    if not (viewer.is_manager or viewer.is_admin_role):
+        return [(f"user-{viewer.pk}", viewer.display_name)]
+    choices: list[tuple[str, str]] = []
+    if viewer.is_admin_role:
+        choices.append(("all", _("Everyone")))
+    choices += [(f"team-{t.pk}", t.name) for t in visible_teams(viewer).order_by("name")]
+    users = visible_users(viewer).filter(is_active=True)
+    choices += [(f"user-{u.pk}", u.display_name) for u in users]
+    return choices
+
+
+# --- Board --------------------------------------------------------------------------------------
+
+
+@dataclass
+class BoardFilters:
+    source: str = ""
+    month_from: dt.date | None = None
+    month_to: dt.date | None = None
+    q: str = ""
+
+    def apply(self, qs: QuerySet[Prospect]) -> QuerySet[Prospect]:
+        if self.source:
+            qs = qs.filter(source=self.source)
+        if self.month_from:
+            qs = qs.filter(expected_month__gte=self.month_from)
+        if self.month_to:
+            qs = qs.filter(expected_month__lte=self.month_to)
+        if self.q:
+            qs = qs.filter(
+                Q(name__icontains=self.q)
+                | Q(contact_person__icontains=self.q)
+                | Q(next_action__icontains=self.q)
+            )
+        return qs
+
+
+@dataclass
+class Column:
+    horizon: str
+    label: str
+    count: int = 0
+    amount: Decimal = ZERO
+    weighted: Decimal = ZERO
+    target: int | None = None
+    cards: list[Prospect] = field(default_factory=list)
+
+    @property
+    def below_target(self) -> bool:
+        return self.target is not None and self.count < self.target
+
+
+def decorate(prospect: Prospect, bands: RankBands, today: dt.date) -> Prospect:
+    """Display-only facts of a card: rank, overdue marks, days since the last change."""
+    current = this_month(today)
+    prospect.rank = bands.rank(prospect.probability)
+    prospect.month_passed = prospect.is_open and bool(
+        prospect.expected_month and prospect.expected_month < current
+    )
+    prospect.action_overdue = prospect.is_open and bool(
+        prospect.next_action_on and prospect.next_action_on < today
+    )
+    # Stale only when nothing is planned: a future next action keeps a quiet card fresh.
+    has_future_action = bool(prospect.next_action_on and prospect.next_action_on >= today)
+    prospect.days_since_change = (today - timezone.localtime(prospect.updated_at).date()).days
+    prospect.stale = prospect.days_since_change >= STALE_DAYS and not has_future_action
+    prospect.flagged = prospect.month_passed or prospect.action_overdue
+    return prospect
+
+
+def board_columns(
+    *, viewer: User, scope: Scope, filters: BoardFilters, today: dt.date, with_cards: bool = True
+) -> list[Column]:
+    """The three columns of the board with their header figures (count, amount, weighted, target).
+
+    Queries: bands 1 + target 1 + totals 1 (+ cards 1)."""
+    bands = RankBands.load()
+    target = scope.target()
+    base = filters.apply(scope.prospects(viewer).open())
+    totals = {
+        row["horizon"]: row
+        for row in base.order_by()
+        .values("horizon")
+        .annotate(n=Count("id"), amount_sum=dsum("amount"), weighted_sum=dsum(weighted_expr()))
+    }
+    columns = []
+    for horizon in HORIZONS:
+        row = totals.get(horizon, {})
+        columns.append(
+            Column(
+                horizon=horizon,
+                label=str(Horizon(horizon).label),
+                count=row.get("n", 0),
+                amount=row.get("amount_sum", ZERO),
+                weighted=row.get("weighted_sum", ZERO),
+                target=getattr(target, f"min_{horizon}", None) if target else None,
+            )
+        )
+    if with_cards:
+        by_horizon = {c.horizon: c for c in columns}
+        cards = (
+            base.select_related("owner")
+            .annotate(weighted=weighted_expr())
+            .order_by(F("expected_month").asc(nulls_last=True), "-weighted", "id")
+        )
+        for prospect in cards:
+            by_horizon[prospect.horizon].cards.append(decorate(prospect, bands, today))
+    return columns
+
+
+def column_headers(*, viewer: User, scope: Scope, filters: BoardFilters, today: dt.date) -> list[Column]:
+    return board_columns(viewer=viewer, scope=scope, filters=filters, today=today, with_cards=False)
+
+
+# --- "Might buy this month" list ----------------------------------------------------------------
+
+
+def month_list_q(month: dt.date) -> Q:
+    """On the list of `month`: expected in that month, or short horizon with no month yet."""
+    return Q(expected_month=month) | Q(horizon=Horizon.SHORT, expected_month__isnull=True)
+
+
+def month_list_rows(qs: QuerySet[Prospect], month: dt.date) -> QuerySet[Prospect]:
+    """The open prospects on the list of `month`, by weighted amount, with their last test closing."""
+    last = TestClosing.objects.filter(prospect=OuterRef("pk")).order_by("-asked_at", "-id")
+    return (
+        qs.open()
+        .filter(month_list_q(month))
+        .select_related("owner")
+        .annotate(
+            weighted=weighted_expr(),
+            last_tc_at=Subquery(last.values("asked_at")[:1]),
+            last_tc_question=Subquery(last.values("question_text")[:1]),
+            last_tc_answer=Subquery(last.values("answer")[:1]),
+            last_tc_reading=Subquery(last.values("reading")[:1]),
+        )
+        .order_by("-weighted", "name", "id")
+    )
+
+
+@dataclass
+class Totals:
+    label: str = ""
+    owner_id: int | None = None
+    count: int = 0
+    amount: Decimal = ZERO
+    weighted: Decimal = ZERO
+    won_count: int = 0
+    won: Decimal = ZERO
+    rank_amount: dict[str, Decimal] = field(default_factory=dict)
+    sales_target: Decimal | None = None
+
+    @property
+    def bands(self) -> list[tuple[str, Decimal]]:
+        """Cumulative reading against the target: won, + A, + B, + C (amounts)."""
+        running = self.won
+        out = [(_("Won"), running)]
+        for rank in (Rank.A, Rank.B, Rank.C):
+            running += self.rank_amount.get(rank, ZERO)
+            out.append((_("+ %(rank)s rank") % {"rank": rank}, running))
+        return out
+
+    @property
+    def band_rows(self) -> list[tuple[str, Decimal, Decimal | None]]:
+        """(label, cumulative amount, % of the sales target or None)."""
+        rows = []
+        for label, value in self.bands:
+            pct = None
+            if self.sales_target:
+                pct = (value * 100 / self.sales_target).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
+            rows.append((label, value, pct))
+        return rows
+
+
+def _rank_aggregates(bands: RankBands) -> dict[str, Any]:
+    return {f"amount_{r}": dsum("amount", filter=bands.rank_q(r)) for r in (Rank.A, Rank.B, Rank.C)}
+
+
+def _totals_from(row: dict[str, Any], won_row: dict[str, Any] | None, label: str = "") -> Totals:
+    won_row = won_row or {}
+    return Totals(
+        label=label,
+        owner_id=row.get("owner"),
+        count=row.get("n", 0),
+        amount=row.get("amount_sum", ZERO),
+        weighted=row.get("weighted_sum", ZERO),
+        won_count=won_row.get("n", 0),
+        won=won_row.get("won_sum", ZERO),
+        rank_amount={r: row.get(f"amount_{r}", ZERO) for r in (Rank.A, Rank.B, Rank.C)},
+    )
+
+
+def won_in_month(qs: QuerySet[Prospect], month: dt.date) -> QuerySet[Prospect]:
+    return qs.filter(status=Status.WON, closed_on__gte=month, closed_on__lt=add_months(month, 1))
+
+
+@dataclass
+class MonthList:
+    scope: Scope
+    month: dt.date
+    rows: list[Prospect]
+    per_rep: list[Totals]
+    total: Totals
+    bands: RankBands
+
+
+def month_list(*, viewer: User | None, scope: Scope, month: dt.date, today: dt.date) -> MonthList:
+    """The monthly forecast-meeting list. Queries: bands, target, rows, per-rep, won per-rep, totals x2."""
+    bands = RankBands.load()
+    target = scope.target()
+    base = scope.prospects(viewer)
+    rows = [decorate(p, bands, today) for p in month_list_rows(base, month)]
+    listed = base.open().filter(month_list_q(month)).order_by()
+    aggregates = dict(n=Count("id"), amount_sum=dsum("amount"), weighted_sum=dsum(weighted_expr()))
+    aggregates.update(_rank_aggregates(bands))
+    won_aggregates = dict(n=Count("id"), won_sum=dsum("won_amount"))
+    won = won_in_month(base, month).order_by()
+    won_by_owner = {r["owner"]: r for r in won.values("owner").annotate(**won_aggregates)}
+    per_owner = {r["owner"]: r for r in listed.values("owner").annotate(**aggregates)}
+    owner_ids = set(per_owner) | set(won_by_owner)
+    names = (
+        {
+            u.pk: u.display_name
+            for u in User.objects.filter(pk__in=owner_ids).only("username", "first_name", "last_name")
+        }
+        if owner_ids
+        else {}
+    )
+    per_rep = [
+        _totals_from(per_owner.get(pk, {"owner": pk}), won_by_owner.get(pk), names.get(pk, "?"))
+        for pk in owner_ids
+    ]
+    per_rep.sort(key=lambda t: (-t.weighted, t.label))
+    total = _totals_from(listed.aggregate(**aggregates), won.aggregate(**won_aggregates), _("Total"))
+    total.sales_target = target.sales_target if target else None
+    return MonthList(scope=scope, month=month, rows=rows, per_rep=per_rep, total=total, bands=bands)
+
+
+# --- Forecast -----------------------------------------------------------------------------------
+
+
+@dataclass
+class ForecastMonth:
+    month: dt.date
+    count: int
+    amount: Decimal
+    weighted: Decimal
+
+
+def forecast(
+    *, viewer: User, scope: Scope, today: dt.date, months: int = FORECAST_MONTHS
+) -> list[ForecastMonth]:
+    """Open amount and weighted amount by expected month, for this month and the next ones (1 query)."""
+    start = this_month(today)
+    end = add_months(start, months)
+    rows = {
+        r["expected_month"]: r
+        for r in scope.prospects(viewer)
+        .open()
+        .filter(expected_month__gte=start, expected_month__lt=end)
+        .order_by()
+        .values("expected_month")
+        .annotate(n=Count("id"), amount_sum=dsum("amount"), weighted_sum=dsum(weighted_expr()))
+    }
+    out = []
+    for i in range(months):
+        month = add_months(start, i)
+        row = rows.get(month, {})
+        out.append(
+            ForecastMonth(
+                month=month,
+                count=row.get("n", 0),
+                amount=row.get("amount_sum", ZERO),
+                weighted=row.get("weighted_sum", ZERO),
+            )
+        )
+    return out
+
+
+# --- Snapshot accuracy --------------------------------------------------------------------------
+
+
+@dataclass
+class Accuracy:
+    snapshot: ForecastSnapshot
+    forecast_count: int
+    forecast_amount: Decimal
+    forecast_weighted: Decimal
+    actual_count: int
+    actual_amount: Decimal
+    won: list[Any]
+    lost: list[Any]
+    slipped: list[Any]
+    still_open: list[Any]
+    added: list[Prospect]
+
+    @property
+    def hit_rate(self) -> Decimal | None:
+        if not self.forecast_count:
+            return None
+        return (Decimal(len(self.won)) * 100 / self.forecast_count).quantize(
+            Decimal("1"), rounding=ROUND_HALF_UP
+        )
+
+    @property
+    def amount_ratio(self) -> Decimal | None:
+        if not self.forecast_weighted:
+            return None
+        return (self.actual_amount * 100 / self.forecast_weighted).quantize(
+            Decimal("1"), rounding=ROUND_HALF_UP
+        )
+
+
+def snapshot_scope(snapshot: ForecastSnapshot) -> Scope:
+    if snapshot.user_id:
+        return user_scope(snapshot.user)
+    if snapshot.team_id:
+        return team_scope(snapshot.team)
+    return all_scope()
+
+
+def snapshot_accuracy(*, snapshot: ForecastSnapshot, viewer: User | None) -> Accuracy:
+    """What became of the list taken at the start of the month: won, lost, slipped, still open, added.
+
+    "Actual" is everything the scope won in the month (on the list or not). Constant queries."""
+    month = snapshot.month
+    next_month = add_months(month, 1)
+    scope = snapshot_scope(snapshot)
+    lines = list(snapshot.lines.select_related("prospect", "owner").order_by("-weighted", "id"))
+    forecast_totals = snapshot.lines.aggregate(
+        n=Count("id"), amount_sum=dsum("amount"), weighted_sum=dsum("weighted")
+    )
+    won, lost, slipped, still_open = [], [], [], []
+    for line in lines:
+        p = line.prospect
+        in_month = p.closed_on is not None and month <= p.closed_on < next_month
+        if p.status == Status.WON and in_month:
+            won.append(line)
+        elif p.status == Status.LOST and in_month:
+            lost.append(line)
+        elif p.status == Status.OPEN and (
+            p.expected_month == month or (p.expected_month is None and p.horizon == Horizon.SHORT)
+        ):
+            still_open.append(line)
+        else:
+            slipped.append(line)
+    base = scope.prospects(viewer)
+    actual = won_in_month(base, month).order_by().aggregate(n=Count("id"), won_sum=dsum("won_amount"))
+    listed_ids = snapshot.lines.values("prospect_id")
+    # Added: on the list now (or closed in the month after being planned for it) but not in the snapshot.
+    added = list(
+        base.filter(
+            (Q(status=Status.OPEN) & month_list_q(month))
+            | Q(status__in=[Status.WON, Status.LOST], closed_on__gte=month, closed_on__lt=next_month)
+        )
+        .exclude(pk__in=listed_ids)
+        .select_related("owner")
+        .order_by("-amount", "id")
+    )
+    return Accuracy(
+        snapshot=snapshot,
+        forecast_count=forecast_totals["n"],
+        forecast_amount=forecast_totals["amount_sum"],
+        forecast_weighted=forecast_totals["weighted_sum"],
+        actual_count=actual["n"],
+        actual_amount=actual["won_sum"],
+        won=won,
+        lost=lost,
+        slipped=slipped,
+        still_open=still_open,
+        added=added,
+    )
+
+
+# --- Home ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class RepRow:
+    user: User
+    counts: dict[str, int]
+    targets: dict[str, int | None]
+    weighted_this_month: Decimal
+    won_this_month: Decimal
+    last_test_closing: dt.datetime | None
+    days_since_test_closing: int | None
+
+    @property
+    def cells(self) -> list[tuple[str, str, int, int | None, bool]]:
+        """(horizon, label, count, target, below target) per horizon, for the template."""
+        out = []
+        for h in HORIZONS:
+            n, t = self.counts[h], self.targets[h]
+            out.append((h, str(Horizon(h).label), n, t, t is not None and n < t))
+        return out
+
+
+def horizon_counts(owner: User) -> dict[str, int]:
+    agg = (
+        Prospect.objects.filter(owner=owner)
+        .open()
+        .aggregate(**{h: Count("id", filter=Q(horizon=h)) for h in HORIZONS})
+    )
+    return {h: agg[h] for h in HORIZONS}
+
+
+def manager_rows(*, manager: User, today: dt.date) -> list[RepRow]:
+    """One row per rep of the manager's teams (everyone for an admin). Two queries."""
+    month = this_month(today)
+    next_month = add_months(month, 1)
+    open_q = Q(prospects__status=Status.OPEN)
+    users = User.objects.filter(is_active=True)
+    users = (
+        users.exclude(role="admin")
+        if manager.is_admin_role
+        else users.filter(pk__in=managed_member_ids(manager))
+    )
+    last_tc = TestClosing.objects.filter(asked_by=OuterRef("pk")).order_by("-asked_at").values("asked_at")[:1]
+    users = users.annotate(
+        **{f"n_{h}": Count("prospects", filter=open_q & Q(prospects__horizon=h)) for h in HORIZONS},
+        weighted_month=dsum(weighted_expr("prospects__"), filter=open_q & Q(prospects__expected_month=month)),
+        won_month=dsum(
+            "prospects__won_amount",
+            filter=Q(
+                prospects__status=Status.WON,
+                prospects__closed_on__gte=month,
+                prospects__closed_on__lt=next_month,
+            ),
+        ),
+        last_tc=Subquery(last_tc),
+    ).order_by("last_name", "first_name", "username")
+    users = list(users)
+    targets = {t.user_id: t for t in PipelineTarget.objects.filter(user__in=[u.pk for u in users])}
+    rows = []
+    for u in users:
+        target = targets.get(u.pk)
+        days = None
+        if u.last_tc is not None:
+            days = (today - timezone.localtime(u.last_tc).date()).days
+        rows.append(
+            RepRow(
+                user=u,
+                counts={h: getattr(u, f"n_{h}") for h in HORIZONS},
+                targets={h: getattr(target, f"min_{h}", None) if target else None for h in HORIZONS},
+                weighted_this_month=u.weighted_month,
+                won_this_month=u.won_month,
+                last_test_closing=u.last_tc,
+                days_since_test_closing=days,
+            )
+        )
+    return rows

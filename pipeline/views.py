@@ -1,0 +1,385 @@
+"""Thin views of the pipeline: board (+ move and quick edit), monthly list, snapshots, forecast, bands."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.access import admin_required, manager_required
+from pipeline import selectors
+from pipeline.forms import BoardFilterForm, MoveForm, QuickEditForm, RankBandsForm
+from pipeline.models import ForecastSnapshot, RankBands
+from pipeline.services import prospect_move, prospect_quick_edit, rank_bands_update, snapshot_take
+from prospects.forms import MonthField
+from prospects.models import Horizon, Prospect
+from prospects.selectors import access_prospect
+from prospects.services import ProspectConflict
+from salescrm.lib.export import export_response
+from salescrm.lib.months import add_months, this_month
+
+
+def _fragment(request: HttpRequest) -> bool:
+    return bool(request.htmx) and not request.htmx.boosted
+
+
+def _board_state(request: HttpRequest, data) -> tuple[selectors.Scope, BoardFilterForm]:
+    scope = selectors.resolve_scope(request.user, data.get("scope"))
+    form = BoardFilterForm(data)
+    return scope, form
+
+
+def _board_query(scope: selectors.Scope, form: BoardFilterForm) -> str:
+    params = {"scope": scope.key}
+    if form.is_valid():
+        for key in ("source", "q"):
+            if form.cleaned_data.get(key):
+                params[key] = form.cleaned_data[key]
+        for key in ("month_from", "month_to"):
+            if form.cleaned_data.get(key):
+                params[key] = form.cleaned_data[key].strftime("%Y-%m")
+    return urlencode(params)
+
+
+@login_required
+@require_GET
+def board(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    scope, form = _board_state(request, request.GET)
+    status = 200 if form.is_valid() or not request.GET else 400
+    columns = selectors.board_columns(viewer=request.user, scope=scope, filters=form.filters(), today=today)
+    context = {
+        "scope": scope,
+        "scope_choices": selectors.scope_choices(request.user),
+        "form": form,
+        "columns": columns,
+        "horizons": Horizon.choices,
+        "today": today,
+        "query": _board_query(scope, form),
+    }
+    template = "pipeline/board.html#board" if _fragment(request) else "pipeline/board.html"
+    return render(request, template, context, status=status)
+
+
+def _card_response(
+    request: HttpRequest,
+    prospect: Prospect,
+    *,
+    scope: selectors.Scope,
+    form: BoardFilterForm,
+    status: int = 200,
+    error: str = "",
+    edit_form: QuickEditForm | None = None,
+    headers: bool = True,
+) -> HttpResponse:
+    """The card (or its quick-edit form) and, out of band, the three column headers."""
+    today = timezone.localdate()
+    selectors.decorate(prospect, RankBands.load(), today)
+    columns = (
+        selectors.column_headers(viewer=request.user, scope=scope, filters=form.filters(), today=today)
+        if headers
+        else []
+    )
+    context = {
+        "prospect": prospect,
+        "columns": columns,
+        "oob": True,
+        "error": error,
+        "edit_form": edit_form,
+        "horizons": Horizon.choices,
+        "today": today,
+    }
+    return render(request, "pipeline/_card_response.html", context, status=status)
+
+
+@login_required
+@require_POST
+def board_move(request: HttpRequest, pk: int) -> HttpResponse:
+    """Drag-and-drop (or the card's menu) posts here: the horizon and the version the user saw."""
+    prospect = access_prospect(request.user, pk)
+    scope, filters = _board_state(request, request.POST)
+    form = MoveForm(request.POST)
+    if not form.is_valid():
+        errors = "; ".join(e for errs in form.errors.values() for e in errs)
+        return _card_response(request, prospect, scope=scope, form=filters, status=422, error=errors)
+    try:
+        prospect = prospect_move(
+            prospect=prospect,
+            by=request.user,
+            horizon=form.cleaned_data["horizon"],
+            expected_version=form.cleaned_data["version"],
+        )
+    except ProspectConflict as exc:
+        message = _(
+            "Not moved: someone else changed this prospect in the meantime. It is shown as it is now."
+        )
+        return _card_response(request, exc.current, scope=scope, form=filters, status=409, error=message)
+    except ValidationError as exc:
+        return _card_response(
+            request, prospect, scope=scope, form=filters, status=422, error=" ".join(exc.messages)
+        )
+    if not request.htmx:
+        messages.success(request, _("Moved."))
+        return redirect(reverse("pipeline:board") + "?" + _board_query(scope, filters))
+    return _card_response(request, prospect, scope=scope, form=filters)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def card_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Quick edit of probability, amount and expected month, in the card; same version lock."""
+    prospect = access_prospect(request.user, pk)
+    data = request.POST if request.method == "POST" else request.GET
+    scope, filters = _board_state(request, data)
+    if request.method == "GET":
+        if request.GET.get("cancel"):
+            return _card_response(request, prospect, scope=scope, form=filters, headers=False)
+        form = QuickEditForm(
+            initial={
+                "probability": prospect.probability,
+                "amount": prospect.amount.quantize(Decimal("1"))
+                if prospect.amount == prospect.amount.to_integral()
+                else prospect.amount,
+                "expected_month": prospect.expected_month,
+                "version": prospect.version,
+            }
+        )
+        return _card_response(request, prospect, scope=scope, form=filters, edit_form=form, headers=False)
+    form = QuickEditForm(request.POST)
+    if not form.is_valid():
+        return _card_response(
+            request, prospect, scope=scope, form=filters, edit_form=form, status=422, headers=False
+        )
+    try:
+        prospect = prospect_quick_edit(
+            prospect=prospect,
+            by=request.user,
+            expected_version=form.cleaned_data["version"],
+            probability=form.cleaned_data["probability"],
+            amount=form.cleaned_data["amount"],
+            expected_month=form.cleaned_data["expected_month"],
+        )
+    except ProspectConflict as exc:
+        message = _(
+            "Not saved: someone else changed this prospect in the meantime. It is shown as it is now."
+        )
+        return _card_response(request, exc.current, scope=scope, form=filters, status=409, error=message)
+    except ValidationError as exc:
+        errors = " ".join(exc.messages)
+        return _card_response(
+            request,
+            prospect,
+            scope=scope,
+            form=filters,
+            edit_form=form,
+            status=422,
+            error=errors,
+            headers=False,
+        )
+    if not request.htmx:
+        messages.success(request, _("Saved."))
+        return redirect(reverse("pipeline:board") + "?" + _board_query(scope, filters))
+    return _card_response(request, prospect, scope=scope, form=filters)
+
+
+# --- Monthly list ------------------------------------------------------------------------------
+
+
+def _month_param(request: HttpRequest, today: dt.date) -> dt.date:
+    raw = request.GET.get("month") or request.POST.get("month")
+    if not raw:
+        return this_month(today)
+    try:
+        return MonthField().clean(raw)
+    except ValidationError:
+        raise Http404 from None
+
+
+EXPORT_HEADER = [
+    gettext_lazy("Owner"),
+    gettext_lazy("Prospect"),
+    gettext_lazy("Source"),
+    gettext_lazy("Amount"),
+    gettext_lazy("Probability"),
+    gettext_lazy("Rank"),
+    gettext_lazy("Weighted amount"),
+    gettext_lazy("Expected month"),
+    gettext_lazy("Last test closing"),
+    gettext_lazy("Question"),
+    gettext_lazy("Answer"),
+    gettext_lazy("Reading"),
+    gettext_lazy("Next action"),
+    gettext_lazy("Next action date"),
+]
+
+
+def _export(request: HttpRequest, data: selectors.MonthList, fmt: str) -> HttpResponse:
+    from closing.models import Reading
+
+    readings = dict(Reading.choices)
+    header = [str(h) for h in EXPORT_HEADER]
+    rows = (
+        [
+            p.owner.display_name,
+            p.name,
+            p.get_source_display(),
+            p.amount,
+            p.probability,
+            p.rank,
+            selectors.yen(p.weighted),
+            p.expected_month.strftime("%Y-%m") if p.expected_month else "",
+            timezone.localtime(p.last_tc_at).strftime("%Y-%m-%d") if p.last_tc_at else "",
+            p.last_tc_question or "",
+            p.last_tc_answer or "",
+            str(readings.get(p.last_tc_reading, "")) if p.last_tc_reading else "",
+            p.next_action,
+            p.next_action_on,
+        ]
+        for p in data.rows
+    )
+    filename = f"might-buy-{data.month:%Y-%m}-{data.scope.key}"
+    return export_response(fmt, filename, header, rows, request.GET.get("encoding") or "utf-8-sig")
+
+
+@login_required
+@require_GET
+def month_list(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    scope = selectors.resolve_scope(request.user, request.GET.get("scope"))
+    month = _month_param(request, today)
+    data = selectors.month_list(viewer=request.user, scope=scope, month=month, today=today)
+    fmt = request.GET.get("format", "")
+    if fmt in ("csv", "xlsx"):
+        return _export(request, data, fmt)
+    snapshot = ForecastSnapshot.objects.filter(scope=scope.key, month=month).first()
+    context = {
+        "data": data,
+        "scope": scope,
+        "scope_choices": selectors.scope_choices(request.user),
+        "month": month,
+        "previous": add_months(month, -1),
+        "next": add_months(month, 1),
+        "snapshot": snapshot,
+        "can_snapshot": request.user.is_manager or request.user.is_admin_role,
+        "query": urlencode({"scope": scope.key, "month": month.strftime("%Y-%m")}),
+        "print": request.GET.get("print") == "1",
+    }
+    template = "pipeline/month_list.html#results" if _fragment(request) else "pipeline/month_list.html"
+    return render(request, template, context)
+
+
+@manager_required
+@require_POST
+def snapshot_create(request: HttpRequest) -> HttpResponse:
+    scope = selectors.resolve_scope(request.user, request.POST.get("scope"))
+    month = _month_param(request, timezone.localdate())
+    snapshot, created = snapshot_take(scope=scope, month=month, by=request.user)
+    if created:
+        messages.success(request, _("The list was saved as the snapshot of this month."))
+    else:
+        messages.info(request, _("This month already has a snapshot; it was kept as it was."))
+    return redirect("pipeline:snapshot", pk=snapshot.pk)
+
+
+@login_required
+@require_GET
+def snapshot_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    snapshot = get_object_or_404(ForecastSnapshot.objects.select_related("team", "user"), pk=pk)
+    # Only those who may look at the scope may see its snapshot.
+    selectors.resolve_scope(request.user, snapshot.scope)
+    accuracy = selectors.snapshot_accuracy(snapshot=snapshot, viewer=request.user)
+    scope = selectors.snapshot_scope(snapshot)
+    return render(request, "pipeline/snapshot.html", {"acc": accuracy, "snapshot": snapshot, "scope": scope})
+
+
+# --- Forecast ------------------------------------------------------------------------------------
+
+CHART_HEIGHT = 200
+CHART_BAR = 28
+CHART_GROUP = 90
+CHART_TOP = 20
+CHART_LEFT = 10
+
+
+def _chart(months: list[selectors.ForecastMonth]) -> dict:
+    """Bar geometry for the SVG, computed here: no JS, no style attributes."""
+    top = max([m.amount for m in months] + [Decimal(1)])
+    bars = []
+    for i, m in enumerate(months):
+        x = CHART_LEFT + i * CHART_GROUP
+        h_amount = int(Decimal(CHART_HEIGHT) * m.amount / top)
+        h_weighted = int(Decimal(CHART_HEIGHT) * m.weighted / top)
+        bars.append(
+            {
+                "m": m,
+                "x_amount": x,
+                "x_weighted": x + CHART_BAR + 4,
+                "y_amount": CHART_TOP + CHART_HEIGHT - h_amount,
+                "y_weighted": CHART_TOP + CHART_HEIGHT - h_weighted,
+                "h_amount": h_amount,
+                "h_weighted": h_weighted,
+                "x_label": x + CHART_BAR + 2,
+            }
+        )
+    return {
+        "bars": bars,
+        "width": CHART_LEFT * 2 + CHART_GROUP * len(months),
+        "height": CHART_TOP + CHART_HEIGHT + 30,
+        "base": CHART_TOP + CHART_HEIGHT,
+        "label_y": CHART_TOP + CHART_HEIGHT + 18,
+        "bar": CHART_BAR,
+        "top": top,
+    }
+
+
+@login_required
+@require_GET
+def forecast(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    scope = selectors.resolve_scope(request.user, request.GET.get("scope"))
+    months = selectors.forecast(viewer=request.user, scope=scope, today=today)
+    total_amount = sum((m.amount for m in months), Decimal(0))
+    total_weighted = sum((m.weighted for m in months), Decimal(0))
+    context = {
+        "scope": scope,
+        "scope_choices": selectors.scope_choices(request.user),
+        "months": months,
+        "chart": _chart(months),
+        "total_amount": total_amount,
+        "total_weighted": total_weighted,
+    }
+    return render(request, "pipeline/forecast.html", context)
+
+
+# --- Rank bands (admins) ------------------------------------------------------------------------
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def rank_bands(request: HttpRequest) -> HttpResponse:
+    bands = RankBands.load()
+    form = RankBandsForm(request.POST or None, instance=bands)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                rank_bands_update(
+                    by=request.user, a_min=form.cleaned_data["a_min"], b_min=form.cleaned_data["b_min"]
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("pipeline:rank_bands")
+        return render(request, "pipeline/rank_bands.html", {"form": form}, status=422)
+    return render(request, "pipeline/rank_bands.html", {"form": form})
