@@ -146,6 +146,10 @@ class Prospect(models.Model):
             models.Index(fields=["owner", "status", "horizon"], name="prospect_owner_status_hz"),
             # The monthly list: open prospects expected in one month.
             models.Index(fields=["status", "expected_month"], name="prospect_status_month"),
+            # The monthly list and forecast of one rep or a team's reps (owner IN ...).
+            models.Index(fields=["owner", "status", "expected_month"], name="prospect_owner_status_month"),
+            # Home: a rep's next actions due today or overdue.
+            models.Index(fields=["owner", "status", "next_action_on"], name="prospect_owner_status_action"),
             # Win/loss statistics by close month.
             models.Index(fields=["status", "closed_on"], name="prospect_status_closed"),
         ]
