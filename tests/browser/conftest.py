@@ -69,7 +69,7 @@ class BrowserArtifacts:
             for j, page in enumerate(p for p in context.pages if not p.is_closed()):
                 path = folder / f"context{i}-page{j + 1}.png"
                 try:
-                    page.screenshot(path=str(path), full_page=True)
+                    page.screenshot(path=str(path), full_page=True, caret="initial")
                     self.saved.append(f"screenshot: {path}  ({page.url})")
                 except Exception as exc:  # a crashed page must not hide the real failure
                     self.saved.append(f"screenshot of {page.url} failed: {exc}")

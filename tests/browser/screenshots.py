@@ -67,7 +67,9 @@ def take(base_url: str, out: Path, screens: list[Screen]) -> list[Path]:
                 screen.prepare(page)
             page.wait_for_load_state("networkidle")
             support.assets_loaded(page)
-            saved.append(support.shot(page, screen.name, folder=out, full_page=screen.full_page))
+            saved.append(
+                support.shot(page, screen.name, folder=out, full_page=screen.full_page, caret="hide")
+            )
             context.close()
         browser.close()
     return saved

@@ -53,11 +53,17 @@ def context_options(*, viewport: dict | None = None, language: str = "ja", scale
     }
 
 
-def shot(page: Page, name: str, *, folder: Path = RESULTS, full_page: bool = False) -> Path:
-    """Save a screenshot named `name`.png (test-results/browser/ by default) and return its path."""
+def shot(
+    page: Page, name: str, *, folder: Path = RESULTS, full_page: bool = False, caret: str = "initial"
+) -> Path:
+    """Save a screenshot named `name`.png (test-results/browser/ by default) and return its path.
+
+    caret="initial" in tests: hiding the caret leaves style="" on every input, which htmx copies into
+    its history cache and CSP (style-src 'self') refuses on back: a violation the app did not cause.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{name}.png"
-    page.screenshot(path=str(path), full_page=full_page, animations="disabled")
+    page.screenshot(path=str(path), full_page=full_page, animations="disabled", caret=caret)
     return path
 
 
