@@ -75,9 +75,12 @@ class BrowserArtifacts:
                     self.saved.append(f"screenshot of {page.url} failed: {exc}")
             if id(context) in self.traced:
                 path = folder / f"trace-context{i}.zip"
-                context.tracing.stop(path=str(path))
                 self.traced.discard(id(context))
-                self.saved.append(f"trace: {path}  (open: .venv/bin/playwright show-trace {path})")
+                try:
+                    context.tracing.stop(path=str(path))
+                    self.saved.append(f"trace: {path}  (open: .venv/bin/playwright show-trace {path})")
+                except Exception as exc:
+                    self.saved.append(f"trace of context {i} failed: {exc}")
 
 
 @pytest.fixture
