@@ -3,6 +3,8 @@ run:              ## web + worker + beat (embedded servers unless DATABASE_URL/R
 	bin/run
 test:             ## the whole suite
 	bin/test
+screenshots:      ## refresh docs/screenshots/*.png from the seeded demo (Debian's Chromium)
+	bin/screenshots
 lint:
 	.venv/bin/ruff check . && .venv/bin/ruff format --check .
 format:

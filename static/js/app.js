@@ -33,6 +33,21 @@
   document.addEventListener("htmx:sendError", function () {
     flash(document.documentElement.lang === "ja" ? "通信できませんでした。接続を確認してください。" : "Could not reach the server. Check your connection.");
   });
+  // Back/forward: htmx restores a filtered list from its history cache as HTML, which holds the results
+  // but not what was chosen in the filter form since the page loaded. Put the URL's values back in.
+  document.addEventListener("htmx:historyRestore", function () {
+    var params = new URLSearchParams(window.location.search);
+    document.querySelectorAll("form.filters").forEach(function (form) {
+      Array.prototype.forEach.call(form.elements, function (field) {
+        if (!field.name || field.type === "submit" || field.type === "button") { return; }
+        if (field.type === "checkbox" || field.type === "radio") {
+          field.checked = params.getAll(field.name).indexOf(field.value) !== -1;
+        } else if (params.has(field.name)) {
+          field.value = params.get(field.name);
+        }
+      });
+    });
+  });
   // <dialog> fragments loaded into #dialog-slot open themselves.
   document.addEventListener("htmx:afterSettle", function (event) {
     var dialog = event.detail.elt.querySelector && event.detail.elt.querySelector("dialog[data-autoopen]");
