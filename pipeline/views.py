@@ -27,11 +27,12 @@ from prospects.models import Horizon, Prospect
 from prospects.selectors import access_prospect
 from prospects.services import ProspectConflict
 from salescrm.lib.export import export_response
+from salescrm.lib.htmx import wants_fragment
 from salescrm.lib.months import add_months, this_month
 
 
 def _fragment(request: HttpRequest) -> bool:
-    return bool(request.htmx) and not request.htmx.boosted
+    return wants_fragment(request)
 
 
 def _board_state(request: HttpRequest, data) -> tuple[selectors.Scope, BoardFilterForm]:

@@ -12,6 +12,7 @@ from prospects.forms import MonthField, ProspectFilterForm, ProspectForm
 from prospects.models import Prospect, suggest_horizon
 from prospects.selectors import access_prospect, conflict_changes, prospect_timeline
 from prospects.services import ProspectConflict, prospect_create, prospect_update
+from salescrm.lib.htmx import wants_fragment
 
 PAGE_SIZE = 25
 
@@ -28,9 +29,7 @@ def prospect_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     context = {"form": form, "page": page, "query": query.urlencode()}
-    template = (
-        "prospects/list.html#results" if request.htmx and not request.htmx.boosted else "prospects/list.html"
-    )
+    template = "prospects/list.html#results" if wants_fragment(request) else "prospects/list.html"
     return render(request, template, context)
 
 

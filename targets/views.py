@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.access import admin_required
+from salescrm.lib.htmx import wants_fragment
 from targets.forms import PipelineTargetForm
 from targets.models import PipelineTarget
 from targets.selectors import (
@@ -99,5 +100,5 @@ def cycle_health(request: HttpRequest) -> HttpResponse:
     ledger = cycle_ledger(scope)
     choices = [(r.key_text, r.label) for r in scope_rows(user)]
     context = {"ledger": ledger, "label": label, "scope": key_text, "choices": choices}
-    template = "targets/health.html#ledger" if request.htmx else "targets/health.html"
+    template = "targets/health.html#ledger" if wants_fragment(request) else "targets/health.html"
     return render(request, template, context)

@@ -99,12 +99,6 @@ def test_a_rep_on_a_phone_adds_an_inquiry_finds_it_and_reads_its_history_in_both
     support.shot(page, "flow0-6-detail-english", full_page=True)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known bug: on a history-cache miss htmx re-requests the URL as an htmx request "
-    "(HX-History-Restore-Request) and prospect_list answers with the #results fragment only. Fix: "
-    "render the full page when request.htmx.history_restore_request, then remove this marker.",
-)
 def test_going_back_past_htmx_history_cache_reloads_the_whole_filtered_list(app, crm, open_page):
     page = open_page(crm.owner)
     page.goto(f"{app}/prospects/")

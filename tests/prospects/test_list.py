@@ -125,3 +125,14 @@ def test_months_and_money_are_shown_in_the_users_language(spread, client):
     client.cookies["django_language"] = "en"
     en = client.get(reverse("prospects:list"), {"horizon": "short"}).content.decode()
     assert "Dec 2026" in en
+
+
+def test_a_history_restore_request_gets_the_whole_page(spread, client):
+    client.force_login(spread.owner)
+    response = client.get(
+        reverse("prospects:list"),
+        {"horizon": "short"},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_HISTORY_RESTORE_REQUEST="true",
+    )
+    assert "<html" in response.content.decode()

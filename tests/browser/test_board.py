@@ -1,0 +1,80 @@
+"""The board in a real Chromium: drag a card (SortableJS -> htmx), move with the card's menu on a phone,
+and moves that fail (a concurrent edit, a reassignment) put the card back and say why."""
+
+import pytest
+
+from prospects.models import Horizon, Prospect
+from tests.browser import support
+from tests.conftest import make_prospect
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+DESKTOP = {"width": 1280, "height": 900}
+
+
+def _count(page, horizon: str) -> int:
+    return int(page.locator(f"#col-head-{horizon} .col-count").get_attribute("data-count"))
+
+
+def test_dragging_a_card_to_another_column_saves_it_without_reloading(app, crm, open_page):
+    page = open_page(crm.owner, viewport=DESKTOP)
+    p = crm.prospect  # 山田工務店, mid term
+    page.goto(f"{app}/pipeline/")
+    short_before, mid_before = _count(page, "short"), _count(page, "mid")
+    page.evaluate("window.__marker = 1")  # survives only if the page is not reloaded
+    page.drag_and_drop(f"#card-{p.pk} .card-facts", '.cards-list[data-horizon="short"]')
+    page.wait_for_selector(f'#card-{p.pk}[data-version="2"]')
+    assert page.locator(f'.cards-list[data-horizon="short"] #card-{p.pk}').count() == 1
+    assert (_count(page, "short"), _count(page, "mid")) == (short_before + 1, mid_before - 1)
+    assert page.evaluate("window.__marker") == 1
+    p.refresh_from_db()
+    assert p.horizon == Horizon.SHORT and p.version == 2
+    support.shot(page, "board-drag", full_page=True)
+
+
+def test_the_cards_menu_moves_it_without_a_mouse_on_a_phone(app, crm, open_page):
+    page = open_page(crm.owner)
+    p = crm.prospect
+    page.goto(f"{app}/pipeline/")
+    long_before = _count(page, "long")
+    page.select_option(f"#move-{p.pk}", "long")
+    page.wait_for_selector(f'#card-{p.pk}[data-version="2"]')
+    assert page.locator(f'.cards-list[data-horizon="long"] #card-{p.pk}').count() == 1
+    assert _count(page, "long") == long_before + 1
+    p.refresh_from_db()
+    assert p.horizon == Horizon.LONG
+
+
+def test_a_conflicting_move_puts_the_card_back_and_says_why(app, crm, open_page):
+    page = open_page(crm.owner, viewport=DESKTOP)
+    p = crm.prospect
+    page.goto(f"{app}/pipeline/")
+    Prospect.objects.filter(pk=p.pk).update(version=7, probability=90)  # someone else saved meanwhile
+    page.drag_and_drop(f"#card-{p.pk} .card-facts", '.cards-list[data-horizon="long"]')
+    page.wait_for_selector(f"#card-{p.pk} .alert.conflict")
+    assert page.locator(f'.cards-list[data-horizon="mid"] #card-{p.pk}').count() == 1
+    assert page.locator(f"#card-{p.pk}").get_attribute("data-version") == "7"
+    p.refresh_from_db()
+    assert p.horizon == Horizon.MID
+
+
+def test_a_move_refused_with_404_puts_the_card_back(app, crm, open_page):
+    page = open_page(crm.owner, viewport=DESKTOP)
+    p = crm.prospect
+    page.goto(f"{app}/pipeline/")
+    Prospect.objects.filter(pk=p.pk).update(owner=crm.outsider)  # reassigned away meanwhile
+    with page.expect_response(lambda r: r.url.endswith(f"/cards/{p.pk}/move/")) as info:
+        page.drag_and_drop(f"#card-{p.pk} .card-facts", '.cards-list[data-horizon="short"]')
+    assert info.value.status == 404
+    page.wait_for_selector(f'.cards-list[data-horizon="mid"] #card-{p.pk}')
+    assert page.locator(f"#move-{p.pk}").input_value() == "mid"
+    assert page.locator("#flash").is_visible()
+    p.refresh_from_db()
+    assert p.horizon == Horizon.MID
+
+
+def test_another_reps_card_cannot_be_seen(app, crm, open_page):
+    other = make_prospect(crm.outsider, name="Outsider deal")
+    page = open_page(crm.owner, viewport=DESKTOP)
+    page.goto(f"{app}/pipeline/")
+    page.wait_for_selector(f"#card-{crm.prospect.pk}")
+    assert page.locator(f"#card-{other.pk}").count() == 0
