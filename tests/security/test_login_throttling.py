@@ -20,9 +20,7 @@ IP_B = "198.51.100.20"
 
 def post_login(username: str, password: str, ip: str, client: Client | None = None):
     client = client or Client()
-    return client.post(
-        reverse("login"), {"username": username, "password": password}, REMOTE_ADDR=ip
-    )
+    return client.post(reverse("login"), {"username": username, "password": password}, REMOTE_ADDR=ip)
 
 
 def is_logged_in(response) -> bool:
@@ -46,7 +44,7 @@ def assert_locked_out(response) -> None:
 
 def test_the_failure_limit_is_five_within_fifteen_minutes():
     assert settings.AXES_FAILURE_LIMIT == 5
-    assert settings.AXES_COOLOFF_TIME == timedelta(minutes=15)
+    assert timedelta(minutes=15) == settings.AXES_COOLOFF_TIME
     assert settings.AXES_LOCKOUT_PARAMETERS == [["username", "ip_address"]]
 
 

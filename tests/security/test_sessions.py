@@ -19,9 +19,10 @@ pytestmark = pytest.mark.django_db
 def client_in(db):
     user = make_user("sessionuser")
     client = Client()
-    assert client.post(
-        reverse("login"), {"username": user.username, "password": "pw-sessionuser"}
-    ).status_code == 302
+    assert (
+        client.post(reverse("login"), {"username": user.username, "password": "pw-sessionuser"}).status_code
+        == 302
+    )
     return client
 
 
@@ -49,7 +50,11 @@ def test_login_stamps_the_login_time(client_in):
 
 
 def test_the_session_survives_within_both_limits(client_in):
-    shift(client_in, login_at=settings.SESSION_COOKIE_AGE - 60, last_seen=settings.SESSION_IDLE_TIMEOUT_SECONDS - 60)
+    shift(
+        client_in,
+        login_at=settings.SESSION_COOKIE_AGE - 60,
+        last_seen=settings.SESSION_IDLE_TIMEOUT_SECONDS - 60,
+    )
     assert is_in(client_in)
 
 
@@ -80,7 +85,9 @@ def test_activity_does_not_extend_the_absolute_limit(client_in):
     assert client_in.session[LOGIN_AT_KEY] == login_at
     # Django re-computes the database expiry on every save; our limit does not move with it.
     key = client_in.session.session_key
-    assert Session.objects.get(session_key=key).expire_date.timestamp() > login_at + settings.SESSION_COOKIE_AGE
+    assert (
+        Session.objects.get(session_key=key).expire_date.timestamp() > login_at + settings.SESSION_COOKIE_AGE
+    )
     shift(client_in, login_at=settings.SESSION_COOKIE_AGE + 1)
     assert not is_in(client_in)
 
