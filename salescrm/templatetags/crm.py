@@ -52,8 +52,10 @@ def month(value: dt.date | None) -> str:
 
 @register.filter
 def month_input(value: dt.date | None) -> str:
-    """The value of an <input type=month>."""
-    return value.strftime("%Y-%m") if value else ""
+    """The value of an <input type=month>; a string (the raw value of a rejected form) is kept as typed."""
+    if isinstance(value, dt.date):
+        return value.strftime("%Y-%m")
+    return str(value) if value else ""
 
 
 @register.filter

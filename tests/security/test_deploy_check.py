@@ -16,6 +16,7 @@ def deploy_check(**overrides: str) -> subprocess.CompletedProcess:
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": os.environ.get("HOME", "/tmp"),
+        "PYTHONPATH": os.environ.get("PYTHONPATH", ""),
         "DATABASE_URL": os.environ["DATABASE_URL"],
         "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
         "DJANGO_SETTINGS_MODULE": "salescrm.settings",
