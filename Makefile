@@ -11,3 +11,8 @@ migrations-check:
 	.venv/bin/python manage.py makemigrations --check --dry-run
 messages:         ## refresh and compile every Japanese catalogue
 	bin/messages
+backup:           ## dump the database to var/backups (custom format); see docs/operations.md
+	bin/backup
+restore:          ## make restore FILE=var/backups/salescrm-....dump (asks before replacing the data)
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=path/to/backup.dump" >&2; exit 2; }
+	bin/restore "$(FILE)"
