@@ -241,3 +241,12 @@ def test_the_gate_adds_no_query_for_users_without_two_factor(manager):
     with CaptureQueriesContext(connection) as queries:
         client.get(reverse("home"))
     assert not [q for q in queries.captured_queries if "otp_totp" in q["sql"]]
+
+
+def test_the_token_step_speaks_japanese_by_default_and_english_on_request(manager):
+    confirmed_device(manager)
+    client = password_login(manager)
+    assert "ワンタイムコード" in client.get(reverse("two_factor_verify")).content.decode()
+    client.cookies.load({"django_language": "en"})
+    english = client.get(reverse("two_factor_verify")).content.decode()
+    assert "Enter your one-time code" in english
