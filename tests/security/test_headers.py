@@ -10,6 +10,7 @@ from html.parser import HTMLParser
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 pytestmark = pytest.mark.django_db
 
@@ -20,6 +21,7 @@ class PageCase:
     who: str | None
     url: Callable[[object], str]
     status: int = 200
+    prepare: Callable[[object], object] | None = None  # runs before the login, e.g. to add a device
 
     def __str__(self) -> str:
         return self.name
@@ -35,6 +37,12 @@ PAGES = [
     PageCase("404 page", "owner", lambda p: "/no/such/page/", status=404),
     PageCase("password change", "owner", lambda p: reverse("password_change")),
     PageCase("two-factor setup", "manager", lambda p: reverse("two_factor_setup")),
+    PageCase(
+        "two-factor token step",
+        "manager",
+        lambda p: reverse("two_factor_verify"),
+        prepare=lambda p: TOTPDevice.objects.create(user=p.manager, name="TOTP", confirmed=True),
+    ),
     PageCase("admin index", "admin", lambda p: reverse("admin:index")),
     PageCase("admin prospect list", "admin", lambda p: reverse("admin:prospects_prospect_changelist")),
     PageCase(
@@ -71,6 +79,8 @@ def parse_csp(header: str) -> dict[str, list[str]]:
 
 
 def fetch(client: Client, personas, case: PageCase):
+    if case.prepare:
+        case.prepare(personas)
     if case.who:
         client.force_login(getattr(personas, case.who))
     response = client.get(case.url(personas))
@@ -125,6 +135,16 @@ def test_our_pages_have_no_inline_styles_or_event_handlers(client, personas, cas
     parser.feed(response.content.decode())
     assert parser.style_attributes == []
     assert parser.event_handlers == []
+
+
+def test_the_lockout_page_sends_the_same_headers(client, personas):
+    for _ in range(6):
+        response = client.post(reverse("login"), {"username": "owner", "password": "wrong"})
+    assert response.status_code == 429
+    csp = parse_csp(response["Content-Security-Policy"])
+    assert "'unsafe-inline'" not in csp["script-src"] + csp["style-src"]
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
 
 
 def test_the_nonce_changes_per_response(client, personas):
