@@ -48,7 +48,16 @@ class SessionTimeoutMiddleware:
             elif now - last_seen > 60 or self.KEY not in session:
                 # Write at most once a minute: a session save per request is a write per page.
                 session[self.KEY] = now
-        return self.get_response(request)
+        response = self.get_response(request)
+        # An htmx request of an expired session would swap the login page into a fragment: make the
+        # browser go to the login page instead.
+        if (
+            getattr(request, "htmx", False)
+            and response.status_code == 302
+            and response.get("Location", "").startswith(reverse(settings.LOGIN_URL))
+        ):
+            return HttpResponseClientRedirect(response["Location"])
+        return response
 
 
 def stamp_login_time(request: HttpRequest) -> None:

@@ -89,4 +89,15 @@ def test_the_lockout_still_holds_just_before_the_cool_off_ends(users):
 def test_the_lockout_page_is_translated_and_says_why(users):
     fail_until_locked("xuser", IP_A)
     response = post_login("xuser", "pw-xuser", IP_A)
-    assert "ログイン" in response.content.decode()
+    body = response.content.decode()
+    assert "ログイン" in body, body[body.find("<main") :][:600]
+
+
+def test_the_admin_login_is_throttled_the_same_way(db):
+    make_user("staffer", is_staff=True)
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        Client().post(reverse("admin:login"), {"username": "staffer", "password": "wrong"}, REMOTE_ADDR=IP_A)
+    response = Client().post(
+        reverse("admin:login"), {"username": "staffer", "password": "pw-staffer"}, REMOTE_ADDR=IP_A
+    )
+    assert response.status_code == 429

@@ -105,3 +105,16 @@ def test_the_defaults_are_twelve_hours_absolute_and_two_hours_idle():
     assert settings.SESSION_IDLE_TIMEOUT_SECONDS == 2 * 3600
     assert settings.SESSION_SAVE_EVERY_REQUEST is False
     assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.db"
+
+
+def test_an_htmx_request_of_an_expired_session_sends_the_browser_to_the_login_page(client_in):
+    shift(client_in, last_seen=settings.SESSION_IDLE_TIMEOUT_SECONDS + 1)
+    response = client_in.get(reverse("prospects:list"), headers={"HX-Request": "true"})
+    assert response["HX-Redirect"].startswith(reverse("login"))
+
+
+def test_a_plain_request_of_an_expired_session_gets_the_usual_redirect(client_in):
+    shift(client_in, last_seen=settings.SESSION_IDLE_TIMEOUT_SECONDS + 1)
+    response = client_in.get(reverse("prospects:list"))
+    assert response.status_code == 302
+    assert "HX-Redirect" not in response
