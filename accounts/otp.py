@@ -11,6 +11,7 @@ import qrcode.image.svg
 from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils.html import escape
 from django_otp import login as otp_login
 from django_otp import verify_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -84,11 +85,11 @@ def totp_disable(*, request: HttpRequest) -> None:
     request.session.pop("otp_device_id", None)
 
 
-def qr_svg(data: str) -> str:
+def qr_svg(data: str, label: str = "QR code") -> str:
     """The QR code of `data` as an inline SVG element (paths only: no style attribute, CSP-safe)."""
     image = qrcode.make(data, image_factory=qrcode.image.svg.SvgPathImage, box_size=10, border=2)
     svg = image.to_string(encoding="unicode")
     # Let CSS size it: drop the fixed millimetre width/height, keep the viewBox.
     head, rest = svg.split(">", 1)
     head = " ".join(part for part in head.split(" ") if not part.startswith(("width=", "height=")))
-    return f'{head} class="qr" role="img">{rest}'
+    return f'{head} class="qr" role="img" aria-label="{escape(label)}">{rest}'

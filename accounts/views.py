@@ -46,7 +46,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "otpauth_uri": device.config_url,
-        "qr_svg": otp.qr_svg(device.config_url),
+        "qr_svg": otp.qr_svg(device.config_url, _("QR code for your authenticator app")),
         "has_device": request.session.get(otp.HAS_DEVICE_KEY, False),
         "next": request.GET.get("next", ""),
     }
