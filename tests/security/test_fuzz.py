@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from prospects.models import Horizon, Prospect, Source, Status
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 FUZZ = settings(
     max_examples=int(os.environ.get("FUZZ_EXAMPLES", 150)),

@@ -118,3 +118,17 @@ def test_a_plain_request_of_an_expired_session_gets_the_usual_redirect(client_in
     response = client_in.get(reverse("prospects:list"))
     assert response.status_code == 302
     assert "HX-Redirect" not in response
+
+
+def test_the_security_middleware_runs_in_the_right_order():
+    order = settings.MIDDLEWARE.index
+    assert order("django.contrib.auth.middleware.AuthenticationMiddleware") < order(
+        "django_otp.middleware.OTPMiddleware"
+    )
+    assert order("django_otp.middleware.OTPMiddleware") < order("accounts.middleware.TwoFactorMiddleware")
+    assert order("accounts.middleware.SessionTimeoutMiddleware") < order(
+        "accounts.middleware.TwoFactorMiddleware"
+    )
+    assert order("accounts.middleware.SessionTimeoutMiddleware") < order(
+        "django_htmx.middleware.HtmxMiddleware"
+    )
