@@ -48,6 +48,18 @@ class User(AbstractUser):
     def is_admin_role(self) -> bool:
         return self.role == Role.ADMIN or self.is_superuser
 
+    # The admin role is the administrator of the CRM: it may use every page of the admin site (the
+    # navigation links there). Other roles keep Django's per-permission checks.
+    def has_perm(self, perm, obj=None) -> bool:
+        if self.is_active and self.is_staff and self.role == Role.ADMIN:
+            return True
+        return super().has_perm(perm, obj)
+
+    def has_module_perms(self, app_label) -> bool:
+        if self.is_active and self.is_staff and self.role == Role.ADMIN:
+            return True
+        return super().has_module_perms(app_label)
+
 
 class Team(models.Model):
     name = models.CharField(_("team name"), max_length=100, unique=True)

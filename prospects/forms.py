@@ -34,6 +34,12 @@ class MonthField(forms.Field):
             return value.replace(day=1)
         text = str(value).strip()
         month = parse_month(text[:7]) if len(text) in (7, 10) else None
+        if month is not None and len(text) == 10:
+            # YYYY-MM-DD must be a real date, not a month followed by anything (NUL bytes included).
+            try:
+                dt.date.fromisoformat(text)
+            except ValueError:
+                month = None
         if month is None or not (2000 <= month.year <= 2100):
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         return month

@@ -1,0 +1,117 @@
+"""Bad requests get a 4xx with a page that says why, never a 500."""
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.urls import reverse
+
+from prospects.models import Prospect
+
+pytestmark = pytest.mark.django_db
+
+
+def template_names(response) -> list[str]:
+    return [t.name for t in response.templates]
+
+
+def test_an_oversized_post_body_is_answered_400_with_the_400_page(personas):
+    client = Client(raise_request_exception=False)
+    client.force_login(personas.owner)
+    before = Prospect.objects.count()
+    body = {"name": "x", "notes": "あ" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 3 + 10)}
+    response = client.post(reverse("prospects:create"), body)
+    assert response.status_code == 400
+    assert "400.html" in template_names(response)
+    assert Prospect.objects.count() == before
+
+
+def test_too_many_fields_are_answered_400(personas):
+    client = Client(raise_request_exception=False)
+    client.force_login(personas.owner)
+    body = {f"f{i}": "1" for i in range(settings.DATA_UPLOAD_MAX_NUMBER_FIELDS + 1)}
+    response = client.post(reverse("prospects:create"), body)
+    assert response.status_code == 400
+    assert "400.html" in template_names(response)
+
+
+MALFORMED_OR_UNKNOWN = [
+    "/prospects/abc/",
+    "/prospects/abc/edit/",
+    "/prospects/-1/",
+    "/prospects/0/",
+    "/prospects/999999/",
+    "/prospects/999999/edit/",
+    "/prospects/99999999999999999999999999/",
+    "/prospects/99999999999999999999999999/edit/",
+    "/prospects/1e3/",
+    "/prospects/%00/",
+    "/prospects/%E3%81%82/",
+]
+
+
+@pytest.mark.parametrize("path", MALFORMED_OR_UNKNOWN)
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_malformed_and_unknown_ids_are_404_with_the_404_page(personas, path, method):
+    client = Client(raise_request_exception=False)
+    client.force_login(personas.admin)
+    response = getattr(client, method)(path)
+    assert response.status_code == 404
+    assert "404.html" in template_names(response)
+
+
+@pytest.mark.parametrize(
+    "url", [lambda p: reverse("prospects:create"), lambda p: reverse("prospects:edit", args=[p.prospect.pk])]
+)
+def test_a_post_without_a_csrf_token_is_refused_403(personas, url):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(personas.owner)
+    before = list(Prospect.objects.values_list("pk", "version", "name"))
+    response = client.post(url(personas), {"name": "CSRF attack", "source": "inbound", "horizon": "long"})
+    assert response.status_code == 403
+    assert "403_csrf.html" in template_names(response)
+    assert list(Prospect.objects.values_list("pk", "version", "name")) == before
+
+
+def test_a_post_with_a_forged_csrf_token_is_refused_403(personas):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(personas.owner)
+    client.get(reverse("prospects:create"))
+    response = client.post(reverse("prospects:create"), {"name": "x", "csrfmiddlewaretoken": "A" * 64})
+    assert response.status_code == 403
+
+
+def test_the_login_form_without_a_csrf_token_is_refused_403(personas):
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(reverse("login"), {"username": "owner", "password": "pw-owner"})
+    assert response.status_code == 403
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_post_with_the_csrf_token_from_the_page_goes_through(personas):
+    """The control for the tests above: the same client with the page's token is accepted."""
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(personas.owner)
+    client.get(reverse("prospects:create"))
+    token = client.cookies[settings.CSRF_COOKIE_NAME].value
+    response = client.post(
+        reverse("prospects:create"),
+        {
+            "name": "With token",
+            "source": "inbound",
+            "horizon": "long",
+            "probability": 10,
+            "amount": 0,
+            "currency": "JPY",
+            "csrfmiddlewaretoken": token,
+        },
+    )
+    assert response.status_code == 302
+    assert Prospect.objects.filter(name="With token").exists()
+
+
+@pytest.mark.parametrize("method", ["put", "patch", "delete"])
+def test_unsupported_methods_are_405(personas, method):
+    client = Client()
+    client.force_login(personas.owner)
+    response = getattr(client, method)(reverse("prospects:edit", args=[personas.prospect.pk]))
+    assert response.status_code == 405
