@@ -14,8 +14,10 @@ import pytest
 from psycopg import sql
 
 ROOT = Path(__file__).resolve().parents[2]
-SOURCE_DB = os.environ.get("DRILL_SOURCE_DB", "salescrm_drill_src")
-TARGET_DB = os.environ.get("DRILL_TARGET_DB", "salescrm_drill_dst")
+# Private to this test process: parallel runs (pytest-xdist) must never drop each other's databases.
+_SUFFIX = os.environ.get("PYTEST_XDIST_WORKER", "main")
+SOURCE_DB = os.environ.get("DRILL_SOURCE_DB", f"salescrm_drill_src_{_SUFFIX}")
+TARGET_DB = os.environ.get("DRILL_TARGET_DB", f"salescrm_drill_dst_{_SUFFIX}")
 
 pytestmark = pytest.mark.slow
 
