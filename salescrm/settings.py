@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "pipeline",
     "closing",
     "targets",
+    "imports",
 ]
 
 MIDDLEWARE = [
@@ -247,3 +248,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- imports: uploaded files stay under var/ (never served); files above IMPORT_ASYNC_ROWS data rows
+# are checked and imported by a Celery task with a progress bar.
+IMPORT_UPLOAD_DIR = Path(env_str("IMPORT_UPLOAD_DIR", str(VAR_DIR / "imports")))
+IMPORT_ASYNC_ROWS = env_int("IMPORT_ASYNC_ROWS", 2000)
