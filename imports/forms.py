@@ -4,6 +4,7 @@ from pathlib import Path
 
 from django import forms
 from django.conf import settings
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -56,7 +57,7 @@ class UploadForm(forms.Form):
         upload = self.cleaned_data["file"]
         if upload.size > settings.IMPORT_MAX_UPLOAD_BYTES:
             raise forms.ValidationError(
-                TOO_LARGE % {"limit": settings.IMPORT_MAX_UPLOAD_BYTES // (1024 * 1024)}
+                TOO_LARGE % {"limit": filesizeformat(settings.IMPORT_MAX_UPLOAD_BYTES)}
             )
         if Path(upload.name or "").suffix.lower() not in (".csv", ".xlsx"):
             raise forms.ValidationError(BAD_FORMAT)

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
 from django.db.models.base import ModelState
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -74,7 +75,7 @@ IMPORT_FIELDS = (
 # Fields an update may change; "id" only finds the row.
 WRITABLE_FIELDS = tuple(f for f in IMPORT_FIELDS if f != "id")
 
-TOO_LARGE = gettext_lazy("The file is larger than %(limit)s MB. Split it into smaller files.")
+TOO_LARGE = gettext_lazy("The file is larger than %(limit)s. Split it into smaller files.")
 BAD_FORMAT = gettext_lazy("Upload a .csv or .xlsx file.")
 NO_NAME_COLUMN = gettext_lazy("Map a column to “Prospect name” (or to ID, to update existing prospects).")
 FIELD_TWICE = gettext_lazy("“%(field)s” is mapped from more than one column.")
@@ -149,7 +150,7 @@ def import_job_create(
     """Store the upload, check its encoding and structure, count rows and guess the mapping.
     Raises ImportRefused with the reason; nothing is kept then."""
     if upload.size is not None and upload.size > settings.IMPORT_MAX_UPLOAD_BYTES:
-        raise ImportRefused(TOO_LARGE % {"limit": settings.IMPORT_MAX_UPLOAD_BYTES // (1024 * 1024)})
+        raise ImportRefused(TOO_LARGE % {"limit": filesizeformat(settings.IMPORT_MAX_UPLOAD_BYTES)})
     suffix = Path(upload.name or "").suffix.lower().lstrip(".")
     if suffix not in ("csv", "xlsx"):
         raise ImportRefused(BAD_FORMAT)

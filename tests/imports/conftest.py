@@ -45,9 +45,15 @@ def create_job(by: User, content: bytes, name: str = "prospects.csv", **options)
     return import_job_create(by=by, upload=upload(content, name), **options)
 
 
-def run_import(by: User, rows: Sequence[Sequence[Any]], *, name: str = "prospects.csv", **options) -> ImportJob:
+def run_import(
+    by: User, rows: Sequence[Sequence[Any]], *, name: str = "prospects.csv", **options
+) -> ImportJob:
     """Upload, dry run, import: the whole flow through the services."""
-    content = xlsx_bytes(rows) if name.endswith(".xlsx") else csv_bytes(rows, options.pop("encoding_bytes", "utf-8"))
+    content = (
+        xlsx_bytes(rows)
+        if name.endswith(".xlsx")
+        else csv_bytes(rows, options.pop("encoding_bytes", "utf-8"))
+    )
     job = create_job(by, content, name, **options)
     job = import_job_preview(job=job)
     if job.error_count:

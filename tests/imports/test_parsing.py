@@ -1,4 +1,5 @@
 """Cells as people type them in Japanese spreadsheets: read exactly, or refused — never guessed."""
+# ruff: noqa: RUF001 - full-width digits and letters are what these tests are about
 
 from __future__ import annotations
 
@@ -36,7 +37,18 @@ def test_dates_in_japanese_and_iso_forms_are_read(text, expected):
 
 @pytest.mark.parametrize(
     "text",
-    ["11/12", "11月12日", "1.2.3", "2026/13/01", "2026/02/30", "20261127", "明日", "2026年11月", "R8.11", "0026/1/1"],
+    [
+        "11/12",
+        "11月12日",
+        "1.2.3",
+        "2026/13/01",
+        "2026/02/30",
+        "20261127",
+        "明日",
+        "2026年11月",
+        "R8.11",
+        "0026/1/1",
+    ],
 )
 def test_ambiguous_or_impossible_dates_are_errors(text):
     with pytest.raises(ParseError):
@@ -90,7 +102,8 @@ def test_amounts_with_yen_signs_commas_and_units_are_read(text, expected):
 
 
 @pytest.mark.parametrize(
-    "text", ["約100万", "1.2.3", "100万-200万", "1億2000万", "12,34", "abc", "-5000", "1.234", "100ドル", "万"]
+    "text",
+    ["約100万", "1.2.3", "100万-200万", "1億2000万", "12,34", "abc", "-5000", "1.234", "100ドル", "万"],
 )
 def test_ambiguous_amounts_are_errors(text):
     with pytest.raises(ParseError):
@@ -98,7 +111,8 @@ def test_ambiguous_amounts_are_errors(text):
 
 
 @pytest.mark.parametrize(
-    ("text", "expected"), [("80", 80), ("80%", 80), ("８０％", 80), ("0", 0), ("100", 100), (70, 70), (70.0, 70)]
+    ("text", "expected"),
+    [("80", 80), ("80%", 80), ("８０％", 80), ("0", 0), ("100", 100), (70, 70), (70.0, 70)],
 )
 def test_probabilities_are_read(text, expected):
     assert parsing.parse_probability(text) == expected

@@ -20,7 +20,7 @@ from imports.services import (
     job_file,
 )
 from prospects.models import Prospect
-from tests.conftest import make_prospect, make_user
+from tests.conftest import make_prospect
 from tests.imports.conftest import HEADER, create_job, csv_bytes, run_import, upload, xlsx_bytes
 
 pytestmark = pytest.mark.django_db
@@ -28,12 +28,14 @@ pytestmark = pytest.mark.django_db
 ROWS = [
     HEADER,
     ["鈴木建設", "田中 翔太", "80%", "120万", "2026年11月", "商談中", "展示会"],
-    ["佐藤工務店", "owner", "３０", "￥1,500,000", "2027/01", "商談中", "紹介"],
+    ["佐藤工務店", "owner", "３０", "￥1,500,000", "2027/01", "商談中", "紹介"],  # noqa: RUF001
 ]
 
 
 @pytest.mark.parametrize(
-    ("encoding", "bom"), [("utf-8", False), ("utf-8-sig", True), ("cp932", False)], ids=["utf8", "bom", "cp932"]
+    ("encoding", "bom"),
+    [("utf-8", False), ("utf-8-sig", True), ("cp932", False)],
+    ids=["utf8", "bom", "cp932"],
 )
 def test_csv_in_each_encoding_is_detected_and_imported(personas, encoding, bom):
     content = csv_bytes(ROWS, encoding)
@@ -157,7 +159,9 @@ def test_error_reasons_are_in_the_language_of_the_user(personas):
 
 @pytest.mark.slow
 def test_an_error_in_the_last_of_10000_rows_leaves_the_database_unchanged(personas):
-    rows = [HEADER] + [[f"会社{i}", "owner", "50", "100万", "2026/11", "商談中", "紹介"] for i in range(10_000)]
+    rows = [HEADER] + [
+        [f"会社{i}", "owner", "50", "100万", "2026/11", "商談中", "紹介"] for i in range(10_000)
+    ]
     job = create_job(personas.manager, csv_bytes(rows))
     assert job.total_rows == 10_000
     job = import_job_preview(job=job)
@@ -179,7 +183,17 @@ def test_an_error_in_the_last_of_10000_rows_leaves_the_database_unchanged(person
 
 def test_historical_won_and_lost_rows_keep_their_dates_amounts_and_reasons(personas):
     rows = [
-        ["会社名", "担当者", "ステータス", "見込金額", "登録日", "完了日", "受注金額", "失注理由", "競合他社"],
+        [
+            "会社名",
+            "担当者",
+            "ステータス",
+            "見込金額",
+            "登録日",
+            "完了日",
+            "受注金額",
+            "失注理由",
+            "競合他社",
+        ],
         ["受注した会社", "owner", "受注", "100万", "2025/04/01", "2025年10月15日", "90万", "", ""],
         ["価格で失注", "owner", "失注", "100万", "2025/04/02", "R7.9.30", "", "価格", ""],
         ["競合に失注", "owner", "失注", "100万", "2025/04/03", "2025-09-01", "", "競合", "A社"],
@@ -207,7 +221,17 @@ def test_historical_won_and_lost_rows_keep_their_dates_amounts_and_reasons(perso
     ],
 )
 def test_outcome_rules_of_the_database_are_checked_row_by_row(personas, row, column):
-    header = ["会社名", "担当者", "ステータス", "見込金額", "登録日", "完了日", "受注金額", "失注理由", "競合他社"]
+    header = [
+        "会社名",
+        "担当者",
+        "ステータス",
+        "見込金額",
+        "登録日",
+        "完了日",
+        "受注金額",
+        "失注理由",
+        "競合他社",
+    ]
     job = run_import(personas.owner, [header, row])
     assert [e["column"] for e in job.errors] == [column]
     assert not Prospect.objects.filter(name=row[0]).exists()
@@ -251,7 +275,11 @@ def test_an_id_of_someone_elses_prospect_is_an_error(personas):
 
 
 def test_the_same_prospect_twice_in_a_file_is_an_error(personas):
-    rows = [HEADER, ["A社", "owner", "50", "1", "2026/11", "商談中", "紹介"], ["A社", "owner", "60", "1", "2026/11", "商談中", "紹介"]]
+    rows = [
+        HEADER,
+        ["A社", "owner", "50", "1", "2026/11", "商談中", "紹介"],
+        ["A社", "owner", "60", "1", "2026/11", "商談中", "紹介"],
+    ]
     job = run_import(personas.owner, rows, update_duplicates=True)
     assert errors_of(job) == [(3, "会社名", "A社")]
 
@@ -272,7 +300,14 @@ def test_owners_are_found_by_username_full_name_and_email(personas):
     job = run_import(personas.manager, rows)
     assert job.status == JobStatus.DONE, job.errors
     owners = dict(Prospect.objects.filter(name__in="ABCDEF").values_list("name", "owner__username"))
-    assert owners == {"A": "owner", "B": "owner", "C": "owner", "D": "teammate", "E": "teammate", "F": "manager"}
+    assert owners == {
+        "A": "owner",
+        "B": "owner",
+        "C": "owner",
+        "D": "teammate",
+        "E": "teammate",
+        "F": "manager",
+    }
 
 
 def test_a_manager_cannot_import_into_another_teams_rep(personas):
@@ -286,7 +321,9 @@ def test_a_rep_imports_only_their_own_prospects(personas):
     assert errors_of(job) == [(2, "担当者", "teammate")]
     job = run_import(personas.owner, [["会社名", "担当者"], ["A", "田中 翔太"], ["B", ""]])
     assert job.status == JobStatus.DONE
-    assert set(Prospect.objects.filter(name__in=["A", "B"]).values_list("owner", flat=True)) == {personas.owner.pk}
+    assert set(Prospect.objects.filter(name__in=["A", "B"]).values_list("owner", flat=True)) == {
+        personas.owner.pk
+    }
 
 
 def test_missing_owners_are_an_error_unless_an_admin_creates_them_inactive(personas):
@@ -340,7 +377,9 @@ def test_value_mappings_chosen_in_the_browser_win_over_guesses(personas):
 
 def test_a_saved_mapping_is_reused_for_the_next_file(personas):
     saved = ImportMapping.objects.create(
-        name="古い形式", created_by=personas.owner, json={"columns": {"得意先": "name", "見込": "probability"}, "values": {}}
+        name="古い形式",
+        created_by=personas.owner,
+        json={"columns": {"得意先": "name", "見込": "probability"}, "values": {}},
     )
     job = import_job_create(
         by=personas.owner, upload=upload(csv_bytes([["得意先", "見込"], ["A", "40"]])), saved_mapping=saved
