@@ -263,6 +263,7 @@ class ParsedRow:
     values: dict[str, Any]
     owner: User | NewOwner
     lost_note: str = ""
+    owner_given: bool = False
 
 
 @dataclass
@@ -431,6 +432,7 @@ class RowValidator:
             errors.append(_error(number, "", "", TOO_MANY_CELLS % {"cells": len(cells), "columns": width}))
         values: dict[str, Any] = {}
         owner: User | NewOwner = self.by
+        owner_given = False
         lost_note = ""
         for index, name in self.columns.items():
             raw = cells[index] if index < len(cells) else None
@@ -443,13 +445,13 @@ class RowValidator:
                 errors.append(_error(number, self.headers[index], text, exc.reason))
                 continue
             if name == "owner":
-                owner = value
+                owner, owner_given = value, True
             else:
                 values[name] = value
                 lost_note = note or lost_note
         if errors:
             return None, errors
-        return ParsedRow(number, values, owner, lost_note), []
+        return ParsedRow(number, values, owner, lost_note, owner_given), []
 
     def resolve(
         self, rows: list[ParsedRow], outcome: Outcome
@@ -566,7 +568,8 @@ class RowValidator:
         else:
             target = prospect
         if isinstance(row.owner, User):
-            if prospect is None or "owner" in self.columns.values():
+            # An update changes the owner only when the file names one; a blank cell keeps it.
+            if prospect is None or row.owner_given:
                 target.owner = row.owner
         else:
             # The owner is created (and set) when the batch is written.
@@ -797,6 +800,8 @@ def import_job_run(*, job: ImportJob, progress: Callable[[int], None] | None = N
     job.message = ""
     job.finished_at = timezone.now()
     job.save()
+    # The rows are in the database now (with their history); the upload is no longer needed.
+    job_file(job).unlink(missing_ok=True)
     return job
 
 

@@ -105,7 +105,7 @@ def _posted_mapping(request: HttpRequest, job: ImportJob) -> tuple[dict[str, str
     values: dict[str, dict[str, str]] = {}
     for index, header in enumerate(job.headers):
         field = request.POST.get(f"col-{index}", "")
-        if field:
+        if field and header["name"]:  # a column without a heading cannot be mapped by name
             columns[header["name"]] = field
         if field in VALUE_FIELDS:
             for j, raw in enumerate(header["values"]):

@@ -417,3 +417,33 @@ def test_xlsx_header_and_rows_are_read_like_csv(personas):
     assert job.file_format == "xlsx"
     assert [h["name"] for h in job.headers] == HEADER
     assert job.total_rows == 2
+
+
+def test_a_blank_owner_cell_keeps_the_owner_of_an_updated_prospect(personas):
+    existing = make_prospect(personas.owner, name="鈴木建設", probability=10)
+    rows = [["ID", "担当者", "確度"], [str(existing.pk), "", "70"]]
+    job = run_import(personas.manager, rows, update_duplicates=True)
+    assert job.status == JobStatus.DONE, job.errors
+    existing.refresh_from_db()
+    assert (existing.owner, existing.probability) == (personas.owner, 70)
+
+
+def test_an_update_can_close_an_open_prospect_and_reopen_clears_the_outcome(personas):
+    existing = make_prospect(personas.owner, name="鈴木建設")
+    header = ["ID", "ステータス", "完了日", "受注金額"]
+    job = run_import(
+        personas.owner, [header, [str(existing.pk), "受注", "2026/10/01", "80万"]], update_duplicates=True
+    )
+    assert job.status == JobStatus.DONE, job.errors
+    existing.refresh_from_db()
+    assert (existing.status, existing.won_amount) == ("won", Decimal("800000"))
+    job = run_import(personas.owner, [header, [str(existing.pk), "商談中", "", ""]], update_duplicates=True)
+    assert job.status == JobStatus.DONE, job.errors
+    existing.refresh_from_db()
+    assert (existing.status, existing.closed_on, existing.won_amount) == ("open", None, None)
+
+
+def test_the_uploaded_file_is_removed_once_imported(personas, upload_dir):
+    job = run_import(personas.owner, [["会社名"], ["A"]])
+    assert job.status == JobStatus.DONE
+    assert not job_file(job).exists()
