@@ -7,6 +7,7 @@ in batches of BATCH_SIZE inside one transaction, and rolls everything back when 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 import uuid
 from collections.abc import Callable, Iterator
@@ -30,6 +31,8 @@ from imports import parsing, reader
 from imports.models import ImportJob, ImportMapping, JobPhase, JobStatus
 from prospects.models import Horizon, LostReason, Prospect, Source, Status, suggest_horizon
 from prospects.services import schedule_pipeline_check
+
+logger = logging.getLogger("salescrm.imports")
 
 BATCH_SIZE = 2000
 PREVIEW_ROWS = 20
@@ -840,6 +843,19 @@ def progress_writer(job_id: int) -> tuple[Callable[[int], None], Callable[[], No
     return write, connection.close
 
 
+def _run_phase(job: ImportJob, phase: str, progress: Callable[[int], None] | None = None) -> ImportJob:
+    """Run a claimed job; an unexpected error marks it failed (nothing was written: the import is one
+    transaction) instead of leaving it running."""
+    try:
+        if phase == JobPhase.IMPORT:
+            return import_job_run(job=job, progress=progress)
+        return import_job_preview(job=job, progress=progress)
+    except Exception:
+        logger.exception("import job %s failed", job.pk)
+        with translation.override(job.options.get("language")):
+            return _fail(job, _("The import failed unexpectedly. Nothing was imported; run it again."))
+
+
 def import_job_execute(*, job_id: int, phase: str) -> ImportJob | None:
     """Run a claimed job (from the Celery task): only a job that is running this phase is touched, so
     a task delivered twice does nothing the second time."""
@@ -848,9 +864,7 @@ def import_job_execute(*, job_id: int, phase: str) -> ImportJob | None:
         return None
     write, close = progress_writer(job.pk)
     try:
-        if phase == JobPhase.IMPORT:
-            return import_job_run(job=job, progress=write)
-        return import_job_preview(job=job, progress=write)
+        return _run_phase(job, phase, write)
     finally:
         close()
 
@@ -865,10 +879,7 @@ def import_job_start(*, job: ImportJob, phase: str) -> bool:
 
         enqueue_on_commit(run_import_job, job_id=job.pk, phase=phase)
         return True
-    if phase == JobPhase.IMPORT:
-        import_job_run(job=job)
-    else:
-        import_job_preview(job=job)
+    _run_phase(job, phase)
     return True
 
 

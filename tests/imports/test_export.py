@@ -107,3 +107,16 @@ def test_htmx_filtering_refreshes_the_export_links_out_of_band(personas, login):
     body = response.content.decode()
     assert 'id="export-links" hx-swap-oob="true"' in body
     assert "horizon=mid&amp;export=csv" in body
+
+
+def test_the_export_takes_the_same_queries_for_more_rows(personas, login, django_assert_num_queries):
+    client = login(personas.manager)
+    make_prospect(personas.owner)
+    url = reverse("prospects:list") + "?export=csv"
+    b"".join(client.get(url).streaming_content)
+    with django_assert_num_queries(3) as ctx:
+        b"".join(client.get(url).streaming_content)
+    for _ in range(5):
+        make_prospect(personas.teammate)
+    with django_assert_num_queries(len(ctx.captured_queries)):
+        b"".join(client.get(url).streaming_content)

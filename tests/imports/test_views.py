@@ -191,3 +191,28 @@ def test_a_large_file_is_queued_for_the_worker(
     job.refresh_from_db()
     assert job.status == JobStatus.RUNNING
     assert sent == [("imports.run_import_job", {"job_id": job.pk, "phase": "preview"})]
+
+
+def test_the_job_list_takes_the_same_queries_for_more_jobs(personas, login, django_assert_num_queries):
+    client = login(personas.admin)
+    create_job(personas.owner, csv_bytes(GOOD))
+    client.get(reverse("imports:list"))
+    with django_assert_num_queries(3) as ctx:
+        client.get(reverse("imports:list"))
+    for _ in range(3):
+        create_job(personas.teammate, csv_bytes(GOOD))
+    with django_assert_num_queries(len(ctx.captured_queries)):
+        client.get(reverse("imports:list"))
+
+
+def test_an_unexpected_error_marks_the_job_failed_instead_of_running(personas, login, monkeypatch):
+    def boom(**kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr("imports.services.import_job_preview", boom)
+    client = login(personas.owner)
+    job = create_job(personas.owner, csv_bytes(GOOD))
+    response = client.post(reverse("imports:mapping", args=[job.pk]), {"col-0": "name"})
+    assert response.status_code == 302
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED and job.message

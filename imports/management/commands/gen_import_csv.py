@@ -63,7 +63,7 @@ def rows(n: int, owners: list[str], seed: int = 1):
             f"{rng.choice(PLACES)}{rng.choice(COMPANIES)} {i}号店",
             rng.choice(owners),
             f"{rng.choice([10, 30, 50, 70, 90])}%",
-            f"¥{amount:,}",
+            f"￥{amount:,}",  # full-width: encodable in CP932 too
             f"{year}-{month:02d}",
             rng.choice(HORIZONS),
             status,
