@@ -2,6 +2,11 @@
 
 One pass over the file validates every row in Python; the import writes with bulk_create/bulk_update
 in batches of BATCH_SIZE inside one transaction, and rolls everything back when any row has an error.
+
+Measured (manage.py gen_import_csv 100000 + import_prospects, 2026-11-27, 2-core box shared with other
+test suites, load average 5-12): 100,000 rows in 190 s = 527 rows/s, peak RSS 155 MB. Python used 27 s
+of CPU (~3,700 rows/s); the rest is PostgreSQL, where pghistory's per-row insert trigger costs 4-8x the
+insert itself (EXPLAIN ANALYZE of 2,000 rows: 450-640 ms with the trigger, 50-110 ms without).
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from imports import parsing, reader
 from imports.models import ImportJob, ImportMapping, JobPhase, JobStatus
 from prospects.models import Horizon, LostReason, Prospect, Source, Status, suggest_horizon
 from prospects.services import schedule_pipeline_check
+from salescrm.templatetags.crm import format_month
 
 logger = logging.getLogger("salescrm.imports")
 
@@ -655,7 +661,7 @@ def _preview(row: ParsedRow, target: Prospect, *, updated: bool) -> dict[str, An
         "status": str(Status(target.status).label),
         "horizon": str(Horizon(target.horizon).label),
         "probability": target.probability,
-        "expected_month": target.expected_month.isoformat() if target.expected_month else "",
+        "expected_month": format_month(target.expected_month),
         "amount": str(target.amount),
         "source": str(Source(target.source).label),
         "created_at": timezone.localtime(target.created_at).date().isoformat() if target.created_at else "",
