@@ -72,6 +72,18 @@ def _value_choices(request: HttpRequest, field: str) -> list[tuple[str, str]]:
     return list(choices.choices)
 
 
+def _owner_guesses(request: HttpRequest) -> dict[str, str]:
+    """{key: user id} for the users the importer may assign, by username, e-mail and full name;
+    a key shared by two users is left out (the row will say it is ambiguous)."""
+    if not hasattr(request, "_import_owner_guesses"):
+        found: dict[str, set[str]] = {}
+        for user in visible_users(request.user):
+            for key in parsing.owner_keys(user.username, user.last_name, user.first_name, user.email):
+                found.setdefault(key, set()).add(str(user.pk))
+        request._import_owner_guesses = {k: next(iter(v)) for k, v in found.items() if len(v) == 1}
+    return request._import_owner_guesses
+
+
 def _mapping_context(request: HttpRequest, job: ImportJob) -> dict[str, Any]:
     columns = job.mapping.get("columns", {})
     saved_values = job.mapping.get("values", {})
@@ -85,7 +97,10 @@ def _mapping_context(request: HttpRequest, job: ImportJob) -> dict[str, Any]:
             current = saved_values.get(field, {})
             values = []
             for j, raw in enumerate(header["values"]):
-                guess = "" if field == "owner" else parsing.guess_value(field, raw) or ""
+                if field == "owner":
+                    guess = _owner_guesses(request).get(parsing.owner_key(raw), "")
+                else:
+                    guess = parsing.guess_value(field, raw) or ""
                 values.append({"j": j, "raw": raw, "selected": current.get(raw, guess)})
             value_tables.append(
                 {

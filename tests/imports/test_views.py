@@ -216,3 +216,13 @@ def test_an_unexpected_error_marks_the_job_failed_instead_of_running(personas, l
     assert response.status_code == 302
     job.refresh_from_db()
     assert job.status == JobStatus.FAILED and job.message
+
+
+def test_the_mapping_page_preselects_owners_and_statuses(personas, login):
+    rows = [["会社名", "担当者", "ステータス"], ["A", "田中 翔太", "受注"], ["B", "teammate", "失注"]]
+    job = create_job(personas.manager, csv_bytes(rows))
+    page = login(personas.manager).get(reverse("imports:mapping", args=[job.pk])).content.decode()
+    assert f'<option value="{personas.owner.pk}" selected>' in page
+    assert f'<option value="{personas.teammate.pk}" selected>' in page
+    assert '<option value="won" selected>' in page and '<option value="lost" selected>' in page
+    assert f'value="{personas.outsider.pk}"' not in page  # another team's rep is not offered
