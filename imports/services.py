@@ -4,9 +4,10 @@ One pass over the file validates every row in Python; the import writes with bul
 in batches of BATCH_SIZE inside one transaction, and rolls everything back when any row has an error.
 
 Measured (manage.py gen_import_csv 100000 + import_prospects, 2026-11-27, 2-core box shared with other
-test suites, load average 5-12): 100,000 rows in 190 s = 527 rows/s, peak RSS 155 MB. Python used 27 s
-of CPU (~3,700 rows/s); the rest is PostgreSQL, where pghistory's per-row insert trigger costs 4-8x the
-insert itself (EXPLAIN ANALYZE of 2,000 rows: 450-640 ms with the trigger, 50-110 ms without).
+helpers' test suites): 100,000 rows in 100 s = 1,004 rows/s at load average 2-4 (190 s = 527 rows/s at
+load 5-12); peak RSS 156 MB. Python used 29 s of CPU (~3,500 rows/s); the rest is the INSERT, where
+pghistory's row-level insert trigger costs 2-8x the insert itself (EXPLAIN ANALYZE, 2,000 rows: 220-640 ms
+with it, 50-110 ms without; a statement-level trigger over the transition table: 85-120 ms).
 """
 
 from __future__ import annotations
