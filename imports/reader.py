@@ -28,6 +28,7 @@ BAD_ENCODING = _(
 WRONG_ENCODING = _("The file cannot be read as %(encoding)s (first bad byte at position %(position)s).")
 BAD_XLSX = _("The file is not a readable Excel (.xlsx) workbook: it may be damaged or in another format.")
 DUPLICATE_HEADERS = _("Column names must be unique; these appear more than once: %(names)s.")
+NUL_BYTES = _("The file contains binary data (NUL bytes), not CSV text. Save it from Excel as “CSV UTF-8”.")
 BAD_CSV = _("The CSV file is malformed: %(error)s")
 
 
@@ -45,6 +46,9 @@ def _decodes(path: Path, encoding: str) -> UnicodeDecodeError | None:
     try:
         with path.open("rb") as handle:
             while chunk := handle.read(CHUNK):
+                if b"\x00" in chunk:
+                    # Text never holds NUL (PostgreSQL refuses it); it is binary data or UTF-16.
+                    raise FileError(NUL_BYTES)
                 decoder.decode(chunk)
                 offset += len(chunk)
             decoder.decode(b"", final=True)

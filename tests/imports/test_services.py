@@ -447,3 +447,20 @@ def test_the_uploaded_file_is_removed_once_imported(personas, upload_dir):
     job = run_import(personas.owner, [["会社名"], ["A"]])
     assert job.status == JobStatus.DONE
     assert not job_file(job).exists()
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"name\n\x81\x7f\x81\x7f\n",
+        "会社名\n鈴木建設\n".encode("utf-16-le"),
+        "会社名\n鈴木\n".encode() + b"\x85\xff",
+    ],
+    ids=["invalid-bytes", "utf-16", "utf8-then-garbage"],
+)
+def test_bytes_that_are_neither_utf8_nor_cp932_are_refused_with_a_reason(personas, content):
+    with pytest.raises(ImportRefused) as info:
+        create_job(personas.owner, content)
+    reason = str(info.value.reason)
+    assert "UTF-8" in reason
+    assert not Prospect.objects.filter(name="鈴木建設").exists()

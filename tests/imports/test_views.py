@@ -226,3 +226,26 @@ def test_the_mapping_page_preselects_owners_and_statuses(personas, login):
     assert f'<option value="{personas.teammate.pk}" selected>' in page
     assert '<option value="won" selected>' in page and '<option value="lost" selected>' in page
     assert f'value="{personas.outsider.pk}"' not in page  # another team's rep is not offered
+
+
+def test_an_xlsx_upload_goes_through_the_same_pages(personas, login):
+    from tests.imports.conftest import xlsx_bytes
+
+    client = login(personas.owner)
+    response = client.post(
+        reverse("imports:upload"), {"file": upload(xlsx_bytes(GOOD), "一覧.xlsx"), "encoding": "auto"}
+    )
+    job = ImportJob.objects.get()
+    assert response.status_code == 302 and job.file_format == "xlsx"
+    client.post(reverse("imports:mapping", args=[job.pk]), {"col-0": "name", "col-2": "probability"})
+    client.post(reverse("imports:run", args=[job.pk]))
+    assert Prospect.objects.get(name="鈴木建設").probability == 80
+
+
+def test_a_csv_with_a_nul_byte_is_refused_with_a_reason(personas, login):
+    client = login(personas.owner)
+    response = client.post(
+        reverse("imports:upload"), {"file": upload(b"name\nA\x00B\n", "a.csv"), "encoding": "auto"}
+    )
+    assert response.status_code == 422
+    assert response.context["form"].errors["file"]
