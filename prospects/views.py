@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -12,7 +13,9 @@ from prospects.forms import MonthField, ProspectFilterForm, ProspectForm
 from prospects.models import Prospect, suggest_horizon
 from prospects.selectors import access_prospect, conflict_changes, prospect_timeline
 from prospects.services import ProspectConflict, prospect_create, prospect_update
+from salescrm.lib.export import export_response
 from salescrm.lib.htmx import wants_fragment
+from salescrm.templatetags.crm import format_month
 
 PAGE_SIZE = 25
 
@@ -25,12 +28,54 @@ def prospect_list(request: HttpRequest) -> HttpResponse:
     form = ProspectFilterForm(data, user=request.user)
     qs = Prospect.objects.visible_to(request.user).select_related("owner")
     qs = form.filter(qs) if form.is_valid() else qs.none()
+    if request.GET.get("export") in ("csv", "xlsx"):
+        return _export(request, qs)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
-    query.pop("page", None)
+    for key in ("page", "export", "encoding"):
+        query.pop(key, None)
     context = {"form": form, "page": page, "query": query.urlencode()}
     template = "prospects/list.html#results" if wants_fragment(request) else "prospects/list.html"
     return render(request, template, context)
+
+
+def _export(request: HttpRequest, qs) -> HttpResponse:
+    """The filtered list as a file, with the columns and labels of the screen (in the user's language)."""
+    header = [
+        _("Prospect name"),
+        _("Owner"),
+        _("Horizon"),
+        _("Probability"),
+        _("Expected month"),
+        _("Amount"),
+        _("Source"),
+        _("Status"),
+        _("Next action"),
+        _("Next action date"),
+    ]
+    language = translation.get_language()
+
+    def rows():
+        # A CSV streams after the view has returned: keep the user's language for the labels.
+        with translation.override(language):
+            for p in qs.iterator(chunk_size=2000):
+                yield [
+                    p.name,
+                    p.owner.display_name,
+                    p.get_horizon_display(),
+                    p.probability,
+                    format_month(p.expected_month),
+                    p.amount,
+                    p.get_source_display(),
+                    p.get_status_display(),
+                    p.next_action,
+                    p.next_action_on,
+                ]
+
+    filename = f"prospects-{timezone.localdate():%Y%m%d}"
+    return export_response(
+        request.GET["export"], filename, header, rows(), request.GET.get("encoding", "utf-8-sig")
+    )
 
 
 @login_required

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "pipeline",
     "closing",
     "targets",
+    "imports",
 ]
 
 MIDDLEWARE = [
@@ -316,3 +317,7 @@ CELERY_BEAT_SCHEDULE.update(
 )
 # --- Two-factor (accounts): the issuer shown in authenticator apps.
 OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "salescrm")
+# --- imports: uploaded files stay under var/ (never served); files above IMPORT_ASYNC_ROWS data rows
+# are checked and imported by a Celery task with a progress bar.
+IMPORT_UPLOAD_DIR = Path(env_str("IMPORT_UPLOAD_DIR", str(VAR_DIR / "imports")))
+IMPORT_ASYNC_ROWS = env_int("IMPORT_ASYNC_ROWS", 2000)

@@ -13,5 +13,6 @@ urlpatterns = [
     path("pipeline/", include("pipeline.urls")),
     path("closing/", include("closing.urls")),
     path("targets/", include("targets.urls")),
+    path("imports/", include("imports.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -58,6 +58,18 @@ def snapshot_kwargs(p) -> dict:
     return {"pk": snapshot.pk}
 
 
+def import_job_kwargs(p) -> dict:
+    from imports.models import ImportJob
+
+    job = ImportJob.objects.create(
+        created_by=p.owner, file_path="x.csv", original_name="x.csv", file_format="csv"
+    )
+    return {"pk": job.pk}
+
+
+CREATOR_AND_ADMIN = frozenset({"owner", "admin"})
+
+
 def closing_entry_kwargs(p) -> dict:
     from closing.models import TestClosing
 
@@ -116,6 +128,12 @@ RULES: dict[str, Rule] = {
     "pipeline:snapshot": Rule(OBJECT_VIEWERS, kwargs=snapshot_kwargs),
     "pipeline:snapshot_create": Rule(MANAGERS, denied_status=ROLE_DENIED),
     "pipeline:rank_bands": Rule(ADMINS, denied_status=ROLE_DENIED),
+    "imports:list": Rule(EVERYONE),
+    "imports:upload": Rule(EVERYONE),
+    "imports:job": Rule(CREATOR_AND_ADMIN, kwargs=import_job_kwargs),
+    "imports:mapping": Rule(CREATOR_AND_ADMIN, kwargs=import_job_kwargs),
+    "imports:run": Rule(CREATOR_AND_ADMIN, kwargs=import_job_kwargs),
+    "imports:errors": Rule(CREATOR_AND_ADMIN, kwargs=import_job_kwargs),
     "targets:settings": Rule(EVERYONE),
     "targets:row": Rule(OBJECT_VIEWERS, kwargs=owner_scope_kwargs),
     "targets:edit": Rule(ADMINS, denied_status=ROLE_DENIED, kwargs=owner_scope_kwargs),

@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from django import forms
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from imports.models import ImportMapping
+from imports.services import BAD_FORMAT, TOO_LARGE
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("File (.csv or .xlsx)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),
+    )
+    encoding = forms.ChoiceField(
+        label=_("Character encoding (CSV)"),
+        choices=[
+            ("auto", _("Detect automatically")),
+            ("utf-8-sig", "UTF-8"),
+            ("cp932", "Shift_JIS (CP932)"),
+        ],
+        initial="auto",
+    )
+    saved_mapping = forms.ModelChoiceField(
+        label=_("Saved mapping"),
+        required=False,
+        queryset=ImportMapping.objects.none(),
+        empty_label=_("Guess from the headers"),
+    )
+    update_duplicates = forms.BooleanField(
+        label=_("Update existing prospects"),
+        required=False,
+        help_text=_(
+            "A row with the same name and owner (or the same ID) updates that prospect; otherwise it is an error."
+        ),
+    )
+    create_owners = forms.BooleanField(
+        label=_("Create missing owners as rep accounts"),
+        required=False,
+        help_text=_(
+            "They are created inactive, without a password: nobody can log in until an administrator activates them."
+        ),
+    )
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["saved_mapping"].queryset = ImportMapping.objects.filter(created_by=user)
+        if not user.is_admin_role:
+            del self.fields["create_owners"]
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.IMPORT_MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(
+                TOO_LARGE % {"limit": filesizeformat(settings.IMPORT_MAX_UPLOAD_BYTES)}
+            )
+        if Path(upload.name or "").suffix.lower() not in (".csv", ".xlsx"):
+            raise forms.ValidationError(BAD_FORMAT)
+        return upload

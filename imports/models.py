@@ -1,0 +1,123 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class ImportMapping(models.Model):
+    """A saved column and value mapping, reusable for the next file of the same shape.
+
+    json = {"columns": {header: field}, "values": {field: {raw value: code or user id}}}.
+    """
+
+    name = models.CharField(_("mapping name"), max_length=100)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="import_mappings",
+        verbose_name=_("created by"),
+    )
+    json = models.JSONField(_("mapping"), default=dict)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("import mapping")
+        verbose_name_plural = _("import mappings")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["created_by", "name"], name="importmapping_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class JobStatus(models.TextChoices):
+    UPLOADED = "uploaded", _("Uploaded")
+    PREVIEWED = "previewed", _("Checked")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class JobPhase(models.TextChoices):
+    PREVIEW = "preview", _("Dry run")
+    IMPORT = "import", _("Import")
+
+
+class ImportJob(models.Model):
+    """One uploaded file on its way in: uploaded -> previewed (dry run) -> running -> done | failed."""
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="import_jobs",
+        verbose_name=_("created by"),
+    )
+    # Relative to settings.IMPORT_UPLOAD_DIR; the file itself stays out of the static tree.
+    file_path = models.CharField(_("stored file"), max_length=300)
+    original_name = models.CharField(_("file name"), max_length=255)
+    file_format = models.CharField(_("format"), max_length=4)  # csv | xlsx
+    encoding = models.CharField(_("encoding"), max_length=16, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=JobStatus.choices, default=JobStatus.UPLOADED
+    )
+    phase = models.CharField(_("phase"), max_length=8, choices=JobPhase.choices, default=JobPhase.PREVIEW)
+    # [{"name": header, "values": [distinct values, at most 50]}]
+    headers = models.JSONField(_("columns"), default=list)
+    # {"columns": {header: field}, "values": {field: {raw: code}}}
+    mapping = models.JSONField(_("mapping"), default=dict)
+    # {"update_duplicates": bool, "create_owners": bool, "language": "ja"}
+    options = models.JSONField(_("options"), default=dict)
+    total_rows = models.PositiveIntegerField(_("rows"), default=0)
+    processed_rows = models.PositiveIntegerField(_("processed rows"), default=0)
+    created_count = models.PositiveIntegerField(_("created"), default=0)
+    updated_count = models.PositiveIntegerField(_("updated"), default=0)
+    error_count = models.PositiveIntegerField(_("errors"), default=0)
+    # [{"row": 12, "column": "確度", "value": "120", "reason": "..."}]; the first MAX_STORED_ERRORS.
+    errors = models.JSONField(_("error report"), default=list)
+    preview = models.JSONField(_("preview"), default=list)
+    new_owners = models.JSONField(_("owners to create"), default=list)
+    message = models.TextField(_("message"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # The job list: a user's own jobs, newest first.
+            models.Index(fields=["created_by", "-created_at"], name="importjob_user_created"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=JobStatus.values), name="importjob_status_valid"),
+            models.CheckConstraint(condition=Q(phase__in=JobPhase.values), name="importjob_phase_valid"),
+            models.CheckConstraint(
+                condition=Q(file_format__in=["csv", "xlsx"]), name="importjob_format_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(processed_rows__lte=models.F("total_rows")),
+                name="importjob_progress_within_total",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def is_running(self) -> bool:
+        return self.status == JobStatus.RUNNING
+
+    @property
+    def progress_percent(self) -> int:
+        if not self.total_rows:
+            return 0
+        return min(100, round(self.processed_rows * 100 / self.total_rows))
+
+    @property
+    def can_import(self) -> bool:
+        return self.status == JobStatus.PREVIEWED and self.error_count == 0 and self.total_rows > 0

@@ -1,0 +1,272 @@
+"""Pure parsing of spreadsheet cells: Japanese and ISO dates, yen amounts, probabilities, and the
+guesses that map headers and values to prospect fields.
+
+Every parser either returns a value or raises ParseError with a reason for the user. Anything that
+could be read two ways ("11/12" without a year, "約100万", "1.2.3") is an error, never a guess.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+
+class ParseError(ValueError):
+    """A cell that cannot be read; `reason` is a (lazy) message for the user."""
+
+    def __init__(self, reason: Any) -> None:
+        super().__init__(str(reason))
+        self.reason = reason
+
+
+BAD_DATE = _("Not a date. Write it as 2026/11/27, 2026-11-27 or 2026年11月27日 (with the year).")
+BAD_MONTH = _("Not a month. Write it as 2026/11, 2026-11 or 2026年11月 (with the year).")
+BAD_AMOUNT = _("Not an amount. Write it as 1200000, ¥1,200,000, 120万 or 1,200千円.")
+NEGATIVE_AMOUNT = _("The amount cannot be negative.")
+TOO_PRECISE_AMOUNT = _("The amount has more than two decimal places.")
+BAD_PROBABILITY = _("Not a probability. Write a whole number from 0 to 100, for example 80 or 80%.")
+PROBABILITY_RANGE = _("The probability must be between 0 and 100.")
+YEAR_RANGE = _("The year must be between 1900 and 2100.")
+
+ERAS = {"令和": 2018, "R": 2018, "平成": 1988, "H": 1988}
+UNITS = {"": 1, "千": 1_000, "万": 10_000, "億": 100_000_000}
+
+_ISO_DAY = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
+_JA_DAY = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$")
+_ISO_MONTH = re.compile(r"^(\d{4})[-/.](\d{1,2})$")
+_JA_MONTH = re.compile(r"^(\d{4})年(\d{1,2})月$")
+_ERA_JA = re.compile(r"^(令和|平成)(\d{1,2}|元)年(\d{1,2})月(?:(\d{1,2})日)?$")
+_ERA_SHORT = re.compile(r"^([RH])(\d{1,2})[./-](\d{1,2})(?:[./-](\d{1,2}))?$")
+_AMOUNT = re.compile(r"^(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(千|万|億)?$")
+_PROBABILITY = re.compile(r"^(\d{1,3})(?:\.0+)?%?$")
+
+
+def normalize(value: Any) -> str:
+    """NFKC (full-width digits and letters to ASCII, ￥ to ¥) and trimmed; None is ''."""
+    if value is None:
+        return ""
+    return unicodedata.normalize("NFKC", str(value)).strip()
+
+
+def _date(year: int, month: int, day: int, error: Any) -> dt.date:
+    if not 1900 <= year <= 2100:
+        raise ParseError(YEAR_RANGE)
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        raise ParseError(error) from None
+
+
+def _era_year(era: str, number: str) -> int:
+    return ERAS[era] + (1 if number == "元" else int(number))
+
+
+def parse_date_or_month(value: Any) -> tuple[dt.date, bool]:
+    """(date, True) for a full date, (first of month, False) for a month. Raises ParseError."""
+    if isinstance(value, dt.datetime):
+        return value.date(), True
+    if isinstance(value, dt.date):
+        return value, True
+    text = normalize(value).upper().replace(" ", "") if _looks_short_era(value) else normalize(value)
+    if m := _ISO_DAY.match(text) or _JA_DAY.match(text):
+        return _date(int(m[1]), int(m[2]), int(m[3]), BAD_DATE), True
+    if m := _ISO_MONTH.match(text) or _JA_MONTH.match(text):
+        return _date(int(m[1]), int(m[2]), 1, BAD_MONTH), False
+    if m := _ERA_JA.match(text) or _ERA_SHORT.match(text):
+        year = _era_year(m[1], m[2])
+        if m[4]:
+            return _date(year, int(m[3]), int(m[4]), BAD_DATE), True
+        return _date(year, int(m[3]), 1, BAD_MONTH), False
+    raise ParseError(BAD_DATE)
+
+
+def _looks_short_era(value: Any) -> bool:
+    text = normalize(value)
+    return bool(text) and text[0] in "RrHh"
+
+
+def parse_date(value: Any) -> dt.date:
+    """A full date: 2026/11/27, 2026-11-27, 2026.11.27, 2026年11月27日, 令和8年11月27日, R8.11.27."""
+    day, full = parse_date_or_month(value)
+    if not full:
+        raise ParseError(BAD_DATE)
+    return day
+
+
+def parse_month(value: Any) -> dt.date:
+    """A month as its first day: 2026/11, 2026-11, 2026年11月, 令和8年11月, R8.11; a full date counts
+    as its month."""
+    try:
+        day, _full = parse_date_or_month(value)
+    except ParseError as exc:
+        raise ParseError(BAD_MONTH if exc.reason is BAD_DATE else exc.reason) from None
+    return day.replace(day=1)
+
+
+def parse_amount(value: Any) -> Decimal:
+    """Yen: 1200000, ¥1,200,000, 1,200,000円, 120万 (=1,200,000), 1.5万円 (=15,000), 1,200千円."""
+    if isinstance(value, bool):
+        raise ParseError(BAD_AMOUNT)
+    if isinstance(value, int | Decimal):
+        amount = Decimal(value)
+    elif isinstance(value, float):
+        amount = Decimal(repr(value))
+    else:
+        text = normalize(value).replace(" ", "")
+        if text.startswith("-"):
+            raise ParseError(NEGATIVE_AMOUNT)
+        text = text.removeprefix("¥").removeprefix("\\").removesuffix("円")
+        match = _AMOUNT.match(text)
+        if not match:
+            raise ParseError(BAD_AMOUNT)
+        try:
+            amount = Decimal(match[1].replace(",", "") + (match[2] or "")) * UNITS[match[3] or ""]
+        except InvalidOperation:
+            raise ParseError(BAD_AMOUNT) from None
+    if amount < 0:
+        raise ParseError(NEGATIVE_AMOUNT)
+    if amount != amount.quantize(Decimal("0.01")):
+        raise ParseError(TOO_PRECISE_AMOUNT)
+    if amount >= Decimal("1e12"):
+        raise ParseError(BAD_AMOUNT)
+    return amount.quantize(Decimal("1")) if amount == amount.to_integral() else amount
+
+
+def parse_probability(value: Any) -> int:
+    """0-100: 80, 80%, and the same in full-width digits. A fraction such as 0.8 is refused: it may mean 0.8 % or 80 %."""
+    if isinstance(value, bool):
+        raise ParseError(BAD_PROBABILITY)
+    if isinstance(value, int | float | Decimal):
+        if value != int(value):
+            raise ParseError(BAD_PROBABILITY)
+        number = int(value)
+    else:
+        match = _PROBABILITY.match(normalize(value).replace(" ", ""))
+        if not match:
+            raise ParseError(BAD_PROBABILITY)
+        number = int(match[1])
+    if not 0 <= number <= 100:
+        raise ParseError(PROBABILITY_RANGE)
+    return number
+
+
+# --- Guesses: header names and cell values to prospect fields and choices.
+
+
+def _key(text: Any) -> str:
+    """Compare-friendly: NFKC, lower case, without spaces, dots, underscores or hyphens."""
+    return re.sub(r"[\s._\-・/]", "", normalize(text).lower())
+
+
+HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "id": ("id", "番号", "見込み客id"),
+    "name": (
+        "会社名",
+        "顧客名",
+        "見込み客",
+        "見込客",
+        "見込み客名",
+        "name",
+        "company",
+        "prospect",
+        "prospectname",
+        "customer",
+    ),
+    "owner": ("担当者", "営業担当", "営業担当者", "担当", "owner", "salesrep", "rep"),
+    "probability": ("確度", "probability"),
+    "amount": ("金額", "見込金額", "見込み金額", "amount"),
+    "expected_month": ("受注予定月", "expectedmonth"),
+    "horizon": ("見込み区分", "見込区分", "区分", "horizon"),
+    "status": ("ステータス", "状況", "status"),
+    "source": ("流入経路", "きっかけ", "source"),
+    "phone": ("電話", "電話番号", "tel", "phone"),
+    "email": ("メール", "メールアドレス", "email", "mail"),
+    "address": ("住所", "address"),
+    "contact_person": ("先方担当者", "連絡先氏名", "contactperson", "contact"),
+    "next_action": ("次回アクション", "nextaction"),
+    "next_action_on": ("次回アクション日", "nextactiondate", "nextactionon"),
+    "notes": ("備考", "メモ", "notes", "note"),
+    "created_at": ("登録日", "作成日", "createdat", "created", "createdon"),
+    "closed_on": ("受注日", "失注日", "完了日", "closedon", "closedate", "closed"),
+    "won_amount": ("受注金額", "wonamount"),
+    "lost_reason": ("失注理由", "lostreason"),
+    "competitor": ("競合", "競合他社", "competitor"),
+}
+_HEADER_INDEX = {_key(word): field for field, words in HEADER_SYNONYMS.items() for word in words}
+
+
+def guess_field(header: Any) -> str | None:
+    """The prospect field a header names, or None."""
+    return _HEADER_INDEX.get(_key(header))
+
+
+def guess_columns(headers: list[str]) -> dict[str, str]:
+    """{header: field} for the headers that name a field; each field is taken by its first header."""
+    mapping: dict[str, str] = {}
+    taken: set[str] = set()
+    for header in headers:
+        field = guess_field(header)
+        if field and field not in taken:
+            mapping[header] = field
+            taken.add(field)
+    return mapping
+
+
+VALUE_SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
+    "status": {
+        "open": ("open", "商談中", "進行中", "見込み", "見込", "対応中", "オープン"),
+        "won": ("won", "受注", "成約", "契約", "受注済"),
+        "lost": ("lost", "失注", "不成約", "見送り"),
+    },
+    "horizon": {
+        "short": ("short", "shortterm", "短期"),
+        "mid": ("mid", "midterm", "middle", "中期"),
+        "long": ("long", "longterm", "長期"),
+    },
+    "source": {
+        "door_to_door": ("door_to_door", "doortodoor", "飛び込み", "飛込み", "飛込", "訪問"),
+        "inbound": ("inbound", "inboundinquiry", "反響", "問い合わせ", "問合せ", "お問い合わせ"),
+        "exhibition": ("exhibition", "展示会", "イベント"),
+        "flyer": ("flyer", "チラシ", "ちらし", "dm"),
+        "referral": ("referral", "紹介"),
+        "other": ("other", "その他"),
+    },
+    "lost_reason": {
+        "price": ("price", "価格", "値段", "価格が高い"),
+        "competitor": ("competitor", "choseacompetitor", "競合", "競合他社"),
+        "postponed": ("postponed", "延期", "先送り"),
+        "no_budget": ("no_budget", "nobudget", "予算なし", "予算がない", "予算不足"),
+        "no_response": ("no_response", "noresponse", "連絡なし", "連絡が取れない", "音信不通"),
+        "other": ("other", "その他"),
+    },
+}
+_VALUE_INDEX = {
+    field: {_key(word): code for code, words in choices.items() for word in words}
+    for field, choices in VALUE_SYNONYMS.items()
+}
+
+
+def guess_value(field: str, value: Any) -> str | None:
+    """The choice code a cell means for status, horizon, source or lost_reason; None if unknown."""
+    return _VALUE_INDEX.get(field, {}).get(_key(value))
+
+
+def owner_keys(username: str, last_name: str, first_name: str, email: str) -> set[str]:
+    """The ways a file may name a user: username, e-mail, "田中 翔太", "田中翔太", "翔太 田中"."""
+    keys = {_key(username)}
+    if email:
+        keys.add(_key(email))
+    if last_name or first_name:
+        keys.add(_key(f"{last_name}{first_name}"))
+        keys.add(_key(f"{first_name}{last_name}"))
+    keys.discard("")
+    return keys
+
+
+def owner_key(value: Any) -> str:
+    return _key(value)

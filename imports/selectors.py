@@ -1,0 +1,26 @@
+"""Permission-aware reads of import jobs: a job is visible to its creator and to admins only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from accounts.models import User
+from imports.models import ImportJob
+
+
+def visible_jobs(user: User) -> QuerySet[ImportJob]:
+    qs = ImportJob.objects.select_related("created_by")
+    if user.is_admin_role:
+        return qs
+    return qs.filter(created_by=user)
+
+
+def access_job(user: User, pk: Any) -> ImportJob:
+    """The job if `user` may see it; 404 otherwise."""
+    try:
+        return visible_jobs(user).get(pk=int(pk))
+    except (ImportJob.DoesNotExist, TypeError, ValueError):
+        raise Http404 from None

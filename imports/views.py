@@ -1,0 +1,191 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseStopPolling
+
+from accounts.access import visible_users
+from imports import parsing
+from imports.forms import UploadForm
+from imports.models import ImportJob, JobPhase, JobStatus
+from imports.selectors import access_job, visible_jobs
+from imports.services import (
+    VALUE_FIELDS,
+    ImportRefused,
+    field_choices,
+    field_label,
+    import_job_create,
+    import_job_recover,
+    import_job_set_mapping,
+    import_job_start,
+)
+from prospects.models import Horizon, LostReason, Source, Status
+from salescrm.lib.export import export_response
+
+ERROR_ROWS_ON_PAGE = 200
+
+
+@login_required
+@require_GET
+def job_list(request: HttpRequest) -> HttpResponse:
+    jobs = list(visible_jobs(request.user)[:100])
+    for job in jobs:
+        import_job_recover(job=job)
+    return render(request, "imports/list.html", {"jobs": jobs})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def upload(request: HttpRequest) -> HttpResponse:
+    form = UploadForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            job = import_job_create(
+                by=request.user,
+                upload=data["file"],
+                encoding=data["encoding"],
+                update_duplicates=data["update_duplicates"],
+                create_owners=data.get("create_owners", False),
+                saved_mapping=data["saved_mapping"],
+            )
+        except ImportRefused as exc:
+            form.add_error("file", str(exc.reason))
+        else:
+            return redirect("imports:mapping", pk=job.pk)
+    status = 422 if form.errors else 200
+    return render(request, "imports/upload.html", {"form": form}, status=status)
+
+
+def _value_choices(request: HttpRequest, field: str) -> list[tuple[str, str]]:
+    if field == "owner":
+        users = visible_users(request.user).order_by("last_name", "first_name", "username")
+        return [(str(u.pk), f"{u.display_name} ({u.username})") for u in users]
+    choices = {"status": Status, "horizon": Horizon, "source": Source, "lost_reason": LostReason}[field]
+    return list(choices.choices)
+
+
+def _owner_guesses(request: HttpRequest) -> dict[str, str]:
+    """{key: user id} for the users the importer may assign, by username, e-mail and full name;
+    a key shared by two users is left out (the row will say it is ambiguous)."""
+    if not hasattr(request, "_import_owner_guesses"):
+        found: dict[str, set[str]] = {}
+        for user in visible_users(request.user):
+            for key in parsing.owner_keys(user.username, user.last_name, user.first_name, user.email):
+                found.setdefault(key, set()).add(str(user.pk))
+        request._import_owner_guesses = {k: next(iter(v)) for k, v in found.items() if len(v) == 1}
+    return request._import_owner_guesses
+
+
+def _mapping_context(request: HttpRequest, job: ImportJob) -> dict[str, Any]:
+    columns = job.mapping.get("columns", {})
+    saved_values = job.mapping.get("values", {})
+    may_assign = request.user.is_admin_role or request.user.is_manager
+    rows = []
+    value_tables = []
+    for index, header in enumerate(job.headers):
+        field = columns.get(header["name"], "")
+        rows.append({"index": index, "name": header["name"], "samples": header["values"][:3], "field": field})
+        if field in VALUE_FIELDS and (field != "owner" or may_assign) and header["values"]:
+            current = saved_values.get(field, {})
+            values = []
+            for j, raw in enumerate(header["values"]):
+                if field == "owner":
+                    guess = _owner_guesses(request).get(parsing.owner_key(raw), "")
+                else:
+                    guess = parsing.guess_value(field, raw) or ""
+                values.append({"j": j, "raw": raw, "selected": current.get(raw, guess)})
+            value_tables.append(
+                {
+                    "index": index,
+                    "header": header["name"],
+                    "label": field_label(field),
+                    "field": field,
+                    "values": values,
+                    "choices": _value_choices(request, field),
+                }
+            )
+    return {"job": job, "rows": rows, "fields": field_choices(), "value_tables": value_tables}
+
+
+def _posted_mapping(request: HttpRequest, job: ImportJob) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
+    columns: dict[str, str] = {}
+    values: dict[str, dict[str, str]] = {}
+    for index, header in enumerate(job.headers):
+        field = request.POST.get(f"col-{index}", "")
+        if field and header["name"]:  # a column without a heading cannot be mapped by name
+            columns[header["name"]] = field
+        if field in VALUE_FIELDS:
+            for j, raw in enumerate(header["values"]):
+                chosen = request.POST.get(f"val-{index}-{j}", "")
+                if chosen:
+                    values.setdefault(field, {})[raw] = chosen
+    return columns, values
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def job_mapping(request: HttpRequest, pk: int) -> HttpResponse:
+    job = access_job(request.user, pk)
+    if job.is_running or job.status == JobStatus.DONE:
+        return redirect("imports:job", pk=job.pk)
+    error = ""
+    if request.method == "POST":
+        columns, values = _posted_mapping(request, job)
+        try:
+            import_job_set_mapping(
+                job=job, columns=columns, values=values, save_as=request.POST.get("save_as", "").strip()
+            )
+        except ImportRefused as exc:
+            error = str(exc.reason)
+        else:
+            if "refresh" in request.POST:
+                return redirect("imports:mapping", pk=job.pk)
+            import_job_start(job=job, phase=JobPhase.PREVIEW)
+            return redirect("imports:job", pk=job.pk)
+    context = _mapping_context(request, job)
+    context["error"] = error
+    return render(request, "imports/mapping.html", context, status=422 if error else 200)
+
+
+@login_required
+@require_GET
+def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    job = access_job(request.user, pk)
+    import_job_recover(job=job)
+    context = {"job": job, "errors": job.errors[:ERROR_ROWS_ON_PAGE], "field_labels": dict(field_choices())}
+    if request.htmx:
+        if job.is_running:
+            return render(request, "imports/job.html#progress", context)
+        # Finished: stop the polling (286) and reload the page to show the result.
+        response = HttpResponseStopPolling(render_to_string("imports/job.html#progress", context, request))
+        response["HX-Refresh"] = "true"
+        return response
+    return render(request, "imports/job.html", context)
+
+
+@login_required
+@require_POST
+def job_run(request: HttpRequest, pk: int) -> HttpResponse:
+    job = access_job(request.user, pk)
+    phase = JobPhase.PREVIEW if request.POST.get("phase") == JobPhase.PREVIEW else JobPhase.IMPORT
+    if not import_job_start(job=job, phase=phase):
+        messages.error(request, _("This import cannot run now: check the file first, and fix every error."))
+    return redirect("imports:job", pk=job.pk)
+
+
+@login_required
+@require_GET
+def job_errors(request: HttpRequest, pk: int) -> HttpResponse:
+    job = access_job(request.user, pk)
+    header = [_("Row"), _("Column"), _("Value"), _("Reason")]
+    rows = ([e["row"], e["column"], e["value"], e["reason"]] for e in job.errors)
+    encoding = "cp932" if request.GET.get("encoding") == "cp932" else "utf-8-sig"
+    return export_response("csv", f"import-{job.pk}-errors", header, rows, encoding)

@@ -1,0 +1,48 @@
+"""The benchmark commands: gen_import_csv writes a realistic Japanese file; import_prospects loads it."""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from prospects.models import Prospect
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_generated_file_imports_cleanly_with_history_rows(personas, tmp_path, capsys):
+    out = tmp_path / "gen.csv"
+    call_command("gen_import_csv", "300", str(out), owners="owner,田中 翔太,teammate", seed=7)
+    raw = out.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(raw.decode("utf-8-sig").splitlines()))
+    assert rows[0][0] == "会社名" and len(rows) == 301
+    assert {r[6] for r in rows[1:]} == {"商談中", "受注", "失注"}
+
+    call_command("import_prospects", str(out), user="manager", dry_run=True)
+    assert "rows/s" in capsys.readouterr().out
+    assert not Prospect.objects.filter(name__contains="号店").exists()
+
+    call_command("import_prospects", str(out), user="manager")
+    imported = Prospect.objects.filter(name__contains="号店")
+    assert imported.count() == 300
+    assert imported.filter(status="won", won_amount__isnull=False, closed_on__isnull=False).exists()
+    assert imported.filter(status="lost").exclude(lost_reason="").exists()
+
+
+def test_a_generated_cp932_file_is_detected(personas, tmp_path):
+    out = tmp_path / "gen.csv"
+    call_command("gen_import_csv", "20", str(out), owners="owner", encoding="cp932")
+    call_command("import_prospects", str(out), user="owner")
+    assert Prospect.objects.filter(name__contains="号店", owner=personas.owner).count() == 20
+
+
+def test_a_failing_import_exits_with_an_error(personas, tmp_path):
+    out = tmp_path / "bad.csv"
+    out.write_text("会社名,確度\nA,120\n", encoding="utf-8")
+    with pytest.raises(CommandError):
+        call_command("import_prospects", str(out), user="owner")
+    with pytest.raises(CommandError):
+        call_command("import_prospects", str(out), user="nobody")
