@@ -1,10 +1,41 @@
+from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from prospects.models import Prospect
+from prospects.services import CONFLICT_MESSAGE
+
+
+class ProspectAdminForm(forms.ModelForm):
+    """The admin keeps the optimistic lock too: a change saved by someone else since the form was
+    opened is refused, and every admin save bumps the version so open edit forms notice it."""
+
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Prospect
+        fields = "__all__"  # noqa: DJ007 - the ModelAdmin fieldsets choose the fields
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["expected_version"].initial = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk:
+            # The admin's change view runs in a transaction: the row stays locked until it commits.
+            current = Prospect.objects.select_for_update().only("version").get(pk=self.instance.pk)
+            expected = cleaned.get("expected_version")
+            if expected is None or current.version != expected:
+                raise forms.ValidationError(CONFLICT_MESSAGE, code="conflict")
+            self.instance.version = current.version + 1
+        return cleaned
 
 
 @admin.register(Prospect)
 class ProspectAdmin(admin.ModelAdmin):
+    form = ProspectAdminForm
     list_display = (
         "name",
         "owner",
@@ -21,3 +52,26 @@ class ProspectAdmin(admin.ModelAdmin):
     raw_id_fields = ("owner", "origin")
     readonly_fields = ("version", "expected_month_slips", "created_at", "updated_at")
     date_hierarchy = "created_at"
+    fieldsets = (
+        (None, {"fields": ("name", "contact_person", "phone", "email", "address", "source", "owner")}),
+        (_("Deal"), {"fields": ("horizon", "probability", "expected_month", "amount", "currency", "status")}),
+        (_("Next action"), {"fields": ("next_action", "next_action_on", "notes")}),
+        (
+            _("Outcome"),
+            {
+                "fields": (
+                    "closed_on",
+                    "won_amount",
+                    "lost_reason",
+                    "competitor",
+                    "outcome_note",
+                    "recontact_on",
+                    "origin",
+                )
+            },
+        ),
+        (
+            None,
+            {"fields": ("expected_version", "version", "expected_month_slips", "created_at", "updated_at")},
+        ),
+    )

@@ -163,6 +163,10 @@ class Prospect(models.Model):
             models.CheckConstraint(condition=Q(source__in=Source.values), name="prospect_source_valid"),
             models.CheckConstraint(condition=Q(status__in=Status.values), name="prospect_status_valid"),
             models.CheckConstraint(
+                condition=Q(lost_reason="") | Q(lost_reason__in=LostReason.values),
+                name="prospect_lost_reason_valid",
+            ),
+            models.CheckConstraint(
                 condition=Q(expected_month__isnull=True) | Q(expected_month__day=1),
                 name="prospect_expected_month_first_day",
             ),

@@ -12,6 +12,7 @@ from typing import Any
 import pghistory
 import pytest
 from django.apps import apps
+from django.db.models import F
 from django.test import Client
 from django.urls import reverse
 
@@ -160,13 +161,21 @@ def test_reads_leave_no_event(personas):
     assert event_model.objects.count() == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the admin saves with Model.save(): the version is not bumped, so an open edit form "
-    "can overwrite an admin change without a conflict (prospects/admin.py; reported to the lead)",
-)
 def test_an_admin_change_bumps_the_version_for_the_optimistic_lock(personas):
     version = personas.prospect.version
     admin_change(Client(), personas)
     personas.prospect.refresh_from_db()
     assert personas.prospect.version == version + 1
+
+
+def test_an_admin_change_on_a_stale_form_is_refused_as_a_conflict(personas):
+    client = Client()
+    client.force_login(personas.admin)
+    stale = admin_form_data(personas.prospect, probability="90")
+    Prospect.objects.filter(pk=personas.prospect.pk).update(probability=33, version=F("version") + 1)
+    url = reverse("admin:prospects_prospect_change", args=[personas.prospect.pk])
+    response = client.post(url, stale)
+    assert response.status_code == 200
+    assert "変更は保存されませんでした" in response.content.decode()
+    personas.prospect.refresh_from_db()
+    assert personas.prospect.probability == 33

@@ -133,9 +133,6 @@ def test_a_raw_insert_of_a_nameless_prospect_is_refused(prospect):
             cursor.execute(sql, [" ", prospect.owner_id])
 
 
-@pytest.mark.xfail(
-    reason="no CHECK on lost_reason values yet (prospects/models.py): gap reported to the lead"
-)
 def test_raw_sql_cannot_set_an_unknown_lost_reason(prospect):
     assert_refused(
         "prospects_prospect", prospect.pk, "status = 'lost', closed_on = %s, lost_reason = 'bogus'", [D]
