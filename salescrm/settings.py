@@ -321,3 +321,9 @@ OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "salescrm")
 # are checked and imported by a Celery task with a progress bar.
 IMPORT_UPLOAD_DIR = Path(env_str("IMPORT_UPLOAD_DIR", str(VAR_DIR / "imports")))
 IMPORT_ASYNC_ROWS = env_int("IMPORT_ASYNC_ROWS", 2000)
+
+# --- History: statement-level triggers record every changed row from the statement's transition
+# tables. Same events as row-level triggers, about 2x cheaper for bulk writes (imports, bulk updates).
+import pgtrigger  # noqa: E402
+
+PGHISTORY_LEVEL = pgtrigger.Statement
