@@ -105,6 +105,10 @@ def test_a_raised_target_reaches_the_reps_bell_through_the_celery_worker(app, cr
     bell = rep_page.locator("details.bell")
     expect(bell.locator("#bell-count.has-alerts")).to_have_text("1", timeout=20_000)
     bell.locator("summary").click()
+    # On a phone the dropdown spans the screen under the bell: it never covers the bell that closes it.
+    expect(rep_page.locator("#bell-menu .bell-item").first).to_be_visible()
+    summary, menu = bell.locator("summary").bounding_box(), rep_page.locator("#bell-menu").bounding_box()
+    assert menu["y"] >= summary["y"] + summary["height"] - 1, (summary, menu)
     item = rep_page.locator("#bell-menu .bell-item", has_text=ja(Rule.OPEN.label))
     expect(item).to_be_visible()
     expect(item).to_contain_text(rep.display_name)
