@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
-from django_htmx.http import HttpResponseClientRefresh
+from django_htmx.http import HttpResponseClientRefresh, trigger_client_event
 
 from accounts.access import admin_required, can_manage
 from closing import selectors, services
@@ -66,7 +66,20 @@ def _dialog(
     return render(request, template, context, status=status)
 
 
+# The board redraws itself in place (static/js/pipeline.js listens for this event): reloading it would
+# lose the user's scroll position and filters' state for a change that only moves one card.
+BOARD_CHANGED_EVENT = "salescrm:board-changed"
+
+
+def _on_board(request: HttpRequest) -> bool:
+    path = request.htmx.current_url_abs_path or ""
+    return path.split("?", 1)[0] == reverse("pipeline:board")
+
+
 def _done(request: HttpRequest, prospect: Prospect, message: str) -> HttpResponse:
+    if request.htmx and _on_board(request):
+        # An empty #dialog-slot closes the dialog; the event makes the board reload its cards and totals.
+        return trigger_client_event(HttpResponse(""), BOARD_CHANGED_EVENT, {"message": message})
     messages.success(request, message)
     if request.htmx:
         return HttpResponseClientRefresh()

@@ -72,6 +72,26 @@
     if (select) { select.value = card.dataset.horizon; }
   });
 
+  // A dialog opened from a card (test closing, won, lost) saved: redraw the board's cards and column
+  // totals in place, with the filters of the URL, and say what was done (closing/views.py _done).
+  document.addEventListener("salescrm:board-changed", function (event) {
+    var board = document.getElementById("board");
+    if (!board || !window.htmx) { return; }
+    htmx.ajax("GET", window.location.pathname + window.location.search, { target: "#board", swap: "outerHTML" });
+    var text = event.detail && event.detail.message;
+    if (text) {
+      var box = document.getElementById("board-status");
+      if (!box) {
+        box = document.createElement("p");
+        box.id = "board-status";
+        box.className = "messages board-status";
+        box.setAttribute("role", "status");
+        board.parentNode.insertBefore(box, board);
+      }
+      box.textContent = text;
+    }
+  });
+
   document.addEventListener("htmx:afterSettle", function () {
     placeCards();
     initSortable();

@@ -37,14 +37,18 @@ def _open_first_prospect(page: Page) -> None:
     expect(page.locator("ol.timeline")).to_be_visible()
 
 
+def _open_bell(page: Page) -> None:
+    page.locator("details.bell summary").click()
+    expect(page.locator("#bell-menu .bell-item").first).to_be_visible()
+
+
 SCREENS = [
     Screen("login", "/accounts/login/", None),
     Screen("prospects-phone", "/prospects/", "tanaka"),
     Screen("prospect-detail", "/prospects/", "tanaka", support.DESKTOP, True, prepare=_open_first_prospect),
-    # TODO(lead, after merging pipeline/targets): the board, the monthly list and the alert bell, e.g.
-    # Screen("board", "/pipeline/", "tanaka", support.DESKTOP),
-    # Screen("monthly-list", "/pipeline/<monthly list path>/", "sato", support.DESKTOP, True),
-    # Screen("alert", "/", "tanaka", prepare=lambda page: page.locator("<bell selector>").click()),
+    Screen("board", "/pipeline/", "tanaka", support.DESKTOP),
+    Screen("monthly-list", "/pipeline/month/", "sato", support.DESKTOP, True),
+    Screen("alert", "/", "tanaka", prepare=_open_bell),
 ]
 
 

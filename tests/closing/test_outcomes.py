@@ -1,10 +1,12 @@
 """Won / lost outcomes, bad input, reopening, and the after-commit pipeline check."""
 
 import datetime as dt
+import json
 from decimal import Decimal
 from unittest import mock
 
 import pytest
+from django.contrib.messages import get_messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -24,6 +26,12 @@ def _won(client, prospect, **data):
     payload = {"amount": 1200000, "closed_on": timezone.localdate().isoformat(), "version": prospect.version}
     payload.update(data)
     return client.post(reverse("closing:won", args=[prospect.pk]), payload, **HTMX)
+
+
+def _won_from(client, prospect, page_url):
+    payload = {"amount": 1200000, "closed_on": timezone.localdate().isoformat(), "version": prospect.version}
+    url = reverse("closing:won", args=[prospect.pk])
+    return client.post(url, payload, **HTMX, HTTP_HX_CURRENT_URL="http://testserver" + page_url)
 
 
 def _lost(client, prospect, **data):
@@ -353,3 +361,22 @@ def test_won_from_a_closed_prospect_make_prospect_helper(personas):
 
     with pytest.raises(IntegrityError), transaction.atomic():
         make_prospect(personas.owner, status="won", closed_on=timezone.localdate())
+
+
+def test_marking_won_from_the_board_redraws_the_board_in_place_instead_of_reloading(personas, client):
+    client.force_login(personas.owner)
+    board = reverse("pipeline:board") + f"?scope=user-{personas.owner.pk}"
+    response = _won_from(client, personas.prospect, board)
+    assert response.status_code == 200 and "HX-Refresh" not in response.headers
+    assert response.content == b""  # empties #dialog-slot: the dialog closes
+    event = json.loads(response.headers["HX-Trigger"])["salescrm:board-changed"]
+    assert event["message"]  # shown on the board, so not queued for the next page as well
+    assert list(get_messages(response.wsgi_request)) == []
+    assert _reload(personas.prospect).status == Status.WON
+
+
+def test_marking_won_from_the_detail_page_still_reloads_it(personas, client):
+    client.force_login(personas.owner)
+    detail = reverse("prospects:detail", args=[personas.prospect.pk])
+    response = _won_from(client, personas.prospect, detail)
+    assert response.headers["HX-Refresh"] == "true" and "HX-Trigger" not in response.headers
