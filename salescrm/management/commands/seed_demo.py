@@ -1,4 +1,6 @@
-"""A realistic demo company: 1 admin, 2 managers, 2 teams, 8 reps, ~300 prospects over 12 months.
+"""A realistic demo company: 1 admin, 2 managers, 2 teams, 8 reps, ~300 prospects over 12 months,
+test closings on about half of them, pipeline targets for every rep, team and the company, and the
+alerts the first pipeline check raises from them.
 
 Idempotent: a second run finds the demo marker user and changes nothing. The data is drawn from a
 fixed random seed, so every fresh database gets the same company.
@@ -78,6 +80,9 @@ class Command(BaseCommand):
             return
         with transaction.atomic(), pghistory.context(source="seed_demo"):
             self._seed()
+        from targets.services import pipeline_check_run
+
+        pipeline_check_run()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data created. Log in as admin / sato / tanaka with password {DEMO_PASSWORD}"
@@ -159,3 +164,71 @@ class Command(BaseCommand):
                     p.expected_month_slips = rnd.randint(1, 2)
             prospects.append(p)
         Prospect.objects.bulk_create(prospects, batch_size=500)
+        self._test_closings(rnd, prospects, today)
+        self._targets(reps, teams)
+
+    def _test_closings(self, rnd: random.Random, prospects: list[Prospect], today: dt.date) -> None:
+        import importlib
+
+        from closing.models import Reading, TestClosing, TestClosingQuestion
+
+        bank = importlib.import_module("closing.migrations.0003_seed_questions").QUESTIONS
+        for kind, text_ja, text_en in bank:
+            TestClosingQuestion.objects.get_or_create(
+                text_ja=text_ja, defaults={"text_en": text_en, "kind": kind}
+            )
+        questions = list(TestClosingQuestion.objects.order_by("pk"))
+        answers = {
+            Reading.POSITIVE: ["前向きに検討したい", "来月なら決められそう", "一度見に行きます"],
+            Reading.UNDECIDED: ["社内で相談します", "予算次第です", "もう少し比較したい"],
+            Reading.NEGATIVE: ["今は考えていない", "他社で決まりそう", "価格が合わない"],
+        }
+        now = timezone.now()
+        logs: list[TestClosing] = []
+        for p in prospects:
+            if rnd.random() > 0.55:
+                continue
+            if p.status == Status.WON:
+                reading, end = Reading.POSITIVE, p.closed_on
+            elif p.status == Status.LOST:
+                reading, end = Reading.NEGATIVE, p.closed_on
+            else:
+                reading, end = rnd.choice(list(Reading)), today
+            start = p.created_at.date()
+            for _ in range(rnd.choice([1, 1, 2, 3])):
+                day = start + dt.timedelta(days=rnd.randint(0, max(0, (end - start).days)))
+                asked_at = min(
+                    now, timezone.make_aware(dt.datetime.combine(day, dt.time(rnd.randint(9, 18))))
+                )
+                question = rnd.choice(questions)
+                logs.append(
+                    TestClosing(
+                        prospect=p,
+                        question=question,
+                        question_text=question.text_ja,
+                        reading=reading,
+                        answer=rnd.choice(answers[reading]),
+                        asked_by=p.owner,
+                        asked_at=asked_at,
+                    )
+                )
+        TestClosing.objects.bulk_create(logs, batch_size=500)
+
+    def _targets(self, reps: list[User], teams: list[Team]) -> None:
+        from targets.models import PipelineTarget
+
+        # Minimums a little above what some reps have (tanaka, the demo rep, among them), so the demo
+        # shows alerts and their replenishment plans.
+        for i, rep in enumerate(reps):
+            PipelineTarget.objects.create(
+                user=rep,
+                min_open=22 if i == 0 else 20,
+                min_short=8,
+                min_mid=4,
+                sales_target=Decimal(3_000_000 + i * 500_000),
+            )
+        for team in teams:
+            PipelineTarget.objects.create(
+                team=team, min_open=70, min_short=25, sales_target=Decimal(16_000_000)
+            )
+        PipelineTarget.objects.create(min_open=140, sales_target=Decimal(32_000_000))
