@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from pipeline.models import ForecastSnapshot, ForecastSnapshotLine, UpkeepRun
+from pipeline.models import ForecastSnapshot, ForecastSnapshotLine, RankBands, UpkeepRun
 
 
 class ForecastSnapshotLineInline(admin.TabularInline):
@@ -46,4 +46,17 @@ class UpkeepRunAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RankBands)
+class RankBandsAdmin(admin.ModelAdmin):
+    """The one row of rank bands; the in-app page (pipeline:rank_bands) validates and records history too."""
+
+    list_display = ("a_min", "b_min")
+
+    def has_add_permission(self, request):
+        return not RankBands.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
         return False

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from targets.models import PipelineAlert, PipelineTarget
+from targets.models import AlertDigest, PipelineAlert, PipelineTarget
 
 
 @admin.register(PipelineTarget)
@@ -27,4 +27,19 @@ class PipelineAlertAdmin(admin.ModelAdmin):
     readonly_fields = [f.name for f in PipelineAlert._meta.fields]
 
     def has_add_permission(self, request):
+        return False
+
+
+@admin.register(AlertDigest)
+class AlertDigestAdmin(admin.ModelAdmin):
+    """Which daily digests went out (the row is what makes a digest go once per person and day)."""
+
+    list_display = ("user", "day", "sent_at")
+    list_filter = ("day",)
+    list_select_related = ("user",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False
