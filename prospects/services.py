@@ -64,7 +64,7 @@ def schedule_pipeline_check(*, owner_ids: Iterable[int]) -> None:
 
 def prospect_create(*, by: User, owner: User | None = None, **fields: Any) -> Prospect:
     prospect = Prospect(owner=owner or by, **fields)
-    prospect.full_clean()
+    prospect.full_clean(validate_constraints=False)  # the DB enforces them; see ProspectForm
     prospect.save()
     schedule_pipeline_check(owner_ids=[prospect.owner_id])
     return prospect
@@ -85,7 +85,7 @@ def prospect_update(*, prospect: Prospect, by: User, expected_version: int, **ch
     old_owner_id = prospect.owner_id
     for key, value in changes.items():
         setattr(prospect, key, value)
-    prospect.full_clean()
+    prospect.full_clean(validate_constraints=False)  # the DB enforces them; see ProspectForm
     updates: dict[str, Any] = dict(changes)
     if "expected_month" in changes:
         old_month, new_month = old["expected_month"], changes["expected_month"]
