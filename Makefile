@@ -11,3 +11,5 @@ migrations-check:
 	.venv/bin/python manage.py makemigrations --check --dry-run
 messages:         ## refresh and compile every Japanese catalogue
 	bin/messages
+bench:            ## measure every page and job against a same-run baseline (SIZE=S|M|L, default M)
+	bin/bench --size $(or $(SIZE),M) $(BENCH_ARGS)
