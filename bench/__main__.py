@@ -80,27 +80,27 @@ def prepare(size: str, server_url: str, args: argparse.Namespace):
 
 
 def measure_pages(dataset, args: argparse.Namespace) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    from bench.measure import Clients, measure_page
+    from bench import measure
     from bench.pages import BASELINE, PAGES
 
-    clients = Clients(dataset)
-    baseline = measure_page(BASELINE, dataset, clients, requests=args.requests, warmup=args.warmup)
+    clients = measure.Clients(dataset)
+    # GETs first, POSTs last in each round: the POSTs change rows that other pages show.
+    ordered = [BASELINE, *sorted(PAGES, key=lambda p: p.method == "POST")]
+    baseline, *results = measure.measure_pages(
+        ordered, dataset, clients, requests=args.requests, warmup=args.warmup
+    )
     if not baseline.ok:
         raise SystemExit(f"the baseline page failed: {baseline.error}")
     log(f"    {'baseline':<30} p95 {baseline.p95_ms:>8} ms  {baseline.queries} queries")
-    pages = []
-    # GETs first, POSTs last: the POSTs change rows that other pages show.
-    for page in sorted(PAGES, key=lambda p: p.method == "POST"):
-        result = measure_page(page, dataset, clients, requests=args.requests, warmup=args.warmup)
+    for result in results:
         if result.ok:
             log(
-                f"    {page.name:<30} p95 {result.p95_ms:>8} ms  x{result.p95_ms / baseline.p95_ms:.2f}"
+                f"    {result.name:<30} p95 {result.p95_ms:>8} ms  x{result.p95_ms / baseline.p95_ms:.2f}"
                 f"  {result.queries} queries  {result.bytes} bytes"
             )
         else:
-            log(f"    {page.name:<30} {result.error[:100]}")
-        pages.append(result.as_dict())
-    return baseline.as_dict(), pages
+            log(f"    {result.name:<30} {result.error[:100]}")
+    return baseline.as_dict(), [result.as_dict() for result in results]
 
 
 def run_throughput(dataset, pages: list[dict], baseline: dict, url: str, args) -> dict[str, Any]:

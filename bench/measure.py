@@ -81,7 +81,8 @@ def _request(client: Client, page: Page, url: str, dataset: Dataset, *, capture:
     return response, time.perf_counter() - started
 
 
-def measure_page(page: Page, dataset: Dataset, clients: Clients, *, requests: int, warmup: int) -> PageResult:
+def _prepare(page: Page, dataset: Dataset, clients: Clients, warmup: int) -> PageResult:
+    """Resolve the URL, warm the page up, count its queries on one request and check its status."""
     result = PageResult(page.name, page.persona, page.method)
     try:
         result.url = page.url(dataset)
@@ -94,23 +95,46 @@ def measure_page(page: Page, dataset: Dataset, clients: Clients, *, requests: in
         for _ in range(warmup):
             _request(client, page, result.url, dataset)
         response, result.queries = _request(client, page, result.url, dataset, capture=True)
-        result.status = response.status_code
-        result.bytes = len(response.content)
-        if response.status_code not in page.ok_statuses:
-            result.error = f"HTTP {response.status_code}: {response.content[:200]!r}"
-            return result
-        times = []
-        for _ in range(requests):
-            response, elapsed = _request(client, page, result.url, dataset)
-            if response.status_code not in page.ok_statuses:
-                result.error = f"HTTP {response.status_code} during the timed requests"
-                return result
-            times.append(elapsed * 1000)
     except Exception as exc:  # a broken page is a finding to report, not a reason to stop the run
         result.error = f"{type(exc).__name__}: {exc}"[:300]
         return result
-    result.requests = len(times)
-    result.p50_ms = round(percentile(times, 50), 2)
-    result.p95_ms = round(percentile(times, 95), 2)
-    result.p99_ms = round(percentile(times, 99), 2)
+    result.status = response.status_code
+    result.bytes = len(response.content)
+    if response.status_code not in page.ok_statuses:
+        result.error = f"HTTP {response.status_code}: {response.content[:200]!r}"
     return result
+
+
+def measure_pages(
+    pages: list[Page], dataset: Dataset, clients: Clients, *, requests: int, warmup: int
+) -> list[PageResult]:
+    """Time every page in rounds (one request to each page per round), not page after page: the load
+    of a shared machine drifts, and rounds spread that drift over all pages and the baseline alike."""
+    results = [_prepare(page, dataset, clients, warmup) for page in pages]
+    active = [(page, result) for page, result in zip(pages, results, strict=True) if result.ok]
+    times: dict[str, list[float]] = {page.name: [] for page, _ in active}
+    for _ in range(requests):
+        for page, result in active:
+            if not result.ok:
+                continue
+            try:
+                response, elapsed = _request(clients[page.persona], page, result.url, dataset)
+            except Exception as exc:
+                result.error = f"{type(exc).__name__}: {exc}"[:300]
+                continue
+            if response.status_code not in page.ok_statuses:
+                result.error = f"HTTP {response.status_code} during the timed requests"
+                continue
+            times[page.name].append(elapsed * 1000)
+    for page, result in active:
+        samples = times[page.name]
+        if result.ok and samples:
+            result.requests = len(samples)
+            result.p50_ms = round(percentile(samples, 50), 2)
+            result.p95_ms = round(percentile(samples, 95), 2)
+            result.p99_ms = round(percentile(samples, 99), 2)
+    return results
+
+
+def measure_page(page: Page, dataset: Dataset, clients: Clients, *, requests: int, warmup: int) -> PageResult:
+    return measure_pages([page], dataset, clients, requests=requests, warmup=warmup)[0]

@@ -37,6 +37,30 @@ def _move_data(ds: Dataset) -> dict[str, Any]:
     return {"horizon": "mid" if horizon == "short" else "short", "version": version}
 
 
+def _edit_data(ds: Dataset) -> dict[str, Any]:
+    """The prospect edit form as the rep would post it, with the version just read (optimistic lock)."""
+    from prospects.models import Prospect
+
+    p = Prospect.objects.get(pk=ds.move_prospect_id)
+    return {
+        "name": p.name,
+        "contact_person": p.contact_person,
+        "phone": p.phone,
+        "email": p.email,
+        "address": p.address,
+        "source": p.source,
+        "horizon": p.horizon,
+        "probability": 60 if p.probability != 60 else 40,
+        "expected_month": p.expected_month.strftime("%Y-%m") if p.expected_month else "",
+        "amount": str(p.amount),
+        "currency": p.currency,
+        "next_action": p.next_action,
+        "next_action_on": p.next_action_on.isoformat() if p.next_action_on else "",
+        "notes": p.notes,
+        "version": p.version,
+    }
+
+
 def _test_closing_data(ds: Dataset) -> dict[str, Any]:
     return {
         "question": ds.question_id or "",
@@ -61,6 +85,14 @@ PAGES: list[Page] = [
     Page("pipeline.board.team", "manager", lambda ds: reverse("pipeline:board") + f"?team={ds.team_id}"),
     Page("pipeline.monthly", "manager", lambda ds: reverse("pipeline:monthly") + f"?team={ds.team_id}"),
     Page("targets.bell", "rep", lambda ds: reverse("targets:bell"), htmx=True),
+    Page(
+        "prospects.edit",
+        "rep",
+        lambda ds: reverse("prospects:edit", args=[ds.move_prospect_id]),
+        method="POST",
+        data=_edit_data,
+        ok_statuses=(302,),
+    ),
     Page(
         "pipeline.move",
         "rep",

@@ -370,7 +370,9 @@ def write_docs(path: Path, run: dict[str, Any]) -> None:
         "- The measured pages are registered in `bench/pages.py`; an entry whose URL name does not resolve "
         'yet is listed as "not available yet". Server time is the whole `client.get`/`client.post` through '
         "the middleware; SQL queries are counted on one extra request; POST data (e.g. the prospect's "
-        "version) is rebuilt before every request, outside the timing.",
+        "version) is rebuilt before every request, outside the timing. Pages are timed in rounds (one "
+        "request to each page, the baseline included, per round) so that the drift of a shared machine "
+        "hits them alike; under wrk, each connection level loads every page back to back.",
         "- The baseline (`bench/baseline.py`, mounted only by `bench/settings.py`) renders 50 rows of one "
         "rep's prospects from one indexed query with a small template, through the same middleware.",
         "- Query counts are compared with the other size stored in `bench/results.json` (S for M; "

@@ -164,7 +164,7 @@ def run_wrk(url: str, cookie: str, connections: int, seconds: int) -> dict[str, 
     data = json.loads(line.removeprefix("BENCH_JSON "))
     secs = data["duration_us"] / 1e6
     errors = data["status_errors"] + data["connect_errors"] + data["read_errors"] + data["timeouts"]
-    return {
+    result = {
         "connections": connections,
         "requests": data["requests"],
         "rps": round(data["requests"] / secs, 1) if secs else 0.0,
@@ -174,6 +174,9 @@ def run_wrk(url: str, cookie: str, connections: int, seconds: int) -> dict[str, 
         "p99_ms": round(data["p99_us"] / 1000, 1),
         "errors": errors,
     }
+    if not data["requests"]:
+        result["errors"] = max(errors, 1)  # nothing answered within the run: count it as a failure
+    return result
 
 
 def throughput(
@@ -186,21 +189,29 @@ def throughput(
     with Gunicorn(database_url, ROOT / "var" / "bench" / "gunicorn.log") as server:
         results["workers"] = len(server.worker_rss_mb())
         sessions: dict[str, str] = {}
+        ready: dict[str, tuple[str, str]] = {}
         for label, (path, username) in targets.items():
             if username not in sessions:
                 sessions[username] = server.login(username)
             status, _, _ = server.request("GET", path, headers={"Cookie": sessions[username]})
-            if status != 200:
+            if status != 200:  # e.g. a redirect to the login page: loading it would measure nothing
                 results["pages"][label] = {"path": path, "error": f"HTTP {status} before the load"}
-                continue
-            runs = []
-            for connections in CONNECTIONS:
-                run = run_wrk(server.base + path, sessions[username], connections, seconds)
+            else:
+                ready[label] = (path, sessions[username])
+                results["pages"][label] = {"path": path, "runs": []}
+        # Connection level by level, every page (and the baseline) back to back, so the drift of a
+        # shared machine hits them alike.
+        for connections in CONNECTIONS:
+            for label, (path, cookie) in ready.items():
+                # wrk stops, but requests it left queued still run: wait for one answer (it queues
+                # behind them) so that the next run starts on idle workers.
+                server.request("GET", "/accounts/login/")
+                time.sleep(1)
+                run = run_wrk(server.base + path, cookie, connections, seconds)
                 log(
                     f"    {label:<14} c={connections:<3} {run['rps']:>8.1f} req/s  p95 {run['p95_ms']} ms"
                     f"  errors {run['errors']}"
                 )
-                runs.append(run)
-            results["pages"][label] = {"path": path, "runs": runs}
+                results["pages"][label]["runs"].append(run)
         results["worker_rss_mb"] = server.worker_rss_mb()
     return results

@@ -64,7 +64,7 @@ def test_the_bench_runs_at_small_sizes_with_the_same_query_counts(tmp_path):
     assert {"home", "prospects.list", "prospects.detail"} <= set(available)
     for name, page in available.items():
         assert not page["error"], (name, page["error"])
-        assert page["p95_ms"] > 0 and page["bytes"] > 0
+        assert page["p95_ms"] > 0 and page["status"] in (200, 302)
         assert page["queries"] == run["compare"]["queries"][name], name
     missing = [p for p in run["pages"] if not p["available"]]
     assert all(p["error"].startswith("not available yet") for p in missing)
