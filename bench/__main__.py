@@ -43,6 +43,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--results", type=Path, default=ROOT / "bench" / "results.json")
     parser.add_argument("--docs", type=Path, default=ROOT / "docs" / "benchmarks.md")
     parser.add_argument("--no-docs", action="store_true", help="do not write docs/benchmarks.md")
+    parser.add_argument("--strict", action="store_true", help="exit 1 when a target fails")
     args = parser.parse_args(argv)
     if not args.database.startswith(db.PREFIX):
         parser.error(f"--database must start with {db.PREFIX} (the bench drops and recreates it)")
@@ -213,7 +214,10 @@ def main(argv: list[str] | None = None) -> int:
             f"    [{row['result']:>4}] {row['figure']}: {row['value']} (target {row['target']}; ratio {row['ratio']})"
         )
     log(f"==> wrote {args.results}" + ("" if args.no_docs else f" and {args.docs}"))
-    return 0
+    failed = [row for row in run["targets"] if row["result"] == "FAIL"]
+    if failed:
+        log(f"==> {len(failed)} target(s) failed")
+    return 1 if failed and args.strict else 0
 
 
 if __name__ == "__main__":
