@@ -117,6 +117,7 @@ def run_throughput(dataset, pages: list[dict], baseline: dict, url: str, args) -
             missing[label] = {"error": f"not available yet ({', '.join(names)})"}
             continue
         targets[label] = (ok[name]["url"], dataset.persona_username(by_name(name).persona))
+        log(f"    {label}: {name} ({ok[name]['url']})")
     targets["baseline"] = (baseline["url"], dataset.persona_username("rep"))
     log(f"==> throughput under gunicorn + wrk ({args.throughput_seconds}s per run)")
     result = throughput(targets, database_url=url, seconds=args.throughput_seconds, log=log)
@@ -141,6 +142,7 @@ def main(argv: list[str] | None = None) -> int:
     from bench import report
 
     call_command("collectstatic", interactive=False, verbosity=0)  # production static storage needs it
+    load_at_start = [round(x, 1) for x in os.getloadavg()]
 
     other_queries: dict[str, int] = {}
     other_size: str | None = None
@@ -192,6 +194,7 @@ def main(argv: list[str] | None = None) -> int:
         "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "commit": report.git_commit(),
         "machine": report.machine(),
+        "load_average": {"start": load_at_start, "end": [round(x, 1) for x in os.getloadavg()]},
         "postgres": postgres,
         "database": name,
         "requests": args.requests,

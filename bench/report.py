@@ -246,6 +246,9 @@ def write_docs(path: Path, run: dict[str, Any]) -> None:
         f"- **Size {run['size']}**, run on {run['date']} at commit `{run['commit']}`",
         f"- Machine: {m['nproc']} CPUs ({m['cpu']}), {m['ram_gb']} GB RAM, Python {m['python']}, "
         f"PostgreSQL {run.get('postgres', '?')}",
+        "- Load average (1, 5, 15 min) at the start / end of the run: "
+        + " / ".join(", ".join(str(x) for x in v) for v in run.get("load_average", {}).values())
+        + " (other work on the machine shows here; the ratios are what to compare)",
         f"- Requests per page: {run['requests']} timed (after {run['warmup']} warm-up requests)",
         "",
         "## Targets",
