@@ -163,14 +163,15 @@ def main(argv: list[str] | None = None) -> int:
 
     name, dataset = prepare(args.size, server_url, args)
     url = db.url_for(server_url, name)
-    log(f"==> pages at {args.size} ({args.requests} requests each)")
-    baseline, pages = measure_pages(dataset, args)
-
+    # The target check first: it writes the alerts that the bell and the board then show.
     log("==> pipeline target check")
     from bench import jobs
 
     target_check = jobs.target_check()
     log(f"    {target_check}")
+
+    log(f"==> pages at {args.size} ({args.requests} requests each)")
+    baseline, pages = measure_pages(dataset, args)
 
     throughput = {"available": False, "error": "skipped (--skip-throughput)"}
     if not args.skip_throughput:
