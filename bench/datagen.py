@@ -24,7 +24,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.utils import timezone
 
-DATASET_VERSION = 2
+DATASET_VERSION = 3
 BENCH_PASSWORD = "bench-pass-2026"
 MARKER_TABLE = "bench_dataset"
 TRIGGER_TABLES = ("prospects_prospect", "closing_testclosing", "targets_pipelinetarget")
@@ -151,6 +151,26 @@ def _add_months(month: dt.date, n: int) -> dt.date:
     return dt.date(total // 12, total % 12 + 1, 1)
 
 
+class _TextRows:
+    """COPY text format written in chunks: about twice as fast as write_row per row. The generated
+    values never hold a tab, newline or backslash, so str() is their text form; None is NULL."""
+
+    def __init__(self, copy, chunk: int = 5000) -> None:
+        self.copy = copy
+        self.chunk = chunk
+        self.lines: list[str] = []
+
+    def add(self, row: tuple) -> None:
+        self.lines.append("\t".join("\\N" if v is None else str(v) for v in row))
+        if len(self.lines) >= self.chunk:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.lines:
+            self.copy.write("\n".join(self.lines) + "\n")
+            self.lines.clear()
+
+
 def _disable_history_triggers(enable: bool) -> None:
     action = "ENABLE" if enable else "DISABLE"
     with connection.cursor() as cur:
@@ -224,6 +244,7 @@ def generate(size: Size, *, seed: int = 20261127, log=print) -> Dataset:
             )
             raw = connection.connection  # the psycopg 3 connection under Django's
             with raw.cursor() as cur, cur.copy(f"COPY prospects_prospect ({columns}) FROM STDIN") as copy:
+                rows = _TextRows(copy)
                 for i in range(size.prospects):
                     pid = i + 1
                     closed = rng.random() < size.closed_share
@@ -260,7 +281,7 @@ def generate(size: Size, *, seed: int = 20261127, log=print) -> Dataset:
                             "",
                             None,
                             created,
-                            created + dt.timedelta(days=30),
+                            min(created + dt.timedelta(days=30), now),
                             2,
                         )
                         statuses.append("closed")
@@ -306,11 +327,12 @@ def generate(size: Size, *, seed: int = 20261127, log=print) -> Dataset:
                             "",
                             None,
                             created,
-                            created + dt.timedelta(days=rng.randrange(0, 30)),
+                            min(created + dt.timedelta(days=rng.randrange(0, 30)), now),
                             1,
                         )
                         statuses.append("open")
-                    copy.write_row(row)
+                    rows.add(row)
+                rows.flush()
             with connection.cursor() as cur:
                 cur.execute(
                     "SELECT setval(pg_get_serial_sequence('prospects_prospect', 'id'), "
@@ -324,10 +346,11 @@ def generate(size: Size, *, seed: int = 20261127, log=print) -> Dataset:
                 "revealed_decision_maker, annotation, asked_by_id, asked_at"
             )
             with raw.cursor() as cur, cur.copy(f"COPY closing_testclosing ({tc_columns}) FROM STDIN") as copy:
+                rows = _TextRows(copy)
                 for _ in range(size.closings):
                     i = rng.randrange(size.prospects)
                     q = questions[i % len(questions)]
-                    copy.write_row(
+                    rows.add(
                         (
                             i + 1,
                             q.pk,
@@ -342,6 +365,7 @@ def generate(size: Size, *, seed: int = 20261127, log=print) -> Dataset:
                             now - dt.timedelta(days=rng.randrange(0, 180), minutes=rng.randrange(0, 1440)),
                         )
                     )
+                rows.flush()
             log(f"    {size.closings:,} test closings: {time.monotonic() - started:.1f}s")
 
             # Pipeline targets: every rep and team, and the company; about half the reps fall short.
