@@ -24,6 +24,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--size", choices=["XS", "S", "M", "L"], default="M", type=str.upper)
     parser.add_argument("--requests", type=int, default=200, help="timed requests per page (default 200)")
     parser.add_argument("--warmup", type=int, default=10, help="untimed requests per page first")
+    parser.add_argument(
+        "--only", default="", help="comma-separated page names from bench/pages.py (default: all)"
+    )
     parser.add_argument("--skip-throughput", action="store_true", help="no gunicorn/wrk load")
     parser.add_argument("--throughput-seconds", type=int, default=10)
     parser.add_argument("--skip-import", action="store_true")
@@ -86,7 +89,12 @@ def measure_pages(dataset, args: argparse.Namespace) -> tuple[dict[str, Any], li
 
     clients = measure.Clients(dataset)
     # GETs first, POSTs last in each round: the POSTs change rows that other pages show.
-    ordered = [BASELINE, *sorted(PAGES, key=lambda p: p.method == "POST")]
+    wanted = {name.strip() for name in args.only.split(",") if name.strip()}
+    unknown = wanted - {page.name for page in PAGES}
+    if unknown:
+        raise SystemExit(f"unknown page(s) {sorted(unknown)}; see bench/pages.py")
+    chosen = [page for page in PAGES if not wanted or page.name in wanted]
+    ordered = [BASELINE, *sorted(chosen, key=lambda p: p.method == "POST")]
     baseline, *results = measure.measure_pages(
         ordered, dataset, clients, requests=args.requests, warmup=args.warmup
     )

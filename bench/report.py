@@ -362,7 +362,7 @@ def write_docs(path: Path, run: dict[str, Any]) -> None:
         "",
         "## How it works",
         "",
-        "- `bin/bench [--size XS|S|M|L] [--requests N] [--skip-throughput] [--skip-import] [--compare-sizes]` "
+        "- `bin/bench [--size XS|S|M|L] [--requests N] [--skip-throughput] [--skip-import] [--compare-sizes] [--only PAGE,...]` "
         "(or `make bench`). It uses the PostgreSQL server of DATABASE_URL (else 127.0.0.1:5432, else an "
         "embedded one) but always its own database `salescrm_bench_<size>`, never the dev or test one.",
         "- The data set is loaded with COPY (psycopg 3) for prospects and test closings and bulk_create for "
