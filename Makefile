@@ -20,3 +20,5 @@ backup:           ## dump the database to var/backups (custom format); see docs/
 restore:          ## make restore FILE=var/backups/salescrm-....dump (asks before replacing the data)
 	@test -n "$(FILE)" || { echo "usage: make restore FILE=path/to/backup.dump" >&2; exit 2; }
 	bin/restore "$(FILE)"
+bench:            ## measure every page and job against a same-run baseline (SIZE=S|M|L, default M)
+	bin/bench --size $(or $(SIZE),M) $(BENCH_ARGS)

@@ -1,0 +1,436 @@
+"""The scaled data set, loaded fast: users and teams with bulk_create, prospects and test closings with
+PostgreSQL COPY (psycopg 3 ``cursor.copy()``).
+
+During the bulk load the pghistory triggers (the only user triggers on these tables) are disabled with
+``ALTER TABLE ... DISABLE TRIGGER USER`` and re-enabled right after, in a ``finally``: a generated row has
+no "created" history event, which no page relies on (the detail page's timeline shows whatever events
+exist, and the bench's detail prospect gets real edits, with triggers on, so its timeline is not empty).
+Foreign keys and CHECK constraints stay on: they are not user triggers.
+
+A marker row in ``bench_dataset`` records the size and the generator version; a database that already
+holds the same size is re-used as it is.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+import time
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+
+from django.contrib.auth.hashers import make_password
+from django.db import connection, transaction
+from django.utils import timezone
+
+DATASET_VERSION = 3
+BENCH_PASSWORD = "bench-pass-2026"
+MARKER_TABLE = "bench_dataset"
+TRIGGER_TABLES = ("prospects_prospect", "closing_testclosing", "targets_pipelinetarget")
+
+
+@dataclass(frozen=True)
+class Size:
+    name: str
+    reps: int
+    teams: int
+    prospects: int  # open + closed
+    closed_share: float  # share of prospects that are won/lost history (spread over 12 months)
+    closings: int  # test-closing log rows
+
+
+SIZES: dict[str, Size] = {
+    # XS exists for the smoke test: the same pages at a tenth of S must run the same number of queries.
+    "XS": Size("XS", reps=5, teams=1, prospects=100, closed_share=0.25, closings=300),
+    "S": Size("S", reps=10, teams=2, prospects=1_000, closed_share=0.25, closings=3_000),
+    "M": Size("M", reps=200, teams=20, prospects=100_000, closed_share=0.25, closings=300_000),
+    # L is for the target check and the list queries: a million open prospects, a lighter closing log.
+    "L": Size("L", reps=10_000, teams=1_000, prospects=1_000_000, closed_share=0.0, closings=200_000),
+}
+
+
+@dataclass
+class Dataset:
+    """What the URL builders of bench/pages.py get: the ids of the personas and of the measured rows."""
+
+    size: str
+    rep_id: int
+    rep_username: str
+    manager_id: int
+    manager_username: str
+    admin_id: int
+    admin_username: str
+    team_id: int
+    detail_prospect_id: int
+    move_prospect_id: int
+    closing_prospect_id: int
+    question_id: int | None
+    counts: dict[str, int] = field(default_factory=dict)
+    generated_seconds: float = 0.0
+    reused: bool = False
+
+    def persona_id(self, persona: str) -> int:
+        return {"rep": self.rep_id, "manager": self.manager_id, "admin": self.admin_id}[persona]
+
+    def persona_username(self, persona: str) -> str:
+        return {"rep": self.rep_username, "manager": self.manager_username, "admin": self.admin_username}[
+            persona
+        ]
+
+
+# --- marker -------------------------------------------------------------------------------------------
+
+
+def load_marker(size: str) -> Dataset | None:
+    with connection.cursor() as cur:
+        cur.execute("SELECT to_regclass(%s)", [MARKER_TABLE])
+        if cur.fetchone()[0] is None:
+            return None
+        cur.execute(
+            f"SELECT dataset FROM {MARKER_TABLE} WHERE size = %s AND version = %s", [size, DATASET_VERSION]
+        )
+        row = cur.fetchone()
+    if row is None:
+        return None
+    data = row[0] if isinstance(row[0], dict) else json.loads(row[0])
+    dataset = Dataset(**data)
+    dataset.reused = True
+    return dataset
+
+
+def _write_marker(dataset: Dataset) -> None:
+    with connection.cursor() as cur:
+        cur.execute(
+            f"CREATE TABLE IF NOT EXISTS {MARKER_TABLE} (size text PRIMARY KEY, version int NOT NULL, "
+            "created_at timestamptz NOT NULL DEFAULT now(), dataset jsonb NOT NULL)"
+        )
+        cur.execute(f"DELETE FROM {MARKER_TABLE}")
+        cur.execute(
+            f"INSERT INTO {MARKER_TABLE} (size, version, dataset) VALUES (%s, %s, %s)",
+            [dataset.size, DATASET_VERSION, json.dumps(asdict(dataset))],
+        )
+
+
+# --- generation ---------------------------------------------------------------------------------------
+
+COMPANY_PREFIXES = [
+    "山田",
+    "佐藤",
+    "鈴木",
+    "高橋",
+    "田中",
+    "伊藤",
+    "渡辺",
+    "中村",
+    "小林",
+    "加藤",
+    "吉田",
+    "松本",
+]
+COMPANY_SUFFIXES = ["工務店", "商事", "建設", "製作所", "不動産", "設計事務所", "物産", "リフォーム"]
+CONTACTS = ["山本 太郎", "中島 花子", "石井 健", "森 美咲", "池田 誠", "橋本 陽子"]
+ACTIONS = ["見積書を送付", "ショールーム案内", "現地調査", "電話でフォロー", "提案書を持参", ""]
+QUESTIONS = [
+    (
+        "もしこの金額でしたら、ご検討いただけますか",
+        "If the price were this, would you consider it?",
+        "price",
+    ),
+    ("いつ頃までに決めたいとお考えですか", "By when would you like to decide?", "timing"),
+    ("最終的にはどなたがお決めになりますか", "Who makes the final decision?", "decision"),
+    ("一度ショールームにお越しになりませんか", "Would you like to visit our showroom?", "invitation"),
+]
+ANSWERS = ["前向きに検討したい", "家族と相談します", "今は考えていない", "来月なら", "予算次第です"]
+SOURCES = ["door_to_door", "inbound", "exhibition", "flyer", "referral", "other"]
+LOST_REASONS = ["price", "postponed", "no_budget", "no_response", "other"]
+
+
+def _add_months(month: dt.date, n: int) -> dt.date:
+    total = month.year * 12 + month.month - 1 + n
+    return dt.date(total // 12, total % 12 + 1, 1)
+
+
+class _TextRows:
+    """COPY text format written in chunks: about twice as fast as write_row per row. The generated
+    values never hold a tab, newline or backslash, so str() is their text form; None is NULL."""
+
+    def __init__(self, copy, chunk: int = 5000) -> None:
+        self.copy = copy
+        self.chunk = chunk
+        self.lines: list[str] = []
+
+    def add(self, row: tuple) -> None:
+        self.lines.append("\t".join("\\N" if v is None else str(v) for v in row))
+        if len(self.lines) >= self.chunk:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.lines:
+            self.copy.write("\n".join(self.lines) + "\n")
+            self.lines.clear()
+
+
+def _disable_history_triggers(enable: bool) -> None:
+    action = "ENABLE" if enable else "DISABLE"
+    with connection.cursor() as cur:
+        if enable:
+            # Django's foreign keys are DEFERRABLE INITIALLY DEFERRED: run their checks now, since
+            # ALTER TABLE refuses a table with pending trigger events.
+            cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        for table in TRIGGER_TABLES:
+            cur.execute(f"ALTER TABLE {table} {action} TRIGGER USER")
+
+
+def generate(size: Size, *, seed: int = 20261127, log=print) -> Dataset:
+    """Load the data set of `size` into the (freshly migrated, empty) current database."""
+    from accounts.models import Role, Team, User
+    from closing.models import TestClosingQuestion
+    from targets.models import PipelineTarget
+
+    rng = random.Random(seed)
+    started = time.monotonic()
+    now = timezone.now()
+    today = timezone.localdate()
+    this_month = today.replace(day=1)
+    password = make_password(BENCH_PASSWORD)  # hashed once: every bench user shares it
+
+    with transaction.atomic():
+        _disable_history_triggers(enable=False)
+        try:
+            # Users: reps, one manager per team, one admin.
+            reps = [
+                User(
+                    username=f"rep{i:05d}",
+                    password=password,
+                    role=Role.REP,
+                    last_name=COMPANY_PREFIXES[i % len(COMPANY_PREFIXES)],
+                    first_name=f"営業{i}",
+                )
+                for i in range(size.reps)
+            ]
+            managers = [
+                User(username=f"mgr{i:04d}", password=password, role=Role.MANAGER, last_name=f"課長{i}")
+                for i in range(size.teams)
+            ]
+            admin = User(username="bench_admin", password=password, role=Role.ADMIN, is_staff=True)
+            User.objects.bulk_create([*reps, *managers, admin], batch_size=5000)
+            teams = Team.objects.bulk_create(
+                [Team(name=f"営業{i + 1}課") for i in range(size.teams)], batch_size=5000
+            )
+            Member = Team.members.through
+            Manager = Team.managers.through
+            Member.objects.bulk_create(
+                [Member(team_id=teams[i % size.teams].pk, user_id=rep.pk) for i, rep in enumerate(reps)],
+                batch_size=5000,
+            )
+            Manager.objects.bulk_create(
+                [Manager(team_id=team.pk, user_id=mgr.pk) for team, mgr in zip(teams, managers, strict=True)],
+                batch_size=5000,
+            )
+            questions = TestClosingQuestion.objects.bulk_create(
+                [TestClosingQuestion(text_ja=ja, text_en=en, kind=kind) for ja, en, kind in QUESTIONS]
+            )
+            log(f"    users and teams: {time.monotonic() - started:.1f}s")
+
+            # Prospects: owner i % reps, so every rep has the same share.
+            rep_ids = [rep.pk for rep in reps]
+            statuses: list[str] = []
+            columns = (
+                "id, name, contact_person, phone, email, address, source, owner_id, horizon, probability, "
+                "expected_month, expected_month_slips, amount, currency, status, next_action, next_action_on, "
+                "notes, closed_on, won_amount, lost_reason, competitor, outcome_note, recontact_on, "
+                "created_at, updated_at, version"
+            )
+            raw = connection.connection  # the psycopg 3 connection under Django's
+            with raw.cursor() as cur, cur.copy(f"COPY prospects_prospect ({columns}) FROM STDIN") as copy:
+                rows = _TextRows(copy)
+                for i in range(size.prospects):
+                    pid = i + 1
+                    closed = rng.random() < size.closed_share
+                    name = f"{COMPANY_PREFIXES[i % 12]}{COMPANY_SUFFIXES[(i // 12) % 8]} {pid}"  # unique-ish
+                    amount = Decimal(rng.randrange(100, 10_000) * 1000)
+                    created = now - dt.timedelta(days=rng.randrange(0, 450), minutes=rng.randrange(0, 1440))
+                    if closed:
+                        closed_on = today - dt.timedelta(days=rng.randrange(0, 365))
+                        won = rng.random() < 0.4
+                        created = min(created, timezone.make_aware(dt.datetime(*closed_on.timetuple()[:3])))
+                        row = (
+                            pid,
+                            name,
+                            CONTACTS[i % 6],
+                            "03-1234-5678",
+                            "",
+                            "東京都千代田区",
+                            rng.choice(SOURCES),
+                            rep_ids[i % size.reps],
+                            "short",
+                            100 if won else 0,
+                            closed_on.replace(day=1),
+                            0,
+                            amount,
+                            "JPY",
+                            "won" if won else "lost",
+                            "",
+                            None,
+                            "",
+                            closed_on,
+                            amount if won else None,
+                            "" if won else rng.choice(LOST_REASONS),
+                            "",
+                            "",
+                            None,
+                            created,
+                            min(created + dt.timedelta(days=30), now),
+                            2,
+                        )
+                        statuses.append("closed")
+                    else:
+                        horizon = rng.choices(["short", "mid", "long"], weights=[25, 35, 40])[0]
+                        offset = {"short": rng.randrange(0, 2), "mid": rng.randrange(2, 7)}.get(
+                            horizon, rng.randrange(7, 13)
+                        )
+                        month = (
+                            None
+                            if horizon == "long" and rng.random() < 0.3
+                            else _add_months(this_month, offset)
+                        )
+                        probability = {"short": rng.randrange(50, 91), "mid": rng.randrange(20, 61)}.get(
+                            horizon, rng.randrange(5, 31)
+                        )
+                        action_on = (
+                            today + dt.timedelta(days=rng.randrange(-10, 31)) if rng.random() < 0.7 else None
+                        )
+                        row = (
+                            pid,
+                            name,
+                            CONTACTS[i % 6],
+                            "03-1234-5678",
+                            "",
+                            "東京都千代田区",
+                            rng.choice(SOURCES),
+                            rep_ids[i % size.reps],
+                            horizon,
+                            probability,
+                            month,
+                            0,
+                            amount,
+                            "JPY",
+                            "open",
+                            ACTIONS[i % 6] if action_on else "",
+                            action_on,
+                            "",
+                            None,
+                            None,
+                            "",
+                            "",
+                            "",
+                            None,
+                            created,
+                            min(created + dt.timedelta(days=rng.randrange(0, 30)), now),
+                            1,
+                        )
+                        statuses.append("open")
+                    rows.add(row)
+                rows.flush()
+            with connection.cursor() as cur:
+                cur.execute(
+                    "SELECT setval(pg_get_serial_sequence('prospects_prospect', 'id'), "
+                    "(SELECT max(id) FROM prospects_prospect))"
+                )
+            log(f"    {size.prospects:,} prospects: {time.monotonic() - started:.1f}s")
+
+            # Test closings, on random prospects, asked by their owner.
+            tc_columns = (
+                "prospect_id, question_id, question_text, answer, reading, revealed_month, revealed_budget, "
+                "revealed_decision_maker, annotation, asked_by_id, asked_at"
+            )
+            with raw.cursor() as cur, cur.copy(f"COPY closing_testclosing ({tc_columns}) FROM STDIN") as copy:
+                rows = _TextRows(copy)
+                for _ in range(size.closings):
+                    i = rng.randrange(size.prospects)
+                    q = questions[i % len(questions)]
+                    rows.add(
+                        (
+                            i + 1,
+                            q.pk,
+                            q.text_ja,
+                            ANSWERS[rng.randrange(5)],
+                            rng.choice(["positive", "undecided", "negative"]),
+                            _add_months(this_month, rng.randrange(0, 6)) if rng.random() < 0.3 else None,
+                            None,
+                            "",
+                            "",
+                            rep_ids[i % size.reps],
+                            now - dt.timedelta(days=rng.randrange(0, 180), minutes=rng.randrange(0, 1440)),
+                        )
+                    )
+                rows.flush()
+            log(f"    {size.closings:,} test closings: {time.monotonic() - started:.1f}s")
+
+            # Pipeline targets: every rep and team, and the company; about half the reps fall short.
+            n_closed = statuses.count("closed")
+            per_rep_open = (size.prospects - n_closed) // max(size.reps, 1)
+            targets = [
+                PipelineTarget(
+                    user_id=rep_id,
+                    min_open=rng.randrange(max(per_rep_open // 2, 1), per_rep_open * 3 // 2 + 2),
+                    min_short=max(per_rep_open // 5, 1),
+                )
+                for rep_id in rep_ids
+            ]
+            targets += [PipelineTarget(team_id=team.pk, min_open=per_rep_open * 8) for team in teams]
+            targets.append(PipelineTarget(min_open=per_rep_open * size.reps))
+            PipelineTarget.objects.bulk_create(targets, batch_size=5000)
+        finally:
+            _disable_history_triggers(enable=True)
+
+    # The rep's prospects used by the pages: a detail page with a real history, one to move, one to
+    # log test closings on. Edits go through the service, with triggers on, like a user's would.
+    from prospects.models import Prospect
+    from prospects.services import prospect_update
+
+    rep = reps[0]
+    mine = list(
+        Prospect.objects.filter(owner=rep, status="open").order_by("id").values_list("id", flat=True)[:3]
+    )
+    detail = Prospect.objects.get(pk=mine[0])
+    for step in range(3):
+        detail = prospect_update(
+            prospect=detail,
+            by=rep,
+            expected_version=detail.version,
+            probability=(detail.probability + 10) % 100,
+            next_action=ACTIONS[step],
+        )
+
+    with connection.cursor() as cur:
+        cur.execute("ANALYZE")
+    counts = {
+        "reps": size.reps,
+        "teams": size.teams,
+        "prospects": size.prospects,
+        "open_prospects": statuses.count("open"),
+        "closed_prospects": statuses.count("closed"),
+        "test_closings": size.closings,
+        "rep_open_prospects": Prospect.objects.filter(owner=rep, status="open").count(),
+    }
+    dataset = Dataset(
+        size=size.name,
+        rep_id=rep.pk,
+        rep_username=rep.username,
+        manager_id=managers[0].pk,
+        manager_username=managers[0].username,
+        admin_id=admin.pk,
+        admin_username=admin.username,
+        team_id=teams[0].pk,
+        detail_prospect_id=mine[0],
+        move_prospect_id=mine[1],
+        closing_prospect_id=mine[2],
+        question_id=questions[0].pk,
+        counts=counts,
+        generated_seconds=round(time.monotonic() - started, 1),
+    )
+    _write_marker(dataset)
+    log(f"    data set {size.name} ready in {dataset.generated_seconds}s (ANALYZE included)")
+    return dataset

@@ -1,0 +1,183 @@
+"""The background jobs: the pipeline target check (against a rep-by-rep loop written here) and the CSV
+import (gen_import_csv + import_prospects, run as child processes for their peak memory)."""
+
+from __future__ import annotations
+
+import inspect
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from django.apps import apps
+from django.db import connection, transaction
+from django.db.models import Count
+from django.test.utils import CaptureQueriesContext
+
+from bench.datagen import TRIGGER_TABLES, Dataset
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def rep_by_rep_check() -> dict[str, Any]:
+    """The naive target check: one count query per rep with a target. The comparison for the real one."""
+    from prospects.models import Prospect
+    from targets.models import PipelineTarget
+
+    started = time.perf_counter()
+    short = 0
+    with CaptureQueriesContext(connection) as ctx:
+        for target in PipelineTarget.objects.filter(user__isnull=False).only(
+            "user_id", "min_open", "min_short", "min_mid", "min_long"
+        ):
+            counts = dict(
+                Prospect.objects.filter(owner_id=target.user_id, status="open")
+                .order_by()
+                .values_list("horizon")
+                .annotate(n=Count("id"))
+            )
+            total = sum(counts.values())
+            wants = {"short": target.min_short, "mid": target.min_mid, "long": target.min_long}
+            if (target.min_open or 0) > total or any((m or 0) > counts.get(h, 0) for h, m in wants.items()):
+                short += 1
+    return {
+        "ms": round((time.perf_counter() - started) * 1000, 1),
+        "queries": len(ctx.captured_queries),
+        "reps_short": short,
+    }
+
+
+def target_check() -> dict[str, Any]:
+    result: dict[str, Any] = {"rep_by_rep": rep_by_rep_check()}
+    try:
+        from targets.services import pipeline_check_run  # type: ignore[attr-defined]
+    except ImportError:
+        result.update(available=False, error="not available yet (targets.services.pipeline_check_run)")
+        return result
+    required = [
+        p
+        for p in inspect.signature(pipeline_check_run).parameters.values()
+        if p.default is inspect.Parameter.empty and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+    ]
+    if required:
+        result.update(available=False, error=f"pipeline_check_run needs {[p.name for p in required]}")
+        return result
+    alert_model = _model("targets", "PipelineAlert")
+    before = alert_model.objects.count() if alert_model else None
+    started = time.perf_counter()
+    with CaptureQueriesContext(connection) as ctx:
+        pipeline_check_run()
+    result.update(
+        available=True,
+        ms=round((time.perf_counter() - started) * 1000, 1),
+        queries=len(ctx.captured_queries),
+        alerts_before=before,
+        alerts_after=alert_model.objects.count() if alert_model else None,
+    )
+    return result
+
+
+def _model(app_label: str, name: str):
+    try:
+        return apps.get_model(app_label, name)
+    except LookupError:
+        return None
+
+
+# --- import --------------------------------------------------------------------------------------------
+
+
+def _options(command: str) -> dict[str, Any]:
+    """dest -> argparse action of a management command, to call it without knowing its exact flags."""
+    from django.core.management import get_commands, load_command_class
+
+    parser = load_command_class(get_commands()[command], command).create_parser("manage.py", command)
+    return {action.dest: action for action in parser._actions}
+
+
+def _arg(options: dict[str, Any], dests: tuple[str, ...], value: str) -> list[str] | None:
+    for dest in dests:
+        action = options.get(dest)
+        if action is None:
+            continue
+        return [value] if not action.option_strings else [action.option_strings[-1], value]
+    return None
+
+
+def _manage_peak(args: list[str], env: dict[str, str]) -> tuple[int, float, float, str]:
+    started = time.perf_counter()
+    log = ROOT / "var" / "bench" / f"{args[0]}.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("w") as err:
+        proc = subprocess.Popen(
+            [sys.executable, str(ROOT / "manage.py"), *args], env=env, cwd=ROOT, stdout=err, stderr=err
+        )
+        _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    elapsed = time.perf_counter() - started
+    return proc.returncode, elapsed, usage.ru_maxrss / 1024, log.read_text()[-500:]
+
+
+def import_csv(dataset: Dataset, *, rows: int, env: dict[str, str]) -> dict[str, Any]:
+    from django.core.management import get_commands
+
+    commands = get_commands()
+    missing = [c for c in ("gen_import_csv", "import_prospects") if c not in commands]
+    if missing:
+        return {"available": False, "error": f"not available yet (manage.py {', '.join(missing)})"}
+    path = ROOT / "bench" / "data" / f"import_{rows}.csv"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    gen = _options("gen_import_csv")
+    gen_args = (_arg(gen, ("rows", "count", "n", "size", "lines"), str(rows)) or []) + (
+        _arg(gen, ("output", "out", "path", "file", "csv", "filename"), str(path)) or []
+    )
+    imp = _options("import_prospects")
+    imp_args = _arg(imp, ("path", "file", "csv", "csv_file", "filename", "input"), str(path))
+    if imp_args is None:
+        return {"available": False, "error": f"cannot tell how to call import_prospects ({sorted(imp)})"}
+    owner = _arg(imp, ("owner", "user", "as_user", "username", "by"), dataset.admin_username) or []
+    rc, gen_s, _, tail = _manage_peak(["gen_import_csv", *gen_args], env)
+    if rc != 0 or not path.exists():
+        return {"available": True, "error": f"gen_import_csv failed ({rc}): {tail}"}
+
+    from prospects.models import Prospect
+
+    last_id = Prospect.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    rc, seconds, peak_mb, tail = _manage_peak(["import_prospects", *imp_args, *owner], env)
+    imported = Prospect.objects.filter(id__gt=last_id).count()
+    result = {
+        "available": True,
+        "rows": rows,
+        "imported": imported,
+        "seconds": round(seconds, 2),
+        "rows_per_s": round(imported / seconds) if seconds else None,
+        "peak_mb": round(peak_mb, 1),
+        "generate_seconds": round(gen_s, 2),
+    }
+    if rc != 0:
+        result["error"] = f"import_prospects exited {rc}: {tail}"
+    try:
+        _remove_imported(last_id)
+    except Exception as exc:  # e.g. rows of the import app refer to them: say so, the next run regenerates
+        result["cleanup_error"] = str(exc)[:300]
+    return result
+
+
+def _remove_imported(last_id: int) -> None:
+    """Keep the data set re-usable: drop what the import added (history triggers off for the delete)."""
+    from prospects.models import Prospect
+
+    with transaction.atomic(), connection.cursor() as cur:
+        for table in TRIGGER_TABLES:
+            cur.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
+        try:
+            event_table = Prospect.events.rel.related_model._meta.db_table
+            cur.execute(f"DELETE FROM {event_table} WHERE pgh_obj_id > %s", [last_id])
+            cur.execute("DELETE FROM prospects_prospect WHERE id > %s", [last_id])
+        finally:
+            cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            for table in TRIGGER_TABLES:
+                cur.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
+        cur.execute("ANALYZE prospects_prospect")

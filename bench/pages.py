@@ -1,0 +1,130 @@
+"""THE registry of measured pages. One entry per page or endpoint: name, persona, URL builder (given the
+generated data set), method, POST-data builder, htmx or not.
+
+An entry whose URL name does not resolve yet (NoReverseMatch: the app is on another branch) is reported
+as "not available yet" and lights up once its URL exists. Adjust names and parameters here after a merge.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.urls import reverse
+
+from bench.datagen import Dataset
+
+
+@dataclass(frozen=True)
+class Page:
+    name: str
+    persona: str  # rep | manager | admin (see Dataset.persona_id)
+    url: Callable[[Dataset], str]
+    method: str = "GET"
+    # Called before every request (outside the timing and the query count), e.g. to re-read a version.
+    data: Callable[[Dataset], dict[str, Any]] | None = None
+    htmx: bool = False
+    ok_statuses: tuple[int, ...] = (200,)
+
+
+def _move_data(ds: Dataset) -> dict[str, Any]:
+    """The horizon move needs the current version (optimistic lock): re-read it before each request and
+    swing the prospect between short and mid so every request is a real move."""
+    from prospects.models import Prospect
+
+    horizon, version = Prospect.objects.values_list("horizon", "version").get(pk=ds.move_prospect_id)
+    return {"horizon": "mid" if horizon == "short" else "short", "version": version}
+
+
+def _edit_data(ds: Dataset) -> dict[str, Any]:
+    """The prospect edit form as the rep would post it, with the version just read (optimistic lock)."""
+    from prospects.models import Prospect
+
+    p = Prospect.objects.get(pk=ds.move_prospect_id)
+    return {
+        "name": p.name,
+        "contact_person": p.contact_person,
+        "phone": p.phone,
+        "email": p.email,
+        "address": p.address,
+        "source": p.source,
+        "horizon": p.horizon,
+        "probability": 60 if p.probability != 60 else 40,
+        "expected_month": p.expected_month.strftime("%Y-%m") if p.expected_month else "",
+        "amount": str(p.amount),
+        "currency": p.currency,
+        "next_action": p.next_action,
+        "next_action_on": p.next_action_on.isoformat() if p.next_action_on else "",
+        "notes": p.notes,
+        "version": p.version,
+    }
+
+
+def _test_closing_data(ds: Dataset) -> dict[str, Any]:
+    return {
+        "question": ds.question_id or "",
+        "question_text": "いつ頃までに決めたいとお考えですか",
+        "answer": "来月の家族会議で決めます",
+        "reading": "undecided",
+    }
+
+
+BASELINE = Page("baseline", "rep", lambda ds: reverse("bench_baseline"))
+
+PAGES: list[Page] = [
+    Page("home", "rep", lambda ds: reverse("home")),
+    Page("prospects.list", "rep", lambda ds: reverse("prospects:list")),
+    Page(
+        "prospects.list.filtered",
+        "manager",
+        lambda ds: reverse("prospects:list") + "?source=inbound&horizon=short",
+    ),
+    Page("prospects.detail", "rep", lambda ds: reverse("prospects:detail", args=[ds.detail_prospect_id])),
+    Page("pipeline.board.rep", "rep", lambda ds: reverse("pipeline:board") + f"?scope=user-{ds.rep_id}"),
+    Page(
+        "pipeline.board.team", "manager", lambda ds: reverse("pipeline:board") + f"?scope=team-{ds.team_id}"
+    ),
+    Page(
+        "pipeline.monthly", "manager", lambda ds: reverse("pipeline:month_list") + f"?scope=team-{ds.team_id}"
+    ),
+    Page("targets.bell", "rep", lambda ds: reverse("targets:bell"), htmx=True),
+    Page(
+        "prospects.edit",
+        "rep",
+        lambda ds: reverse("prospects:edit", args=[ds.move_prospect_id]),
+        method="POST",
+        data=_edit_data,
+        ok_statuses=(302,),
+    ),
+    Page(
+        "pipeline.move",
+        "rep",
+        lambda ds: reverse("pipeline:move", args=[ds.move_prospect_id]),
+        method="POST",
+        data=_move_data,
+        htmx=True,
+        ok_statuses=(200, 204, 302),
+    ),
+    Page(
+        "closing.test_closing_create",
+        "rep",
+        lambda ds: reverse("closing:test_closing_log", args=[ds.closing_prospect_id]),
+        method="POST",
+        data=_test_closing_data,
+        htmx=True,
+        ok_statuses=(200, 201, 204, 302),
+    ),
+]
+
+# Loaded with wrk under gunicorn: the first available page of each list is used.
+THROUGHPUT: dict[str, list[str]] = {
+    "rep board": ["pipeline.board.rep", "prospects.list"],
+    "monthly list": ["pipeline.monthly"],
+}
+
+
+def by_name(name: str) -> Page:
+    if name == BASELINE.name:
+        return BASELINE
+    return next(page for page in PAGES if page.name == name)
