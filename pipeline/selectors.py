@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db.models import (
     Count,
     DecimalField,
@@ -21,8 +22,9 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Sum,
+    Window,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, RowNumber
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -228,7 +230,8 @@ def board_columns(
 ) -> list[Column]:
     """The three columns of the board with their header figures (count, amount, weighted, target).
 
-    Queries: bands 1 + target 1 + totals 1 (+ cards 1)."""
+    Each column holds at most BOARD_CARDS_PER_COLUMN cards (the soonest, then the largest weighted
+    amount); its count and sums cover every prospect. Queries: bands 1 + target 1 + totals 1 (+ cards 1)."""
     bands = RankBands.load()
     target = scope.target()
     base = filters.apply(scope.prospects(viewer).open())
@@ -253,10 +256,15 @@ def board_columns(
         )
     if with_cards:
         by_horizon = {c.horizon: c for c in columns}
+        order = [F("expected_month").asc(nulls_last=True), F("weighted").desc(), F("id").asc()]
+        # The first cards of each column, in one query: a big pipeline must not render thousands of
+        # cards (the column totals above still count every prospect).
         cards = (
             base.select_related("owner")
             .annotate(weighted=weighted_expr())
-            .order_by(F("expected_month").asc(nulls_last=True), "-weighted", "id")
+            .annotate(place=Window(RowNumber(), partition_by=[F("horizon")], order_by=order))
+            .filter(place__lte=settings.BOARD_CARDS_PER_COLUMN)
+            .order_by(*order)
         )
         for prospect in cards:
             by_horizon[prospect.horizon].cards.append(decorate(prospect, bands, today))

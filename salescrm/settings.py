@@ -327,3 +327,6 @@ IMPORT_ASYNC_ROWS = env_int("IMPORT_ASYNC_ROWS", 2000)
 import pgtrigger  # noqa: E402
 
 PGHISTORY_LEVEL = pgtrigger.Statement
+
+# --- Board: the most cards one column shows (the column's count and sums cover all prospects).
+BOARD_CARDS_PER_COLUMN = env_int("BOARD_CARDS_PER_COLUMN", 30)
