@@ -321,3 +321,10 @@ OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "salescrm")
 # are checked and imported by a Celery task with a progress bar.
 IMPORT_UPLOAD_DIR = Path(env_str("IMPORT_UPLOAD_DIR", str(VAR_DIR / "imports")))
 IMPORT_ASYNC_ROWS = env_int("IMPORT_ASYNC_ROWS", 2000)
+# --- reliability: a request waits at most JOBS_ENQUEUE_WAIT s for a Celery publish (salescrm/lib/jobs.py);
+# after a broker failure, callers stop waiting for JOBS_BROKER_BACKOFF s. See docs/reliability.md.
+JOBS_ENQUEUE_WAIT = env_int("JOBS_ENQUEUE_WAIT_MS", 500) / 1000
+JOBS_BROKER_BACKOFF = env_int("JOBS_BROKER_BACKOFF", 10)
+# The file email backend's folder (EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend), used
+# by bin/faults to count the alert emails.
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
