@@ -582,7 +582,10 @@ edits, creates, CSV export.
 def write_doc(rows: list[Row], args, started: dt.datetime, elapsed: float) -> None:
     import platform
 
-    machine = f"{os.cpu_count()} CPU, {platform.python_implementation()} {platform.python_version()}"
+    machine = (
+        f"{os.cpu_count()} CPU, {platform.python_implementation()} {platform.python_version()}, shared with "
+        f"other jobs (load average {args.load_before:.1f} at the start, {os.getloadavg()[0]:.1f} at the end)"
+    )
     head = DOC_HEAD.format(
         think=f"{args.think[0]} to {args.think[1]}", machine=machine, fault=f"{args.fault_seconds:.0f}"
     )
@@ -619,6 +622,7 @@ def main(argv: list[str] | None = None) -> int:
     only = set((args.only or "1,3,4,5,6").split(","))
 
     started = dt.datetime.now(dt.UTC)
+    args.load_before = os.getloadavg()[0]
     t_start = time.monotonic()
     stack = Stack(ROOT / "var" / "faults")
     rows: list[Row] = []
