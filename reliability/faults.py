@@ -355,16 +355,23 @@ def scenario_worker_kills(stack: Stack, args) -> list[Row]:
     for _ in range(args.kills):
         for _ in range(4):  # keep both children busy with checks
             enqueue_check()
-        time.sleep(random.uniform(0.05, 0.4))
-        busy = [pid for pid in stack.worker_children() if cpu_ticks(pid) is not None]
-        if not busy:
+        time.sleep(random.uniform(0.05, 0.3))
+        # Wait (up to 2 s) for a child that is on the CPU, i.e. running a check, and kill it.
+        victim, on_cpu = None, False
+        deadline = time.monotonic() + 2
+        while time.monotonic() < deadline and not on_cpu:
+            pool = stack.worker_children()
+            before = {pid: cpu_ticks(pid) or 0 for pid in pool}
+            time.sleep(0.05)
+            running = [pid for pid in pool if (cpu_ticks(pid) or 0) > before[pid]]
+            if running:
+                victim, on_cpu = random.choice(running), True
+            elif pool:
+                victim = random.choice(pool)
+        if victim is None:
             time.sleep(1)
             continue
-        before = {pid: cpu_ticks(pid) for pid in busy}
-        time.sleep(0.02)
-        running = [pid for pid in busy if (cpu_ticks(pid) or 0) > (before[pid] or 0)]
-        victim = random.choice(running or busy)
-        killed_busy += bool(running)
+        killed_busy += on_cpu
         try:
             os.kill(victim, signal.SIGKILL)
             kills += 1
@@ -590,7 +597,7 @@ def write_doc(rows: list[Row], args, started: dt.datetime, elapsed: float) -> No
         think=f"{args.think[0]} to {args.think[1]}", machine=machine, fault=f"{args.fault_seconds:.0f}"
     )
     run = (
-        f"## Run of {started:%Y-%m-%d %H:%M} UTC, commit {git_commit()}\n\n"
+        f"## Run of {started:%Y-%m-%d %H:%M} UTC, commit {args.commit}\n\n"
         f"Mode: {'quick' if args.quick else 'full'}, {args.users} users, run time {elapsed / 60:.1f} min.\n\n"
     )
     passed = all(r.passed is not False for r in rows)
@@ -599,7 +606,16 @@ def write_doc(rows: list[Row], args, started: dt.datetime, elapsed: float) -> No
         if passed
         else "Targets missed: " + ", ".join(f"{r.scenario} — {r.measure}" for r in rows if r.passed is False)
     )
-    (ROOT / "docs" / "reliability.md").write_text(head + "\n" + run + table(rows) + "\n\n" + verdict + "\n")
+    doc = ROOT / "docs" / "reliability.md"
+    # The hand-written findings below the figures survive a new run.
+    old = doc.read_text() if doc.exists() else ""
+    notes = old[old.index(NOTES_MARK) :] if NOTES_MARK in old else ""
+    doc.write_text(
+        head + "\n" + run + table(rows) + "\n\n" + verdict + "\n" + ("\n" + notes if notes else "")
+    )
+
+
+NOTES_MARK = "## Findings and fixes"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -623,6 +639,7 @@ def main(argv: list[str] | None = None) -> int:
 
     started = dt.datetime.now(dt.UTC)
     args.load_before = os.getloadavg()[0]
+    args.commit = git_commit()  # the code the servers run
     t_start = time.monotonic()
     stack = Stack(ROOT / "var" / "faults")
     rows: list[Row] = []
