@@ -17,6 +17,8 @@ run-prod-check:   ## manage.py check --deploy with production variables
 	DJANGO_SECRET_KEY=$$(python3 -c 'import secrets;print(secrets.token_urlsafe(50))') DJANGO_ALLOWED_HOSTS=crm.example.jp .venv/bin/python manage.py check --deploy --fail-level WARNING
 backup:           ## dump the database to var/backups (custom format); see docs/operations.md
 	bin/backup
+faults:           ## fault and load scenarios on a private stack; writes docs/reliability.md (QUICK=1 for a smoke run)
+	bin/faults $(if $(QUICK),--quick,)
 restore:          ## make restore FILE=var/backups/salescrm-....dump (asks before replacing the data)
 	@test -n "$(FILE)" || { echo "usage: make restore FILE=path/to/backup.dump" >&2; exit 2; }
 	bin/restore "$(FILE)"

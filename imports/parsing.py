@@ -69,9 +69,9 @@ def _era_year(era: str, number: str) -> int:
 def parse_date_or_month(value: Any) -> tuple[dt.date, bool]:
     """(date, True) for a full date, (first of month, False) for a month. Raises ParseError."""
     if isinstance(value, dt.datetime):
-        return value.date(), True
-    if isinstance(value, dt.date):
-        return value, True
+        value = value.date()
+    if isinstance(value, dt.date):  # an xlsx date cell: the same year range as a written date
+        return _date(value.year, value.month, value.day, BAD_DATE), True
     text = normalize(value).upper().replace(" ", "") if _looks_short_era(value) else normalize(value)
     if m := _ISO_DAY.match(text) or _JA_DAY.match(text):
         return _date(int(m[1]), int(m[2]), int(m[3]), BAD_DATE), True
@@ -128,12 +128,14 @@ def parse_amount(value: Any) -> Decimal:
             amount = Decimal(match[1].replace(",", "") + (match[2] or "")) * UNITS[match[3] or ""]
         except InvalidOperation:
             raise ParseError(BAD_AMOUNT) from None
+    if not amount.is_finite():  # NaN or infinity from a number cell
+        raise ParseError(BAD_AMOUNT)
     if amount < 0:
         raise ParseError(NEGATIVE_AMOUNT)
+    if amount >= Decimal("1e12"):  # before quantize(), which fails beyond 28 digits
+        raise ParseError(BAD_AMOUNT)
     if amount != amount.quantize(Decimal("0.01")):
         raise ParseError(TOO_PRECISE_AMOUNT)
-    if amount >= Decimal("1e12"):
-        raise ParseError(BAD_AMOUNT)
     return amount.quantize(Decimal("1")) if amount == amount.to_integral() else amount
 
 
@@ -142,7 +144,7 @@ def parse_probability(value: Any) -> int:
     if isinstance(value, bool):
         raise ParseError(BAD_PROBABILITY)
     if isinstance(value, int | float | Decimal):
-        if value != int(value):
+        if not Decimal(value).is_finite() or value != int(value):
             raise ParseError(BAD_PROBABILITY)
         number = int(value)
     else:

@@ -330,3 +330,10 @@ PGHISTORY_LEVEL = pgtrigger.Statement
 
 # --- Board: the most cards one column shows (the column's count and sums cover all prospects).
 BOARD_CARDS_PER_COLUMN = env_int("BOARD_CARDS_PER_COLUMN", 30)
+# --- reliability: a request waits at most JOBS_ENQUEUE_WAIT s for a Celery publish (salescrm/lib/jobs.py);
+# after a broker failure, callers stop waiting for JOBS_BROKER_BACKOFF s. See docs/reliability.md.
+JOBS_ENQUEUE_WAIT = env_int("JOBS_ENQUEUE_WAIT_MS", 500) / 1000
+JOBS_BROKER_BACKOFF = env_int("JOBS_BROKER_BACKOFF", 10)
+# The file email backend's folder (EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend), used
+# by bin/faults to count the alert emails.
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))

@@ -534,8 +534,10 @@ def _addresses(user_ids: set[int], users: dict[int, User]) -> list[str]:
 
 def alert_emails_send(*, now: dt.datetime | None = None) -> int:
     """Email every newly opened alert to the rep and their manager(s), once per alert: each alert is
-    claimed with a conditional UPDATE ... WHERE emailed_at IS NULL (row count checked) before sending,
-    so a retried or duplicated task never sends it twice. Returns the number of emails sent."""
+    claimed (row locked with SKIP LOCKED, emailed_at set) and sent in one transaction, so a retried or
+    duplicated task never sends it twice and a worker killed mid-send leaves it for the redelivery.
+    Only a kill between the mail server's acceptance and the COMMIT can send it twice. Returns the
+    number of emails sent."""
     now = now or timezone.now()
     pending = list(
         PipelineAlert.objects.open()
@@ -550,24 +552,28 @@ def alert_emails_send(*, now: dt.datetime | None = None) -> int:
     users = User.objects.in_bulk(set().union(*wanted.values()))
     sent = 0
     for alert in pending:
-        claimed = PipelineAlert.objects.filter(
-            pk=alert.pk, emailed_at__isnull=True, resolved_at__isnull=True
-        ).update(emailed_at=now)
-        if claimed != 1:
-            continue  # another worker has it, or it resolved meanwhile
         to = _addresses(wanted[alert.pk], users)
-        if not to:
-            continue
-        with translation.override(settings.LANGUAGE_CODE):
-            context = {"alert": alert, "plan": alert.plan}
-            subject = render_to_string("targets/email/alert_subject.txt", context).strip()
-            body = render_to_string("targets/email/alert_body.txt", context)
-        try:
+        if to:
+            with translation.override(settings.LANGUAGE_CODE):
+                context = {"alert": alert, "plan": alert.plan}
+                subject = render_to_string("targets/email/alert_subject.txt", context).strip()
+                body = render_to_string("targets/email/alert_body.txt", context)
+        # The claim and the send share one transaction: a worker killed while sending (kill -9, OOM)
+        # leaves the row unclaimed for the redelivered task (bin/faults lost an email when the claim
+        # committed first); a concurrent worker skips the locked row; a failed send rolls back.
+        with transaction.atomic():
+            claimed = (
+                PipelineAlert.objects.select_for_update(skip_locked=True)
+                .filter(pk=alert.pk, emailed_at__isnull=True, resolved_at__isnull=True)
+                .values_list("pk", flat=True)
+                .first()
+            )
+            if claimed is None:
+                continue  # another worker has it, or it resolved meanwhile
+            PipelineAlert.objects.filter(pk=alert.pk).update(emailed_at=now)
+            if not to:
+                continue
             send_mail(subject, body, None, to)
-        except Exception:
-            # Give the claim back so that the retry sends it; then let the task retry.
-            PipelineAlert.objects.filter(pk=alert.pk, emailed_at=now).update(emailed_at=None)
-            raise
         sent += 1
     return sent
 

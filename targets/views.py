@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -62,6 +63,8 @@ def target_edit(request: HttpRequest, key: str) -> HttpResponse:
                 pipeline_target_save(key=scope, by=request.user, **values)
             except IntegrityError:
                 form.add_error(None, _("The target could not be saved: check the numbers and try again."))
+            except ValidationError as exc:  # the model's limits, e.g. a count above the integer range
+                form.add_error(None, exc.messages)
             else:
                 if request.htmx:
                     row = scope_row(request.user, key)

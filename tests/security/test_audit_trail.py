@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import pghistory
@@ -15,6 +16,7 @@ from django.apps import apps
 from django.db.models import F
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import User
 from prospects.models import Prospect
@@ -29,6 +31,8 @@ class WritePath:
     label: str  # pgh_label of the expected event: insert / update / delete
     run: Callable[[Client, Any], tuple[Any, User]]
     via_request: bool = True
+    needs: bool = False  # run() also takes the settings and tmp_path fixtures
+    prepare: Callable[[Any], Any] | None = None  # set-up writes that happen before the one checked
 
     def __str__(self) -> str:
         return self.name
@@ -101,6 +105,145 @@ def queryset_update_with_context(client, p):
     return p.prospect, p.admin
 
 
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def _other_horizon(prospect: Prospect) -> str:
+    return "long" if prospect.horizon != "long" else "short"
+
+
+def board_move(client, p):
+    client.force_login(p.owner)
+    data = {"horizon": _other_horizon(p.prospect), "version": p.prospect.version}
+    response = client.post(reverse("pipeline:move", args=[p.prospect.pk]), data, **HTMX)
+    assert response.status_code == 200, response.content.decode()[:2000]
+    return p.prospect, p.owner
+
+
+def card_quick_edit(client, p):
+    client.force_login(p.owner)
+    data = {
+        "probability": "65",
+        "amount": "3300000",
+        "expected_month": "2027-02",
+        "version": p.prospect.version,
+    }
+    response = client.post(reverse("pipeline:card_edit", args=[p.prospect.pk]), data, **HTMX)
+    assert response.status_code == 200, response.content.decode()[:2000]
+    return p.prospect, p.owner
+
+
+def log_test_closing(client, p):
+    from closing.models import TestClosing
+
+    client.force_login(p.owner)
+    data = {"question_text": "今月中にご決断いただけますか", "answer": "前向きに検討", "reading": "positive"}
+    response = client.post(reverse("closing:test_closing_log", args=[p.prospect.pk]), data, **HTMX)
+    assert response.status_code in (200, 204, 302), response.content.decode()[:2000]
+    return TestClosing.objects.get(prospect=p.prospect), p.owner
+
+
+def outcome_won(client, p):
+    client.force_login(p.owner)
+    data = {"amount": "2000000", "closed_on": timezone.localdate().isoformat(), "version": p.prospect.version}
+    response = client.post(reverse("closing:won", args=[p.prospect.pk]), data, **HTMX)
+    assert response.status_code in (200, 204, 302), response.content.decode()[:2000]
+    p.prospect.refresh_from_db()
+    assert p.prospect.status == "won"
+    return p.prospect, p.owner
+
+
+def outcome_lost(client, p):
+    client.force_login(p.owner)
+    data = {"closed_on": timezone.localdate().isoformat(), "reason": "price", "version": p.prospect.version}
+    response = client.post(reverse("closing:lost", args=[p.prospect.pk]), data, **HTMX)
+    assert response.status_code in (200, 204, 302), response.content.decode()[:2000]
+    p.prospect.refresh_from_db()
+    assert p.prospect.status == "lost"
+    return p.prospect, p.owner
+
+
+def close_as_won(p):
+    from closing import services
+
+    services.outcome_record_won(
+        prospect=p.prospect,
+        by=p.owner,
+        expected_version=p.prospect.version,
+        amount=Decimal(1),
+        closed_on=timezone.localdate(),
+    )
+    p.prospect.refresh_from_db()
+
+
+def outcome_reopen(client, p):
+    client.force_login(p.manager)
+    response = client.post(reverse("closing:reopen", args=[p.prospect.pk]), {"reason": "誤って受注"}, **HTMX)
+    assert response.status_code in (200, 204, 302), response.content.decode()[:2000]
+    p.prospect.refresh_from_db()
+    assert p.prospect.status == "open"
+    return p.prospect, p.manager
+
+
+def log_one_test_closing(p):
+    from closing import services
+
+    services.test_closing_log(
+        prospect=p.prospect, by=p.owner, question=None, question_text="q", answer="a", reading="positive"
+    )
+    p.prospect.refresh_from_db()
+
+
+def proposal_apply(client, p):
+    from closing.models import TestClosing
+
+    tc = TestClosing.objects.get(prospect=p.prospect)
+    client.force_login(p.owner)
+    data = {"horizon": _other_horizon(p.prospect), "expected_month": "2027-04", "probability": "80"}
+    data["version"] = p.prospect.version
+    response = client.post(reverse("closing:proposal", args=[tc.pk]), data, **HTMX)
+    assert response.status_code in (200, 204, 302), response.content.decode()[:2000]
+    return p.prospect, p.owner
+
+
+def target_edit(client, p):
+    from targets.models import PipelineTarget
+
+    client.force_login(p.admin)
+    data = {"min_open": "12", "min_short": "3", "min_mid": "4", "min_long": "5", "sales_target": "9000000"}
+    response = client.post(reverse("targets:edit", args=[f"user-{p.owner.pk}"]), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    return PipelineTarget.objects.get(user=p.owner), p.admin
+
+
+def import_run(client, p, settings, tmp_path):
+    from imports.models import ImportJob
+    from tests.imports.conftest import csv_bytes, upload
+
+    settings.IMPORT_UPLOAD_DIR = tmp_path / "imports"
+    client.force_login(p.owner)
+    rows = [["会社名", "担当者", "確度"], ["監査インポート商事", p.owner.username, "40%"]]
+    response = client.post(reverse("imports:upload"), {"file": upload(csv_bytes(rows)), "encoding": "auto"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    job = ImportJob.objects.get()
+    response = client.post(
+        reverse("imports:mapping", args=[job.pk]), {"col-0": "name", "col-1": "owner", "col-2": "probability"}
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    response = client.post(reverse("imports:run", args=[job.pk]))
+    assert response.status_code == 302
+    return Prospect.objects.get(name="監査インポート商事"), p.owner
+
+
+def rank_bands_edit(client, p):
+    from pipeline.models import RankBands
+
+    client.force_login(p.admin)
+    response = client.post(reverse("pipeline:rank_bands"), {"a_min": "85", "b_min": "45"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    return RankBands.objects.get(), p.admin
+
+
 WRITE_PATHS = [
     WritePath("prospect create (view)", "prospects.ProspectEvent", "insert", prospect_create_view),
     WritePath("prospect edit (view)", "prospects.ProspectEvent", "update", prospect_edit_view),
@@ -113,14 +256,39 @@ WRITE_PATHS = [
         queryset_update_with_context,
         via_request=False,
     ),
+    WritePath("board move (pipeline)", "prospects.ProspectEvent", "update", board_move),
+    WritePath("card quick edit (pipeline)", "prospects.ProspectEvent", "update", card_quick_edit),
+    WritePath("test closing log (closing)", "closing.TestClosingEvent", "insert", log_test_closing),
+    WritePath("won (closing)", "prospects.ProspectEvent", "update", outcome_won),
+    WritePath("lost (closing)", "prospects.ProspectEvent", "update", outcome_lost),
+    WritePath("reopen (closing)", "prospects.ProspectEvent", "update", outcome_reopen, prepare=close_as_won),
+    WritePath(
+        "proposal apply (closing)",
+        "prospects.ProspectEvent",
+        "update",
+        proposal_apply,
+        prepare=log_one_test_closing,
+    ),
+    WritePath("target edit (targets)", "targets.PipelineTargetEvent", "insert", target_edit),
+    WritePath("import run (imports)", "prospects.ProspectEvent", "insert", import_run, needs=True),
+    WritePath(
+        "rank bands (pipeline)",
+        "pipeline.RankBandsEvent",
+        "update",
+        rank_bands_edit,
+        prepare=lambda p: apps.get_model("pipeline.RankBands").objects.get_or_create(pk=1),
+    ),
 ]
 
 
 @pytest.mark.parametrize("path", WRITE_PATHS, ids=str)
-def test_the_write_leaves_an_event_naming_the_acting_user(personas, path):
+def test_the_write_leaves_an_event_naming_the_acting_user(personas, path, settings, tmp_path):
     event_model = apps.get_model(path.event_model)
+    if path.prepare:
+        path.prepare(personas)
     last_before = event_model.objects.order_by("-pgh_id").values_list("pgh_id", flat=True).first() or 0
-    obj, actor = path.run(Client(), personas)
+    extra = (settings, tmp_path) if path.needs else ()
+    obj, actor = path.run(Client(), personas, *extra)
     events = list(
         event_model.objects.filter(
             pgh_id__gt=last_before, pgh_obj_id=obj.pk, pgh_label=path.label

@@ -1,5 +1,7 @@
 """Bad requests get a 4xx with a page that says why, never a 500."""
 
+import datetime as dt
+
 import pytest
 from django.conf import settings
 from django.test import Client
@@ -115,3 +117,35 @@ def test_unsupported_methods_are_405(personas, method):
     client.force_login(personas.owner)
     response = getattr(client, method)(reverse("prospects:edit", args=[personas.prospect.pk]))
     assert response.status_code == 405
+
+
+def test_a_target_count_beyond_the_integer_range_is_a_form_error_not_a_500(personas, client):
+    """Found by tests/security/test_fuzz_dialogs.py: the form passed it, the model's full_clean raised."""
+    from targets.models import PipelineTarget
+
+    client.force_login(personas.admin)
+    url = reverse("targets:edit", args=[f"user-{personas.owner.pk}"])
+    response = client.post(url, {"min_open": "2147483648"})
+    assert response.status_code == 422
+    assert not PipelineTarget.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "parser,value",
+    [
+        ("parse_date", dt.date(1899, 12, 31)),
+        ("parse_month", dt.datetime(2101, 1, 1)),
+        ("parse_amount", float("inf")),
+        ("parse_amount", float("nan")),
+        ("parse_amount", 1e26),
+        ("parse_probability", float("nan")),
+        ("parse_probability", float("inf")),
+    ],
+)
+def test_import_number_and_date_cells_out_of_range_are_refused_with_a_reason(parser, value):
+    """Found by the parser fuzzing: xlsx date cells skipped the year range; NaN, infinity and huge
+    numbers raised decimal errors instead of a ParseError."""
+    from imports import parsing
+
+    with pytest.raises(parsing.ParseError):
+        getattr(parsing, parser)(value)

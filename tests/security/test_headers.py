@@ -27,6 +27,48 @@ class PageCase:
         return self.name
 
 
+def _snapshot(p):
+    from pipeline.selectors import user_scope
+    from pipeline.services import snapshot_take
+    from salescrm.lib.months import this_month
+
+    return snapshot_take(scope=user_scope(p.owner), month=this_month())[0]
+
+
+def _snapshot_url(p):
+    from pipeline.models import ForecastSnapshot
+
+    return reverse("pipeline:snapshot", args=[ForecastSnapshot.objects.get().pk])
+
+
+def _question(p):
+    from closing.models import TestClosingQuestion
+
+    return TestClosingQuestion.objects.create(
+        text_ja="今月ご決断いただけますか", text_en="Decide this month?", kind="timing"
+    )
+
+
+def _question_url(p):
+    from closing.models import TestClosingQuestion
+
+    return reverse("closing:question_edit", args=[TestClosingQuestion.objects.latest("pk").pk])
+
+
+def _import_job(p):
+    from tests.imports.conftest import HEADER, create_job, csv_bytes
+
+    return create_job(
+        p.owner, csv_bytes([HEADER, ["鈴木建設", "owner", "80%", "120万", "2026年11月", "商談中", "展示会"]])
+    )
+
+
+def _import_job_url(p):
+    from imports.models import ImportJob
+
+    return reverse("imports:job", args=[ImportJob.objects.get().pk])
+
+
 PAGES = [
     PageCase("login", None, lambda p: reverse("login")),
     PageCase("home", "owner", lambda p: reverse("home")),
@@ -43,6 +85,27 @@ PAGES = [
         lambda p: reverse("two_factor_verify"),
         prepare=lambda p: TOTPDevice.objects.create(user=p.manager, name="TOTP", confirmed=True),
     ),
+    # pipeline
+    PageCase("board", "owner", lambda p: reverse("pipeline:board")),
+    PageCase("month list", "owner", lambda p: reverse("pipeline:month_list")),
+    PageCase("month list print view", "manager", lambda p: reverse("pipeline:month_list") + "?print=1"),
+    PageCase("forecast", "manager", lambda p: reverse("pipeline:forecast")),
+    PageCase("snapshot", "owner", _snapshot_url, prepare=_snapshot),
+    PageCase("rank bands", "admin", lambda p: reverse("pipeline:rank_bands")),
+    # closing
+    PageCase("waiting list", "owner", lambda p: reverse("closing:waiting")),
+    PageCase("statistics", "manager", lambda p: reverse("closing:statistics")),
+    PageCase("questions", "admin", lambda p: reverse("closing:questions")),
+    PageCase("question form (new)", "admin", lambda p: reverse("closing:question_create")),
+    PageCase("question form (edit)", "admin", _question_url, prepare=_question),
+    # targets
+    PageCase("targets settings", "admin", lambda p: reverse("targets:settings")),
+    PageCase("cycle health", "owner", lambda p: reverse("targets:health")),
+    PageCase("alerts", "manager", lambda p: reverse("targets:alerts")),
+    # imports
+    PageCase("imports list", "owner", lambda p: reverse("imports:list")),
+    PageCase("imports upload", "owner", lambda p: reverse("imports:upload")),
+    PageCase("imports job", "owner", _import_job_url, prepare=_import_job),
     PageCase("admin index", "admin", lambda p: reverse("admin:index")),
     PageCase("admin prospect list", "admin", lambda p: reverse("admin:prospects_prospect_changelist")),
     PageCase(
@@ -51,6 +114,11 @@ PAGES = [
         lambda p: reverse("admin:prospects_prospect_change", args=[p.prospect.pk]),
     ),
 ]
+
+
+@pytest.fixture(autouse=True)
+def private_upload_dir(settings, tmp_path):
+    settings.IMPORT_UPLOAD_DIR = tmp_path / "imports"
 
 
 class ScriptCollector(HTMLParser):
