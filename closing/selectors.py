@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -334,3 +335,82 @@ def source_stats(user: User, period: Period) -> tuple[list[SourceStat], SourceSt
         avg_days_to_won=_days(total_row["avg_days"]),
     )
     return per_source, total
+
+
+# --- Exports: every test closing and every outcome of a period, as on screen, scoped like the screens.
+
+
+def test_closing_export(user: User, period: Period) -> tuple[list[str], Iterator[list]]:
+    start, end = period.aware_bounds()
+    visible = Prospect.objects.visible_to(user).values("pk")
+    rows = (
+        TestClosing.objects.filter(prospect__in=visible, asked_at__gte=start, asked_at__lt=end)
+        .select_related("prospect", "asked_by")
+        .order_by("-asked_at", "-id")
+    )
+    header = [
+        _("Asked at"),
+        _("Asked by"),
+        _("Prospect"),
+        _("Question"),
+        _("Customer's answer"),
+        _("Reading"),
+        _("Revealed timing"),
+        _("Revealed budget"),
+        _("Decision maker"),
+        _("Annotation"),
+    ]
+    tz = _tz()
+
+    def lines() -> Iterator[list]:
+        for tc in rows.iterator(chunk_size=2000):
+            yield [
+                tc.asked_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
+                tc.asked_by.display_name,
+                tc.prospect.name,
+                tc.question_text,
+                tc.answer,
+                tc.get_reading_display(),
+                tc.revealed_month.strftime("%Y-%m") if tc.revealed_month else "",
+                tc.revealed_budget,
+                tc.revealed_decision_maker,
+                tc.annotation,
+            ]
+
+    return [str(h) for h in header], lines()
+
+
+def outcome_export(user: User, period: Period) -> tuple[list[str], Iterator[list]]:
+    rows = _closed_in(user, period).select_related("owner").order_by("-closed_on", "-id")
+    header = [
+        _("Closed on"),
+        _("Owner"),
+        _("Prospect"),
+        _("Outcome"),
+        _("Won amount"),
+        _("Lost reason"),
+        _("Competitor"),
+        _("Re-contact on"),
+        _("Source"),
+        _("Created on"),
+        _("Note"),
+    ]
+    tz = _tz()
+
+    def lines() -> Iterator[list]:
+        for p in rows.iterator(chunk_size=2000):
+            yield [
+                p.closed_on,
+                p.owner.display_name,
+                p.name,
+                p.get_status_display(),
+                p.won_amount,
+                p.get_lost_reason_display() if p.lost_reason else "",
+                p.competitor,
+                p.recontact_on,
+                p.get_source_display(),
+                p.created_at.astimezone(tz).date(),
+                p.outcome_note,
+            ]
+
+    return [str(h) for h in header], lines()

@@ -6,6 +6,7 @@ app_name = "closing"
 urlpatterns = [
     path("waiting/", views.waiting, name="waiting"),
     path("statistics/", views.statistics, name="statistics"),
+    path("export/<slug:what>/", views.export, name="export"),
     path("questions/", views.question_list, name="questions"),
     path("questions/new/", views.question_edit, name="question_create"),
     path("questions/<int:pk>/edit/", views.question_edit, name="question_edit"),

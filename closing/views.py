@@ -11,12 +11,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRefresh, trigger_client_event
 
 from accounts.access import admin_required, can_manage
@@ -37,6 +37,7 @@ from closing.models import TestClosingQuestion
 from prospects.models import Prospect
 from prospects.selectors import access_prospect
 from prospects.services import CONFLICT_MESSAGE, ProspectConflict
+from salescrm.lib.export import export_response
 from salescrm.lib.months import add_months, this_month
 
 # --- helpers
@@ -337,8 +338,8 @@ def waiting(request: HttpRequest) -> HttpResponse:
     return render(request, "closing/waiting.html", {"form": form, "days": days, "page": page})
 
 
-@login_required
-def statistics(request: HttpRequest) -> HttpResponse:
+def _period(request: HttpRequest) -> tuple[PeriodForm, selectors.Period]:
+    """The months chosen on the statistics page (default: the last 12, this one included)."""
     form = PeriodForm(request.GET or None)
     last = this_month()
     first = add_months(last, -11)
@@ -347,7 +348,30 @@ def statistics(request: HttpRequest) -> HttpResponse:
         last = form.cleaned_data.get("month_to") or last
         if first > last:
             first = last
-    period = selectors.Period.months(first, last)
+    return form, selectors.Period.months(first, last)
+
+
+EXPORTS = {"test-closings": selectors.test_closing_export, "outcomes": selectors.outcome_export}
+
+
+@login_required
+@require_GET
+def export(request: HttpRequest, what: str) -> HttpResponse:
+    """Test closings or outcomes of the statistics page's period: CSV (UTF-8 BOM, ?encoding=cp932) or
+    ?format=xlsx, with the screen's labels in the user's language and the screens' access rules."""
+    if what not in EXPORTS:
+        raise Http404
+    _form, period = _period(request)
+    header, rows = EXPORTS[what](request.user, period)
+    filename = f"{what}-{period.start:%Y%m}-{period.end:%Y%m}"
+    return export_response(
+        request.GET.get("format", "csv"), filename, header, rows, request.GET.get("encoding", "utf-8-sig")
+    )
+
+
+@login_required
+def statistics(request: HttpRequest) -> HttpResponse:
+    form, period = _period(request)
     per_source, total = selectors.source_stats(request.user, period)
     context = {
         "form": form,

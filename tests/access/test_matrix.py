@@ -115,6 +115,7 @@ RULES: dict[str, Rule] = {
     "closing:proposal": Rule(OBJECT_VIEWERS, kwargs=closing_entry_kwargs),
     "closing:waiting": Rule(EVERYONE),
     "closing:statistics": Rule(EVERYONE),
+    "closing:export": Rule(EVERYONE, kwargs=lambda p: {"what": "outcomes"}),
     "closing:questions": Rule(ADMINS, denied_status=ROLE_DENIED),
     "closing:question_create": Rule(ADMINS, denied_status=ROLE_DENIED),
     "closing:question_edit": Rule(ADMINS, denied_status=ROLE_DENIED, kwargs=question_kwargs),
