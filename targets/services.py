@@ -133,9 +133,10 @@ def scope_owner_ids(key: ScopeKey, memberships: dict[int, set[int]]) -> set[int]
 def sum_for(per_owner: dict[int, Any], owners: set[int] | None, factory: Any) -> Any:
     """Sum per-owner values (objects with .add) over a scope's owners (all of them for None)."""
     total = factory()
-    for owner_id, value in per_owner.items():
-        if owners is None or owner_id in owners:
-            total.add(value)
+    # Walk the scope's own owners, not every owner: 11,000 scopes x 10,000 reps was 10^8 steps (24 s).
+    values = per_owner.values() if owners is None else (per_owner[o] for o in owners if o in per_owner)
+    for value in values:
+        total.add(value)
     return total
 
 
