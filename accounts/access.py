@@ -55,10 +55,6 @@ def visible_teams(user: User) -> QuerySet[Team]:
     return Team.objects.filter(members=user)
 
 
-def can_reassign(user: User) -> bool:
-    return user.is_admin_role or user.is_manager
-
-
 def can_manage(user: User, owner: User) -> bool:
     """May `user` act as the manager of `owner` (reopen, reassign)?"""
     if user.is_admin_role:

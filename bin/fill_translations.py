@@ -20,13 +20,18 @@ def main() -> int:
         for entry in po:
             if entry.obsolete:
                 continue
+            fuzzy = "fuzzy" in entry.flags  # makemessages' guess: replace it when the table has the word
             if entry.msgid_plural:
-                if entry.msgid in plurals and not any(entry.msgstr_plural.values()):
+                if entry.msgid in plurals and (fuzzy or not any(entry.msgstr_plural.values())):
                     entry.msgstr_plural = dict(enumerate(plurals[entry.msgid]))
-            elif not entry.msgstr and entry.msgid in ja:
+                    entry.flags = [f for f in entry.flags if f != "fuzzy"]
+            elif entry.msgid in ja and (fuzzy or not entry.msgstr):
                 entry.msgstr = ja[entry.msgid]
-            if "fuzzy" in entry.flags and (entry.msgstr or any(entry.msgstr_plural.values())):
-                entry.flags.remove("fuzzy")
+                entry.flags = [f for f in entry.flags if f != "fuzzy"]
+            if "fuzzy" in entry.flags:
+                missing += 1
+                print(f"{path}: fuzzy (check it, then remove the flag): {entry.msgid!r}")
+                continue
             if not (entry.msgstr or any(entry.msgstr_plural.values())):
                 missing += 1
                 print(f"{path}: untranslated: {entry.msgid!r}")

@@ -7,11 +7,11 @@ import pghistory
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from salescrm.lib.months import add_months, month_start, this_month
+from salescrm.lib.months import add_months, this_month
 
 
 class Horizon(models.TextChoices):
@@ -69,9 +69,6 @@ class ProspectQuerySet(models.QuerySet["Prospect"]):
         from accounts.access import visible_owner_ids_q
 
         return self.filter(visible_owner_ids_q(user))
-
-    def with_weighted_amount(self) -> ProspectQuerySet:
-        return self.annotate(weighted=F("amount") * F("probability") / Decimal(100))
 
 
 @pghistory.track(
@@ -219,6 +216,3 @@ class Prospect(models.Model):
     @property
     def is_action_overdue(self) -> bool:
         return self.is_open and self.next_action_on is not None and self.next_action_on < timezone.localdate()
-
-
-__all__ = ["Horizon", "LostReason", "Prospect", "Source", "Status", "month_start", "suggest_horizon"]

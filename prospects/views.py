@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import copy
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -102,16 +104,14 @@ def prospect_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def prospect_edit(request: HttpRequest, pk: int) -> HttpResponse:
     prospect = access_prospect(request.user, pk)
-    form = ProspectForm(request.POST or None, instance=prospect, user=request.user)
+    # The form writes the posted values into its instance; the service compares old and new on `prospect`.
+    form = ProspectForm(request.POST or None, instance=copy.copy(prospect), user=request.user)
     conflict = None
     if request.method == "POST" and form.is_valid():
         expected = form.cleaned_data.get("version") or prospect.version
         changes = {k: v for k, v in form.cleaned_data.items() if k != "version"}
-        # Re-read the row as it was when the form was filled: form.is_valid() wrote the posted
-        # values into `prospect`, and the service needs the old ones to compare.
-        loaded = access_prospect(request.user, pk)
         try:
-            prospect_update(prospect=loaded, by=request.user, expected_version=expected, **changes)
+            prospect_update(prospect=prospect, by=request.user, expected_version=expected, **changes)
         except ProspectConflict as exc:
             conflict = {"current": exc.current, "changes": conflict_changes(exc.current, expected)}
             data = request.POST.copy()

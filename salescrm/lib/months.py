@@ -20,11 +20,6 @@ def add_months(month: dt.date, n: int) -> dt.date:
     return dt.date(index // 12, index % 12 + 1, 1)
 
 
-def months_between(a: dt.date, b: dt.date) -> int:
-    """Whole months from a to b (b later is positive)."""
-    return (b.year - a.year) * 12 + (b.month - a.month)
-
-
 def parse_month(value: str) -> dt.date | None:
     """'2026-11' (the <input type=month> format) -> date(2026, 11, 1); None if it is not a month."""
     try:

@@ -7,7 +7,6 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import template
 from django.utils import formats, translation
-from django.utils.translation import gettext as _
 
 register = template.Library()
 
@@ -61,11 +60,6 @@ def month_input(value: dt.date | str | None) -> str:
 @register.filter
 def percent(value: int | None) -> str:
     return "" if value is None else f"{value}%"
-
-
-@register.simple_tag
-def yesno_label(value: bool) -> str:
-    return _("Yes") if value else _("No")
 
 
 @register.filter
