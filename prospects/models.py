@@ -141,6 +141,14 @@ class Prospect(models.Model):
         indexes = [
             # Board, list and the target check: open prospects of one owner, grouped by horizon.
             models.Index(fields=["owner", "status", "horizon"], name="prospect_owner_status_hz"),
+            # The open pipeline of a rep or a team, read from the index alone (no heap visit): the board's
+            # column sums and card ranking, the month list's totals and the target check's counts.
+            models.Index(
+                fields=["owner", "horizon", "expected_month"],
+                include=["amount", "probability", "id"],
+                condition=Q(status="open"),
+                name="prospect_open_pipeline",
+            ),
             # The monthly list: open prospects expected in one month.
             models.Index(fields=["status", "expected_month"], name="prospect_status_month"),
             # The monthly list and forecast of one rep or a team's reps (owner IN ...).
