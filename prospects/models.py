@@ -157,6 +157,13 @@ class Prospect(models.Model):
             models.Index(fields=["owner", "status", "next_action_on"], name="prospect_owner_status_action"),
             # Win/loss statistics by close month.
             models.Index(fields=["status", "closed_on"], name="prospect_status_closed"),
+            # The target check's history and inflow: prospects created in the last 180 days per owner
+            # and source, read in this order from the index alone (no sort, no heap).
+            models.Index(
+                fields=["owner", "source", "created_at"],
+                include=["status", "closed_on"],
+                name="prospect_owner_source_created",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -145,6 +145,9 @@ class PipelineAlert(models.Model):
     checked_at = models.DateTimeField(_("last checked at"))
     projected_date = models.DateField(_("projected date"), null=True, blank=True)
     plan = models.JSONField(_("replenishment plan"), default=dict, blank=True)
+    # The fingerprint of the plan's inputs (targets.services.plan_inputs): the check rebuilds and
+    # rewrites a plan only when it changes. Null: unknown, rebuilt on the next check.
+    plan_inputs = models.BigIntegerField(null=True, blank=True, editable=False)
     emailed_at = models.DateTimeField(_("emailed at"), null=True, blank=True)
 
     objects = PipelineAlertQuerySet.as_manager()

@@ -9,6 +9,7 @@ alerts) and writes in batches, so its cost does not grow with the number of reps
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import math
 from collections import defaultdict
@@ -18,7 +19,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, ExpressionWrapper, F, Q
 from django.db.models import DateField as DateFieldType
 from django.template.loader import render_to_string
@@ -68,10 +69,14 @@ def scope_key_text(key: ScopeKey) -> str:
 
 
 def target_key(target: PipelineTarget) -> ScopeKey:
-    if target.user_id:
-        return user_key(target.user_id)
-    if target.team_id:
-        return team_key(target.team_id)
+    return target_key_of(target.user_id, target.team_id)
+
+
+def target_key_of(user_id: int | None, team_id: int | None) -> ScopeKey:
+    if user_id:
+        return user_key(user_id)
+    if team_id:
+        return team_key(team_id)
     return COMPANY
 
 
@@ -148,32 +153,6 @@ def scope_counts(
 
 
 @dataclass
-class Flow:
-    inflow: int = 0
-    outflow: int = 0
-
-    def add(self, other: Flow) -> None:
-        self.inflow += other.inflow
-        self.outflow += other.outflow
-
-
-def flows_by_owner(now: dt.datetime) -> dict[int, Flow]:
-    """ONE grouped query: new prospects (created_at) and won + lost (closed_on) in the last 90 days."""
-    since = now - dt.timedelta(days=FLOW_DAYS)
-    today = timezone.localdate(now)
-    since_day = today - dt.timedelta(days=FLOW_DAYS)
-    created = Q(created_at__gte=since, created_at__lt=now)
-    closed = Q(status__in=[Status.WON, Status.LOST], closed_on__gt=since_day, closed_on__lte=today)
-    rows = (
-        Prospect.objects.filter(created | closed)
-        .order_by()
-        .values("owner_id")
-        .annotate(inflow=Count("id", filter=created), outflow=Count("id", filter=closed))
-    )
-    return {r["owner_id"]: Flow(r["inflow"], r["outflow"]) for r in rows}
-
-
-@dataclass
 class SourceStats:
     created: int = 0
     kept: int = 0
@@ -199,46 +178,132 @@ class SourceTable(dict):
         return sum(s.created for s in self.values())
 
 
-def source_history_by_owner(now: dt.datetime) -> dict[int, SourceTable]:
-    """ONE grouped query over prospects created 30 to 180 days ago, per owner and source: how many,
-    how many were still open or won 30 days after creation (not lost within 30 days), won, lost."""
+# The check keeps each owner's and scope's figures as flat lists of ints, summed column-wise: a
+# dataclass or dict per source and owner, summed over 11,000 scopes, was most of a run at 10,000 reps.
+SOURCES = [s for s, _label in Source.choices]
+_SOURCE_AT = {s: i for i, s in enumerate(SOURCES)}
+STATS = 4  # per source: created, kept (not lost within 30 days), won, lost
+# An owner's open counts: total, short, mid, long.
+_HORIZON_AT = {h: i + 1 for i, h in enumerate(HORIZONS)}
+
+
+def _vector_sum(vectors: Iterable[list[int]], width: int) -> list[int]:
+    columns = list(zip(*vectors, strict=True))
+    return [sum(c) for c in columns] if columns else [0] * width
+
+
+def _open_counts() -> dict[int, list[int]]:
+    """ONE grouped query: open prospects per owner and horizon. COUNT(*), not COUNT(id): the (owner,
+    status, horizon) index then answers it alone (an index-only scan)."""
+    per_owner: dict[int, list[int]] = {}
+    rows = (
+        Prospect.objects.filter(status=Status.OPEN)
+        .order_by()
+        .values_list("owner_id", "horizon")
+        .annotate(n=Count("*"))
+    )
+    for owner_id, horizon, n in rows:
+        counts = per_owner.get(owner_id)
+        if counts is None:
+            counts = per_owner[owner_id] = [0, 0, 0, 0]
+        counts[0] += n
+        at = _HORIZON_AT.get(horizon)
+        if at is not None:
+            counts[at] += n
+    return per_owner
+
+
+def _history_and_inflow(now: dt.datetime) -> tuple[dict[int, list[int]], dict[int, int]]:
+    """ONE grouped query over the prospects created in the last 180 days (index-only on the created_at
+    covering index), per owner and source: the replenishment history (created 30 to 180 days ago: how
+    many, how many still open or won 30 days after creation, won, lost) and the inflow of the early
+    warning (created in the last 90 days). Two queries read the same rows twice."""
     start = now - dt.timedelta(days=HISTORY_DAYS)
     cutoff = now - dt.timedelta(days=MATURITY_DAYS)
+    since = now - dt.timedelta(days=FLOW_DAYS)
     lost_deadline = ExpressionWrapper(
         F("created_at__date") + dt.timedelta(days=MATURITY_DAYS), output_field=DateFieldType()
     )
-    lost_early = Q(status=Status.LOST, closed_on__lte=lost_deadline)
+    matured = Q(created_at__lte=cutoff)
+    lost = Q(status=Status.LOST)
     rows = (
-        Prospect.objects.filter(created_at__gte=start, created_at__lte=cutoff)
+        Prospect.objects.filter(created_at__gte=start, created_at__lt=now)
         .order_by()
-        .values("owner_id", "source")
+        .values_list("owner_id", "source")
         .annotate(
-            created=Count("id"),
-            kept=Count("id", filter=~lost_early),
-            won=Count("id", filter=Q(status=Status.WON)),
-            lost=Count("id", filter=Q(status=Status.LOST)),
+            # COUNT of a column of the index, not of id (Django refuses COUNT(*) with a filter).
+            created=Count("created_at", filter=matured),
+            kept=Count("created_at", filter=matured & ~(lost & Q(closed_on__lte=lost_deadline))),
+            won=Count("created_at", filter=matured & Q(status=Status.WON)),
+            lost=Count("created_at", filter=matured & lost),
+            inflow=Count("created_at", filter=Q(created_at__gte=since)),
         )
     )
-    table: dict[int, SourceTable] = defaultdict(SourceTable)
-    for r in rows:
-        table[r["owner_id"]][r["source"]] = SourceStats(r["created"], r["kept"], r["won"], r["lost"])
+    history: dict[int, list[int]] = {}
+    inflow: dict[int, int] = defaultdict(int)
+    width = len(SOURCES) * STATS
+    for owner_id, source, created, kept, won, lost_n, new in rows:
+        inflow[owner_id] += new
+        at = _SOURCE_AT.get(source)
+        if at is None or not created:
+            continue
+        vector = history.get(owner_id)
+        if vector is None:
+            vector = history[owner_id] = [0] * width
+        at *= STATS
+        vector[at] += created
+        vector[at + 1] += kept
+        vector[at + 2] += won
+        vector[at + 3] += lost_n
+    return history, inflow
+
+
+def _outflow(now: dt.datetime) -> dict[int, int]:
+    """ONE grouped query (the (status, closed_on) index): won + lost per owner in the last 90 days."""
+    today = timezone.localdate(now)
+    rows = (
+        Prospect.objects.filter(
+            status__in=[Status.WON, Status.LOST],
+            closed_on__gt=today - dt.timedelta(days=FLOW_DAYS),
+            closed_on__lte=today,
+        )
+        .order_by()
+        .values_list("owner_id")
+        .annotate(n=Count("*"))
+    )
+    return dict(rows)
+
+
+def _table_from_vector(vector: list[int]) -> SourceTable:
+    table = SourceTable()
+    for i, source in enumerate(SOURCES):
+        created, kept, won, lost = vector[i * STATS : i * STATS + STATS]
+        if created:
+            table[source] = SourceStats(created, kept, won, lost)
     return table
 
 
 # ------------------------------------------------------------------------------------ pure rules
 
 
-def replenishment_plan(deficit: int, scope_table: SourceTable, company_table: SourceTable) -> dict:
+def source_labels() -> dict[str, str]:
+    return {source: str(label) for source, label in Source.choices}
+
+
+def replenishment_plan(
+    deficit: int, scope_table: SourceTable, company_table: SourceTable, labels: dict[str, str] | None = None
+) -> dict:
     """How many new leads from which source would cover `deficit`: per source its yield (share still
     open or won after 30 days), its win rate (won / (won + lost)) and deficit / yield rounded up.
-    With fewer than MIN_HISTORY prospects in the scope's history, the company's figures are used."""
+    With fewer than MIN_HISTORY prospects in the scope's history, the company's figures are used.
+    `labels` (source -> label) saves the translation lookups when many plans are built."""
     history = scope_table.created
     basis = "scope"
     table = scope_table
     if history < MIN_HISTORY:
         basis = "company"
         table = company_table
-    labels = dict(Source.choices)
+    labels = labels if labels is not None else source_labels()
     sources = []
     for source, s in table.items():
         if not s.created:
@@ -248,7 +313,7 @@ def replenishment_plan(deficit: int, scope_table: SourceTable, company_table: So
         sources.append(
             {
                 "source": source,
-                "label": str(labels.get(source, source)),
+                "label": labels.get(source, source),
                 "created": s.created,
                 "kept": s.kept,
                 "yield": round(yield_rate, 4),
@@ -302,6 +367,7 @@ class Finding:
     deficit: int
     projected_date: dt.date | None = None
     plan: dict = field(default_factory=dict)
+    inputs: int | None = None  # the fingerprint of the plan's inputs (plan_inputs)
 
 
 @dataclass
@@ -312,58 +378,97 @@ class CheckResult:
     findings: list[Finding] = field(default_factory=list)
 
 
+# Part of every plan's fingerprint: bump it when replenishment_plan() changes what it writes, so
+# that the next check rebuilds every open alert's plan.
+PLAN_VERSION = 1
+
+
+def plan_inputs(
+    deficit: int, history: int, basis: list[int], extra: tuple[float, float, int, int] | None
+) -> int:
+    """The fingerprint of a plan's inputs, stored with the alert: a plan is rebuilt (and its JSON
+    rewritten) only when this changes. `basis` is the vector the plan reads (the scope's or, with too
+    little history, the company's). hash() of ints, floats and None is the same in every process
+    (only str/bytes hashing is randomised); a different Python at worst rebuilds every plan once."""
+    return hash((PLAN_VERSION, MIN_HISTORY, deficit, history, tuple(basis), extra))
+
+
 def evaluate(
-    targets: list[PipelineTarget],
-    counts: dict[ScopeKey, Counts],
-    flows: dict[ScopeKey, Flow],
-    tables: dict[ScopeKey, SourceTable],
-    company_table: SourceTable,
+    targets: list[tuple],
+    counts: dict[ScopeKey, list[int]],
+    inflow: dict[ScopeKey, int],
+    outflow: dict[ScopeKey, int],
+    history: dict[ScopeKey, list[int]],
+    company_history: list[int],
     today: dt.date,
 ) -> list[Finding]:
+    """Every target against its scope's figures. A finding's plan holds only the at-risk extras here;
+    its `inputs` (see plan_inputs) say which full plan it needs, built later for those that changed.
+    `targets` rows are (key, min_open, min_short, min_mid, min_long)."""
     findings: list[Finding] = []
-    for target in targets:
-        key = target_key(target)
-        c = counts[key]
-        minimums = {
-            Rule.OPEN: target.min_open,
-            Rule.SHORT: target.min_short,
-            Rule.MID: target.min_mid,
-            Rule.LONG: target.min_long,
-        }
-        for rule, minimum in minimums.items():
-            if minimum is None:
-                continue
-            current = c.get(rule)
-            if current < minimum:
+    for key, min_open, min_short, min_mid, min_long in targets:
+        total, short, mid, long_ = counts[key]
+        vector = history[key]
+        scope_history = sum(vector[0::STATS])
+        basis = vector if scope_history >= MIN_HISTORY else company_history
+        for rule, minimum, current in (
+            (Rule.OPEN, min_open, total),
+            (Rule.SHORT, min_short, short),
+            (Rule.MID, min_mid, mid),
+            (Rule.LONG, min_long, long_),
+        ):
+            if minimum is not None and current < minimum:
                 deficit = minimum - current
-                findings.append(Finding(key, rule.value, current, minimum, deficit, None, {}))
-        if target.min_open is not None and c.total >= target.min_open:
-            flow = flows[key]
-            p = project(
-                current=c.total, inflow=flow.inflow, outflow=flow.outflow, target=target.min_open, today=today
-            )
+                f = Finding(key, rule.value, current, minimum, deficit, None, {})
+                f.inputs = plan_inputs(deficit, scope_history, basis, None)
+                findings.append(f)
+        if min_open is not None and total >= min_open:
+            new, out = inflow.get(key, 0), outflow.get(key, 0)
+            p = project(current=total, inflow=new, outflow=out, target=min_open, today=today)
             if p.crosses_on is not None:
-                deficit = max(1, math.ceil(target.min_open - p.projected - 1e-9))
-                plan_extra = {
+                deficit = max(1, math.ceil(min_open - p.projected - 1e-9))
+                extra = {
                     "projected": round(p.projected, 1),
                     "rate_per_day": round(p.rate_per_day, 4),
-                    "inflow": flow.inflow,
-                    "outflow": flow.outflow,
+                    "inflow": new,
+                    "outflow": out,
                 }
-                findings.append(
-                    Finding(
-                        key, Rule.AT_RISK.value, c.total, target.min_open, deficit, p.crosses_on, plan_extra
-                    )
-                )
-    for f in findings:
-        plan = replenishment_plan(f.deficit, tables[f.key], company_table)
-        plan.update(f.plan)
-        f.plan = plan
+                f = Finding(key, Rule.AT_RISK.value, total, min_open, deficit, p.crosses_on, extra)
+                f.inputs = plan_inputs(deficit, scope_history, basis, tuple(extra.values()))
+                findings.append(f)
     return findings
 
 
-def _alert_key(alert: PipelineAlert) -> tuple[ScopeKey, str]:
-    return ((alert.scope, alert.user_id, alert.team_id), alert.rule)
+def build_plan(f: Finding, history: list[int], company: SourceTable, labels: dict[str, str]) -> dict:
+    """The full replenishment plan of a finding (its at-risk extras kept)."""
+    plan = replenishment_plan(f.deficit, _table_from_vector(history), company, labels)
+    plan.update(f.plan)
+    return plan
+
+
+_INSERT_SQL = (
+    'INSERT INTO "targets_pipelinealert" ("scope", "user_id", "team_id", "rule", "current", "target", '
+    '"deficit", "opened_at", "checked_at", "projected_date", "plan", "plan_inputs") '
+    "SELECT v.scope, v.user_id, v.team_id, v.rule, v.current, v.target, v.deficit, %s, %s, "
+    "v.projected_date, v.plan::jsonb, v.plan_inputs FROM unnest(%s::varchar[], %s::bigint[], "
+    "%s::bigint[], %s::varchar[], %s::integer[], %s::integer[], %s::integer[], %s::date[], %s::text[], "
+    "%s::bigint[]) AS v(scope, user_id, team_id, rule, current, target, deficit, projected_date, plan, "
+    "plan_inputs) ON CONFLICT DO NOTHING"
+)
+# One statement per batch; COALESCE keeps the stored plan where its inputs did not change. (Django's
+# bulk_update writes a CASE WHEN per column and row.)
+_UPDATE_SQL = (
+    'UPDATE "targets_pipelinealert" AS a SET "current" = v.current, "target" = v.target, '
+    '"deficit" = v.deficit, "projected_date" = v.projected_date, '
+    '"plan" = COALESCE(v.plan::jsonb, a."plan"), "plan_inputs" = v.plan_inputs, "checked_at" = %s '
+    "FROM unnest(%s::bigint[], %s::integer[], %s::integer[], %s::integer[], %s::date[], %s::text[], "
+    "%s::bigint[]) AS v(id, current, target, deficit, projected_date, plan, plan_inputs) "
+    'WHERE a."id" = v.id AND a."resolved_at" IS NULL'
+)
+
+
+def _columns(rows: list[tuple]) -> list[list]:
+    return [list(column) for column in zip(*rows, strict=True)]
 
 
 def pipeline_check_run(
@@ -375,70 +480,120 @@ def pipeline_check_run(
     always covers every scope, so a team or the company is never left stale. Idempotent: running it
     twice, or on two workers at once, leaves one open alert per scope and rule (the partial unique
     constraint and INSERT ... ON CONFLICT DO NOTHING).
+
+    Reads: the targets, the memberships, three grouped aggregates of prospects (open counts; history
+    and inflow; outflow) and the open alerts without their plans. A plan is built only for an alert
+    that is new or whose plan inputs changed (compared by fingerprint, not by the JSON); other
+    findings keep an empty `plan` in the result. Writes are batched statements of BATCH_SIZE rows.
     """
     now = now or timezone.now()
     today = timezone.localdate(now)
-    targets = list(PipelineTarget.objects.all())
-    keys = {target_key(t) for t in targets}
+    targets = [
+        (target_key_of(uid, tid), *minimums)
+        for uid, tid, *minimums in PipelineTarget.objects.values_list(
+            "user_id", "team_id", "min_open", "min_short", "min_mid", "min_long"
+        )
+    ]
     memberships = team_memberships()
-    counts = scope_counts(keys, open_counts_by_owner(), memberships)
-    flows_owner = flows_by_owner(now)
-    history_owner = source_history_by_owner(now)
-    flows = {k: sum_for(flows_owner, scope_owner_ids(k, memberships), Flow) for k in keys}
-    tables = {k: sum_for(history_owner, scope_owner_ids(k, memberships), SourceTable) for k in keys}
-    company_table = sum_for(history_owner, None, SourceTable)
-    findings = evaluate(targets, counts, flows, tables, company_table, today)
+    open_owner = _open_counts()
+    history_owner, inflow_owner = _history_and_inflow(now)
+    outflow_owner = _outflow(now)
 
-    existing = {_alert_key(a): a for a in PipelineAlert.objects.open().order_by("pk")}
-    wanted = {(f.key, f.rule): f for f in findings}
-    new: list[PipelineAlert] = []
-    changed: list[PipelineAlert] = []
-    for akey, f in wanted.items():
+    width = len(SOURCES) * STATS
+    no_history = [0] * width
+    no_counts = [0, 0, 0, 0]
+    counts: dict[ScopeKey, list[int]] = {}
+    inflow: dict[ScopeKey, int] = {}
+    outflow: dict[ScopeKey, int] = {}
+    history: dict[ScopeKey, list[int]] = {}
+    company_history = _vector_sum(history_owner.values(), width)
+    for key, *_minimums in targets:
+        kind, uid, tid = key
+        if kind == Scope.USER:
+            counts[key] = open_owner.get(uid, no_counts)  # type: ignore[arg-type]
+            history[key] = history_owner.get(uid, no_history)  # type: ignore[arg-type]
+            inflow[key] = inflow_owner.get(uid, 0)  # type: ignore[arg-type]
+            outflow[key] = outflow_owner.get(uid, 0)  # type: ignore[arg-type]
+            continue
+        if kind == Scope.TEAM:
+            owners = memberships.get(tid, set())  # type: ignore[arg-type]
+            counts[key] = _vector_sum((open_owner[o] for o in owners if o in open_owner), 4)
+            history[key] = _vector_sum((history_owner[o] for o in owners if o in history_owner), width)
+            inflow[key] = sum(inflow_owner.get(o, 0) for o in owners)
+            outflow[key] = sum(outflow_owner.get(o, 0) for o in owners)
+        else:
+            counts[key] = _vector_sum(open_owner.values(), 4)
+            history[key] = company_history
+            inflow[key] = sum(inflow_owner.values())
+            outflow[key] = sum(outflow_owner.values())
+    findings = evaluate(targets, counts, inflow, outflow, history, company_history, today)
+
+    existing = {
+        ((scope, uid, tid), rule): (pk, (current, target, deficit, projected), inputs)
+        for pk, scope, uid, tid, rule, current, target, deficit, projected, inputs in (
+            PipelineAlert.objects.open()
+            .order_by("pk")
+            .values_list(
+                "pk",
+                "scope",
+                "user_id",
+                "team_id",
+                "rule",
+                "current",
+                "target",
+                "deficit",
+                "projected_date",
+                "plan_inputs",
+            )
+        )
+    }
+    labels = source_labels()
+    company_table = _table_from_vector(company_history)
+    wanted: set[tuple[ScopeKey, str]] = set()
+    new: list[tuple] = []
+    changed: list[tuple] = []
+    for f in findings:
+        akey = (f.key, f.rule)
+        wanted.add(akey)
         alert = existing.get(akey)
         if alert is None:
+            f.plan = build_plan(f, history[f.key], company_table, labels)
             kind, uid, tid = f.key
             new.append(
-                PipelineAlert(
-                    scope=kind,
-                    user_id=uid,
-                    team_id=tid,
-                    rule=f.rule,
-                    current=f.current,
-                    target=f.target,
-                    deficit=f.deficit,
-                    opened_at=now,
-                    checked_at=now,
-                    projected_date=f.projected_date,
-                    plan=f.plan,
+                (
+                    kind,
+                    uid,
+                    tid,
+                    f.rule,
+                    f.current,
+                    f.target,
+                    f.deficit,
+                    f.projected_date,
+                    json.dumps(f.plan, ensure_ascii=False),
+                    f.inputs,
                 )
             )
             continue
-        values = {
-            "current": f.current,
-            "target": f.target,
-            "deficit": f.deficit,
-            "projected_date": f.projected_date,
-            "plan": f.plan,
-        }
-        if any(getattr(alert, k) != v for k, v in values.items()):
-            for k, v in values.items():
-                setattr(alert, k, v)
-            alert.checked_at = now
-            changed.append(alert)
-    recovered = [a.pk for k, a in existing.items() if k not in wanted]
+        pk, values, inputs = alert
+        plan_changed = inputs != f.inputs
+        if plan_changed or values != (f.current, f.target, f.deficit, f.projected_date):
+            plan = None
+            if plan_changed:
+                f.plan = build_plan(f, history[f.key], company_table, labels)
+                plan = json.dumps(f.plan, ensure_ascii=False)
+            changed.append((pk, f.current, f.target, f.deficit, f.projected_date, plan, f.inputs))
+        else:
+            f.plan = {}
+    recovered = [pk for akey, (pk, _values, _inputs) in existing.items() if akey not in wanted]
 
     result = CheckResult(findings=findings, updated=len(changed), resolved=len(recovered))
-    with transaction.atomic():
-        if new:
+    with transaction.atomic(), connection.cursor() as cursor:
+        for i in range(0, len(new), BATCH_SIZE):
             # ON CONFLICT DO NOTHING: a concurrent run that inserted the same open alert wins.
-            created = PipelineAlert.objects.bulk_create(new, batch_size=BATCH_SIZE, ignore_conflicts=True)
-            result.opened = len(created)
-        if changed:
-            PipelineAlert.objects.bulk_update(
-                changed,
-                ["current", "target", "deficit", "projected_date", "plan", "checked_at"],
-                batch_size=BATCH_SIZE,
-            )
+            cursor.execute(_INSERT_SQL, [now, now, *_columns(new[i : i + BATCH_SIZE])])
+            result.opened += max(cursor.rowcount, 0)
+        for i in range(0, len(changed), BATCH_SIZE):
+            cursor.execute(_UPDATE_SQL, [now, *_columns(changed[i : i + BATCH_SIZE])])
         if recovered:
             # An alert resolves by itself when the count recovers; the resolution time is kept.
             result.resolved = PipelineAlert.objects.filter(pk__in=recovered, resolved_at__isnull=True).update(
@@ -448,7 +603,7 @@ def pipeline_check_run(
         "pipeline check (owners %s): %d findings, %d new, %d updated, %d resolved",
         sorted(owner_ids) if owner_ids else "all",
         len(findings),
-        len(new),
+        result.opened,
         result.updated,
         result.resolved,
     )
