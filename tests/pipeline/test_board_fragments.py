@@ -1,0 +1,50 @@
+"""The board card is rendered in Python (pipeline/fragments.py): it must escape what users typed and
+keep the markup the board's script and the browser tests rely on."""
+
+import pytest
+from django.urls import reverse
+
+from prospects.models import Horizon
+from tests.conftest import make_prospect
+
+pytestmark = pytest.mark.django_db
+
+
+def test_card_escapes_the_name_the_next_action_and_the_owner(personas, client):
+    personas.owner.first_name = "<b>翔太</b>"
+    personas.owner.save()
+    p = make_prospect(
+        personas.owner, name="<script>alert(1)</script>", next_action='"><img src=x onerror=alert(1)>'
+    )
+    client.force_login(personas.manager)  # a manager sees the owner's name on the card
+    body = client.get(reverse("pipeline:board"), {"scope": f"team-{personas.team.pk}"}).content.decode()
+    assert f'id="card-{p.pk}"' in body
+    assert "<script>alert(1)</script>" not in body and "&lt;script&gt;alert(1)&lt;/script&gt;" in body
+    assert "<img src=x" not in body
+    assert "<b>翔太</b>" not in body and "&lt;b&gt;翔太&lt;/b&gt;" in body
+
+
+def test_card_carries_the_move_form_version_and_actions(personas, client):
+    p = make_prospect(personas.owner, horizon=Horizon.MID)
+    client.force_login(personas.owner)
+    body = client.get(reverse("pipeline:board")).content.decode()
+    start = body.index(f'id="card-{p.pk}"')
+    card = body[start : body.index("</article>", start)]
+    assert f'data-version="{p.version}"' in card and 'data-horizon="mid"' in card
+    assert f'action="{reverse("pipeline:move", args=[p.pk])}"' in card
+    assert 'name="csrfmiddlewaretoken"' in card and f'name="version" value="{p.version}"' in card
+    assert '<option value="mid" selected>' in card and '<option value="short">' in card
+    for name in ("closing:test_closing_log", "closing:won", "closing:lost", "pipeline:card_edit"):
+        assert reverse(name, args=[p.pk]) in card
+    # The rep's own card does not repeat the owner's name.
+    assert "card-owner" not in card
+
+
+def test_card_labels_follow_the_language(personas, client):
+    make_prospect(personas.owner)
+    client.force_login(personas.owner)
+    ja = client.get(reverse("pipeline:board"), headers={"accept-language": "ja"}).content.decode()
+    client.cookies["django_language"] = "en"
+    en = client.get(reverse("pipeline:board")).content.decode()
+    assert "見込金額" in ja or "金額" in ja
+    assert "Quick edit" in en and "Quick edit" not in ja
