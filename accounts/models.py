@@ -32,9 +32,13 @@ class User(AbstractUser):
 
     @property
     def display_name(self) -> str:
-        # Japanese order: family name first.
-        full = f"{self.last_name} {self.first_name}".strip()
-        return full or self.username
+        return self.format_name(self.last_name, self.first_name, self.username)
+
+    @staticmethod
+    def format_name(last_name: str, first_name: str, username: str) -> str:
+        """Japanese order, family name first; the username when both are empty. For rows read with
+        values() (grouped queries), which have no User instance."""
+        return f"{last_name} {first_name}".strip() or username
 
     @property
     def is_rep(self) -> bool:

@@ -258,12 +258,19 @@ def board_columns(
         by_horizon = {c.horizon: c for c in columns}
         order = [F("expected_month").asc(nulls_last=True), F("weighted").desc(), F("id").asc()]
         # The first cards of each column, in one query: a big pipeline must not render thousands of
-        # cards (the column totals above still count every prospect).
-        cards = (
-            base.select_related("owner")
+        # cards (the column totals above still count every prospect). The ranking runs over narrow
+        # rows (the open-pipeline index holds every column it reads); only the winners are fetched whole.
+        ranked = (
+            base.order_by()
             .annotate(weighted=weighted_expr())
             .annotate(place=Window(RowNumber(), partition_by=[F("horizon")], order_by=order))
             .filter(place__lte=settings.BOARD_CARDS_PER_COLUMN)
+            .values("pk")
+        )
+        cards = (
+            Prospect.objects.filter(pk__in=ranked)
+            .select_related("owner")
+            .annotate(weighted=weighted_expr())
             .order_by(*order)
         )
         for prospect in cards:
@@ -361,42 +368,79 @@ def won_in_month(qs: QuerySet[Prospect], month: dt.date) -> QuerySet[Prospect]:
 class MonthList:
     scope: Scope
     month: dt.date
-    rows: list[Prospect]
+    rows: list[Prospect]  # the rows of `page` (every row when the list is not paged)
     per_rep: list[Totals]
     total: Totals
     bands: RankBands
+    page: int = 1
+    pages: int = 1
+
+    @property
+    def paged(self) -> bool:
+        return self.pages > 1
+
+    @property
+    def previous_page(self) -> int | None:
+        return self.page - 1 if self.page > 1 else None
+
+    @property
+    def next_page(self) -> int | None:
+        return self.page + 1 if self.page < self.pages else None
 
 
-def month_list(*, viewer: User | None, scope: Scope, month: dt.date, today: dt.date) -> MonthList:
-    """The monthly forecast-meeting list. Queries: bands, target, rows, per-rep, won per-rep, totals x2."""
+def month_list(
+    *,
+    viewer: User | None,
+    scope: Scope,
+    month: dt.date,
+    today: dt.date,
+    page: int = 1,
+    page_size: int | None = None,
+) -> MonthList:
+    """The monthly forecast-meeting list: its rows (one page of `page_size` rows, or all of them),
+    per rep and scope totals over every row. Queries: bands, target, rows, per rep, won per rep, totals
+    x2 (whatever the page and the number of rows)."""
     bands = RankBands.load()
     target = scope.target()
     base = scope.prospects(viewer)
-    rows = [decorate(p, bands, today) for p in month_list_rows(base, month)]
     listed = base.open().filter(month_list_q(month)).order_by()
     aggregates = dict(n=Count("id"), amount_sum=dsum("amount"), weighted_sum=dsum(weighted_expr()))
     aggregates.update(_rank_aggregates(bands))
     won_aggregates = dict(n=Count("id"), won_sum=dsum("won_amount"))
     won = won_in_month(base, month).order_by()
-    won_by_owner = {r["owner"]: r for r in won.values("owner").annotate(**won_aggregates)}
-    per_owner = {r["owner"]: r for r in listed.values("owner").annotate(**aggregates)}
-    owner_ids = set(per_owner) | set(won_by_owner)
-    names = (
-        {
-            u.pk: u.display_name
-            for u in User.objects.filter(pk__in=owner_ids).only("username", "first_name", "last_name")
-        }
-        if owner_ids
-        else {}
-    )
-    per_rep = [
-        _totals_from(per_owner.get(pk, {"owner": pk}), won_by_owner.get(pk), names.get(pk, "?"))
-        for pk in owner_ids
-    ]
-    per_rep.sort(key=lambda t: (-t.weighted, t.label))
     total = _totals_from(listed.aggregate(**aggregates), won.aggregate(**won_aggregates), _("Total"))
     total.sales_target = target.sales_target if target else None
-    return MonthList(scope=scope, month=month, rows=rows, per_rep=per_rep, total=total, bands=bands)
+
+    pages = max(1, -(-total.count // page_size)) if page_size else 1
+    page = min(max(page, 1), pages)
+    rows_qs = month_list_rows(base, month)
+    if page_size:
+        rows_qs = rows_qs[(page - 1) * page_size : page * page_size]
+    rows = [decorate(p, bands, today) for p in rows_qs]
+
+    # Per rep, with the owner's name in the same grouped query (no query for the names).
+    who = ("owner", "owner__username", "owner__first_name", "owner__last_name")
+    won_by_owner = {r["owner"]: r for r in won.values(*who).annotate(**won_aggregates)}
+    per_owner = {r["owner"]: r for r in listed.values(*who).annotate(**aggregates)}
+    names = {
+        r["owner"]: User.format_name(r["owner__last_name"], r["owner__first_name"], r["owner__username"])
+        for r in (*won_by_owner.values(), *per_owner.values())
+    }
+    per_rep = [
+        _totals_from(per_owner.get(pk, {"owner": pk}), won_by_owner.get(pk), names[pk])
+        for pk in set(per_owner) | set(won_by_owner)
+    ]
+    per_rep.sort(key=lambda t: (-t.weighted, t.label))
+    return MonthList(
+        scope=scope,
+        month=month,
+        rows=rows,
+        per_rep=per_rep,
+        total=total,
+        bands=bands,
+        page=page,
+        pages=pages,
+    )
 
 
 # --- Forecast -----------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -259,8 +260,19 @@ def month_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     scope = selectors.resolve_scope(request.user, request.GET.get("scope"))
     month = _month_param(request, today)
-    data = selectors.month_list(viewer=request.user, scope=scope, month=month, today=today)
     fmt = request.GET.get("format", "")
+    printing = request.GET.get("print") == "1"
+    # The screen shows a page of rows; the print view and the exports carry every row.
+    every_row = printing or fmt in ("csv", "xlsx")
+    page = request.GET.get("page", "")
+    data = selectors.month_list(
+        viewer=request.user,
+        scope=scope,
+        month=month,
+        today=today,
+        page=int(page) if page.isdigit() and len(page) < 9 else 1,
+        page_size=None if every_row else settings.MONTH_LIST_PAGE_SIZE,
+    )
     if fmt in ("csv", "xlsx"):
         return _export(request, data, fmt)
     snapshot = ForecastSnapshot.objects.filter(scope=scope.key, month=month).first()
@@ -274,7 +286,7 @@ def month_list(request: HttpRequest) -> HttpResponse:
         "snapshot": snapshot,
         "can_snapshot": request.user.is_manager or request.user.is_admin_role,
         "query": urlencode({"scope": scope.key, "month": month.strftime("%Y-%m")}),
-        "print": request.GET.get("print") == "1",
+        "print": printing,
     }
     template = "pipeline/month_list.html#results" if _fragment(request) else "pipeline/month_list.html"
     return render(request, template, context)

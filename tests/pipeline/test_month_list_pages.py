@@ -1,0 +1,94 @@
+"""The monthly list shows a page of rows; its totals, print view and exports cover every row."""
+
+import csv
+import io
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from pipeline.selectors import month_list, user_scope
+from prospects.models import Horizon
+from tests.conftest import make_prospect
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def seven(personas, month):
+    owner = personas.owner
+    owner.prospects.all().delete()
+    # Weighted amounts 7000, 6000, ... 1000: the sort order is known.
+    return [
+        make_prospect(
+            owner,
+            name=f"Deal {n}",
+            expected_month=month,
+            horizon=Horizon.SHORT,
+            probability=10,
+            amount=Decimal(n * 10000),
+        )
+        for n in range(7, 0, -1)
+    ]
+
+
+def test_pages_split_the_rows_in_weighted_order_and_totals_cover_every_row(personas, seven, month, today):
+    scope = user_scope(personas.owner)
+    first = month_list(viewer=personas.owner, scope=scope, month=month, today=today, page=1, page_size=3)
+    last = month_list(viewer=personas.owner, scope=scope, month=month, today=today, page=3, page_size=3)
+    assert [p.name for p in first.rows] == ["Deal 7", "Deal 6", "Deal 5"]
+    assert [p.name for p in last.rows] == ["Deal 1"]
+    assert (first.pages, first.next_page, first.previous_page) == (3, 2, None)
+    assert (last.page, last.next_page, last.previous_page) == (3, None, 2)
+    for data in (first, last):
+        assert data.total.count == 7
+        assert data.total.amount == Decimal(280000)  # 10,000 x (1 + ... + 7)
+        assert data.per_rep[0].count == 7
+
+
+def test_a_page_beyond_the_last_shows_the_last(personas, seven, month, today):
+    data = month_list(
+        viewer=personas.owner,
+        scope=user_scope(personas.owner),
+        month=month,
+        today=today,
+        page=99,
+        page_size=3,
+    )
+    assert data.page == 3 and [p.name for p in data.rows] == ["Deal 1"]
+
+
+def test_the_screen_pages_and_the_print_view_and_csv_carry_every_row(personas, seven, client, settings):
+    settings.MONTH_LIST_PAGE_SIZE = 3
+    client.force_login(personas.owner)
+    url = reverse("pipeline:month_list")
+    screen = client.get(url)
+    assert [p.name for p in screen.context["data"].rows] == ["Deal 7", "Deal 6", "Deal 5"]
+    body = screen.content.decode()
+    assert "page=2" in body and "Deal 4" not in body
+    second = client.get(url, {"page": "2"})
+    assert [p.name for p in second.context["data"].rows] == ["Deal 4", "Deal 3", "Deal 2"]
+    # Garbage page numbers fall back to the first page instead of an error.
+    for bad in ("abc", "-1", "0", "99999999999999999999"):
+        assert client.get(url, {"page": bad}).status_code == 200
+    printed = client.get(url, {"print": "1"})
+    assert len(printed.context["data"].rows) == 7
+    exported = client.get(url, {"format": "csv"})
+    text = b"".join(exported.streaming_content).decode("utf-8-sig")
+    lines = list(csv.reader(io.StringIO(text)))
+    assert len(lines) == 1 + 7
+
+
+def test_month_list_rows_escape_user_text(personas, month, client):
+    owner = personas.owner
+    owner.prospects.all().delete()
+    make_prospect(
+        owner,
+        name="<script>alert(1)</script>",
+        expected_month=month,
+        next_action='"><img src=x>',
+    )
+    client.force_login(owner)
+    body = client.get(reverse("pipeline:month_list")).content.decode()
+    assert "<script>alert(1)</script>" not in body and "&lt;script&gt;alert(1)&lt;/script&gt;" in body
+    assert '"><img src=x>' not in body
