@@ -6,7 +6,7 @@ import threading
 import pytest
 from django.db import connection
 
-from prospects.models import Horizon, Source, Status
+from prospects.models import Horizon, Prospect, Source, Status
 from targets.models import PipelineAlert, Rule, Scope
 from targets.services import pipeline_check_run, project, replenishment_plan
 from tests.conftest import make_prospect, make_user
@@ -252,3 +252,47 @@ def test_new_alerts_are_inserted_in_batches(monkeypatch):
     ]
     assert len(inserts) == 3 and all("ON CONFLICT DO NOTHING" in sql for sql in inserts)
     assert PipelineAlert.objects.count() == 7
+
+
+def _plan_scenario(personas):
+    """A rep short by 7 with 10 prospects of history (flyer), so the plan is based on the scope."""
+    owner = make_user("replan")
+    history = [aged(owner, days=60 + i, source=Source.FLYER) for i in range(10)]
+    set_target(user=owner, min_open=17)
+    pipeline_check_run(now=NOW)
+    return owner, history
+
+
+def test_a_plan_whose_inputs_did_not_change_is_not_rebuilt(personas):
+    owner, _history = _plan_scenario(personas)
+    alert = PipelineAlert.objects.get(user=owner)
+    assert alert.plan["basis"] == "scope" and alert.plan_inputs is not None
+    # Mark the stored plan: a check that rebuilt (or compared the JSON and rewrote) it would erase it.
+    PipelineAlert.objects.filter(pk=alert.pk).update(plan={"marker": True})
+    result = pipeline_check_run(now=NOW + dt.timedelta(minutes=30))
+    alert.refresh_from_db()
+    assert result.updated == 0 and alert.plan == {"marker": True} and alert.checked_at == NOW
+
+
+def test_a_plan_is_rebuilt_when_its_inputs_change_though_the_counts_do_not(personas):
+    owner, history = _plan_scenario(personas)
+    alert = PipelineAlert.objects.get(user=owner)
+    PipelineAlert.objects.filter(pk=alert.pk).update(plan={"marker": True})
+    # Same open count and deficit; the history moves one prospect from flyer to referral.
+    Prospect.objects.filter(pk=history[0].pk).update(source=Source.REFERRAL)
+    later = NOW + dt.timedelta(minutes=30)
+    result = pipeline_check_run(now=later)
+    alert.refresh_from_db()
+    assert result.updated == 1 and alert.checked_at == later
+    assert (alert.current, alert.deficit) == (10, 7)
+    by_source = {s["source"]: s["created"] for s in alert.plan["sources"]}
+    assert by_source == {"flyer": 9, "referral": 1}
+
+
+def test_a_changed_count_updates_the_alert_and_its_plan(personas):
+    owner, _history = _plan_scenario(personas)
+    make_prospect(owner)  # one more open: deficit 7 -> 6, a plan input
+    pipeline_check_run(now=NOW + dt.timedelta(minutes=30))
+    alert = PipelineAlert.objects.get(user=owner)
+    assert (alert.current, alert.deficit, alert.plan["deficit"]) == (11, 6, 6)
+    assert alert.plan["best"]["leads"] == 6  # yield 1.0
