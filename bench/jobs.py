@@ -14,11 +14,29 @@ from typing import Any
 from django.apps import apps
 from django.db import connection, transaction
 from django.db.models import Count
-from django.test.utils import CaptureQueriesContext
 
 from bench.datagen import TRIGGER_TABLES, Dataset
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+class _QueryCount:
+    """Counts the queries run inside it. (CaptureQueriesContext reads a query log capped at 9,000
+    entries: it said 9,000 for the rep-by-rep loop's 10,001 queries and then 0 for the check.)"""
+
+    n = 0
+
+    def __enter__(self) -> _QueryCount:
+        self._wrapper = connection.execute_wrapper(self._count)
+        self._wrapper.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._wrapper.__exit__(*exc)
+
+    def _count(self, execute, sql, params, many, context):
+        self.n += 1
+        return execute(sql, params, many, context)
 
 
 def rep_by_rep_check() -> dict[str, Any]:
@@ -28,7 +46,7 @@ def rep_by_rep_check() -> dict[str, Any]:
 
     started = time.perf_counter()
     short = 0
-    with CaptureQueriesContext(connection) as ctx:
+    with _QueryCount() as ctx:
         for target in PipelineTarget.objects.filter(user__isnull=False).only(
             "user_id", "min_open", "min_short", "min_mid", "min_long"
         ):
@@ -44,9 +62,12 @@ def rep_by_rep_check() -> dict[str, Any]:
                 short += 1
     return {
         "ms": round((time.perf_counter() - started) * 1000, 1),
-        "queries": len(ctx.captured_queries),
+        "queries": ctx.n,
         "reps_short": short,
     }
+
+
+WARM_RUNS = 5
 
 
 def target_check() -> dict[str, Any]:
@@ -66,15 +87,27 @@ def target_check() -> dict[str, Any]:
         return result
     alert_model = _model("targets", "PipelineAlert")
     before = alert_model.objects.count() if alert_model else None
-    started = time.perf_counter()
-    with CaptureQueriesContext(connection) as ctx:
-        pipeline_check_run()
+    runs = []
+    for _ in range(1 + WARM_RUNS):
+        started = time.perf_counter()
+        with _QueryCount() as ctx:
+            pipeline_check_run()
+        runs.append({"ms": round((time.perf_counter() - started) * 1000, 1), "queries": ctx.n})
+    first, warm = runs[0], runs[1:]
+    warm_ms = sorted(r["ms"] for r in warm)
     result.update(
         available=True,
-        ms=round((time.perf_counter() - started) * 1000, 1),
-        queries=len(ctx.captured_queries),
+        # The figure is the steady state, the check every 30 minutes: the median of WARM_RUNS runs
+        # after the first (alerts exist, nothing changed). The first run (alerts created when the
+        # data set is fresh, or the existing ones re-planned after an upgrade) is reported beside it.
+        ms=warm_ms[len(warm_ms) // 2],
+        queries=warm[0]["queries"],
+        warm_runs_ms=[r["ms"] for r in warm],
+        first_ms=first["ms"],
+        first_queries=first["queries"],
         alerts_before=before,
         alerts_after=alert_model.objects.count() if alert_model else None,
+        load_average=[round(x, 2) for x in os.getloadavg()],
     )
     return result
 
