@@ -62,6 +62,8 @@ def _display(prospect_field, value: Any, users: dict[int, User]) -> Any:
 def prospect_timeline(prospect: Prospect) -> list[TimelineEntry]:
     """Every recorded change of the prospect, newest first: who, when, old -> new (from pghistory)."""
     events = list(prospect.events.order_by("-pgh_id").select_related("pgh_context"))
+    if not events:  # rows written without the history triggers (bulk loads, restores) have none
+        return []
     fields = {f.attname: f for f in Prospect._meta.concrete_fields}
     user_ids: set[int] = set()
     for event in events:

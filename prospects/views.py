@@ -1,25 +1,46 @@
 from __future__ import annotations
 
 import copy
+import html
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone, translation
+from django.urls import reverse
+from django.utils import formats, timezone, translation
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from accounts.access import visible_users
 from prospects.forms import MonthField, ProspectFilterForm, ProspectForm
-from prospects.models import Prospect, suggest_horizon
+from prospects.models import Horizon, Prospect, Source, Status, suggest_horizon
 from prospects.selectors import access_prospect, conflict_changes, prospect_timeline
 from prospects.services import ProspectConflict, prospect_create, prospect_update
 from salescrm.lib.export import export_response
 from salescrm.lib.htmx import wants_fragment
-from salescrm.templatetags.crm import format_month
+from salescrm.lib.months import this_month
+from salescrm.templatetags.crm import format_money, format_month
 
 PAGE_SIZE = 25
+# What the list and its export show: the rest of the row (notes, address, outcome...) is not read.
+LIST_FIELDS = (
+    "name",
+    "owner__first_name",
+    "owner__last_name",
+    "owner__username",
+    "horizon",
+    "probability",
+    "expected_month",
+    "amount",
+    "currency",
+    "source",
+    "status",
+    "next_action",
+    "next_action_on",
+)
 
 
 @login_required
@@ -27,8 +48,17 @@ def prospect_list(request: HttpRequest) -> HttpResponse:
     data = request.GET.copy()
     if "status" not in data:
         data["status"] = "open"
-    form = ProspectFilterForm(data, user=request.user)
-    qs = Prospect.objects.visible_to(request.user).select_related("owner")
+    user = request.user
+    owners = list(visible_users(user)) if user.is_admin_role or user.is_manager else None
+    form = ProspectFilterForm(data, user=user, owners=owners)
+    if owners is not None and not user.is_admin_role:
+        # A manager's visible owners were just read for the owner filter: the same set as visible_to's
+        # subquery (their teams' members and themselves), given as a list the planner needs no subquery
+        # for (COUNT and page query each planned ~1.5 ms faster at M).
+        qs = Prospect.objects.filter(owner_id__in=[u.pk for u in owners])
+    else:
+        qs = Prospect.objects.visible_to(user)
+    qs = qs.select_related("owner").only(*LIST_FIELDS)
     qs = form.filter(qs) if form.is_valid() else qs.none()
     if request.GET.get("export") in ("csv", "xlsx"):
         return _export(request, qs)
@@ -36,9 +66,66 @@ def prospect_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     for key in ("page", "export", "encoding"):
         query.pop(key, None)
-    context = {"form": form, "page": page, "query": query.urlencode()}
+    context = {"form": form, "page": page, "query": query.urlencode(), "rows": _list_rows_html(page)}
     template = "prospects/list.html#results" if wants_fragment(request) else "prospects/list.html"
     return render(request, template, context)
+
+
+_PK = 987654321  # a placeholder id: the detail URL is reversed once per response, not once per row
+
+
+def _list_rows_html(page) -> SafeString:
+    """The list's rows, one f-string each. Through the template engine a row cost ~0.5 ms (nine
+    {% translate %} tags, a {% url %}, three get_FOO_display and five filters); this is the same markup
+    for a fraction of that. Labels and the URL pattern are computed once per response."""
+    esc = html.escape
+    label = {
+        key: esc(str(text))
+        for key, text in {
+            "name": _("Prospect name"),
+            "owner": _("Owner"),
+            "horizon": _("Horizon"),
+            "probability": _("Probability"),
+            "month": _("Expected month"),
+            "amount": _("Amount"),
+            "source": _("Source"),
+            "status": _("Status"),
+            "action": _("Next action"),
+        }.items()
+    }
+    horizons = {value: esc(str(text)) for value, text in Horizon.choices}
+    sources = {value: esc(str(text)) for value, text in Source.choices}
+    statuses = {value: esc(str(text)) for value, text in Status.choices}
+    detail_url = reverse("prospects:detail", args=[_PK]).replace(str(_PK), "{pk}")
+    today = timezone.localdate()
+    month_now = this_month(today)
+    rows = []
+    for p in page.object_list:
+        is_open = p.status == Status.OPEN
+        month_class = "overdue" if is_open and p.expected_month and p.expected_month < month_now else ""
+        action_class = "overdue" if is_open and p.next_action_on and p.next_action_on < today else ""
+        action_on = (
+            f" ({esc(formats.date_format(p.next_action_on, 'SHORT_DATE_FORMAT'))})"
+            if p.next_action_on
+            else ""
+        )
+        probability = "" if p.probability is None else f"{p.probability}%"
+        rows.append(
+            "<tr>\n"
+            f'        <td data-label="{label["name"]}"><a href="{detail_url.format(pk=p.pk)}">{esc(p.name)}</a></td>\n'
+            f'        <td data-label="{label["owner"]}">{esc(p.owner.display_name)}</td>\n'
+            f'        <td data-label="{label["horizon"]}"><span class="badge horizon-{esc(p.horizon)}">'
+            f"{horizons.get(p.horizon) or esc(p.horizon)}</span></td>\n"
+            f'        <td data-label="{label["probability"]}">{probability}</td>\n'
+            f'        <td data-label="{label["month"]}" class="{month_class}">'
+            f"{esc(format_month(p.expected_month)) or '—'}</td>\n"
+            f'        <td data-label="{label["amount"]}" class="num">{esc(format_money(p.amount, p.currency or "JPY"))}</td>\n'
+            f'        <td data-label="{label["source"]}">{sources.get(p.source) or esc(p.source)}</td>\n'
+            f'        <td data-label="{label["status"]}">{statuses.get(p.status) or esc(p.status)}</td>\n'
+            f'        <td data-label="{label["action"]}" class="{action_class}">{esc(p.next_action) or "—"}{action_on}</td>\n'
+            "      </tr>"
+        )
+    return mark_safe("\n      ".join(rows))
 
 
 def _export(request: HttpRequest, qs) -> HttpResponse:

@@ -139,3 +139,12 @@ def test_an_edit_post_costs_a_small_constant_number_of_queries(
             reverse("prospects:edit", args=[prospect.pk]), _form_data(prospect, probability=70)
         )
     assert response.status_code == 302
+
+
+def test_the_detail_page_of_a_prospect_without_recorded_history_shows_an_empty_history(personas, client):
+    """Rows written without the history triggers (bulk loads, restores) have no events: no crash."""
+    personas.prospect.events.all().delete()
+    client.force_login(personas.owner)
+    response = client.get(reverse("prospects:detail", args=[personas.prospect.pk]))
+    assert response.status_code == 200
+    assert response.context["timeline"] == []

@@ -1,0 +1,140 @@
+"""The list's filter form and rows are built in Python for speed (issue 8): the markup must stay what
+Django's widgets and the former row template wrote, in both languages, with errors and odd values."""
+
+import datetime as dt
+import re
+from decimal import Decimal
+
+import pytest
+from django.http import QueryDict
+from django.template import engines
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from prospects.forms import ProspectFilterForm
+from prospects.models import Prospect
+from tests.conftest import make_prospect, make_user
+
+pytestmark = pytest.mark.django_db
+
+# The row as list.html wrote it through the template engine before the rows moved to Python.
+ROW_TEMPLATE = """{% for p in rows %}<tr>
+        <td data-label="{% translate 'Prospect name' %}"><a href="{% url 'prospects:detail' p.pk %}">{{ p.name }}</a></td>
+        <td data-label="{% translate 'Owner' %}">{{ p.owner.display_name }}</td>
+        <td data-label="{% translate 'Horizon' %}"><span class="badge horizon-{{ p.horizon }}">{{ p.get_horizon_display }}</span></td>
+        <td data-label="{% translate 'Probability' %}">{{ p.probability|percent }}</td>
+        <td data-label="{% translate 'Expected month' %}" class="{% if p.is_month_passed %}overdue{% endif %}">{{ p.expected_month|month|default:"—" }}</td>
+        <td data-label="{% translate 'Amount' %}" class="num">{{ p.amount|money:p.currency }}</td>
+        <td data-label="{% translate 'Source' %}">{{ p.get_source_display }}</td>
+        <td data-label="{% translate 'Status' %}">{{ p.get_status_display }}</td>
+        <td data-label="{% translate 'Next action' %}" class="{% if p.is_action_overdue %}overdue{% endif %}">{{ p.next_action|default:"—" }}{% if p.next_action_on %} ({{ p.next_action_on|date:"SHORT_DATE_FORMAT" }}){% endif %}</td>
+      </tr>{% endfor %}"""
+
+
+def _django_fields_html(form) -> str:
+    """The filter fields as the former template loop rendered them with Django's widgets."""
+    return "".join(
+        f'<div class="filter filter-{bf.name}">{bf.label_tag()}{bf}{bf.errors}</div>' for bf in form
+    )
+
+
+def _squash(html: str) -> str:
+    return re.sub(r">\s+<", "><", html.strip())
+
+
+@pytest.fixture
+def odd(personas):
+    """Prospects with values that need escaping, empty fields, overdue dates, a closed one, USD."""
+    today = timezone.localdate()
+    weird = make_user("weird", first_name="<b>&", last_name='"O\'Hara"')
+    personas.team.members.add(weird)
+    make_prospect(
+        weird,
+        name='<script>alert("x")</script> & Co',
+        next_action="call <back> & 'confirm'",
+        next_action_on=today - dt.timedelta(days=3),
+        expected_month=dt.date(2020, 1, 1),
+        currency="USD",
+        amount=Decimal("1234.5"),
+        horizon="short",
+        source="referral",
+    )
+    make_prospect(personas.owner, name="Empty", next_action="", probability=0, amount=Decimal("0"))
+    make_prospect(
+        personas.owner,
+        name="Closed",
+        status="won",
+        closed_on=today,
+        won_amount=1,
+        expected_month=dt.date(2020, 1, 1),
+        next_action="x",
+        next_action_on=today - dt.timedelta(days=1),
+    )
+    return personas
+
+
+@pytest.mark.parametrize("language", ["ja", "en"])
+@pytest.mark.parametrize(
+    "who,query",
+    [
+        ("owner", {}),
+        ("manager", {"source": "inbound", "horizon": "short"}),
+        ("manager", {"q": 'a<b"&', "month_from": "2026-01", "month_to": "", "sort": "amount", "status": ""}),
+        ("manager", {"source": "bogus", "month_from": "2026-13", "owner": "999999"}),  # errors
+        ("admin", {"owner": "OWNER", "status": "won"}),
+    ],
+)
+def test_the_filter_fields_are_the_markup_django_widgets_write(odd, who, query, language):
+    user = getattr(odd, who)
+    data = QueryDict(mutable=True)
+    data.update({k: (str(odd.owner.pk) if v == "OWNER" else v) for k, v in query.items()})
+    data.setdefault("status", "open")
+    with translation.override(language):
+        ours = ProspectFilterForm(data, user=user)
+        ours.is_valid()
+        django = ProspectFilterForm(data, user=user)
+        django.is_valid()
+        assert _squash(str(ours.fields_html())) == _squash(_django_fields_html(django))
+
+
+def test_the_owner_options_come_from_the_list_the_view_passes(odd):
+    owners = [odd.teammate]
+    form = ProspectFilterForm(QueryDict("status=open"), user=odd.manager, owners=owners)
+    form.is_valid()
+    html = str(form.fields_html())
+    assert f'<option value="{odd.teammate.pk}">' in html and f'value="{odd.owner.pk}"' not in html
+
+
+@pytest.mark.parametrize("language", ["ja", "en"])
+@pytest.mark.parametrize("who,query", [("owner", {"status": ""}), ("manager", {}), ("admin", {"status": ""})])
+def test_the_rows_are_the_markup_the_row_template_wrote(odd, client, who, query, language):
+    client.force_login(getattr(odd, who))
+    client.cookies["django_language"] = language
+    response = client.get(reverse("prospects:list"), query)
+    body = response.content.decode()
+    rows = list(response.context["page"].object_list)
+    assert rows
+    with translation.override(language):
+        expected = engines["django"].from_string(ROW_TEMPLATE).render({"rows": rows})
+    tbody = body.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    assert _squash(tbody) == _squash(expected)
+    assert "&lt;script&gt;" in body or who == "owner"
+
+
+def test_a_manager_lists_exactly_what_visible_to_allows(odd, client):
+    """The view passes the manager's visible owners as a list instead of visible_to's subquery."""
+    other_team_member = make_user()
+    odd.other_team.members.add(other_team_member)
+    make_prospect(other_team_member, name="Not theirs")
+    make_prospect(odd.outsider, name="Outsider")
+    odd.other_team.members.add(odd.teammate)  # in two teams: listed once
+    make_prospect(odd.teammate, name="Teammate's")
+    make_prospect(odd.manager, name="Manager's own")
+    client.force_login(odd.manager)
+    response = client.get(reverse("prospects:list"), {"status": ""})
+    listed = [p.pk for p in response.context["page"].object_list]
+    expected = set(Prospect.objects.visible_to(odd.manager).values_list("pk", flat=True))
+    assert len(listed) == len(set(listed)) and set(listed) == expected
+    assert response.context["page"].paginator.count == len(expected)
+    names = {p.name for p in response.context["page"].object_list}
+    assert {"Teammate's", "Manager's own"} <= names and not {"Not theirs", "Outsider"} & names
