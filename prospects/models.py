@@ -149,6 +149,14 @@ class Prospect(models.Model):
                 condition=Q(status="open"),
                 name="prospect_open_pipeline",
             ),
+            # The list's COUNT (paginator) of a rep or a manager's owners with its usual filters (status,
+            # horizon, source, months) from the index alone: without it PostgreSQL scanned the table for a
+            # manager's "inbound, short" (32 ms at M; 0.7 ms with it).
+            models.Index(
+                fields=["owner", "status", "horizon", "source"],
+                include=["expected_month"],
+                name="prospect_list_filters",
+            ),
             # The monthly list: open prospects expected in one month.
             models.Index(fields=["status", "expected_month"], name="prospect_status_month"),
             # The monthly list and forecast of one rep or a team's reps (owner IN ...).

@@ -136,3 +136,28 @@ def test_a_history_restore_request_gets_the_whole_page(spread, client):
         HTTP_HX_HISTORY_RESTORE_REQUEST="true",
     )
     assert "<html" in response.content.decode()
+
+
+def test_the_lists_count_with_the_usual_filters_is_read_from_an_index_alone(spread, client):
+    """prospect_list_filters: the paginator's COUNT of a manager's owners, status, horizon and source
+    needs no visit to the table (it scanned the whole table at M without it)."""
+    for i in range(300):
+        make_prospect(
+            (spread.owner, spread.teammate)[i % 2],
+            horizon=("short", "mid", "long")[i % 3],
+            source=("inbound", "flyer", "referral", "other")[i % 4],
+        )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE prospects_prospect")
+    client.force_login(spread.manager)
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(reverse("prospects:list"), {"source": "inbound", "horizon": "short"})
+    count_sql = next(
+        q["sql"] for q in ctx.captured_queries if "COUNT(*)" in q["sql"] and "prospects_prospect" in q["sql"]
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        cursor.execute("EXPLAIN " + count_sql)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Index Only Scan using prospect_list_filters" in plan, plan
