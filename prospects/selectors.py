@@ -71,7 +71,11 @@ def prospect_timeline(prospect: Prospect) -> list[TimelineEntry]:
         if ctx.get("user"):
             user_ids.add(ctx["user"])
         user_ids.add(event.owner_id)
-    users = User.objects.in_bulk(user_ids)
+    # The owner is usually the only user named (select_related by access_prospect): no query then.
+    owner = prospect.owner if Prospect.owner.is_cached(prospect) else None
+    users = {owner.pk: owner} if owner is not None else {}
+    if user_ids - users.keys():
+        users.update(User.objects.in_bulk(user_ids - users.keys()))
     labels = {"insert": _("Created"), "update": _("Changed"), "delete": _("Deleted")}
     entries: list[TimelineEntry] = []
     for newer, older in zip(events, [*events[1:], None], strict=True):

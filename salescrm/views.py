@@ -6,12 +6,15 @@ from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from prospects.models import Horizon, Prospect
 
 logger = logging.getLogger(__name__)
+
+_PK = 987654321  # a placeholder id for URL patterns reversed once per response
 
 
 @login_required
@@ -27,6 +30,10 @@ def home(request: HttpRequest) -> HttpResponse:
     actions = list(
         mine.filter(next_action_on__lte=today).exclude(next_action="").order_by("next_action_on", "id")[:20]
     )
+    # The detail URL reversed once, not once per row ({% url %} in the loop).
+    detail_url = reverse("prospects:detail", args=[_PK]).replace(str(_PK), "{pk}")
+    for p in actions:
+        p.detail_url = detail_url.format(pk=p.pk)
     counts = horizon_counts(user)
     target = PipelineTarget.objects.filter(user=user).first()
     labels = dict(Horizon.choices)

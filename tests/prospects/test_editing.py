@@ -148,3 +148,23 @@ def test_the_detail_page_of_a_prospect_without_recorded_history_shows_an_empty_h
     response = client.get(reverse("prospects:detail", args=[personas.prospect.pk]))
     assert response.status_code == 200
     assert response.context["timeline"] == []
+
+
+def test_the_timeline_reads_no_user_when_only_the_owner_is_named(personas, django_assert_num_queries):
+    from prospects.selectors import access_prospect
+
+    prospect = access_prospect(personas.owner, personas.prospect.pk)  # the owner comes with it
+    with django_assert_num_queries(1):  # the events (with their context), no User query
+        prospect_timeline(prospect)
+
+
+def test_the_timeline_names_a_former_owner_it_has_to_read(personas):
+    from prospects.selectors import access_prospect
+
+    prospect = access_prospect(personas.manager, personas.prospect.pk)
+    prospect_update(
+        prospect=prospect, by=personas.manager, expected_version=prospect.version, owner=personas.teammate
+    )
+    entries = prospect_timeline(access_prospect(personas.manager, personas.prospect.pk))
+    change = next(c for c in entries[0].changes if c.field == "owner_id")
+    assert change.new == personas.teammate.display_name and change.old == personas.owner.display_name
