@@ -270,13 +270,20 @@ def decorate(prospect: Prospect, bands: RankBands, today: dt.date) -> Prospect:
 
 
 def board_columns(
-    *, viewer: User, scope: Scope, filters: BoardFilters, today: dt.date, with_cards: bool = True
+    *,
+    viewer: User,
+    scope: Scope,
+    filters: BoardFilters,
+    today: dt.date,
+    with_cards: bool = True,
+    bands: RankBands | None = None,
 ) -> list[Column]:
     """The three columns of the board with their header figures (count, amount, weighted, target).
 
     Each column holds at most BOARD_CARDS_PER_COLUMN cards (the soonest, then the largest weighted
-    amount); its count and sums cover every prospect. Queries: bands 1 + target 1 + totals 1 (+ cards 1)."""
-    bands = RankBands.load()
+    amount); its count and sums cover every prospect. Queries: bands 1 (unless given) + target 1 +
+    totals 1 (+ cards 1)."""
+    bands = bands or RankBands.load()
     target = scope.target()
     base = filters.apply(scope.prospects(viewer).open())
     totals = {
@@ -324,8 +331,12 @@ def board_columns(
     return columns
 
 
-def column_headers(*, viewer: User, scope: Scope, filters: BoardFilters, today: dt.date) -> list[Column]:
-    return board_columns(viewer=viewer, scope=scope, filters=filters, today=today, with_cards=False)
+def column_headers(
+    *, viewer: User, scope: Scope, filters: BoardFilters, today: dt.date, bands: RankBands | None = None
+) -> list[Column]:
+    return board_columns(
+        viewer=viewer, scope=scope, filters=filters, today=today, with_cards=False, bands=bands
+    )
 
 
 # --- "Might buy this month" list ----------------------------------------------------------------

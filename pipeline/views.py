@@ -87,9 +87,12 @@ def _card_response(
 ) -> HttpResponse:
     """The card (or its quick-edit form) and, out of band, the three column headers."""
     today = timezone.localdate()
-    selectors.decorate(prospect, RankBands.load(), today)
+    bands = RankBands.load()
+    selectors.decorate(prospect, bands, today)
     columns = (
-        selectors.column_headers(viewer=request.user, scope=scope, filters=form.filters(), today=today)
+        selectors.column_headers(
+            viewer=request.user, scope=scope, filters=form.filters(), today=today, bands=bands
+        )
         if headers
         else []
     )

@@ -85,7 +85,10 @@ def prospect_update(*, prospect: Prospect, by: User, expected_version: int, **ch
     old_owner_id = prospect.owner_id
     for key, value in changes.items():
         setattr(prospect, key, value)
-    prospect.full_clean(validate_constraints=False)  # the DB enforces them; see ProspectForm
+    # The DB enforces the constraints (see ProspectForm) and the foreign keys; an unchanged owner or
+    # origin needs no existence query.
+    unchanged_fks = [name for name in ("owner", "origin") if name not in changes]
+    prospect.full_clean(exclude=unchanged_fks, validate_constraints=False)
     updates: dict[str, Any] = dict(changes)
     if "expected_month" in changes:
         old_month, new_month = old["expected_month"], changes["expected_month"]
