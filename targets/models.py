@@ -218,3 +218,78 @@ class AlertDigest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.day}"
+
+
+# ------------------------------------------------------------------------------- the daily rollup
+# The statistics the check reads from the last months (the replenishment plan's source history, the
+# early warning's inflow and outflow) change by the day, not by the half hour: they are computed once
+# per local day (targets.services.flow_rollup_refresh) into these two tables and read by every check
+# of that day. Derived data: rebuilt daily, only today's (and yesterday's) rows are kept.
+#
+# No database foreign key on owner: ~70,000 rows are written in one statement a day and an RI check
+# per row would be most of its cost; the rows come from prospects, whose owner is PROTECTed, and a
+# deleted owner's rows go with the next day's refresh (Django still cascades on delete).
+
+
+class OwnerFlowRollup(models.Model):
+    """One owner's (or, owner null, the whole company's) figures of one day: the early warning's
+    inflow (prospects created in the 90 days before the day) and outflow (won or lost in those days),
+    and the size of the replenishment history (prospects created 30 to 180 days before the day).
+    `computed_at` identifies the rollup: part of every plan's fingerprint."""
+
+    day = models.DateField()
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.CASCADE,
+        db_constraint=False,
+        db_index=False,  # the unique (day, owner...) index serves the reads
+        related_name="+",
+    )
+    inflow = models.PositiveIntegerField(default=0)
+    outflow = models.PositiveIntegerField(default=0)
+    history = models.PositiveIntegerField(default=0)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "owner"], nulls_distinct=False, name="flow_rollup_day_owner"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.owner_id or 'company'}"
+
+
+class SourceHistoryRollup(models.Model):
+    """One owner's (owner null: the company's) replenishment history of one day for one source:
+    prospects created 30 to 180 days before the day, how many were kept (not lost within 30 days of
+    creation), won and lost. Read only for the plans that must be rebuilt."""
+
+    day = models.DateField()
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.CASCADE,
+        db_constraint=False,
+        db_index=False,  # the unique (day, owner...) index serves the reads
+        related_name="+",
+    )
+    source = models.CharField(max_length=20)
+    created = models.PositiveIntegerField()
+    kept = models.PositiveIntegerField()
+    won = models.PositiveIntegerField()
+    lost = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "owner", "source"],
+                nulls_distinct=False,
+                name="history_rollup_day_owner_source",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.owner_id or 'company'} {self.source}"

@@ -15,22 +15,27 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from itertools import groupby
-from operator import itemgetter
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, ExpressionWrapper, F, Q
-from django.db.models import DateField as DateFieldType
+from django.db.models import Count, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from accounts.models import Role, Team, User
 from prospects.models import Horizon, Prospect, Source, Status
 from salescrm.lib.jobs import enqueue_on_commit
-from targets.models import AlertDigest, PipelineAlert, PipelineTarget, Rule, Scope
+from targets.models import (
+    AlertDigest,
+    OwnerFlowRollup,
+    PipelineAlert,
+    PipelineTarget,
+    Rule,
+    Scope,
+    SourceHistoryRollup,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -180,13 +185,13 @@ class SourceTable(dict):
         return sum(s.created for s in self.values())
 
 
-# The check keeps each owner's and scope's figures as flat lists of ints, summed column-wise: a
-# dataclass or dict per source and owner, summed over 11,000 scopes, was most of a run at 10,000 reps.
+# A scope's source history is a flat list of ints (created, kept, won, lost per source), summed
+# column-wise for a team: a dataclass or dict per source and owner, summed over 11,000 scopes, was
+# most of a run at 10,000 reps.
 SOURCES = [s for s, _label in Source.choices]
 _SOURCE_AT = {s: i for i, s in enumerate(SOURCES)}
 STATS = 4  # per source: created, kept (not lost within 30 days), won, lost
-# An owner's open counts: total, short, mid, long.
-_HORIZON_AT = {h: i + 1 for i, h in enumerate(HORIZONS)}
+WIDTH = len(SOURCES) * STATS
 
 
 def _vector_sum(vectors: Iterable[list[int]], width: int) -> list[int]:
@@ -194,94 +199,18 @@ def _vector_sum(vectors: Iterable[list[int]], width: int) -> list[int]:
     return [sum(c) for c in columns] if columns else [0] * width
 
 
-def _rows(queryset: Any) -> list[tuple]:
-    """All rows of a values_list() queryset, fetched at once with the raw cursor: Django's iterator
-    fetches 100 rows at a time and runs a converter per value, a third of the read time for the
-    60,000 rows of the history aggregate."""
-    sql, params = queryset.query.sql_with_params()
+def _fetch(sql: str, params: Any = None) -> list[tuple]:
+    """All rows at once with the raw cursor: Django's iterator fetches 100 rows at a time and runs a
+    converter per value."""
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
 
 
-def _open_counts() -> dict[int, list[int]]:
-    """ONE grouped query: open prospects per owner and horizon. COUNT(*), not COUNT(id): the (owner,
-    status, horizon) index then answers it alone (an index-only scan)."""
-    rows = _rows(
-        Prospect.objects.filter(status=Status.OPEN)
-        .order_by("owner_id", "horizon")  # the index's order: no sort
-        .values_list("owner_id", "horizon")
-        .annotate(n=Count("*"))
-    )
-    per_owner: dict[int, list[int]] = {}
-    horizon_at = _HORIZON_AT
-    for owner_id, group in groupby(rows, itemgetter(0)):
-        counts = per_owner[owner_id] = [0, 0, 0, 0]
-        for _owner, horizon, n in group:
-            counts[0] += n
-            at = horizon_at.get(horizon)
-            if at is not None:
-                counts[at] += n
-    return per_owner
-
-
-def _history_and_inflow(now: dt.datetime) -> tuple[dict[int, list[int]], dict[int, int]]:
-    """ONE grouped query over the prospects created in the last 180 days (index-only, in the order of
-    the (owner, source, created_at) index), per owner and source: the replenishment history (created 30 to 180 days ago: how
-    many, how many still open or won 30 days after creation, won, lost) and the inflow of the early
-    warning (created in the last 90 days). Two queries read the same rows twice."""
-    start = now - dt.timedelta(days=HISTORY_DAYS)
-    cutoff = now - dt.timedelta(days=MATURITY_DAYS)
-    since = now - dt.timedelta(days=FLOW_DAYS)
-    lost_deadline = ExpressionWrapper(
-        F("created_at__date") + dt.timedelta(days=MATURITY_DAYS), output_field=DateFieldType()
-    )
-    matured = Q(created_at__lte=cutoff)
-    lost = Q(status=Status.LOST)
-    rows = _rows(
-        Prospect.objects.filter(created_at__gte=start, created_at__lt=now)
-        .order_by("owner_id", "source")  # the index's order: no sort
-        .values_list("owner_id", "source")
-        .annotate(
-            # COUNT of a column of the index, not of id (Django refuses COUNT(*) with a filter).
-            created=Count("created_at", filter=matured),
-            kept=Count("created_at", filter=matured & ~(lost & Q(closed_on__lte=lost_deadline))),
-            won=Count("created_at", filter=matured & Q(status=Status.WON)),
-            lost=Count("created_at", filter=matured & lost),
-            inflow=Count("created_at", filter=Q(created_at__gte=since)),
-        )
-    )
-    history: dict[int, list[int]] = {}
-    inflow: dict[int, int] = {}
-    width = len(SOURCES) * STATS
-    source_at = {source: i * STATS for source, i in _SOURCE_AT.items()}
-    for owner_id, group in groupby(rows, itemgetter(0)):
-        vector = [0] * width
-        new_total = 0
-        for _owner, source, created, kept, won, lost_n, new in group:
-            new_total += new
-            at = source_at.get(source)
-            if created and at is not None:
-                vector[at : at + STATS] = (created, kept, won, lost_n)
-        history[owner_id] = vector
-        inflow[owner_id] = new_total
-    return history, inflow
-
-
-def _outflow(now: dt.datetime) -> dict[int, int]:
-    """ONE grouped query (the (status, closed_on) index): won + lost per owner in the last 90 days."""
-    today = timezone.localdate(now)
-    rows = _rows(
-        Prospect.objects.filter(
-            status__in=[Status.WON, Status.LOST],
-            closed_on__gt=today - dt.timedelta(days=FLOW_DAYS),
-            closed_on__lte=today,
-        )
-        .order_by()
-        .values_list("owner_id")
-        .annotate(n=Count("*"))
-    )
-    return dict(rows)
+def _rows(queryset: Any) -> list[tuple]:
+    """All rows of a values_list() queryset, fetched at once (see _fetch)."""
+    sql, params = queryset.query.sql_with_params()
+    return _fetch(sql, params)
 
 
 def _table_from_vector(vector: list[int]) -> SourceTable:
@@ -291,6 +220,204 @@ def _table_from_vector(vector: list[int]) -> SourceTable:
         if created:
             table[source] = SourceStats(created, kept, won, lost)
     return table
+
+
+# ------------------------------------------------------------------------------ the daily rollup
+# The replenishment history (prospects created 30 to 180 days ago, per owner and source) and the
+# early warning's inflow and outflow (the last 90 days) are statistics over months: they change by
+# the day. They are computed once per local day, in PostgreSQL, into OwnerFlowRollup (per owner:
+# inflow, outflow, history size; owner null: the company) and SourceHistoryRollup (per owner and
+# source: created, kept, won, lost), and every check of that day reads them. The windows end at the
+# day's local midnight, so a day's rollup is the same whenever (and by whichever worker) it is
+# computed: history = created in [midnight - 180 days, midnight - 30 days]; inflow = created in
+# [midnight - 90 days, midnight); outflow = won or lost on one of the 90 days before the day.
+
+ROLLUP_LOCK = 0x7461_7267_6574_01  # pg_advisory_xact_lock: one refresh at a time ("targ" "et" 1)
+
+_ROLLUP_SQL = """
+WITH h AS (
+    SELECT owner_id, source,
+        count(*) FILTER (WHERE created_at <= %(cutoff)s) AS created,
+        count(*) FILTER (
+            WHERE created_at <= %(cutoff)s AND NOT (
+                status = %(lost)s AND closed_on IS NOT NULL
+                AND closed_on <= (created_at AT TIME ZONE %(tz)s)::date + %(maturity)s
+            )
+        ) AS kept,
+        count(*) FILTER (WHERE created_at <= %(cutoff)s AND status = %(won)s) AS won,
+        count(*) FILTER (WHERE created_at <= %(cutoff)s AND status = %(lost)s) AS lost,
+        count(*) FILTER (WHERE created_at >= %(since)s) AS inflow
+    FROM {prospects}
+    WHERE created_at >= %(start)s AND created_at < %(midnight)s
+    GROUP BY owner_id, source
+),
+o AS (
+    SELECT owner_id, count(*) AS outflow
+    FROM {prospects}
+    WHERE status IN (%(won)s, %(lost)s) AND closed_on >= %(out_from)s AND closed_on < %(day)s
+    GROUP BY owner_id
+),
+sources AS (
+    INSERT INTO {sources} (day, owner_id, source, created, kept, won, lost)
+    SELECT %(day)s, owner_id, source, created, kept, won, lost FROM h WHERE created > 0
+    UNION ALL
+    SELECT %(day)s, NULL, source, sum(created), sum(kept), sum(won), sum(lost)
+    FROM h GROUP BY source HAVING sum(created) > 0
+),
+flows AS (
+    SELECT coalesce(p.owner_id, o.owner_id) AS owner_id, coalesce(p.inflow, 0) AS inflow,
+        coalesce(o.outflow, 0) AS outflow, coalesce(p.history, 0) AS history
+    FROM (SELECT owner_id, sum(inflow) AS inflow, sum(created) AS history FROM h GROUP BY owner_id) p
+    FULL JOIN o ON o.owner_id = p.owner_id
+)
+INSERT INTO {flows} (day, owner_id, inflow, outflow, history, computed_at)
+SELECT %(day)s, owner_id, inflow, outflow, history, %(computed_at)s FROM flows
+UNION ALL
+SELECT %(day)s, NULL, coalesce(sum(inflow), 0), coalesce(sum(outflow), 0), coalesce(sum(history), 0),
+    %(computed_at)s
+FROM flows
+"""
+
+
+@dataclass
+class FlowRollup:
+    day: dt.date
+    computed_at: dt.datetime  # identifies the rollup: part of every plan's fingerprint
+    computed: bool  # computed by this call (False: it existed)
+
+
+def _rollup_stamp(cursor: Any, day: dt.date) -> dt.datetime | None:
+    cursor.execute(
+        f"SELECT computed_at FROM {OwnerFlowRollup._meta.db_table} WHERE day = %s AND owner_id IS NULL", [day]
+    )
+    row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def flow_rollup_refresh(now: dt.datetime | None = None, *, force: bool = False) -> FlowRollup:
+    """Compute the rollup of `now`'s local day unless it exists (`force`: recompute it). ONE INSERT ...
+    SELECT ... GROUP BY in PostgreSQL fills both tables (no row goes through Python), in a transaction
+    that holds an advisory lock and first deletes the rows of the days before yesterday (yesterday's
+    stay for a check that started before midnight). Idempotent: a second call the same day, or a
+    concurrent one on another worker (it waits for the lock, then finds the rows), changes nothing;
+    the unique constraints on (day, owner[, source]) refuse a second set in any case."""
+    now = now or timezone.now()
+    day = timezone.localdate(now)
+    with connection.cursor() as cursor:
+        if not force and (stamp := _rollup_stamp(cursor, day)) is not None:
+            return FlowRollup(day, stamp, computed=False)
+        with transaction.atomic():
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ROLLUP_LOCK])
+            if not force and (stamp := _rollup_stamp(cursor, day)) is not None:
+                return FlowRollup(day, stamp, computed=False)  # another worker computed it meanwhile
+            for model in (OwnerFlowRollup, SourceHistoryRollup):
+                cursor.execute(
+                    f"DELETE FROM {model._meta.db_table} WHERE day < %s OR day = %s",
+                    [day - dt.timedelta(days=1), day],
+                )
+            midnight = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+            # The wall clock, not `now`: a recomputed rollup must get a new identity even when a test
+            # passes the same `now` twice.
+            computed_at = timezone.now()
+            cursor.execute(
+                _ROLLUP_SQL.format(
+                    prospects=Prospect._meta.db_table,
+                    sources=SourceHistoryRollup._meta.db_table,
+                    flows=OwnerFlowRollup._meta.db_table,
+                ),
+                {
+                    "day": day,
+                    "midnight": midnight,
+                    "start": midnight - dt.timedelta(days=HISTORY_DAYS),
+                    "cutoff": midnight - dt.timedelta(days=MATURITY_DAYS),
+                    "since": midnight - dt.timedelta(days=FLOW_DAYS),
+                    "out_from": day - dt.timedelta(days=FLOW_DAYS),
+                    "maturity": MATURITY_DAYS,
+                    "tz": timezone.get_current_timezone_name(),
+                    "won": Status.WON.value,
+                    "lost": Status.LOST.value,
+                    "computed_at": computed_at,
+                },
+            )
+    logger.info("flow rollup of %s computed", day)
+    return FlowRollup(day, computed_at, computed=True)
+
+
+# The check's one read of figures: per target, the live open counts (one grouped aggregate over the
+# (owner, status, horizon) index, index-only and parallel; the covering prospect_open_pipeline index
+# is 7x larger and took 0.9 s) and the day's flows, summed over a team's members and over everyone
+# for the company in the same statement. A team also gets a hash of its member ids: its history is
+# the sum of theirs, so a change of members must rebuild its plans.
+_SCOPES_SQL = """
+WITH o AS MATERIALIZED (
+    SELECT owner_id, count(*) AS total, count(*) FILTER (WHERE horizon = %(short)s) AS short,
+        count(*) FILTER (WHERE horizon = %(mid)s) AS mid, count(*) FILTER (WHERE horizon = %(long)s) AS long
+    FROM {prospects} WHERE status = %(open)s GROUP BY owner_id
+),
+f AS MATERIALIZED (SELECT owner_id, inflow, outflow, history FROM {flows} WHERE day = %(day)s)
+SELECT t.user_id, t.team_id, t.min_open, t.min_short, t.min_mid, t.min_long,
+    coalesce(o.total, 0), coalesce(o.short, 0), coalesce(o.mid, 0), coalesce(o.long, 0),
+    coalesce(f.inflow, 0), coalesce(f.outflow, 0), coalesce(f.history, 0), 0
+FROM {targets} t LEFT JOIN o ON o.owner_id = t.user_id LEFT JOIN f ON f.owner_id = t.user_id
+WHERE t.user_id IS NOT NULL
+UNION ALL
+SELECT NULL, t.team_id, t.min_open, t.min_short, t.min_mid, t.min_long,
+    coalesce(sum(o.total), 0)::bigint, coalesce(sum(o.short), 0)::bigint,
+    coalesce(sum(o.mid), 0)::bigint, coalesce(sum(o.long), 0)::bigint,
+    coalesce(sum(f.inflow), 0)::bigint, coalesce(sum(f.outflow), 0)::bigint,
+    coalesce(sum(f.history), 0)::bigint,
+    coalesce(hashtext(string_agg(m.user_id::text, ',' ORDER BY m.user_id)), 0)
+FROM {targets} t LEFT JOIN {members} m ON m.team_id = t.team_id
+    LEFT JOIN o ON o.owner_id = m.user_id LEFT JOIN f ON f.owner_id = m.user_id
+WHERE t.team_id IS NOT NULL
+GROUP BY t.id
+UNION ALL
+SELECT NULL, NULL, t.min_open, t.min_short, t.min_mid, t.min_long, s.total, s.short, s.mid, s.long,
+    coalesce(f.inflow, 0), coalesce(f.outflow, 0), coalesce(f.history, 0), 0
+FROM {targets} t
+    CROSS JOIN (
+        SELECT coalesce(sum(total), 0)::bigint AS total, coalesce(sum(short), 0)::bigint AS short,
+            coalesce(sum(mid), 0)::bigint AS mid, coalesce(sum(long), 0)::bigint AS long FROM o
+    ) s
+    LEFT JOIN f ON f.owner_id IS NULL
+WHERE t.user_id IS NULL AND t.team_id IS NULL
+"""
+
+
+def _scope_figures(day: dt.date) -> list[tuple]:
+    """Rows (user_id, team_id, min_open, min_short, min_mid, min_long, total, short, mid, long,
+    inflow, outflow, history, members_hash), one per target."""
+    sql = _SCOPES_SQL.format(
+        prospects=Prospect._meta.db_table,
+        flows=OwnerFlowRollup._meta.db_table,
+        targets=PipelineTarget._meta.db_table,
+        members=Team.members.through._meta.db_table,
+    )
+    params = {"day": day, "open": Status.OPEN.value, **{h: h for h in HORIZONS}}
+    return _fetch(sql, params)
+
+
+# Read every owner's history rows of the day when more owners than this have plans to rebuild (the
+# first check of a day): one scan of the day's rows beats a long ANY(...) list.
+HISTORY_READ_ALL = 2000
+
+
+def _history_vectors(day: dt.date, owners: set[int]) -> dict[int | None, list[int]]:
+    """ONE query: the day's source history of these owners and of the company (key None)."""
+    sql = f"SELECT owner_id, source, created, kept, won, lost FROM {SourceHistoryRollup._meta.db_table} WHERE day = %s"
+    params: list[Any] = [day]
+    if len(owners) <= HISTORY_READ_ALL:
+        sql += " AND (owner_id IS NULL OR owner_id = ANY(%s))"
+        params.append(sorted(owners))
+    vectors: dict[int | None, list[int]] = {}
+    for owner_id, source, *stats in _fetch(sql, params):
+        at = _SOURCE_AT.get(source)
+        if at is not None:
+            vector = vectors.get(owner_id)
+            if vector is None:
+                vector = vectors[owner_id] = [0] * WIDTH
+            vector[at * STATS : at * STATS + STATS] = stats
+    return vectors
 
 
 # ------------------------------------------------------------------------------------ pure rules
@@ -378,6 +505,7 @@ class Finding:
     projected_date: dt.date | None = None
     plan: dict = field(default_factory=dict)
     inputs: int | None = None  # the fingerprint of the plan's inputs (plan_inputs)
+    history: int = 0  # the size of the scope's replenishment history (prospects)
 
 
 @dataclass
@@ -390,50 +518,64 @@ class CheckResult:
 
 # Part of every plan's fingerprint: bump it when replenishment_plan() changes what it writes, so
 # that the next check rebuilds every open alert's plan.
-PLAN_VERSION = 1
+PLAN_VERSION = 2
 
 
 def plan_inputs(
-    deficit: int, history: int, basis: list[int], extra: tuple[float, float, int, int] | None
+    deficit: int, history: int, rollup: int, members: int, extra: tuple[float, float, int, int] | None
 ) -> int:
     """The fingerprint of a plan's inputs, stored with the alert: a plan is rebuilt (and its JSON
-    rewritten) only when this changes. `basis` is the vector the plan reads (the scope's or, with too
-    little history, the company's). hash() of ints, floats and None is the same in every process
-    (only str/bytes hashing is randomised); a different Python at worst rebuilds every plan once."""
-    return hash((PLAN_VERSION, MIN_HISTORY, deficit, history, tuple(basis), extra))
+    rewritten) only when this changes. The plan reads the scope's (or, with too little history, the
+    company's) source history of the day's rollup: `rollup` identifies that rollup (a new day, or a
+    recomputed rollup, rebuilds each plan once), `members` a team's member set (its history is the sum
+    of theirs), `history` the scope's history size (which basis). hash() of ints, floats and None is
+    the same in every process (only str/bytes hashing is randomised)."""
+    return hash((PLAN_VERSION, MIN_HISTORY, rollup, members, deficit, history, extra))
 
 
-def evaluate(
-    targets: list[tuple],
-    counts: dict[ScopeKey, list[int]],
-    inflow: dict[ScopeKey, int],
-    outflow: dict[ScopeKey, int],
-    history: dict[ScopeKey, list[int]],
-    company_history: list[int],
-    today: dt.date,
-) -> list[Finding]:
-    """Every target against its scope's figures. A finding's plan holds only the at-risk extras here;
-    its `inputs` (see plan_inputs) say which full plan it needs, built later for those that changed.
-    `targets` rows are (key, min_open, min_short, min_mid, min_long)."""
+def evaluate(rows: list[tuple], rollup: int, today: dt.date) -> list[Finding]:
+    """Every target against its scope's figures (rows of _scope_figures). A finding's plan holds only
+    the at-risk extras here; its `inputs` (see plan_inputs) say which full plan it needs, built later
+    for those that changed."""
     findings: list[Finding] = []
-    for key, min_open, min_short, min_mid, min_long in targets:
-        total, short, mid, long_ = counts[key]
-        vector = history[key]
-        scope_history = sum(vector[0::STATS])
-        basis = vector if scope_history >= MIN_HISTORY else company_history
-        for rule, minimum, current in (
-            (Rule.OPEN, min_open, total),
-            (Rule.SHORT, min_short, short),
-            (Rule.MID, min_mid, mid),
-            (Rule.LONG, min_long, long_),
+    append = findings.append
+    rules = (Rule.OPEN.value, Rule.SHORT.value, Rule.MID.value, Rule.LONG.value)
+    for (
+        uid,
+        tid,
+        min_open,
+        min_short,
+        min_mid,
+        min_long,
+        total,
+        short,
+        mid,
+        long_,
+        new,
+        out,
+        history,
+        members,
+    ) in rows:
+        key = user_key(uid) if uid else team_key(tid) if tid else COMPANY
+        for rule, minimum, current in zip(
+            rules, (min_open, min_short, min_mid, min_long), (total, short, mid, long_), strict=True
         ):
             if minimum is not None and current < minimum:
                 deficit = minimum - current
-                f = Finding(key, rule.value, current, minimum, deficit, None, {})
-                f.inputs = plan_inputs(deficit, scope_history, basis, None)
-                findings.append(f)
-        if min_open is not None and total >= min_open:
-            new, out = inflow.get(key, 0), outflow.get(key, 0)
+                append(
+                    Finding(
+                        key,
+                        rule,
+                        current,
+                        minimum,
+                        deficit,
+                        None,
+                        {},
+                        plan_inputs(deficit, history, rollup, members, None),
+                        history,
+                    )
+                )
+        if min_open is not None and total >= min_open and min_open > 0 and new < out:
             p = project(current=total, inflow=new, outflow=out, target=min_open, today=today)
             if p.crosses_on is not None:
                 deficit = max(1, math.ceil(min_open - p.projected - 1e-9))
@@ -443,17 +585,54 @@ def evaluate(
                     "inflow": new,
                     "outflow": out,
                 }
-                f = Finding(key, Rule.AT_RISK.value, total, min_open, deficit, p.crosses_on, extra)
-                f.inputs = plan_inputs(deficit, scope_history, basis, tuple(extra.values()))
-                findings.append(f)
+                inputs = plan_inputs(deficit, history, rollup, members, tuple(extra.values()))
+                append(
+                    Finding(
+                        key,
+                        Rule.AT_RISK.value,
+                        total,
+                        min_open,
+                        deficit,
+                        p.crosses_on,
+                        extra,
+                        inputs,
+                        history,
+                    )
+                )
     return findings
 
 
-def build_plan(f: Finding, history: list[int], company: SourceTable, labels: dict[str, str]) -> dict:
-    """The full replenishment plan of a finding (its at-risk extras kept)."""
-    plan = replenishment_plan(f.deficit, _table_from_vector(history), company, labels)
-    plan.update(f.plan)
-    return plan
+def build_plans(findings: list[Finding], day: dt.date) -> None:
+    """The full replenishment plans of these findings (their at-risk extras kept), from the day's
+    source history: two queries (the members of the teams among them, then the history rows of
+    their owners and the company's) whatever their number."""
+    team_ids = sorted({f.key[2] for f in findings if f.key[0] == Scope.TEAM})
+    members: dict[int, list[int]] = defaultdict(list)
+    if team_ids:
+        for team_id, user_id in _fetch(
+            f"SELECT team_id, user_id FROM {Team.members.through._meta.db_table} WHERE team_id = ANY(%s)",
+            [team_ids],
+        ):
+            members[team_id].append(user_id)
+    owners = {f.key[1] for f in findings if f.key[0] == Scope.USER}
+    for team_id in team_ids:
+        owners.update(members[team_id])
+    vectors = _history_vectors(day, owners)  # type: ignore[arg-type]
+    no_history = [0] * WIDTH
+    company_vector = vectors.get(None, no_history)
+    company = _table_from_vector(company_vector)
+    labels = source_labels()
+    for f in findings:
+        kind, uid, tid = f.key
+        if kind == Scope.USER:
+            vector = vectors.get(uid, no_history)
+        elif kind == Scope.TEAM:
+            vector = _vector_sum((vectors[o] for o in members[tid] if o in vectors), WIDTH)  # type: ignore[index]
+        else:
+            vector = company_vector
+        plan = replenishment_plan(f.deficit, _table_from_vector(vector), company, labels)
+        plan.update(f.plan)
+        f.plan = plan
 
 
 # Each batch is ONE statement with ONE parameter, a JSON array of the rows (jsonb_to_recordset):
@@ -476,6 +655,10 @@ _UPDATE_SQL = (
     "deficit integer, projected_date date, plan jsonb, plan_inputs bigint) "
     'WHERE a."id" = v.id AND a."resolved_at" IS NULL'
 )
+_OPEN_ALERTS_SQL = (
+    'SELECT "id", "scope", "user_id", "team_id", "rule", "current", "target", "deficit", '
+    '"projected_date", "plan_inputs" FROM "targets_pipelinealert" WHERE "resolved_at" IS NULL'
+)
 
 
 def _batch_json(rows: list[dict]) -> str:
@@ -483,7 +666,7 @@ def _batch_json(rows: list[dict]) -> str:
 
 
 def pipeline_check_run(
-    *, owner_ids: Iterable[int] | None = None, now: dt.datetime | None = None
+    *, owner_ids: Iterable[int] | None = None, now: dt.datetime | None = None, refresh_history: bool = False
 ) -> CheckResult:
     """Compare every scope with its target and open, refresh or resolve alerts.
 
@@ -492,76 +675,38 @@ def pipeline_check_run(
     twice, or on two workers at once, leaves one open alert per scope and rule (the partial unique
     constraint and INSERT ... ON CONFLICT DO NOTHING).
 
-    Reads: the targets, the memberships, three grouped aggregates of prospects (open counts; history
-    and inflow; outflow) and the open alerts without their plans. A plan is built only for an alert
-    that is new or whose plan inputs changed (compared by fingerprint, not by the JSON); other
-    findings keep an empty `plan` in the result. Writes are batched statements of BATCH_SIZE rows.
+    The open counts are live. The replenishment history and the early warning's inflow and outflow
+    come from the daily rollup of `now`'s local day (flow_rollup_refresh, run by beat after midnight):
+    when it does not exist yet (the first check of a day, a fresh install) it is computed first, so
+    they are never older than the day; prospects created or closed later that day count from the next
+    day on. `refresh_history=True` recomputes the day's rollup first (tests that change the history
+    within a day, a manual re-run).
+
+    Reads, whatever the number of scopes: the rollup's stamp, ONE statement of per-target figures
+    (open counts, flows and team sums in SQL) and the open alerts without their plans. A plan is
+    built only for an alert that is new or whose plan inputs changed (compared by fingerprint, which
+    includes the rollup: each plan is rebuilt once a day); only then are the history rows of those
+    scopes' owners read. Other findings keep an empty `plan` in the result. Writes are batched
+    statements of BATCH_SIZE rows.
     """
     now = now or timezone.now()
     today = timezone.localdate(now)
-    targets = [
-        (target_key_of(uid, tid), *minimums)
-        for uid, tid, *minimums in _rows(
-            PipelineTarget.objects.values_list(
-                "user_id", "team_id", "min_open", "min_short", "min_mid", "min_long"
-            )
-        )
-    ]
-    memberships = team_memberships()
-    open_owner = _open_counts()
-    history_owner, inflow_owner = _history_and_inflow(now)
-    outflow_owner = _outflow(now)
-
-    width = len(SOURCES) * STATS
-    no_history = [0] * width
-    no_counts = [0, 0, 0, 0]
-    counts: dict[ScopeKey, list[int]] = {}
-    inflow: dict[ScopeKey, int] = {}
-    outflow: dict[ScopeKey, int] = {}
-    history: dict[ScopeKey, list[int]] = {}
-    company_history = _vector_sum(history_owner.values(), width)
-    for key, *_minimums in targets:
-        kind, uid, tid = key
-        if kind == Scope.USER:
-            counts[key] = open_owner.get(uid, no_counts)  # type: ignore[arg-type]
-            history[key] = history_owner.get(uid, no_history)  # type: ignore[arg-type]
-            inflow[key] = inflow_owner.get(uid, 0)  # type: ignore[arg-type]
-            outflow[key] = outflow_owner.get(uid, 0)  # type: ignore[arg-type]
-            continue
-        if kind == Scope.TEAM:
-            owners = memberships.get(tid, set())  # type: ignore[arg-type]
-            counts[key] = _vector_sum((open_owner[o] for o in owners if o in open_owner), 4)
-            history[key] = _vector_sum((history_owner[o] for o in owners if o in history_owner), width)
-            inflow[key] = sum(inflow_owner.get(o, 0) for o in owners)
-            outflow[key] = sum(outflow_owner.get(o, 0) for o in owners)
-        else:
-            counts[key] = _vector_sum(open_owner.values(), 4)
-            history[key] = company_history
-            inflow[key] = sum(inflow_owner.values())
-            outflow[key] = sum(outflow_owner.values())
-    findings = evaluate(targets, counts, inflow, outflow, history, company_history, today)
+    rollup = flow_rollup_refresh(now, force=refresh_history)
+    stamp = int(rollup.computed_at.timestamp() * 1_000_000)
+    findings = evaluate(_scope_figures(today), stamp, today)
 
     existing = {
         ((scope, uid, tid), rule): (pk, (current, target, deficit, projected), inputs)
-        for pk, scope, uid, tid, rule, current, target, deficit, projected, inputs in _rows(
-            PipelineAlert.objects.open()
-            .order_by("pk")
-            .values_list(
-                "pk",
-                "scope",
-                "user_id",
-                "team_id",
-                "rule",
-                "current",
-                "target",
-                "deficit",
-                "projected_date",
-                "plan_inputs",
-            )
-        )
+        for pk, scope, uid, tid, rule, current, target, deficit, projected, inputs in _fetch(_OPEN_ALERTS_SQL)
     }
-    labels = source_labels()
-    company_table = _table_from_vector(company_history)
+    stale = []
+    for f in findings:
+        alert = existing.get((f.key, f.rule))
+        if alert is None or alert[2] != f.inputs:
+            stale.append(f)
+    if stale:
+        build_plans(stale, today)
+
     wanted: set[tuple[ScopeKey, str]] = set()
     new: list[dict] = []
     changed: list[dict] = []
@@ -570,7 +715,6 @@ def pipeline_check_run(
         wanted.add(akey)
         alert = existing.get(akey)
         if alert is None:
-            f.plan = build_plan(f, history[f.key], company_table, labels)
             kind, uid, tid = f.key
             new.append(
                 {
@@ -590,9 +734,6 @@ def pipeline_check_run(
         pk, values, inputs = alert
         plan_changed = inputs != f.inputs
         if plan_changed or values != (f.current, f.target, f.deficit, f.projected_date):
-            plan = None
-            if plan_changed:
-                plan = f.plan = build_plan(f, history[f.key], company_table, labels)
             changed.append(
                 {
                     "id": pk,
@@ -600,34 +741,36 @@ def pipeline_check_run(
                     "target": f.target,
                     "deficit": f.deficit,
                     "projected_date": f.projected_date,
-                    "plan": plan,
+                    "plan": f.plan if plan_changed else None,
                     "plan_inputs": f.inputs,
                 }
             )
-        else:
+        if not plan_changed:
             f.plan = {}
     recovered = [pk for akey, (pk, _values, _inputs) in existing.items() if akey not in wanted]
 
     result = CheckResult(findings=findings, updated=len(changed), resolved=len(recovered))
-    with transaction.atomic(), connection.cursor() as cursor:
-        for i in range(0, len(new), BATCH_SIZE):
-            # ON CONFLICT DO NOTHING: a concurrent run that inserted the same open alert wins.
-            cursor.execute(_INSERT_SQL, [now, now, _batch_json(new[i : i + BATCH_SIZE])])
-            result.opened += max(cursor.rowcount, 0)
-        for i in range(0, len(changed), BATCH_SIZE):
-            cursor.execute(_UPDATE_SQL, [now, _batch_json(changed[i : i + BATCH_SIZE])])
-        if recovered:
-            # An alert resolves by itself when the count recovers; the resolution time is kept.
-            result.resolved = PipelineAlert.objects.filter(pk__in=recovered, resolved_at__isnull=True).update(
-                resolved_at=now, checked_at=now
-            )
+    if new or changed or recovered:
+        with transaction.atomic(), connection.cursor() as cursor:
+            for i in range(0, len(new), BATCH_SIZE):
+                # ON CONFLICT DO NOTHING: a concurrent run that inserted the same open alert wins.
+                cursor.execute(_INSERT_SQL, [now, now, _batch_json(new[i : i + BATCH_SIZE])])
+                result.opened += max(cursor.rowcount, 0)
+            for i in range(0, len(changed), BATCH_SIZE):
+                cursor.execute(_UPDATE_SQL, [now, _batch_json(changed[i : i + BATCH_SIZE])])
+            if recovered:
+                # An alert resolves by itself when the count recovers; the resolution time is kept.
+                result.resolved = PipelineAlert.objects.filter(
+                    pk__in=recovered, resolved_at__isnull=True
+                ).update(resolved_at=now, checked_at=now)
     logger.info(
-        "pipeline check (owners %s): %d findings, %d new, %d updated, %d resolved",
+        "pipeline check (owners %s): %d findings, %d new, %d updated, %d resolved, %d plans built",
         sorted(owner_ids) if owner_ids else "all",
         len(findings),
         result.opened,
         result.updated,
         result.resolved,
+        len(stale),
     )
     return result
 

@@ -8,7 +8,7 @@ from django.db import connection
 
 from prospects.models import Horizon, Prospect, Source, Status
 from targets.models import PipelineAlert, Rule, Scope
-from targets.services import pipeline_check_run, project, replenishment_plan
+from targets.services import flow_rollup_refresh, pipeline_check_run, project, replenishment_plan
 from tests.conftest import make_prospect, make_user
 from tests.targets.conftest import NOW, aged, close, set_target
 
@@ -194,10 +194,17 @@ def _scenario(n_reps: int) -> None:
 @pytest.mark.parametrize("n_reps", [5, 50])
 def test_the_check_costs_the_same_number_of_queries_for_5_or_50_reps(django_assert_num_queries, n_reps):
     _scenario(n_reps)
-    # targets, memberships, counts, flows, history, open alerts, savepoint + insert + release.
-    with django_assert_num_queries(9):
+    # The day's rollup: its stamp, savepoint, lock, stamp again, two deletes, the insert, release.
+    with django_assert_num_queries(8):
+        flow_rollup_refresh(NOW)
+    # Rollup stamp, per-target figures, open alerts; for the new plans: the team's members and the
+    # history rows; savepoint + insert + release.
+    with django_assert_num_queries(8):
         pipeline_check_run(now=NOW)
     assert PipelineAlert.objects.count() == 2 * n_reps + 1
+    # Steady state: nothing changed, nothing written, no history read.
+    with django_assert_num_queries(3):
+        pipeline_check_run(now=NOW + dt.timedelta(minutes=30))
 
 
 @pytest.mark.django_db(transaction=True)
@@ -281,7 +288,8 @@ def test_a_plan_is_rebuilt_when_its_inputs_change_though_the_counts_do_not(perso
     # Same open count and deficit; the history moves one prospect from flyer to referral.
     Prospect.objects.filter(pk=history[0].pk).update(source=Source.REFERRAL)
     later = NOW + dt.timedelta(minutes=30)
-    result = pipeline_check_run(now=later)
+    # The history is the day's rollup: recomputed here (as the next day's would be).
+    result = pipeline_check_run(now=later, refresh_history=True)
     alert.refresh_from_db()
     assert result.updated == 1 and alert.checked_at == later
     assert (alert.current, alert.deficit) == (10, 7)
