@@ -375,7 +375,9 @@ def write_docs(path: Path, run: dict[str, Any]) -> None:
         "users, teams and targets; a marker row (`bench_dataset`) lets a re-run at the same size re-use it. "
         "During the bulk load the pghistory triggers are disabled (`ALTER TABLE ... DISABLE TRIGGER USER` on "
         "prospects, test closings and targets) and re-enabled right after: generated rows have no creation "
-        "event. Foreign keys and CHECK constraints stay on. ANALYZE runs after the load.",
+        "event. Foreign keys and CHECK constraints stay on. VACUUM ANALYZE runs after the load (the visibility "
+        "map that index-only scans need, as autovacuum would set it).",
+        "- What was changed to meet the targets, and why: [performance.md](performance.md).",
         "- The measured pages are registered in `bench/pages.py`; an entry whose URL name does not resolve "
         'yet is listed as "not available yet". Server time is the whole `client.get`/`client.post` through '
         "the middleware; SQL queries are counted on one extra request; POST data (e.g. the prospect's "

@@ -16,7 +16,8 @@ the month list's rows come from ``{% month_row p %}``.
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
@@ -31,6 +32,9 @@ from django.utils.translation import ngettext
 from closing.models import Reading
 from prospects.models import Horizon, Prospect, Source
 from salescrm.templatetags.crm import format_money, format_month
+
+if TYPE_CHECKING:
+    from pipeline.selectors import BoardCard
 
 _PK = 987654321  # a placeholder id: reversed once, then replaced by each card's id
 
@@ -55,6 +59,17 @@ class CardKit:
     sources: dict[str, str]
     readings: dict[str, str]
     labels: dict[str, str]
+    # Memos of this response's formatted values (dates, months, plurals): many cards share them.
+    memo: dict = field(default_factory=dict, compare=False)
+
+    def text(self, kind: str, value: object) -> str:
+        """The escaped display text of `value` (a date, a month, a count, a rank), formatted once per
+        response and language for each distinct value."""
+        key = (kind, value)
+        text = self.memo.get(key)
+        if text is None:
+            text = self.memo[key] = _esc(_FORMATS[kind](value))
+        return text
 
     @classmethod
     def for_request(cls, request: HttpRequest) -> CardKit:
@@ -117,7 +132,23 @@ def _esc(value: object) -> str:
     return html.escape(str(value), quote=True)
 
 
-def render_card(prospect: Prospect, kit: CardKit, *, error: str = "") -> SafeString:
+def _short_date(value) -> str:
+    """What ``|date:"SHORT_DATE_FORMAT"`` shows: a datetime in local time, a date as it is."""
+    if hasattr(value, "tzinfo") and value.tzinfo is not None:
+        value = timezone.localtime(value)
+    return formats.date_format(value, "SHORT_DATE_FORMAT")
+
+
+_FORMATS = {
+    "date": _short_date,
+    "month": lambda value: format_month(value) or "—",
+    "slips": lambda n: ngettext("slipped %(n)s time", "slipped %(n)s times", n) % {"n": n},
+    "days": lambda n: ngettext("%(n)s day ago", "%(n)s days ago", n) % {"n": n},
+    "rank": lambda r: _("%(r)s rank") % {"r": r},
+}
+
+
+def render_card(prospect: Prospect | BoardCard, kit: CardKit, *, error: str = "") -> SafeString:
     """The card of `prospect` (decorated by pipeline.selectors.decorate) as the board shows it.
 
     Built with f-strings: every value that is not a number, an id or a kit string (escaped once when the
@@ -137,21 +168,18 @@ def render_card(prospect: Prospect, kit: CardKit, *, error: str = "") -> SafeStr
         if prospect.owner_id != kit.viewer_id
         else ""
     )
-    month = _esc(format_month(prospect.expected_month) or "—")
+    month = kit.text("month", prospect.expected_month)
     if prospect.month_passed:
         month += f" · {L['passed']}"
     if prospect.expected_month_slips:
-        n = prospect.expected_month_slips
-        slips = _esc(ngettext("slipped %(n)s time", "slipped %(n)s times", n) % {"n": n})
-        month += f' <small class="muted slips">({slips})</small>'
+        month += f' <small class="muted slips">({kit.text("slips", prospect.expected_month_slips)})</small>'
     action = _esc(prospect.next_action or "—")
     if prospect.next_action_on:
-        action += f" ({_esc(formats.date_format(prospect.next_action_on, 'SHORT_DATE_FORMAT'))})"
+        action += f" ({kit.text('date', prospect.next_action_on)})"
     if prospect.action_overdue:
         action += f" · {L['overdue']}"
-    days = prospect.days_since_change
-    changed = _esc(ngettext("%(n)s day ago", "%(n)s days ago", days) % {"n": days})
-    rank = _esc(_("%(r)s rank") % {"r": prospect.rank})
+    changed = kit.text("days", prospect.days_since_change)
+    rank = kit.text("rank", prospect.rank)
     options = "".join(
         f'<option value="{code}"{" selected" if code == prospect.horizon else ""}>{label}</option>'
         for code, label in kit.horizons
@@ -204,13 +232,6 @@ def render_card(prospect: Prospect, kit: CardKit, *, error: str = "") -> SafeStr
     )
 
 
-def _short_date(value) -> str:
-    """What ``|date:"SHORT_DATE_FORMAT"`` shows: a datetime in local time, a date as it is."""
-    if hasattr(value, "tzinfo") and value.tzinfo is not None:
-        value = timezone.localtime(value)
-    return formats.date_format(value, "SHORT_DATE_FORMAT")
-
-
 def render_month_row(p: Prospect, kit: CardKit) -> SafeString:
     """One row of the "might buy this month" list (a prospect from pipeline.selectors.month_list_rows,
     decorated); the columns of pipeline/month_list.html's table head."""
@@ -229,7 +250,7 @@ def render_month_row(p: Prospect, kit: CardKit) -> SafeString:
         last_tc = "—"
     action = _esc(p.next_action or "—")
     if p.next_action_on:
-        action += f" ({_esc(_short_date(p.next_action_on))})"
+        action += f" ({kit.text('date', p.next_action_on)})"
     # Every interpolated text is escaped (or is a number, an id or an escaped kit string).
     return mark_safe(
         f'<tr class="{"flagged" if p.flagged else ""}">\n'

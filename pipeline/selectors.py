@@ -223,7 +223,7 @@ class Column:
     amount: Decimal = ZERO
     weighted: Decimal = ZERO
     target: int | None = None
-    cards: list[Prospect] = field(default_factory=list)
+    cards: list[BoardCard] = field(default_factory=list)
 
     @property
     def below_target(self) -> bool:
@@ -233,6 +233,8 @@ class Column:
 # What a board card shows (pipeline/fragments.py) and decorate() reads: the notes, address and outcome
 # fields stay in the database.
 CARD_FIELDS = (
+    "id",
+    "owner_id",
     "name",
     "horizon",
     "status",
@@ -248,7 +250,38 @@ CARD_FIELDS = (
     "owner__username",
     "owner__first_name",
     "owner__last_name",
+    "weighted",
 )
+
+
+class _Owner:
+    __slots__ = ("display_name", "pk")
+
+    def __init__(self, pk: int, display_name: str) -> None:
+        self.pk = pk
+        self.display_name = display_name
+
+
+class BoardCard:
+    """A board card's prospect, read with values(): building 90 model instances (and their owners)
+    cost three times the query. It answers what the card and decorate() ask of a Prospect."""
+
+    def __init__(self, **row: Any) -> None:
+        self.pk = self.id = row.pop("id")
+        self.owner = _Owner(
+            row["owner_id"],
+            User.format_name(
+                row.pop("owner__last_name"), row.pop("owner__first_name"), row.pop("owner__username")
+            ),
+        )
+        self.__dict__.update(row)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == Status.OPEN
+
+    def __repr__(self) -> str:
+        return f"<BoardCard {self.pk} {self.name!r}>"
 
 
 def decorate(prospect: Prospect, bands: RankBands, today: dt.date) -> Prospect:
@@ -319,13 +352,13 @@ def board_columns(
             .values("pk")[: settings.BOARD_CARDS_PER_COLUMN]
             for horizon in HORIZONS
         ]
-        cards = (
+        rows = (
             Prospect.objects.filter(pk__in=firsts[0].union(*firsts[1:], all=True))
-            .select_related("owner")
-            .only(*CARD_FIELDS)
             .annotate(weighted=weighted_expr())
             .order_by(*order)
+            .values(*CARD_FIELDS)
         )
+        cards = [BoardCard(**row) for row in rows]
         for prospect in cards:
             by_horizon[prospect.horizon].cards.append(decorate(prospect, bands, today))
     return columns
