@@ -156,7 +156,17 @@ class PipelineAlert(models.Model):
         verbose_name = _("pipeline alert")
         verbose_name_plural = _("pipeline alerts")
         ordering = ["-opened_at", "-id"]
-        indexes = [models.Index(fields=["resolved_at", "user"], name="alert_open_user")]
+        indexes = [
+            models.Index(fields=["resolved_at", "user"], name="alert_open_user"),
+            # The check's read of the open alerts from the index alone: the heap holds the plans
+            # (~3 kB a row, 19 MB for 6,000 alerts at L), 20 ms to read for five small columns.
+            models.Index(
+                fields=["scope", "user", "team", "rule"],
+                include=["id", "current", "target", "deficit", "projected_date", "plan_inputs"],
+                condition=Q(resolved_at__isnull=True),
+                name="alert_open_check",
+            ),
+        ]
         constraints = [
             # One open alert per scope and rule: INSERT ... ON CONFLICT DO NOTHING relies on it.
             models.UniqueConstraint(

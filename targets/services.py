@@ -344,9 +344,10 @@ def flow_rollup_refresh(now: dt.datetime | None = None, *, force: bool = False) 
 
 
 # The check's one read of figures: per target, the live open counts (one grouped aggregate over the
-# (owner, status, horizon) index, index-only and parallel; the covering prospect_open_pipeline index
-# is 7x larger and took 0.9 s) and the day's flows, summed over a team's members and over everyone
-# for the company in the same statement. A team also gets a hash of its member ids: its history is
+# (owner, status, horizon) index, index-only and parallel: ~130 ms at L on an idle machine; the covering
+# prospect_open_pipeline index is 7x larger and took 0.9 s) and the day's flows, summed over a team's
+# members and over everyone for the company in the same statement (in Python the sums and the join
+# cost ~100 ms). A team also gets a fingerprint of its member ids (XOR of their hashes): its history is
 # the sum of theirs, so a change of members must rebuild its plans.
 _SCOPES_SQL = """
 WITH o AS MATERIALIZED (
@@ -354,39 +355,58 @@ WITH o AS MATERIALIZED (
         count(*) FILTER (WHERE horizon = %(mid)s) AS mid, count(*) FILTER (WHERE horizon = %(long)s) AS long
     FROM {prospects} WHERE status = %(open)s GROUP BY owner_id
 ),
-f AS MATERIALIZED (SELECT owner_id, inflow, outflow, history FROM {flows} WHERE day = %(day)s)
-SELECT t.user_id, t.team_id, t.min_open, t.min_short, t.min_mid, t.min_long,
-    coalesce(o.total, 0), coalesce(o.short, 0), coalesce(o.mid, 0), coalesce(o.long, 0),
-    coalesce(f.inflow, 0), coalesce(f.outflow, 0), coalesce(f.history, 0), 0
-FROM {targets} t LEFT JOIN o ON o.owner_id = t.user_id LEFT JOIN f ON f.owner_id = t.user_id
-WHERE t.user_id IS NOT NULL
-UNION ALL
-SELECT NULL, t.team_id, t.min_open, t.min_short, t.min_mid, t.min_long,
-    coalesce(sum(o.total), 0)::bigint, coalesce(sum(o.short), 0)::bigint,
-    coalesce(sum(o.mid), 0)::bigint, coalesce(sum(o.long), 0)::bigint,
-    coalesce(sum(f.inflow), 0)::bigint, coalesce(sum(f.outflow), 0)::bigint,
-    coalesce(sum(f.history), 0)::bigint,
-    coalesce(hashtext(string_agg(m.user_id::text, ',' ORDER BY m.user_id)), 0)
-FROM {targets} t LEFT JOIN {members} m ON m.team_id = t.team_id
-    LEFT JOIN o ON o.owner_id = m.user_id LEFT JOIN f ON f.owner_id = m.user_id
-WHERE t.team_id IS NOT NULL
-GROUP BY t.id
-UNION ALL
-SELECT NULL, NULL, t.min_open, t.min_short, t.min_mid, t.min_long, s.total, s.short, s.mid, s.long,
-    coalesce(f.inflow, 0), coalesce(f.outflow, 0), coalesce(f.history, 0), 0
-FROM {targets} t
-    CROSS JOIN (
-        SELECT coalesce(sum(total), 0)::bigint AS total, coalesce(sum(short), 0)::bigint AS short,
-            coalesce(sum(mid), 0)::bigint AS mid, coalesce(sum(long), 0)::bigint AS long FROM o
-    ) s
-    LEFT JOIN f ON f.owner_id IS NULL
-WHERE t.user_id IS NULL AND t.team_id IS NULL
+po AS MATERIALIZED (
+    SELECT coalesce(o.owner_id, f.owner_id) AS owner_id, coalesce(o.total, 0) AS total,
+        coalesce(o.short, 0) AS short, coalesce(o.mid, 0) AS mid, coalesce(o.long, 0) AS long,
+        coalesce(f.inflow, 0) AS inflow, coalesce(f.outflow, 0) AS outflow, coalesce(f.history, 0) AS history
+    FROM o FULL JOIN (
+        SELECT owner_id, inflow, outflow, history FROM {flows}
+        WHERE day = %(day)s AND owner_id IS NOT NULL
+    ) f ON f.owner_id = o.owner_id
+),
+tm AS (
+    SELECT m.team_id, sum(po.total)::bigint AS total, sum(po.short)::bigint AS short,
+        sum(po.mid)::bigint AS mid, sum(po.long)::bigint AS long, sum(po.inflow)::bigint AS inflow,
+        sum(po.outflow)::bigint AS outflow, sum(po.history)::bigint AS history,
+        bit_xor(hashint8extended(m.user_id, 0)) AS members
+    FROM {members} m LEFT JOIN po ON po.owner_id = m.user_id
+    GROUP BY m.team_id
+),
+s (user_id, team_id, min_open, min_short, min_mid, min_long, total, short, mid, long, inflow, outflow,
+    history, members) AS (
+    SELECT t.user_id, t.team_id, t.min_open, t.min_short, t.min_mid, t.min_long,
+        coalesce(po.total, 0), coalesce(po.short, 0), coalesce(po.mid, 0), coalesce(po.long, 0),
+        coalesce(po.inflow, 0), coalesce(po.outflow, 0), coalesce(po.history, 0), 0
+    FROM {targets} t LEFT JOIN po ON po.owner_id = t.user_id
+    WHERE t.user_id IS NOT NULL
+    UNION ALL
+    SELECT NULL, t.team_id, t.min_open, t.min_short, t.min_mid, t.min_long,
+        coalesce(tm.total, 0), coalesce(tm.short, 0), coalesce(tm.mid, 0), coalesce(tm.long, 0),
+        coalesce(tm.inflow, 0), coalesce(tm.outflow, 0), coalesce(tm.history, 0), coalesce(tm.members, 0)
+    FROM {targets} t LEFT JOIN tm ON tm.team_id = t.team_id
+    WHERE t.team_id IS NOT NULL
+    UNION ALL
+    SELECT NULL, NULL, t.min_open, t.min_short, t.min_mid, t.min_long, c.total, c.short, c.mid, c.long,
+        coalesce(f.inflow, 0), coalesce(f.outflow, 0), coalesce(f.history, 0), 0
+    FROM {targets} t
+        CROSS JOIN (
+            SELECT coalesce(sum(total), 0)::bigint AS total, coalesce(sum(short), 0)::bigint AS short,
+                coalesce(sum(mid), 0)::bigint AS mid, coalesce(sum(long), 0)::bigint AS long FROM o
+        ) c
+        LEFT JOIN {flows} f ON f.day = %(day)s AND f.owner_id IS NULL
+    WHERE t.user_id IS NULL AND t.team_id IS NULL
+)
+-- Only the targets that may give a finding (evaluate() decides): below a minimum, or losing
+-- prospects (inflow < outflow) while at or above the total minimum (a possible early warning).
+SELECT * FROM s
+WHERE total < min_open OR short < min_short OR mid < min_mid OR long < min_long
+    OR (inflow < outflow AND total >= min_open AND min_open > 0)
 """
 
 
 def _scope_figures(day: dt.date) -> list[tuple]:
     """Rows (user_id, team_id, min_open, min_short, min_mid, min_long, total, short, mid, long,
-    inflow, outflow, history, members_hash), one per target."""
+    inflow, outflow, history, members_hash), one per target that may give a finding."""
     sql = _SCOPES_SQL.format(
         prospects=Prospect._meta.db_table,
         flows=OwnerFlowRollup._meta.db_table,
@@ -539,7 +559,8 @@ def evaluate(rows: list[tuple], rollup: int, today: dt.date) -> list[Finding]:
     for those that changed."""
     findings: list[Finding] = []
     append = findings.append
-    rules = (Rule.OPEN.value, Rule.SHORT.value, Rule.MID.value, Rule.LONG.value)
+    user, team = Scope.USER.value, Scope.TEAM.value
+    r_open, r_short, r_mid, r_long = Rule.OPEN.value, Rule.SHORT.value, Rule.MID.value, Rule.LONG.value
     for (
         uid,
         tid,
@@ -556,26 +577,18 @@ def evaluate(rows: list[tuple], rollup: int, today: dt.date) -> list[Finding]:
         history,
         members,
     ) in rows:
-        key = user_key(uid) if uid else team_key(tid) if tid else COMPANY
-        for rule, minimum, current in zip(
-            rules, (min_open, min_short, min_mid, min_long), (total, short, mid, long_), strict=True
+        key = (user, uid, None) if uid else (team, None, tid) if tid else COMPANY
+        for rule, minimum, current in (
+            (r_open, min_open, total),
+            (r_short, min_short, short),
+            (r_mid, min_mid, mid),
+            (r_long, min_long, long_),
         ):
             if minimum is not None and current < minimum:
                 deficit = minimum - current
-                append(
-                    Finding(
-                        key,
-                        rule,
-                        current,
-                        minimum,
-                        deficit,
-                        None,
-                        {},
-                        plan_inputs(deficit, history, rollup, members, None),
-                        history,
-                    )
-                )
-        if min_open is not None and total >= min_open and min_open > 0 and new < out:
+                inputs = plan_inputs(deficit, history, rollup, members, None)
+                append(Finding(key, rule, current, minimum, deficit, None, {}, inputs, history))
+        if min_open is not None and new < out and total >= min_open:
             p = project(current=total, inflow=new, outflow=out, target=min_open, today=today)
             if p.crosses_on is not None:
                 deficit = max(1, math.ceil(min_open - p.projected - 1e-9))
@@ -695,25 +708,19 @@ def pipeline_check_run(
     stamp = int(rollup.computed_at.timestamp() * 1_000_000)
     findings = evaluate(_scope_figures(today), stamp, today)
 
+    # (scope, user, team, rule) -> (id, (current, target, deficit, projected_date), plan_inputs)
     existing = {
-        ((scope, uid, tid), rule): (pk, (current, target, deficit, projected), inputs)
+        (scope, uid, tid, rule): (pk, (current, target, deficit, projected), inputs)
         for pk, scope, uid, tid, rule, current, target, deficit, projected, inputs in _fetch(_OPEN_ALERTS_SQL)
     }
-    stale = []
-    for f in findings:
-        alert = existing.get((f.key, f.rule))
-        if alert is None or alert[2] != f.inputs:
-            stale.append(f)
+    pairs = [(f, existing.pop((*f.key, f.rule), None)) for f in findings]
+    stale = [f for f, alert in pairs if alert is None or alert[2] != f.inputs]
     if stale:
         build_plans(stale, today)
 
-    wanted: set[tuple[ScopeKey, str]] = set()
     new: list[dict] = []
     changed: list[dict] = []
-    for f in findings:
-        akey = (f.key, f.rule)
-        wanted.add(akey)
-        alert = existing.get(akey)
+    for f, alert in pairs:
         if alert is None:
             kind, uid, tid = f.key
             new.append(
@@ -747,7 +754,8 @@ def pipeline_check_run(
             )
         if not plan_changed:
             f.plan = {}
-    recovered = [pk for akey, (pk, _values, _inputs) in existing.items() if akey not in wanted]
+    # What is left of the open alerts has no finding any more: the scope recovered.
+    recovered = [pk for pk, _values, _inputs in existing.values()]
 
     result = CheckResult(findings=findings, updated=len(changed), resolved=len(recovered))
     if new or changed or recovered:
