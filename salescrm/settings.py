@@ -279,6 +279,12 @@ CELERY_BEAT_SCHEDULE.update(
             "task": "targets.check_pipeline_targets",
             "schedule": crontab(minute=0, hour=TARGETS_MORNING_CHECK_HOUR),
         },
+        # At 00:10 every day: the day's source history and flow rollup, read by every check of the day
+        # (the first check computes it if this has not run).
+        "targets-flow-rollup": {
+            "task": "targets.refresh_flow_rollup",
+            "schedule": crontab(hour=0, minute=10),
+        },
         # The daily digest of open alerts at 08:30, every day.
         "targets-alert-digest": {
             "task": "targets.send_alert_digest",

@@ -42,3 +42,13 @@ def send_alert_digest() -> int:
     from targets.services import alert_digest_send
 
     return alert_digest_send()
+
+
+@shared_task(name="targets.refresh_flow_rollup", **TASK_OPTIONS)
+def refresh_flow_rollup() -> dict:
+    """Shortly after midnight: compute the day's history and flow rollup that every check of the day
+    reads. Idempotent: a retried, duplicated or concurrent run finds the day's rows and does nothing."""
+    from targets.services import flow_rollup_refresh
+
+    rollup = flow_rollup_refresh()
+    return {"day": rollup.day.isoformat(), "computed": rollup.computed}
