@@ -12,6 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.conf import settings
+from django.contrib.postgres.aggregates import ArrayAgg
 from django.db.models import (
     Count,
     DecimalField,
@@ -118,14 +119,26 @@ def user_scope(user: User, *, viewer: User | None = None) -> Scope:
 
 
 def team_scope(team: Team, *, viewer: User | None = None) -> Scope:
-    """A team's scope; with `viewer`, the members that viewer may see are read now (one query)."""
+    """A team's scope; with `viewer`, one whose members that viewer may see were read (for a team
+    from `_visible_team`, in the same query)."""
     if viewer is None:
         return Scope(key=f"team-{team.pk}", label=team.name, team=team)
-    members = Team.members.through.objects.filter(team_id=team.pk)
-    if not viewer.is_admin_role:
-        members = members.filter(visible_owner_ids_q(viewer, field="user"))
-    ids = tuple(sorted(set(members.values_list("user_id", flat=True))))
+    ids = getattr(team, "visible_member_ids", None)
+    if ids is None:
+        members = Team.members.through.objects.filter(team_id=team.pk)
+        if not viewer.is_admin_role:
+            members = members.filter(visible_owner_ids_q(viewer, field="user"))
+        ids = members.values_list("user_id", flat=True)
+    ids = tuple(sorted(set(ids)))
     return Scope(key=f"team-{team.pk}", label=team.name, team=team, owner_ids=ids, resolved_for=viewer.pk)
+
+
+def _visible_team(teams: QuerySet[Team]) -> Team | None:
+    """The first team of `teams` (a visible_teams() queryset of a manager or an admin, every one of
+    whose members that viewer may see) with its member ids, in one query."""
+    return teams.annotate(
+        visible_member_ids=ArrayAgg("members__id", distinct=True, filter=Q(members__isnull=False), default=[])
+    ).first()
 
 
 def all_scope(*, viewer: User | None = None) -> Scope:
@@ -136,7 +149,7 @@ def default_scope(viewer: User) -> Scope:
     if viewer.is_admin_role:
         return all_scope(viewer=viewer)
     if viewer.is_manager:
-        team = Team.objects.filter(managers=viewer).order_by("name").first()
+        team = _visible_team(Team.objects.filter(managers=viewer).order_by("name"))
         if team is not None:
             return team_scope(team, viewer=viewer)
     return user_scope(viewer, viewer=viewer)
@@ -169,7 +182,7 @@ def resolve_scope(viewer: User, raw: str | None) -> Scope:
     if kind == "team":
         if not (viewer.is_manager or viewer.is_admin_role):
             raise Http404
-        team = visible_teams(viewer).filter(pk=int(pk)).first()
+        team = _visible_team(visible_teams(viewer).filter(pk=int(pk)))
         if team is None:
             raise Http404
         return team_scope(team, viewer=viewer)
@@ -184,8 +197,12 @@ def scope_choices(viewer: User) -> list[tuple[str, str]]:
     if viewer.is_admin_role:
         choices.append(("all", _("Everyone")))
     choices += [(f"team-{t.pk}", t.name) for t in visible_teams(viewer).order_by("name")]
-    users = visible_users(viewer).filter(is_active=True)
-    choices += [(f"user-{u.pk}", u.display_name) for u in users]
+    users = (
+        visible_users(viewer).filter(is_active=True).values_list("pk", "last_name", "first_name", "username")
+    )
+    choices += [
+        (f"user-{pk}", User.format_name(last, first, username)) for pk, last, first, username in users
+    ]
     return choices
 
 
