@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from targets.models import AlertDigest, PipelineAlert, PipelineTarget
+from targets.models import AlertDigest, OwnerFlowRollup, PipelineAlert, PipelineTarget
 
 
 @admin.register(PipelineTarget)
@@ -37,6 +37,20 @@ class AlertDigestAdmin(admin.ModelAdmin):
     list_display = ("user", "day", "sent_at")
     list_filter = ("day",)
     list_select_related = ("user",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(OwnerFlowRollup)
+class OwnerFlowRollupAdmin(admin.ModelAdmin):
+    """The day's rollup the check reads (derived: recomputed by the task, never edited)."""
+
+    list_display = ("day", "owner_id", "inflow", "outflow", "history", "computed_at")
+    list_filter = ("day",)
 
     def has_add_permission(self, request):
         return False
