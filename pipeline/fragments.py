@@ -34,7 +34,7 @@ from prospects.models import Horizon, Prospect, Source
 from salescrm.templatetags.crm import format_money, format_month
 
 if TYPE_CHECKING:
-    from pipeline.selectors import BoardCard
+    from pipeline.selectors import ProspectRow
 
 _PK = 987654321  # a placeholder id: reversed once, then replaced by each card's id
 
@@ -139,6 +139,11 @@ def _short_date(value) -> str:
     return formats.date_format(value, "SHORT_DATE_FORMAT")
 
 
+def _truncate(text: str, length: int) -> str:
+    """What ``|truncatechars:length`` shows (the Truncator only for texts that are too long)."""
+    return text if len(text) <= length else Truncator(text).chars(length)
+
+
 _FORMATS = {
     "date": _short_date,
     "month": lambda value: format_month(value) or "—",
@@ -148,7 +153,7 @@ _FORMATS = {
 }
 
 
-def render_card(prospect: Prospect | BoardCard, kit: CardKit, *, error: str = "") -> SafeString:
+def render_card(prospect: Prospect | ProspectRow, kit: CardKit, *, error: str = "") -> SafeString:
     """The card of `prospect` (decorated by pipeline.selectors.decorate) as the board shows it.
 
     Built with f-strings: every value that is not a number, an id or a kit string (escaped once when the
@@ -232,7 +237,7 @@ def render_card(prospect: Prospect | BoardCard, kit: CardKit, *, error: str = ""
     )
 
 
-def render_month_row(p: Prospect, kit: CardKit) -> SafeString:
+def render_month_row(p: ProspectRow, kit: CardKit) -> SafeString:
     """One row of the "might buy this month" list (a prospect from pipeline.selectors.month_list_rows,
     decorated); the columns of pipeline/month_list.html's table head."""
     L = kit.labels
@@ -242,8 +247,8 @@ def render_month_row(p: Prospect, kit: CardKit) -> SafeString:
         reading = _esc(p.last_tc_reading or "")
         reading_label = kit.readings.get(p.last_tc_reading, reading)
         last_tc = (
-            f"{_esc(_short_date(p.last_tc_at))} · {_esc(p.last_tc_question or '')} → "
-            f"{_esc(Truncator(p.last_tc_answer or '').chars(60))} "
+            f"{kit.text('date', timezone.localtime(p.last_tc_at).date())} · {_esc(p.last_tc_question or '')} → "
+            f"{_esc(_truncate(p.last_tc_answer or '', 60))} "
             f'<span class="reading reading-{reading}">({reading_label})</span>'
         )
     else:

@@ -33,7 +33,7 @@ from accounts.access import managed_member_ids, visible_owner_ids_q, visible_tea
 from accounts.models import Team, User
 from closing.models import TestClosing
 from pipeline.models import ForecastSnapshot, Rank, RankBands
-from prospects.models import Horizon, Prospect, Status
+from prospects.models import Horizon, Prospect, Source, Status
 from salescrm.lib.months import add_months, this_month
 from targets.models import PipelineTarget
 
@@ -240,7 +240,7 @@ class Column:
     amount: Decimal = ZERO
     weighted: Decimal = ZERO
     target: int | None = None
-    cards: list[BoardCard] = field(default_factory=list)
+    cards: list[ProspectRow] = field(default_factory=list)
 
     @property
     def below_target(self) -> bool:
@@ -279,9 +279,10 @@ class _Owner:
         self.display_name = display_name
 
 
-class BoardCard:
-    """A board card's prospect, read with values(): building 90 model instances (and their owners)
-    cost three times the query. It answers what the card and decorate() ask of a Prospect."""
+class ProspectRow:
+    """A prospect of a board card or a month-list row, read with values(): building 90 model instances
+    (and their owners) cost three times the query. It answers what the card, the row, the exports and
+    decorate() ask of a Prospect."""
 
     def __init__(self, **row: Any) -> None:
         self.pk = self.id = row.pop("id")
@@ -297,8 +298,22 @@ class BoardCard:
     def is_open(self) -> bool:
         return self.status == Status.OPEN
 
+    def get_source_display(self) -> str:
+        return str(Source(self.source).label) if self.source in Source.values else self.source
+
     def __repr__(self) -> str:
-        return f"<BoardCard {self.pk} {self.name!r}>"
+        return f"<ProspectRow {self.pk} {self.name!r}>"
+
+
+# A month-list row: the card's fields plus the source and the last test closing (month_list_rows).
+MONTH_ROW_FIELDS = (
+    *CARD_FIELDS,
+    "source",
+    "last_tc_at",
+    "last_tc_question",
+    "last_tc_answer",
+    "last_tc_reading",
+)
 
 
 def decorate(prospect: Prospect, bands: RankBands, today: dt.date) -> Prospect:
@@ -375,7 +390,7 @@ def board_columns(
             .order_by(*order)
             .values(*CARD_FIELDS)
         )
-        cards = [BoardCard(**row) for row in rows]
+        cards = [ProspectRow(**row) for row in rows]
         for prospect in cards:
             by_horizon[prospect.horizon].cards.append(decorate(prospect, bands, today))
     return columns
@@ -475,7 +490,7 @@ def won_in_month(qs: QuerySet[Prospect], month: dt.date) -> QuerySet[Prospect]:
 class MonthList:
     scope: Scope
     month: dt.date
-    rows: list[Prospect]  # the rows of `page` (every row when the list is not paged)
+    rows: list[ProspectRow]  # the rows of `page` (every row when the list is not paged)
     per_rep: list[Totals]
     total: Totals
     bands: RankBands
@@ -549,10 +564,10 @@ def month_list(
 
     pages = max(1, -(-total.count // page_size)) if page_size else 1
     page = min(max(page, 1), pages)
-    rows_qs = month_list_rows(base, month)
+    rows_qs = month_list_rows(base, month).values(*MONTH_ROW_FIELDS)
     if page_size:
         rows_qs = rows_qs[(page - 1) * page_size : page * page_size]
-    rows = [decorate(p, bands, today) for p in rows_qs]
+    rows = [decorate(ProspectRow(**row), bands, today) for row in rows_qs]
     return MonthList(
         scope=scope,
         month=month,
