@@ -343,9 +343,10 @@ def flow_rollup_refresh(now: dt.datetime | None = None, *, force: bool = False) 
     return FlowRollup(day, computed_at, computed=True)
 
 
-# The check's one read of figures: per target, the live open counts (one grouped aggregate over the
-# (owner, status, horizon) index, index-only and parallel: ~130 ms at L on an idle machine; the covering
-# prospect_open_pipeline index is 7x larger and took 0.9 s) and the day's flows, summed over a team's
+# The check's one read of figures: per target, the live open counts (one grouped aggregate of the open
+# prospects per owner and horizon: ~130-200 ms at L, parallel and index-only, over the 10 MB
+# (owner, status, horizon) index; since prospects migration 0008 dropped that index PostgreSQL reads
+# the table or the 50 MB list-filter index instead, 250-340 ms) and the day's flows, summed over a team's
 # members and over everyone for the company in the same statement (in Python the sums and the join
 # cost ~100 ms). A team also gets a fingerprint of its member ids (XOR of their hashes): its history is
 # the sum of theirs, so a change of members must rebuild its plans.
