@@ -105,6 +105,13 @@ def target_check() -> dict[str, Any]:
         with _QueryCount() as ctx:
             pipeline_check_run()
         runs.append({"ms": round((time.perf_counter() - started) * 1000, 1), "queries": ctx.n})
+        if len(runs) == 1 and flow_rollup_refresh is not None:
+            # What autovacuum does in the 30 minutes before the next check (it is off on the bench's
+            # server): the first run rewrote every plan and the rollup replaced ~70,000 rows.
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "VACUUM (ANALYZE) targets_pipelinealert, targets_ownerflowrollup, targets_sourcehistoryrollup"
+                )
     first, warm = runs[0], runs[1:]
     warm_ms = sorted(r["ms"] for r in warm)
     result.update(
