@@ -612,6 +612,121 @@ def _scope_total(per_rep: list[Totals], label: str) -> Totals:
     return total
 
 
+def _month_totals_orm(
+    scope: Scope, viewer: User | None, month: dt.date, bands: RankBands
+) -> tuple[dict[int, dict], dict[int, dict]]:
+    """Per owner: the listed prospects' count and sums (by rank too), and what they won in the month;
+    each row carries the owner's name (one grouped query each)."""
+    base = scope.prospects(viewer)
+    listed = base.open().filter(month_list_q(month)).order_by()
+    aggregates = dict(n=Count("id"), amount_sum=dsum("amount"), weighted_sum=dsum(weighted_expr()))
+    aggregates.update(_rank_aggregates(bands))
+    won = won_in_month(base, month).order_by()
+    who = ("owner", "owner__username", "owner__first_name", "owner__last_name")
+
+    def named(rows) -> dict[int, dict]:
+        return {
+            r["owner"]: {
+                **r,
+                "name": User.format_name(r["owner__last_name"], r["owner__first_name"], r["owner__username"]),
+            }
+            for r in rows
+        }
+
+    return (
+        named(listed.values(*who).annotate(**aggregates)),
+        named(won.values(*who).annotate(n=Count("id"), won_sum=dsum("won_amount"))),
+    )
+
+
+def _scope_owner_sql(scope: Scope) -> tuple[str, dict]:
+    if scope.owner_ids is None:
+        return "TRUE", {}
+    return "p.owner_id = ANY(%(owners)s)", {"owners": list(scope.owner_ids)}
+
+
+_LISTED_SQL = "p.status = 'open' AND (p.expected_month = %(month)s OR (p.horizon = 'short' AND p.expected_month IS NULL))"
+
+
+def _month_totals_sql(
+    scope: Scope, month: dt.date, bands: RankBands
+) -> tuple[dict[int, dict], dict[int, dict]]:
+    """_month_totals_orm for a scope resolved for its viewer, written out (as _board_rows_sql)."""
+    owners, params = _scope_owner_sql(scope)
+    params.update(month=month, next=add_months(month, 1), a=bands.a_min, b=bands.b_min)
+    table, users = Prospect._meta.db_table, User._meta.db_table
+    with connection.cursor() as cur:
+        cur.execute(
+            f"SELECT p.owner_id, u.last_name, u.first_name, u.username, COUNT(*), COALESCE(SUM(p.amount), 0), "
+            f"COALESCE(SUM({_WEIGHTED_SQL}), 0), "
+            "COALESCE(SUM(p.amount) FILTER (WHERE p.probability >= %(a)s), 0), "
+            "COALESCE(SUM(p.amount) FILTER (WHERE p.probability >= %(b)s AND p.probability < %(a)s), 0), "
+            "COALESCE(SUM(p.amount) FILTER (WHERE p.probability < %(b)s), 0) "
+            f"FROM {table} p JOIN {users} u ON u.id = p.owner_id WHERE {_LISTED_SQL} AND {owners} "
+            "GROUP BY p.owner_id, u.last_name, u.first_name, u.username",
+            params,
+        )
+        per_owner = {
+            row[0]: {
+                "owner": row[0],
+                "name": User.format_name(row[1], row[2], row[3]),
+                "n": row[4],
+                "amount_sum": row[5],
+                "weighted_sum": row[6],
+                f"amount_{Rank.A}": row[7],
+                f"amount_{Rank.B}": row[8],
+                f"amount_{Rank.C}": row[9],
+            }
+            for row in cur.fetchall()
+        }
+        cur.execute(
+            "SELECT p.owner_id, u.last_name, u.first_name, u.username, COUNT(*), COALESCE(SUM(p.won_amount), 0) "
+            f"FROM {table} p JOIN {users} u ON u.id = p.owner_id WHERE p.status = 'won' "
+            f"AND p.closed_on >= %(month)s AND p.closed_on < %(next)s AND {owners} "
+            "GROUP BY p.owner_id, u.last_name, u.first_name, u.username",
+            params,
+        )
+        won = {
+            row[0]: {
+                "owner": row[0],
+                "name": User.format_name(row[1], row[2], row[3]),
+                "n": row[4],
+                "won_sum": row[5],
+            }
+            for row in cur.fetchall()
+        }
+    return per_owner, won
+
+
+def _month_rows_sql(scope: Scope, month: dt.date, window: tuple[int, int] | None) -> list[ProspectRow]:
+    """month_list_rows for a scope resolved for its viewer, written out: the page of rows is chosen
+    first, then joined with its owner and its last test closing (LATERAL, one index probe a row)."""
+    from closing.models import TestClosing
+
+    owners, params = _scope_owner_sql(scope)
+    params["month"] = month
+    limit = ""
+    if window:
+        limit = "OFFSET %(offset)s LIMIT %(limit)s"
+        params.update(offset=window[0], limit=window[1])
+    order = f"{_WEIGHTED_SQL} DESC, p.name ASC, p.id ASC"
+    table, users, closings = Prospect._meta.db_table, User._meta.db_table, TestClosing._meta.db_table
+    with connection.cursor() as cur:
+        cur.execute(
+            f"SELECT p.id, p.owner_id, p.name, p.horizon, p.status, p.probability, p.amount, p.currency, "
+            f"p.expected_month, p.expected_month_slips, p.next_action, p.next_action_on, p.updated_at, "
+            f"p.version, u.username, u.first_name, u.last_name, {_WEIGHTED_SQL}, p.source, "
+            f"tc.asked_at, tc.question_text, tc.answer, tc.reading "
+            f"FROM (SELECT p.* FROM {table} p WHERE {_LISTED_SQL} AND {owners} ORDER BY {order} {limit}) p "
+            f"JOIN {users} u ON u.id = p.owner_id "
+            f"LEFT JOIN LATERAL (SELECT t.asked_at, t.question_text, t.answer, t.reading FROM {closings} t "
+            f"WHERE t.prospect_id = p.id ORDER BY t.asked_at DESC, t.id DESC LIMIT 1) tc ON TRUE "
+            f"ORDER BY {order}",
+            params,
+        )
+        return [ProspectRow(**dict(zip(MONTH_ROW_FIELDS, row, strict=True))) for row in cur.fetchall()]
+
+
 def month_list(
     *,
     viewer: User | None,
@@ -626,23 +741,16 @@ def month_list(
     (whatever the page and the number of rows)."""
     bands = RankBands.load()
     target = scope.target()
-    base = scope.prospects(viewer)
-    listed = base.open().filter(month_list_q(month)).order_by()
-    aggregates = dict(n=Count("id"), amount_sum=dsum("amount"), weighted_sum=dsum(weighted_expr()))
-    aggregates.update(_rank_aggregates(bands))
-    won_aggregates = dict(n=Count("id"), won_sum=dsum("won_amount"))
-    won = won_in_month(base, month).order_by()
-
-    # Per rep, with the owner's name in the same grouped query (no query for the names).
-    who = ("owner", "owner__username", "owner__first_name", "owner__last_name")
-    won_by_owner = {r["owner"]: r for r in won.values(*who).annotate(**won_aggregates)}
-    per_owner = {r["owner"]: r for r in listed.values(*who).annotate(**aggregates)}
-    names = {
-        r["owner"]: User.format_name(r["owner__last_name"], r["owner__first_name"], r["owner__username"])
-        for r in (*won_by_owner.values(), *per_owner.values())
-    }
+    fast = viewer is not None and scope.resolved_for == viewer.pk
+    per_owner, won_by_owner = (
+        _month_totals_sql(scope, month, bands) if fast else _month_totals_orm(scope, viewer, month, bands)
+    )
     per_rep = [
-        _totals_from(per_owner.get(pk, {"owner": pk}), won_by_owner.get(pk), names[pk])
+        _totals_from(
+            per_owner.get(pk, {"owner": pk}),
+            won_by_owner.get(pk),
+            (per_owner.get(pk) or won_by_owner[pk])["name"],
+        )
         for pk in set(per_owner) | set(won_by_owner)
     ]
     per_rep.sort(key=lambda t: (-t.weighted, t.label))
@@ -651,10 +759,15 @@ def month_list(
 
     pages = max(1, -(-total.count // page_size)) if page_size else 1
     page = min(max(page, 1), pages)
-    rows_qs = month_list_rows(base, month).values(*MONTH_ROW_FIELDS)
-    if page_size:
-        rows_qs = rows_qs[(page - 1) * page_size : page * page_size]
-    rows = [decorate(ProspectRow(**row), bands, today) for row in rows_qs]
+    window = ((page - 1) * page_size, page_size) if page_size else None
+    if fast:
+        rows = _month_rows_sql(scope, month, window)
+    else:
+        rows_qs = month_list_rows(scope.prospects(viewer), month).values(*MONTH_ROW_FIELDS)
+        if window:
+            rows_qs = rows_qs[window[0] : window[0] + window[1]]
+        rows = [ProspectRow(**row) for row in rows_qs]
+    rows = [decorate(row, bands, today) for row in rows]
     return MonthList(
         scope=scope,
         month=month,
