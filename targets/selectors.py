@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.access import visible_teams, visible_users
-from accounts.models import Role, User
+from accounts.models import Role, Team, User
 from prospects.models import Horizon, Prospect, Source, Status
 from salescrm.lib.months import add_months, this_month
 from targets.models import PipelineAlert, PipelineTarget, PipelineTargetEvent, Scope
@@ -170,6 +170,33 @@ def recent_target_changes(limit: int = 20) -> list[dict]:
 
 def visible_open_alerts(user: User):
     return PipelineAlert.objects.open().visible_to(user)
+
+
+def open_alert_count(user: User) -> int:
+    """The bell's number on every page: ``visible_open_alerts(user).count()`` in one written-out
+    query. Through the ORM a manager's count (three alternatives, two subqueries) cost 7 ms of CPU on
+    every page for a 1 ms query; tests/targets pins that both always agree."""
+    if not user.is_authenticated or not user.is_active:
+        return 0
+    alerts = PipelineAlert._meta.db_table
+    where = "a.resolved_at IS NULL"
+    params: dict = {"me": user.pk}
+    if user.is_admin_role:
+        pass
+    elif user.is_manager:
+        members = Team.members.through._meta.db_table
+        managers = Team.managers.through._meta.db_table
+        where += (
+            " AND (a.user_id = %(me)s"
+            f" OR a.user_id IN (SELECT m.user_id FROM {members} m JOIN {managers} g ON g.team_id = m.team_id"
+            " WHERE g.user_id = %(me)s)"
+            f" OR a.team_id IN (SELECT g.team_id FROM {managers} g WHERE g.user_id = %(me)s))"
+        )
+    else:
+        where += " AND a.user_id = %(me)s"
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT COUNT(*) FROM {alerts} a WHERE {where}", params)
+        return cur.fetchone()[0]
 
 
 # ------------------------------------------------------------------------------- cycle health ledger

@@ -8,13 +8,13 @@ register = template.Library()
 @register.simple_tag(takes_context=True)
 def open_alert_count(context) -> int:
     """Open alerts the current user hears about: one COUNT query."""
-    from targets.models import PipelineAlert
+    from targets.selectors import open_alert_count as count
 
     request = context.get("request")
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return 0
-    return PipelineAlert.objects.open().visible_to(user).count()
+    return count(user)
 
 
 @register.simple_tag(takes_context=True)

@@ -232,3 +232,15 @@ def test_the_settings_page_costs_the_same_number_of_queries_for_more_reps(person
     with CaptureQueriesContext(connection) as many:
         assert client.get(reverse("targets:settings")).status_code == 200
     assert len(many) == len(few)
+
+
+@pytest.mark.parametrize("who", ["owner", "teammate", "outsider", "manager", "other_manager", "admin"])
+def test_the_bells_written_out_count_agrees_with_visible_to(alerts, who):
+    from targets.selectors import open_alert_count
+
+    user = getattr(alerts, who)
+    set_target(user=alerts.manager, min_open=3)  # a manager's own alert counts too
+    pipeline_check_run(now=NOW)
+    assert open_alert_count(user) == PipelineAlert.objects.open().visible_to(user).count()
+    user.is_active = False
+    assert open_alert_count(user) == 0
