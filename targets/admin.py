@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from targets.models import AlertDigest, OwnerFlowRollup, PipelineAlert, PipelineTarget
+from targets.models import AlertDigest, OwnerFlowRollup, PipelineAlert, PipelineTarget, SourceHistoryRollup
 
 
 @admin.register(PipelineTarget)
@@ -51,6 +51,20 @@ class OwnerFlowRollupAdmin(admin.ModelAdmin):
 
     list_display = ("day", "owner_id", "inflow", "outflow", "history", "computed_at")
     list_filter = ("day",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SourceHistoryRollup)
+class SourceHistoryRollupAdmin(admin.ModelAdmin):
+    """The day's source history the replenishment plans read (derived, never edited)."""
+
+    list_display = ("day", "owner_id", "source", "created", "kept", "won", "lost")
+    list_filter = ("day", "source")
 
     def has_add_permission(self, request):
         return False
