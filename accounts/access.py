@@ -47,7 +47,10 @@ def visible_users(user: User) -> QuerySet[User]:
     if user.is_admin_role:
         return User.objects.all()
     if user.is_manager:
-        return User.objects.filter(Q(pk__in=managed_member_ids(user)) | Q(pk=user.pk))
+        # The manager's own id inside the subquery, not OR-ed beside it (see visible_owner_ids_q).
+        return User.objects.filter(
+            pk__in=managed_member_ids(user).union(User.objects.filter(pk=user.pk).values("pk"))
+        )
     return User.objects.filter(pk=user.pk)
 
 

@@ -48,3 +48,17 @@ def test_card_labels_follow_the_language(personas, client):
     en = client.get(reverse("pipeline:board")).content.decode()
     assert "見込金額" in ja or "金額" in ja
     assert "Quick edit" in en and "Quick edit" not in ja
+
+
+@pytest.mark.parametrize("language", ["ja", "en"])
+def test_the_fast_short_date_matches_djangos(language):
+    import datetime as dt
+
+    from django.utils import formats, timezone, translation
+
+    from pipeline.fragments import _short_date
+
+    with translation.override(language):
+        for value in (dt.date(2026, 1, 5), dt.date(2026, 12, 31), timezone.now()):
+            local = timezone.localtime(value) if isinstance(value, dt.datetime) else value
+            assert _short_date(value) == formats.date_format(local, "SHORT_DATE_FORMAT")
