@@ -153,6 +153,12 @@ class Prospect(models.Model):
                 condition=Q(status="open"),
                 name="prospect_open_pipeline",
             ),
+            # The target check's live count of open prospects per owner and horizon over every owner
+            # (1,000,000 rows at L): the narrowest index that answers it alone (7.5 MB at L against 68 MB
+            # for the pipeline index above; 136 ms against a 200-700 ms table scan).
+            models.Index(
+                fields=["owner", "horizon"], condition=Q(status="open"), name="prospect_open_owner_hz"
+            ),
             # The list's COUNT (paginator) of a rep or a manager's owners with its usual filters (status,
             # horizon, source, months) from the index alone: without it PostgreSQL scanned the table for a
             # manager's "inbound, short" (32 ms at M; 0.7 ms with it). It also serves every "one owner,

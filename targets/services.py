@@ -344,9 +344,9 @@ def flow_rollup_refresh(now: dt.datetime | None = None, *, force: bool = False) 
 
 
 # The check's one read of figures: per target, the live open counts (one grouped aggregate of the open
-# prospects per owner and horizon: ~130-200 ms at L, parallel and index-only, over the 10 MB
-# (owner, status, horizon) index; since prospects migration 0008 dropped that index PostgreSQL reads
-# the table or the 50 MB list-filter index instead, 250-340 ms) and the day's flows, summed over a team's
+# prospects per owner and horizon: ~130-200 ms at L, parallel and index-only, over the 7.5 MB partial
+# index prospect_open_owner_hz (owner, horizon) WHERE status = 'open'; without it PostgreSQL reads the
+# table or a wider index, 250-700 ms) and the day's flows, summed over a team's
 # members and over everyone for the company in the same statement (in Python the sums and the join
 # cost ~100 ms). A team also gets a fingerprint of its member ids (XOR of their hashes): its history is
 # the sum of theirs, so a change of members must rebuild its plans.
