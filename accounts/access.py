@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
+from django.db.models.expressions import RawSQL
 
 from accounts.models import Role, Team, User
 
@@ -29,13 +30,24 @@ def visible_owner_ids_q(user: User, field: str = "owner") -> Q:
     if user.is_admin_role:
         return Q()
     if user.is_manager:
-        # A subquery, not a join: an owner in two of the manager's teams must not double rows. The
-        # manager's own id is in the subquery (UNION), not OR-ed beside it: "owner IN (...) OR owner = me"
-        # keeps PostgreSQL off the owner indexes and scanned every open prospect (71 ms -> 15 ms at M).
-        return Q(
-            **{f"{field}__in": managed_member_ids(user).union(User.objects.filter(pk=user.pk).values("pk"))}
-        )
+        return Q(**{f"{field}__in": manager_owner_ids_sql(user)})
     return Q(**{field: user})
+
+
+def manager_owner_ids_sql(user: User) -> RawSQL:
+    """The ids of the owners a manager sees: the members of the teams they lead, and themselves.
+
+    A subquery, not a join: an owner in two of the manager's teams must not double rows. The manager's
+    own id is inside it (UNION), not OR-ed beside it: "owner IN (...) OR owner = me" kept PostgreSQL off
+    the owner indexes and scanned every open prospect (71 ms -> 15 ms at M). Written out: Django took
+    2-3 ms of CPU to compile the same subquery as a queryset union, on every page of a manager."""
+    members = Team.members.through._meta.db_table
+    managers = Team.managers.through._meta.db_table
+    return RawSQL(
+        f"SELECT m.user_id FROM {members} m JOIN {managers} g ON g.team_id = m.team_id "
+        "WHERE g.user_id = %s UNION SELECT %s",
+        (user.pk, user.pk),
+    )
 
 
 def managed_member_ids(user: User) -> QuerySet:
@@ -47,10 +59,7 @@ def visible_users(user: User) -> QuerySet[User]:
     if user.is_admin_role:
         return User.objects.all()
     if user.is_manager:
-        # The manager's own id inside the subquery, not OR-ed beside it (see visible_owner_ids_q).
-        return User.objects.filter(
-            pk__in=managed_member_ids(user).union(User.objects.filter(pk=user.pk).values("pk"))
-        )
+        return User.objects.filter(pk__in=manager_owner_ids_sql(user))
     return User.objects.filter(pk=user.pk)
 
 

@@ -12,7 +12,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.conf import settings
-from django.contrib.postgres.aggregates import ArrayAgg
 from django.db import connection
 from django.db.models import (
     Count,
@@ -134,12 +133,25 @@ def team_scope(team: Team, *, viewer: User | None = None) -> Scope:
     return Scope(key=f"team-{team.pk}", label=team.name, team=team, owner_ids=ids, resolved_for=viewer.pk)
 
 
-def _visible_team(teams: QuerySet[Team]) -> Team | None:
-    """The first team of `teams` (a visible_teams() queryset of a manager or an admin, every one of
-    whose members that viewer may see) with its member ids, in one query."""
-    return teams.annotate(
-        visible_member_ids=ArrayAgg("members__id", distinct=True, filter=Q(members__isnull=False), default=[])
-    ).first()
+def _visible_team(viewer: User, team_id: int | None = None) -> Team | None:
+    """A team the viewer (a manager or an admin) may see, with its member ids, in one written-out query
+    (Django took 3 ms of CPU to compile it with ArrayAgg): `team_id`, or the first by name that the
+    viewer leads. Every member of such a team is visible to the viewer."""
+    members = Team.members.through._meta.db_table
+    managers = Team.managers.through._meta.db_table
+    where, params = [], []
+    if team_id is not None:
+        where.append("t.id = %s")
+        params.append(team_id)
+    if team_id is None or not viewer.is_admin_role:
+        where.append(f"EXISTS (SELECT 1 FROM {managers} g WHERE g.team_id = t.id AND g.user_id = %s)")
+        params.append(viewer.pk)
+    teams = Team.objects.raw(
+        f"SELECT t.*, ARRAY(SELECT m.user_id FROM {members} m WHERE m.team_id = t.id) AS visible_member_ids "
+        f"FROM {Team._meta.db_table} t WHERE {' AND '.join(where)} ORDER BY t.name, t.id LIMIT 1",
+        params,
+    )
+    return next(iter(teams), None)
 
 
 def all_scope(*, viewer: User | None = None) -> Scope:
@@ -150,7 +162,7 @@ def default_scope(viewer: User) -> Scope:
     if viewer.is_admin_role:
         return all_scope(viewer=viewer)
     if viewer.is_manager:
-        team = _visible_team(Team.objects.filter(managers=viewer).order_by("name"))
+        team = _visible_team(viewer)
         if team is not None:
             return team_scope(team, viewer=viewer)
     return user_scope(viewer, viewer=viewer)
@@ -183,7 +195,7 @@ def resolve_scope(viewer: User, raw: str | None) -> Scope:
     if kind == "team":
         if not (viewer.is_manager or viewer.is_admin_role):
             raise Http404
-        team = _visible_team(visible_teams(viewer).filter(pk=int(pk)))
+        team = _visible_team(viewer, int(pk)) if len(pk) < 19 else None
         if team is None:
             raise Http404
         return team_scope(team, viewer=viewer)
