@@ -23,4 +23,4 @@ restore:          ## make restore FILE=var/backups/salescrm-....dump (asks befor
 	@test -n "$(FILE)" || { echo "usage: make restore FILE=path/to/backup.dump" >&2; exit 2; }
 	bin/restore "$(FILE)"
 bench:            ## measure every page and job against a same-run baseline (SIZE=S|M|L, default M)
-	bin/bench --size $(or $(SIZE),M) $(BENCH_ARGS)
+	bin/bench --size $(or $(SIZE),M) $(if $(SIZE),,--compare-sizes --check-size L) $(BENCH_ARGS)

@@ -38,6 +38,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--compare-size", choices=["XS", "S", "M"], default="S", type=str.upper)
     parser.add_argument(
+        "--check-size",
+        choices=["XS", "S", "M", "L"],
+        type=str.upper,
+        help="time the pipeline target check on this size's data set too (its target is at L), after the pages",
+    )
+    parser.add_argument(
         "--database",
         default=db.PREFIX,
         help="database name prefix; the data set of size X lives in <prefix>_x (default salescrm_bench)",
@@ -195,6 +201,14 @@ def main(argv: list[str] | None = None) -> int:
             with connection.cursor() as cur:  # the data set is no longer the generated one
                 cur.execute("DELETE FROM bench_dataset")
 
+    check_size = args.size
+    if args.check_size and args.check_size != args.size:
+        check_size = args.check_size
+        prepare(check_size, server_url, args)
+        log(f"==> pipeline target check at {check_size}")
+        target_check = jobs.target_check()
+        log(f"    {target_check}")
+
     with connection.cursor() as cur:
         cur.execute("SHOW server_version")
         postgres = cur.fetchone()[0]
@@ -212,6 +226,7 @@ def main(argv: list[str] | None = None) -> int:
         "baseline": baseline,
         "pages": pages,
         "target_check": target_check,
+        "target_check_size": check_size,
         "throughput": throughput,
         "import": imported,
         "compare": {"size": other_size, "queries": other_queries},

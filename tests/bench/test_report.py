@@ -72,3 +72,19 @@ def test_a_fast_target_check_only_counts_at_l():
     assert _result(evaluate(run, {}, "S"), "pipeline target check") == "pass"
     run["target_check"]["ms"] = 400.0
     assert _result(evaluate(run, {}, "S"), "pipeline target check") == "FAIL"
+
+
+def test_a_check_timed_at_l_within_an_m_run_counts():
+    run = _run([])
+    run["size"] = "M"
+    run["target_check_size"] = "L"
+    run["target_check"] = {
+        "available": True,
+        "ms": 250.0,
+        "queries": 3,
+        "alerts_after": 10,
+        "rep_by_rep": {"ms": 14000.0, "queries": 10001},
+    }
+    assert _result(evaluate(run, {}, "S"), "pipeline target check") == "pass"
+    run["target_check_size"] = "M"
+    assert _result(evaluate(run, {}, "S"), "pipeline target check") == "pass (target is at L)"
