@@ -49,3 +49,30 @@ def test_a_team_of_another_manager_is_still_404(personas):
     newcomer = make_user("newcomer")
     personas.team.members.add(newcomer)
     assert newcomer.pk in resolve_scope(personas.manager, f"team-{personas.team.pk}").owner_ids
+
+
+@pytest.mark.parametrize("who", ["owner", "manager", "other_manager", "admin"])
+def test_the_scope_menu_offers_what_the_viewer_may_open(personas, who):
+    from accounts.access import visible_teams, visible_users
+    from pipeline.selectors import scope_choices
+
+    viewer = getattr(personas, who)
+    inactive = make_user("gone")
+    inactive.is_active = False
+    inactive.save()
+    personas.team.members.add(inactive)
+    choices = scope_choices(viewer)
+    if who == "owner":
+        assert choices == [(f"user-{viewer.pk}", viewer.display_name)]
+        return
+    expected = [("all", "全員")] if who == "admin" else []
+    expected += [(f"team-{t.pk}", t.name) for t in visible_teams(viewer).order_by("name")]
+    expected += [(f"user-{u.pk}", u.display_name) for u in visible_users(viewer).filter(is_active=True)]
+    assert [key for key, _label in choices] == [key for key, _label in expected]
+    assert [label for _key, label in choices][1 if who == "admin" else 0 :] == [
+        label for _key, label in expected
+    ][1 if who == "admin" else 0 :]
+    # Every offered scope resolves for the viewer (no 404), and the inactive member is not offered.
+    assert f"user-{inactive.pk}" not in dict(choices)
+    for key, _label in choices:
+        resolve_scope(viewer, key)
