@@ -335,7 +335,7 @@ import pgtrigger  # noqa: E402
 PGHISTORY_LEVEL = pgtrigger.Statement
 
 # --- Board: the most cards one column shows (the column's count and sums cover all prospects).
-BOARD_CARDS_PER_COLUMN = env_int("BOARD_CARDS_PER_COLUMN", 30)
+BOARD_CARDS_PER_COLUMN = env_int("BOARD_CARDS_PER_COLUMN", 20)
 # Rows per page of the "might buy this month" list (its totals, print view and exports cover every row).
 MONTH_LIST_PAGE_SIZE = env_int("MONTH_LIST_PAGE_SIZE", 50)
 # --- reliability: a request waits at most JOBS_ENQUEUE_WAIT s for a Celery publish (salescrm/lib/jobs.py);
