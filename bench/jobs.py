@@ -236,4 +236,7 @@ def _remove_imported(last_id: int) -> None:
             cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
             for table in TRIGGER_TABLES:
                 cur.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
-        cur.execute("ANALYZE prospects_prospect")
+    # VACUUM (outside the transaction), as autovacuum would after a bulk delete (it is off on some
+    # servers): without it the next run's index-only scans visit the heap and the pages' plans change.
+    with connection.cursor() as cur:
+        cur.execute(f"VACUUM ANALYZE prospects_prospect, {Prospect.events.rel.related_model._meta.db_table}")

@@ -76,3 +76,31 @@ def test_the_scope_menu_offers_what_the_viewer_may_open(personas, who):
     assert f"user-{inactive.pk}" not in dict(choices)
     for key, _label in choices:
         resolve_scope(viewer, key)
+
+
+def test_bands_and_target_read_together_match_the_orm(personas):
+    from decimal import Decimal
+
+    from pipeline.models import RankBands
+    from pipeline.selectors import all_scope, user_scope
+    from targets.models import PipelineTarget
+
+    team = team_scope(personas.team)
+    # Nothing saved: the default bands and no target.
+    bands, target = team.bands_and_target()
+    assert (bands.a_min, bands.b_min, target) == (RankBands.DEFAULT_A, RankBands.DEFAULT_B, None)
+    RankBands.objects.update_or_create(pk=RankBands.SINGLETON_PK, defaults={"a_min": 70, "b_min": 40})
+    PipelineTarget.objects.create(
+        team=personas.team, min_open=9, min_short=3, sales_target=Decimal("5000000")
+    )
+    PipelineTarget.objects.create(user=personas.owner, min_open=4)
+    PipelineTarget.objects.create(min_open=100)
+    for scope in (team, user_scope(personas.owner), all_scope(), user_scope(personas.teammate)):
+        bands, target = scope.bands_and_target()
+        expected = scope.target()
+        assert (bands.a_min, bands.b_min) == (70, 40)
+        if expected is None:
+            assert target is None
+        else:
+            for name in ("pk", "min_open", "min_short", "min_mid", "min_long", "sales_target"):
+                assert getattr(target, name) == getattr(expected, name)
