@@ -27,8 +27,22 @@ def board_card(context: template.Context, prospect) -> str:
 
 
 @register.simple_tag(takes_context=True)
-def month_row(context: template.Context, prospect) -> str:
-    """One row of the "might buy this month" list (pipeline/fragments.py)."""
+def board_cards(context: template.Context, cards) -> str:
+    """A column's cards in one tag (one template node for the column, not one per card)."""
+    from django.utils.safestring import mark_safe
+
+    from pipeline.fragments import CardKit, render_card
+
+    kit = CardKit.for_request(context["request"])
+    return mark_safe("".join(render_card(p, kit) for p in cards))  # each card escapes its own text
+
+
+@register.simple_tag(takes_context=True)
+def month_rows(context: template.Context, rows) -> str:
+    """The month list's rows in one tag."""
+    from django.utils.safestring import mark_safe
+
     from pipeline.fragments import CardKit, render_month_row
 
-    return render_month_row(prospect, CardKit.for_request(context["request"]))
+    kit = CardKit.for_request(context["request"])
+    return mark_safe("\n".join(render_month_row(p, kit) for p in rows))  # each row escapes its own text
