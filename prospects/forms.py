@@ -6,13 +6,20 @@ from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import gettext as django_gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.access import visible_users
 from accounts.models import User
 from prospects.models import Horizon, Prospect, Source, Status
 from salescrm.lib.months import parse_month
+
+
+def _punctuation() -> str:
+    """The characters after which Django's label_tag adds no suffix, from Django's own catalogue (as
+    BoundField.label_tag asks for them). Called through a name makemessages does not extract: the
+    string belongs to Django's catalogue, not ours."""
+    return django_gettext(":?.!")
 
 
 class MonthInput(forms.DateInput):
@@ -177,7 +184,7 @@ class ProspectFilterForm(forms.Form):
         parts = []
         for bf in self:
             label = str(bf.label)
-            if suffix and label and label[-1] not in gettext(":?.!"):
+            if suffix and label and label[-1] not in _punctuation():
                 label += str(suffix)
             if bf.errors:
                 widget = f"{bf}{bf.errors}"
