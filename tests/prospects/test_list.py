@@ -160,4 +160,6 @@ def test_the_lists_count_with_the_usual_filters_is_read_from_an_index_alone(spre
         cursor.execute("SET LOCAL enable_bitmapscan = off")
         cursor.execute("EXPLAIN " + count_sql)
         plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert "Index Only Scan using prospect_list_filters" in plan, plan
+    # From an index alone: prospect_list_filters, or the partial open-pipeline indexes that also hold
+    # (owner, horizon) of open rows; the planner's pick among them depends on the sampled statistics.
+    assert "Index Only Scan using prospect_" in plan and "Seq Scan" not in plan, plan
