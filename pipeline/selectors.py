@@ -714,51 +714,45 @@ _LISTED_SQL = "p.status = 'open' AND (p.expected_month = %(month)s OR (p.horizon
 def _month_totals_sql(
     scope: Scope, month: dt.date, bands: RankBands
 ) -> tuple[dict[int, dict], dict[int, dict]]:
-    """_month_totals_orm for a scope resolved for its viewer, written out (as _board_rows_sql)."""
+    """_month_totals_orm for a scope resolved for its viewer, written out (as _board_rows_sql): the
+    listed prospects' and the month's won figures per owner in one grouped pass."""
     owners, params = _scope_owner_sql(scope)
     params.update(month=month, next=add_months(month, 1), a=bands.a_min, b=bands.b_min)
     table, users = Prospect._meta.db_table, User._meta.db_table
+    listed = f"({_LISTED_SQL})"
+    won = "(p.status = 'won' AND p.closed_on >= %(month)s AND p.closed_on < %(next)s)"
     with connection.cursor() as cur:
         cur.execute(
-            f"SELECT p.owner_id, u.last_name, u.first_name, u.username, COUNT(*), COALESCE(SUM(p.amount), 0), "
-            f"{_WEIGHTED_SUM_SQL}, "
-            "COALESCE(SUM(p.amount) FILTER (WHERE p.probability >= %(a)s), 0), "
-            "COALESCE(SUM(p.amount) FILTER (WHERE p.probability >= %(b)s AND p.probability < %(a)s), 0), "
-            "COALESCE(SUM(p.amount) FILTER (WHERE p.probability < %(b)s), 0) "
-            f"FROM {table} p JOIN {users} u ON u.id = p.owner_id WHERE {_LISTED_SQL} AND {owners} "
+            f"SELECT p.owner_id, u.last_name, u.first_name, u.username, COUNT(*) FILTER (WHERE {listed}), "
+            f"COALESCE(SUM(p.amount) FILTER (WHERE {listed}), 0), "
+            f"COALESCE(SUM(p.amount * p.probability) FILTER (WHERE {listed}), 0) / 100, "
+            f"COALESCE(SUM(p.amount) FILTER (WHERE {listed} AND p.probability >= %(a)s), 0), "
+            f"COALESCE(SUM(p.amount) FILTER (WHERE {listed} AND p.probability >= %(b)s AND p.probability < %(a)s), 0), "
+            f"COALESCE(SUM(p.amount) FILTER (WHERE {listed} AND p.probability < %(b)s), 0), "
+            f"COUNT(*) FILTER (WHERE {won}), COALESCE(SUM(p.won_amount) FILTER (WHERE {won}), 0) "
+            f"FROM {table} p JOIN {users} u ON u.id = p.owner_id WHERE ({listed} OR {won}) AND {owners} "
             "GROUP BY p.owner_id, u.last_name, u.first_name, u.username",
             params,
         )
-        per_owner = {
-            row[0]: {
-                "owner": row[0],
-                "name": User.format_name(row[1], row[2], row[3]),
-                "n": row[4],
-                "amount_sum": row[5],
-                "weighted_sum": row[6],
-                f"amount_{Rank.A}": row[7],
-                f"amount_{Rank.B}": row[8],
-                f"amount_{Rank.C}": row[9],
+        rows = cur.fetchall()
+    per_owner: dict[int, dict] = {}
+    won_by_owner: dict[int, dict] = {}
+    for owner, last, first, username, n, amount, weighted, a_sum, b_sum, c_sum, won_n, won_sum in rows:
+        name = User.format_name(last, first, username)
+        if n:
+            per_owner[owner] = {
+                "owner": owner,
+                "name": name,
+                "n": n,
+                "amount_sum": amount,
+                "weighted_sum": weighted,
+                f"amount_{Rank.A}": a_sum,
+                f"amount_{Rank.B}": b_sum,
+                f"amount_{Rank.C}": c_sum,
             }
-            for row in cur.fetchall()
-        }
-        cur.execute(
-            "SELECT p.owner_id, u.last_name, u.first_name, u.username, COUNT(*), COALESCE(SUM(p.won_amount), 0) "
-            f"FROM {table} p JOIN {users} u ON u.id = p.owner_id WHERE p.status = 'won' "
-            f"AND p.closed_on >= %(month)s AND p.closed_on < %(next)s AND {owners} "
-            "GROUP BY p.owner_id, u.last_name, u.first_name, u.username",
-            params,
-        )
-        won = {
-            row[0]: {
-                "owner": row[0],
-                "name": User.format_name(row[1], row[2], row[3]),
-                "n": row[4],
-                "won_sum": row[5],
-            }
-            for row in cur.fetchall()
-        }
-    return per_owner, won
+        if won_n:
+            won_by_owner[owner] = {"owner": owner, "name": name, "n": won_n, "won_sum": won_sum}
+    return per_owner, won_by_owner
 
 
 def _month_rows_sql(scope: Scope, month: dt.date, window: tuple[int, int] | None) -> list[ProspectRow]:
