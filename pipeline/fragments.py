@@ -62,6 +62,17 @@ class CardKit:
     # Memos of this response's formatted values (dates, months, plurals): many cards share them.
     memo: dict = field(default_factory=dict, compare=False)
 
+    def options(self, horizon: str) -> str:
+        """The move menu's <option>s with `horizon` selected (built once per response and horizon)."""
+        key = ("options", horizon)
+        html_ = self.memo.get(key)
+        if html_ is None:
+            html_ = self.memo[key] = "".join(
+                f'<option value="{code}"{" selected" if code == horizon else ""}>{label}</option>'
+                for code, label in self.horizons
+            )
+        return html_
+
     def text(self, kind: str, value: object) -> str:
         """The escaped display text of `value` (a date, a month, a count, a rank), formatted once per
         response and language for each distinct value."""
@@ -153,6 +164,7 @@ def _truncate(text: str, length: int) -> str:
 
 
 _FORMATS = {
+    "name": str,
     "date": _short_date,
     "month": lambda value: format_month(value) or "—",
     "slips": lambda n: ngettext("slipped %(n)s time", "slipped %(n)s times", n) % {"n": n},
@@ -177,7 +189,7 @@ def render_card(prospect: Prospect | ProspectRow, kit: CardKit, *, error: str = 
         else ""
     )
     owner = (
-        f'<p class="muted card-owner">{_esc(prospect.owner.display_name)}</p>\n'
+        f'<p class="muted card-owner">{kit.text("name", prospect.owner.display_name)}</p>\n'
         if prospect.owner_id != kit.viewer_id
         else ""
     )
@@ -193,10 +205,7 @@ def render_card(prospect: Prospect | ProspectRow, kit: CardKit, *, error: str = 
         action += f" · {L['overdue']}"
     changed = kit.text("days", prospect.days_since_change)
     rank = kit.text("rank", prospect.rank)
-    options = "".join(
-        f'<option value="{code}"{" selected" if code == prospect.horizon else ""}>{label}</option>'
-        for code, label in kit.horizons
-    )
+    options = kit.options(prospect.horizon)
     closing = ""
     if prospect.is_open:
         tc = kit.test_closing_url.format(pk=pk)

@@ -115,6 +115,15 @@ class ForecastSnapshot(models.Model):
     def __str__(self) -> str:
         return f"{self.scope} {self.month:%Y-%m}"
 
+    @classmethod
+    def for_month(cls, scope: str, month) -> ForecastSnapshot | None:
+        """The snapshot of (scope, month) if one was taken: a written-out lookup on the unique pair,
+        read on every month-list page (the ORM's compiling of it cost more than the query)."""
+        rows = cls.objects.raw(
+            f"SELECT * FROM {cls._meta.db_table} WHERE scope = %s AND month = %s LIMIT 1", [scope, month]
+        )
+        return next(iter(rows), None)
+
 
 class ForecastSnapshotLine(models.Model):
     """One prospect on the list when the snapshot was taken, with the figures it had then."""

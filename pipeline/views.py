@@ -278,7 +278,7 @@ def month_list(request: HttpRequest) -> HttpResponse:
     )
     if fmt in ("csv", "xlsx"):
         return _export(request, data, fmt)
-    snapshot = ForecastSnapshot.objects.filter(scope=scope.key, month=month).first()
+    snapshot = ForecastSnapshot.for_month(scope.key, month)
     context = {
         "data": data,
         "scope": scope,

@@ -92,3 +92,14 @@ def test_month_list_rows_escape_user_text(personas, month, client):
     body = client.get(reverse("pipeline:month_list")).content.decode()
     assert "<script>alert(1)</script>" not in body and "&lt;script&gt;alert(1)&lt;/script&gt;" in body
     assert '"><img src=x>' not in body
+
+
+def test_the_month_lists_snapshot_lookup(personas, month):
+    from pipeline.models import ForecastSnapshot
+    from pipeline.services import snapshot_take
+
+    scope = user_scope(personas.owner)
+    assert ForecastSnapshot.for_month(scope.key, month) is None
+    snapshot, _created = snapshot_take(scope=scope, month=month)
+    assert ForecastSnapshot.for_month(scope.key, month) == snapshot
+    assert ForecastSnapshot.for_month("team-999", month) is None
