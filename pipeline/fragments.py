@@ -8,9 +8,10 @@ list 35x the benchmark's baseline page. Here everything the repeated parts share
 the CSRF field, the horizon options) is computed once per response in a ``CardKit`` and each card or
 row is one f-string: the same markup for a fraction of the cost.
 
-``pipeline/_card.html`` renders the quick-edit form, and otherwise this card through
-``{% board_card prospect %}``, so the board, the move response and the cancelled edit share this code;
-the month list's rows come from ``{% month_row p %}``.
+The board renders a column's cards with ``{% board_cards col.cards %}``; ``pipeline/_card.html`` (the
+move and edit responses) renders the quick-edit form, and otherwise one card through
+``{% board_card prospect %}``, so every card comes from ``render_card``. The month list's rows come from
+``{% month_rows data.rows %}``.
 """
 
 from __future__ import annotations

@@ -36,7 +36,10 @@ def test_the_cached_bar_keeps_each_pages_csrf_token_path_name_and_count(personas
     first = client.get(reverse("home")).content.decode()
     client.force_login(personas.manager)
     second = client.get(reverse("prospects:list")).content.decode()
-    assert personas.manager.display_name in second and personas.owner.display_name not in second.split("<main")[0]
+    assert (
+        personas.manager.display_name in second
+        and personas.owner.display_name not in second.split("<main")[0]
+    )
     assert 'name="next" value="/prospects/"' in second
     tokens = [re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', page) for page in (first, second)]
     assert len(tokens[0]) >= 2 and len(tokens[1]) >= 2 and set(tokens[0]).isdisjoint(tokens[1])
