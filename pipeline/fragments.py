@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from django.http import HttpRequest
@@ -60,7 +61,8 @@ class CardKit:
     sources: dict[str, str]
     readings: dict[str, str]
     labels: dict[str, str]
-    # Memos of this response's formatted values (dates, months, plurals): many cards share them.
+    language: str = ""
+    # Memos of this response's repeated markup (the move menus): many cards share them.
     memo: dict = field(default_factory=dict, compare=False)
 
     def options(self, horizon: str) -> str:
@@ -75,13 +77,9 @@ class CardKit:
         return html_
 
     def text(self, kind: str, value: object) -> str:
-        """The escaped display text of `value` (a date, a month, a count, a rank), formatted once per
-        response and language for each distinct value."""
-        key = (kind, value)
-        text = self.memo.get(key)
-        if text is None:
-            text = self.memo[key] = _esc(_FORMATS[kind](value))
-        return text
+        """The escaped display text of `value` (a date, a month, a count, a rank, a name): formatted
+        once per process and language for each distinct value (they are pure functions of both)."""
+        return _formatted(self.language, kind, value)
 
     @classmethod
     def for_request(cls, request: HttpRequest) -> CardKit:
@@ -96,47 +94,67 @@ class CardKit:
 
     @classmethod
     def _build(cls, request: HttpRequest) -> CardKit:
+        from django.urls import get_script_prefix, get_urlconf
+        from django.utils.translation import get_language
+
         user = getattr(request, "user", None)
         token = get_token(request)
+        language = get_language()
         return cls(
             viewer_id=getattr(user, "pk", None),
             csrf_input=format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token),
-            detail_url=_url_pattern("prospects:detail"),
-            move_url=_url_pattern("pipeline:move"),
-            edit_url=_url_pattern("pipeline:card_edit"),
-            test_closing_url=_url_pattern("closing:test_closing_log"),
-            won_url=_url_pattern("closing:won"),
-            lost_url=_url_pattern("closing:lost"),
-            horizons=tuple((_esc(code), _esc(label)) for code, label in Horizon.choices),
-            sources={code: _esc(label) for code, label in Source.choices},
-            readings={code: _esc(label) for code, label in Reading.choices},
-            labels={
-                key: _esc(text)
-                for key, text in {
-                    "needs_attention": _("Needs attention"),
-                    "amount": _("Amount"),
-                    "probability": _("Probability"),
-                    "expected_month": _("Expected month"),
-                    "passed": _("Passed"),
-                    "next_action": _("Next action"),
-                    "overdue": _("Overdue"),
-                    "last_change": _("Last change"),
-                    "move_to": _("Move to"),
-                    "move": _("Move"),
-                    "quick_edit": _("Quick edit"),
-                    "log_test_closing": _("Log test closing"),
-                    "test_closing": _("Test closing"),
-                    "won": _("Won"),
-                    "lost": _("Lost"),
-                    "owner": _("Owner"),
-                    "prospect": _("Prospect"),
-                    "source": _("Source"),
-                    "weighted": _("Weighted amount"),
-                    "last_test_closing": _("Last test closing"),
-                    "no_month": _("short term, no month"),
-                }.items()
-            },
+            language=language,
+            **_shared_parts(language, get_script_prefix(), get_urlconf()),
         )
+
+
+@lru_cache(maxsize=16)
+def _shared_parts(language: str, script_prefix: str, urlconf: str | None) -> dict:
+    """What every kit of a language shares: URL patterns, escaped labels and choices (built once per
+    process, language and URL configuration)."""
+    return dict(
+        detail_url=_url_pattern("prospects:detail"),
+        move_url=_url_pattern("pipeline:move"),
+        edit_url=_url_pattern("pipeline:card_edit"),
+        test_closing_url=_url_pattern("closing:test_closing_log"),
+        won_url=_url_pattern("closing:won"),
+        lost_url=_url_pattern("closing:lost"),
+        horizons=tuple((_esc(code), _esc(label)) for code, label in Horizon.choices),
+        sources={code: _esc(label) for code, label in Source.choices},
+        readings={code: _esc(label) for code, label in Reading.choices},
+        labels={
+            key: _esc(text)
+            for key, text in {
+                "needs_attention": _("Needs attention"),
+                "amount": _("Amount"),
+                "probability": _("Probability"),
+                "expected_month": _("Expected month"),
+                "passed": _("Passed"),
+                "next_action": _("Next action"),
+                "overdue": _("Overdue"),
+                "last_change": _("Last change"),
+                "move_to": _("Move to"),
+                "move": _("Move"),
+                "quick_edit": _("Quick edit"),
+                "log_test_closing": _("Log test closing"),
+                "test_closing": _("Test closing"),
+                "won": _("Won"),
+                "lost": _("Lost"),
+                "owner": _("Owner"),
+                "prospect": _("Prospect"),
+                "source": _("Source"),
+                "weighted": _("Weighted amount"),
+                "last_test_closing": _("Last test closing"),
+                "no_month": _("short term, no month"),
+            }.items()
+        },
+    )
+
+
+@lru_cache(maxsize=8192)
+def _formatted(language: str, kind: str, value: object) -> str:
+    """The escaped display text of `value` in `language` (CardKit.text)."""
+    return _esc(_FORMATS[kind](value))
 
 
 def _esc(value: object) -> str:

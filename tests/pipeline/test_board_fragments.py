@@ -62,3 +62,21 @@ def test_the_fast_short_date_matches_djangos(language):
         for value in (dt.date(2026, 1, 5), dt.date(2026, 12, 31), timezone.now()):
             local = timezone.localtime(value) if isinstance(value, dt.datetime) else value
             assert _short_date(value) == formats.date_format(local, "SHORT_DATE_FORMAT")
+
+
+def test_formatted_card_texts_are_per_language(personas, client, today):
+    import datetime as dt
+
+    from prospects.models import Prospect
+
+    p = make_prospect(personas.owner, expected_month_slips=2)
+    Prospect.objects.filter(pk=p.pk).update(updated_at=dt.datetime.now(dt.UTC) - dt.timedelta(days=3))
+    client.force_login(personas.owner)
+    client.cookies["django_language"] = "en"
+    en = client.get(reverse("pipeline:board")).content.decode()
+    client.cookies["django_language"] = "ja"
+    ja = client.get(reverse("pipeline:board")).content.decode()
+    assert "3 days ago" in en and "slipped 2 times" in en
+    assert "3 days ago" not in ja and "slipped 2 times" not in ja
+    client.cookies["django_language"] = "en"
+    assert "3 days ago" in client.get(reverse("pipeline:board")).content.decode()  # not the cached Japanese
