@@ -146,6 +146,8 @@ def _shared_parts(language: str, script_prefix: str, urlconf: str | None) -> dic
                 "weighted": _("Weighted amount"),
                 "last_test_closing": _("Last test closing"),
                 "no_month": _("short term, no month"),
+                "count": _("Count"),
+                "won_this_month": _("Won this month"),
             }.items()
         },
     )
@@ -305,4 +307,17 @@ def render_month_row(p: ProspectRow, kit: CardKit) -> SafeString:
         f'<td data-label="{L["last_test_closing"]}">{last_tc}</td>\n'
         f'<td data-label="{L["next_action"]}" class="{"overdue" if p.action_overdue else ""}">{action}</td>\n'
         "</tr>"
+    )
+
+
+def render_per_rep_row(t, kit: CardKit) -> SafeString:
+    """One rep's line of the month list's totals table (a pipeline.selectors.Totals)."""
+    L = kit.labels
+    # Every interpolated text is escaped (or is a number or an escaped kit string).
+    return mark_safe(
+        f'<tr><td data-label="{L["owner"]}">{_esc(t.label)}</td><td data-label="{L["count"]}" class="num">'
+        f"{int(t.count)}</td>\n"
+        f'  <td data-label="{L["amount"]}" class="num">{_esc(format_money(t.amount))}</td>'
+        f'<td data-label="{L["weighted"]}" class="num">{_esc(format_money(t.weighted))}</td>\n'
+        f'  <td data-label="{L["won_this_month"]}" class="num">{_esc(format_money(t.won))}</td></tr>'
     )

@@ -46,3 +46,20 @@ def month_rows(context: template.Context, rows) -> str:
 
     kit = CardKit.for_request(context["request"])
     return mark_safe("\n".join(render_month_row(p, kit) for p in rows))  # each row escapes its own text
+
+
+@register.simple_tag(takes_context=True)
+def per_rep_rows(context: template.Context, per_rep) -> str:
+    """The month list's per-rep totals rows (pipeline/fragments.py)."""
+    from django.utils.safestring import mark_safe
+
+    from pipeline.fragments import CardKit, render_per_rep_row
+
+    kit = CardKit.for_request(context["request"])
+    return mark_safe("\n".join(render_per_rep_row(t, kit) for t in per_rep))  # each row escapes its text
+
+
+@register.simple_tag
+def board_filter_fields(form) -> str:
+    """The board's filter fields (BoardFilterForm.fields_html)."""
+    return form.fields_html()
