@@ -63,3 +63,24 @@ def per_rep_rows(context: template.Context, per_rep) -> str:
 def board_filter_fields(form) -> str:
     """The board's filter fields (BoardFilterForm.fields_html)."""
     return form.fields_html()
+
+
+@register.simple_tag(takes_context=True)
+def scope_select(context: template.Context) -> str:
+    """The scope menu of the board, the month list and the forecast: a <select> of `scope_choices`
+    with `scope` selected, or the scope as a hidden field when there is nothing to choose."""
+    from django.utils.html import conditional_escape as esc
+    from django.utils.safestring import mark_safe
+    from django.utils.translation import gettext
+
+    scope, choices = context["scope"], context.get("scope_choices") or []
+    if len(choices) <= 1:
+        return mark_safe(f'<input type="hidden" name="scope" value="{esc(scope.key)}">')
+    options = "".join(
+        f'<option value="{esc(key)}"{" selected" if key == scope.key else ""}>{esc(label)}</option>'
+        for key, label in choices
+    )
+    return mark_safe(  # every value is escaped
+        f'<div class="filter filter-scope"><label for="id_scope">{esc(gettext("Scope"))}</label>\n'
+        f'  <select name="scope" id="id_scope">\n    {options}\n  </select>\n</div>'
+    )

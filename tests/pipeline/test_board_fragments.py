@@ -110,3 +110,17 @@ def test_the_written_out_filter_fields_match_djangos_widgets(data, language):
     assert ours.replace(' aria-invalid="true" aria-describedby="id_source_error"', "") == theirs.replace(
         ' aria-invalid="true" aria-describedby="id_source_error"', ""
     )
+
+
+def test_the_scope_menu_markup(personas, client):
+    personas.team.name = "営業<1>課"
+    personas.team.save()
+    client.force_login(personas.manager)
+    body = client.get(reverse("pipeline:board"), {"scope": f"team-{personas.team.pk}"}).content.decode()
+    assert '<select name="scope" id="id_scope">' in body
+    assert f'<option value="team-{personas.team.pk}" selected>営業&lt;1&gt;課</option>' in body
+    assert f'<option value="user-{personas.owner.pk}">' in body
+    client.force_login(personas.owner)  # a rep has nothing to choose: the scope rides along hidden
+    body = client.get(reverse("pipeline:month_list")).content.decode()
+    assert f'<input type="hidden" name="scope" value="user-{personas.owner.pk}">' in body
+    assert 'id="id_scope"' not in body
