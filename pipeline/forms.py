@@ -4,15 +4,14 @@ from decimal import Decimal
 
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.utils.html import conditional_escape
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from pipeline.models import RankBands
 from pipeline.selectors import BoardFilters
 from prospects.forms import MonthField
 from prospects.models import Horizon, Source
-from salescrm.templatetags.crm import month_input
+from salescrm.lib.forms import filter_fields_html
 
 
 class BoardFilterForm(forms.Form):
@@ -28,33 +27,9 @@ class BoardFilterForm(forms.Form):
     )
 
     def fields_html(self) -> SafeString:
-        """The four filter fields written out, the markup Django's widgets render (label with its
-        suffix, the widget, its errors): through the template engine they cost 5 ms on every board page,
-        and 1.2 ms as a template loop. Errors (rare) are rendered by Django's ErrorList."""
-        parts = []
-        for bf in self:
-            errors = bf.errors
-            invalid = f' aria-invalid="true" aria-describedby="id_{bf.name}_error"' if errors else ""
-            value = bf.value()
-            if bf.name == "source":
-                current = value or ""
-                options = "".join(
-                    f'<option value="{conditional_escape(code)}"{" selected" if code == current else ""}>'
-                    f"{conditional_escape(label)}</option>"
-                    for code, label in bf.field.choices
-                )
-                widget = f'<select name="source" id="id_source"{invalid}>\n    {options}\n  </select>'
-            elif bf.name in ("month_from", "month_to"):
-                shown = f' value="{conditional_escape(month_input(value))}"' if value else ""
-                widget = f'<input type="month" name="{bf.name}"{shown}{invalid} id="id_{bf.name}">'
-            else:
-                shown = f' value="{conditional_escape(value)}"' if value else ""
-                widget = f'<input type="search" name="q"{shown} maxlength="100"{invalid} id="id_q">'
-            parts.append(
-                f'<div class="filter filter-{bf.name}"><label for="id_{bf.name}">'
-                f"{conditional_escape(bf.label)}:</label>{widget}{errors if errors else ''}</div>"
-            )
-        return mark_safe("\n  ".join(parts))  # every value above is escaped
+        """The four filter fields written out (salescrm.lib.forms): through the template engine they
+        cost 5 ms on every board page."""
+        return filter_fields_html(self)
 
     def filters(self) -> BoardFilters:
         data = self.cleaned_data if self.is_valid() else {}
