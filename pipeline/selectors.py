@@ -88,6 +88,10 @@ class Scope:
     def is_all(self) -> bool:
         return self.key == "all"
 
+    def resolved_for_viewer(self, viewer: User | None) -> bool:
+        """Made by resolve_scope() for `viewer`: its owner ids are what that viewer may see in it."""
+        return viewer is not None and self.resolved_for == viewer.pk
+
     def owner_q(self, field: str = "owner") -> Q:
         if self.user is not None:
             return Q(**{f"{field}_id": self.user.pk})
@@ -97,7 +101,7 @@ class Scope:
         return Q()
 
     def prospects(self, viewer: User | None = None) -> QuerySet[Prospect]:
-        if viewer is not None and self.resolved_for == viewer.pk:
+        if self.resolved_for_viewer(viewer):
             if self.owner_ids is None:  # everyone, for an admin
                 return Prospect.objects.all()
             return Prospect.objects.filter(owner_id__in=self.owner_ids)
@@ -132,13 +136,6 @@ class Scope:
         if row[4] is not None:
             target = PipelineTarget(**dict(zip(fields, row[4:], strict=True)))
         return bands, target
-
-    def target(self) -> PipelineTarget | None:
-        if self.user is not None:
-            return PipelineTarget.objects.filter(user_id=self.user.pk).first()
-        if self.team is not None:
-            return PipelineTarget.objects.filter(team_id=self.team.pk).first()
-        return PipelineTarget.objects.filter(user__isnull=True, team__isnull=True).first()
 
 
 def user_scope(user: User, *, viewer: User | None = None) -> Scope:
@@ -476,16 +473,19 @@ def _like(text: str) -> str:
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
+def _scope_owner_sql(scope: Scope) -> tuple[str, dict]:
+    if scope.owner_ids is None:
+        return "TRUE", {}
+    return "p.owner_id = ANY(%(owners)s)", {"owners": list(scope.owner_ids)}
+
+
 def _board_where(scope: Scope, viewer: User, filters: BoardFilters) -> tuple[str, dict] | None:
     """The WHERE clause of the board's two queries for a scope resolved for `viewer` (its owner ids are
     known, so no visibility subquery is needed); None for any other scope (the ORM path)."""
-    if viewer is None or scope.resolved_for != viewer.pk:
+    if not scope.resolved_for_viewer(viewer):
         return None
-    clauses = ["p.status = 'open'"]
-    params: dict[str, Any] = {}
-    if scope.owner_ids is not None:
-        clauses.append("p.owner_id = ANY(%(owners)s)")
-        params["owners"] = list(scope.owner_ids)
+    owners, params = _scope_owner_sql(scope)
+    clauses = ["p.status = 'open'", owners]
     if filters.source:
         clauses.append("p.source = %(source)s")
         params["source"] = filters.source
@@ -506,6 +506,15 @@ _WEIGHTED_SQL = "p.amount * p.probability / 100"
 # and amount x probability / 100 is exact (two decimals / 100), so the sum and the order are the same.
 _WEIGHTED_SUM_SQL = "COALESCE(SUM(p.amount * p.probability), 0) / 100"
 _CARD_ORDER_SQL = "p.expected_month ASC NULLS LAST, p.amount * p.probability DESC, p.id ASC"
+# CARD_FIELDS as columns of "prospects p JOIN users u", in the same order.
+_CARD_COLUMNS_SQL = ", ".join(
+    _WEIGHTED_SQL
+    if f == "weighted"
+    else f"u.{f.removeprefix('owner__')}"
+    if f.startswith("owner__")
+    else f"p.{f}"
+    for f in CARD_FIELDS
+)
 
 
 def _board_rows_sql(
@@ -535,9 +544,7 @@ def _board_rows_sql(
             for horizon in HORIZONS
         )
         cur.execute(
-            f"SELECT p.id, p.owner_id, p.name, p.horizon, p.status, p.probability, p.amount, p.currency, "
-            f"p.expected_month, p.expected_month_slips, p.next_action, p.next_action_on, p.updated_at, "
-            f"p.version, u.username, u.first_name, u.last_name, {_WEIGHTED_SQL} "
+            f"SELECT {_CARD_COLUMNS_SQL} "
             f"FROM {table} p JOIN {users} u ON u.id = p.owner_id "
             f"WHERE p.id IN ({firsts}) ORDER BY {_CARD_ORDER_SQL}",
             {**params, "limit": settings.BOARD_CARDS_PER_COLUMN},
@@ -702,12 +709,6 @@ def _month_totals_orm(
     )
 
 
-def _scope_owner_sql(scope: Scope) -> tuple[str, dict]:
-    if scope.owner_ids is None:
-        return "TRUE", {}
-    return "p.owner_id = ANY(%(owners)s)", {"owners": list(scope.owner_ids)}
-
-
 _LISTED_SQL = "p.status = 'open' AND (p.expected_month = %(month)s OR (p.horizon = 'short' AND p.expected_month IS NULL))"
 
 
@@ -770,10 +771,7 @@ def _month_rows_sql(scope: Scope, month: dt.date, window: tuple[int, int] | None
     table, users, closings = Prospect._meta.db_table, User._meta.db_table, TestClosing._meta.db_table
     with connection.cursor() as cur:
         cur.execute(
-            f"SELECT p.id, p.owner_id, p.name, p.horizon, p.status, p.probability, p.amount, p.currency, "
-            f"p.expected_month, p.expected_month_slips, p.next_action, p.next_action_on, p.updated_at, "
-            f"p.version, u.username, u.first_name, u.last_name, {_WEIGHTED_SQL}, p.source, "
-            f"tc.asked_at, tc.question_text, tc.answer, tc.reading "
+            f"SELECT {_CARD_COLUMNS_SQL}, p.source, tc.asked_at, tc.question_text, tc.answer, tc.reading "
             f"FROM (SELECT p.* FROM {table} p WHERE {_LISTED_SQL} AND {owners} ORDER BY {order} {limit}) p "
             f"JOIN {users} u ON u.id = p.owner_id "
             f"LEFT JOIN LATERAL (SELECT t.asked_at, t.question_text, t.answer, t.reading FROM {closings} t "
@@ -797,7 +795,7 @@ def month_list(
     per rep and scope totals over every row. Queries: bands, target, per rep, won per rep, rows
     (whatever the page and the number of rows)."""
     bands, target = scope.bands_and_target()
-    fast = viewer is not None and scope.resolved_for == viewer.pk
+    fast = scope.resolved_for_viewer(viewer)
     per_owner, won_by_owner = (
         _month_totals_sql(scope, month, bands) if fast else _month_totals_orm(scope, viewer, month, bands)
     )

@@ -97,7 +97,11 @@ def test_bands_and_target_read_together_match_the_orm(personas):
     PipelineTarget.objects.create(min_open=100)
     for scope in (team, user_scope(personas.owner), all_scope(), user_scope(personas.teammate)):
         bands, target = scope.bands_and_target()
-        expected = scope.target()
+        kind, _sep, pk = scope.key.partition("-")
+        expected = PipelineTarget.objects.filter(
+            user_id=int(pk) if kind == "user" else None,
+            team_id=int(pk) if kind == "team" else None,
+        ).first()
         assert (bands.a_min, bands.b_min) == (70, 40)
         if expected is None:
             assert target is None
