@@ -374,8 +374,9 @@ def write_docs(path: Path, run: dict[str, Any]) -> None:
         "embedded one) but always its own database `salescrm_bench_<size>`, never the dev or test one.",
         "- The data set is loaded with COPY (psycopg 3) for prospects and test closings and bulk_create for "
         "users, teams and targets; a marker row (`bench_dataset`) lets a re-run at the same size re-use it. "
-        "During the bulk load the pghistory triggers are disabled (`ALTER TABLE ... DISABLE TRIGGER USER` on "
-        "prospects, test closings and targets) and re-enabled right after: generated rows have no creation "
+        "During the bulk load the user triggers are disabled (`ALTER TABLE ... DISABLE TRIGGER USER` on "
+        "prospects, test closings and targets: pghistory's and the open-count triggers) and re-enabled right "
+        "after; the open counts are then rebuilt from one grouped count. Generated rows have no creation "
         "event. Foreign keys and CHECK constraints stay on. VACUUM ANALYZE runs after the load (the visibility "
         "map that index-only scans need, as autovacuum would set it).",
         "- What was changed to meet the targets, and why: [performance.md](performance.md).",

@@ -2,7 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from prospects.models import Prospect
+from prospects.models import OpenCount, Prospect
 from prospects.services import CONFLICT_MESSAGE
 
 
@@ -75,3 +75,22 @@ class ProspectAdmin(admin.ModelAdmin):
             {"fields": ("expected_version", "version", "expected_month_slips", "created_at", "updated_at")},
         ),
     )
+
+
+@admin.register(OpenCount)
+class OpenCountAdmin(admin.ModelAdmin):
+    """The open counts kept by the prospect table's triggers (derived: never edited here; the nightly
+    upkeep, or `prospects.counts.rebuild()`, mends them)."""
+
+    list_display = ("owner_id", "horizon", "n")
+    list_filter = ("horizon",)
+    search_fields = ("=owner_id",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

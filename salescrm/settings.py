@@ -321,6 +321,12 @@ CELERY_BEAT_SCHEDULE.update(
         },
     }
 )
+# --- prospects: at 00:20 every day, check the trigger-kept open counts (prospects.OpenCount) against
+# a real count and compact them.
+CELERY_BEAT_SCHEDULE["prospects-open-count-upkeep"] = {
+    "task": "prospects.open_count_upkeep",
+    "schedule": crontab(hour=0, minute=20),
+}
 # --- Two-factor (accounts): the issuer shown in authenticator apps.
 OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "salescrm")
 # --- imports: uploaded files stay under var/ (never served); files above IMPORT_ASYNC_ROWS data rows

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from accounts.access import visible_teams, visible_users
 from accounts.models import Role, Team, User
+from prospects.counts import counts_by_owner
 from prospects.models import Horizon, Prospect, Source, Status
 from salescrm.lib.months import add_months, this_month
 from targets.models import PipelineAlert, PipelineTarget, PipelineTargetEvent, Scope
@@ -122,13 +123,9 @@ def scope_row(user: User, text: str) -> ScopeRow:
     key, label = access_scope(user, text)
     memberships = team_memberships()
     owners = scope_owner_ids(key, memberships)
-    qs = Prospect.objects.filter(status=Status.OPEN)
-    if owners is not None:
-        qs = qs.filter(owner_id__in=owners)
     counts = Counts()
-    for horizon, n in qs.order_by().values_list("horizon").annotate(n=Count("id")):
-        counts.total += n
-        setattr(counts, horizon, n)
+    for total, short, mid, long in counts_by_owner(owners).values():
+        counts.add(Counts(total=total, short=short, mid=mid, long=long))
     from targets.services import target_for_key
 
     return ScopeRow(key, label, target_for_key(key), counts)

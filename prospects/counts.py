@@ -1,0 +1,110 @@
+"""Open prospects per owner and horizon, read from the trigger-kept OpenCount rows.
+
+The triggers (migration 0010) make the rows exact in every transaction that writes prospects through
+SQL, the ORM, COPY or psql. Two things can still make them wrong: a bulk load with the table's user
+triggers disabled (the benchmark's data generator does that, then calls `rebuild()`), and a restore
+of one table without the other. `reconcile()` finds and mends either; the nightly task runs it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from django.db import connection, transaction
+
+from prospects.models import OpenCount, Prospect, Status
+
+logger = logging.getLogger(__name__)
+
+COMPACT_LOCK = 0x7072_6F73_7001  # pg_advisory_xact_lock: one compaction or rebuild at a time
+
+_TABLE = OpenCount._meta.db_table
+_PROSPECTS = Prospect._meta.db_table
+
+# Per owner: the open count overall and per horizon. The caller formats {counts}.
+OWNER_COUNTS_SQL = """
+SELECT owner_id, sum(n)::bigint AS total,
+    coalesce(sum(n) FILTER (WHERE horizon = 'short'), 0)::bigint AS short,
+    coalesce(sum(n) FILTER (WHERE horizon = 'mid'), 0)::bigint AS mid,
+    coalesce(sum(n) FILTER (WHERE horizon = 'long'), 0)::bigint AS long
+FROM {counts} GROUP BY owner_id HAVING sum(n) <> 0
+"""
+
+_TRUE_COUNTS_SQL = f"""
+SELECT owner_id, horizon, count(*) AS n FROM {_PROSPECTS} WHERE status = %(open)s GROUP BY owner_id, horizon
+"""
+
+_DRIFT_SQL = f"""
+SELECT coalesce(t.owner_id, c.owner_id), coalesce(t.horizon, c.horizon), coalesce(t.n, 0), coalesce(c.n, 0)
+FROM ({_TRUE_COUNTS_SQL}) t
+FULL JOIN (SELECT owner_id, horizon, sum(n) AS n FROM {_TABLE} GROUP BY owner_id, horizon) c
+    ON c.owner_id = t.owner_id AND c.horizon = t.horizon
+WHERE coalesce(t.n, 0) <> coalesce(c.n, 0)
+"""
+
+
+def counts_by_owner(owner_ids: Iterable[int] | None = None) -> dict[int, tuple[int, int, int, int]]:
+    """ONE query: owner id -> (total, short, mid, long) open prospects, for these owners (None: all).
+    Owners without an open prospect are absent."""
+    sql = OWNER_COUNTS_SQL.format(counts=_TABLE)
+    params: list = []
+    if owner_ids is not None:
+        sql = sql.replace("GROUP BY", "WHERE owner_id = ANY(%s) GROUP BY")
+        params.append(sorted(set(owner_ids)))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {
+            owner_id: (total, short, mid, long) for owner_id, total, short, mid, long in cursor.fetchall()
+        }
+
+
+def compact() -> int:
+    """Fold the rows into one per (owner, horizon) with a non-zero sum; returns the rows left. Safe
+    beside concurrent writes: the DELETE takes only the rows its snapshot sees, and a row added by a
+    transaction that commits meanwhile stays as it is."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [COMPACT_LOCK])
+        cursor.execute(
+            f"""
+            WITH gone AS (DELETE FROM {_TABLE} RETURNING owner_id, horizon, n)
+            INSERT INTO {_TABLE} (owner_id, horizon, n)
+            SELECT owner_id, horizon, sum(n) FROM gone GROUP BY owner_id, horizon HAVING sum(n) <> 0
+            """
+        )
+        return cursor.rowcount
+
+
+def drift() -> list[tuple[int, str, int, int]]:
+    """(owner id, horizon, real count, kept count) wherever the two differ. One statement, so one
+    snapshot: a save committed while it runs is in both or in neither, and what it returns is real."""
+    with connection.cursor() as cursor:
+        cursor.execute(_DRIFT_SQL, {"open": Status.OPEN.value})
+        return cursor.fetchall()
+
+
+def rebuild() -> int:
+    """Replace every row with a real count. The SHARE lock waits for the transactions writing prospects
+    to finish and keeps new ones waiting until this commits (one grouped count: about 0.2 s at L)."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [COMPACT_LOCK])
+        cursor.execute(f"LOCK TABLE {_PROSPECTS} IN SHARE MODE")
+        cursor.execute(f"DELETE FROM {_TABLE}")
+        cursor.execute(
+            f"INSERT INTO {_TABLE} (owner_id, horizon, n) {_TRUE_COUNTS_SQL}", {"open": Status.OPEN.value}
+        )
+        return cursor.rowcount
+
+
+def reconcile() -> int:
+    """Compare the kept counts with a real count; on any difference log it and rebuild. Returns the
+    number of (owner, horizon) pairs that differed (0 in a healthy database)."""
+    differences = drift()
+    if differences:
+        logger.error(
+            "open counts drifted for %d (owner, horizon) pairs, e.g. %s: rebuilding them",
+            len(differences),
+            differences[:5],
+        )
+        rebuild()
+    return len(differences)
