@@ -196,6 +196,13 @@ class PipelineAlert(models.Model):
         return f"{self.scope_label}: {self.get_rule_display()}"
 
     @property
+    def replenishment(self) -> dict:
+        """The replenishment plan to show: the stored plan worked out for the current deficit."""
+        from targets.plans import expand
+
+        return expand(self.plan, self.deficit)
+
+    @property
     def scope_key(self) -> str:
         if self.scope == Scope.USER:
             return f"user-{self.user_id}"

@@ -20,12 +20,14 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from accounts.models import Role, Team, User
-from prospects.models import Horizon, Prospect, Source, Status
+from prospects.counts import OWNER_COUNTS_SQL, counts_by_owner
+from prospects.models import Horizon, OpenCount, Prospect, Source, Status
+from salescrm.lib.gcpause import gc_paused
 from salescrm.lib.jobs import enqueue_on_commit
 from targets.models import (
     AlertDigest,
@@ -36,13 +38,13 @@ from targets.models import (
     Scope,
     SourceHistoryRollup,
 )
+from targets.plans import MIN_HISTORY
 
 logger = logging.getLogger(__name__)
 
 HORIZONS = [h for h, _label in Horizon.choices]
 HISTORY_DAYS = 180  # the replenishment plan looks at prospects created in the last 180 days ...
 MATURITY_DAYS = 30  # ... that are at least 30 days old: did they survive their first 30 days?
-MIN_HISTORY = 10  # fewer prospects than this in a scope's history: use the company's figures
 FLOW_DAYS = 90  # the early warning projects the last 90 days of inflow and outflow ...
 PROJECTION_DAYS = 30  # ... 30 days ahead
 BATCH_SIZE = 1000
@@ -108,20 +110,11 @@ class Counts:
 
 
 def open_counts_by_owner() -> dict[int, Counts]:
-    """ONE grouped query (the (owner, status, horizon) index): open prospects per owner and horizon."""
-    by_owner: dict[int, Counts] = defaultdict(Counts)
-    rows = (
-        Prospect.objects.filter(status=Status.OPEN)
-        .order_by()
-        .values("owner_id", "horizon")
-        .annotate(n=Count("id"))
-    )
-    for row in rows:
-        counts = by_owner[row["owner_id"]]
-        counts.total += row["n"]
-        if row["horizon"] in HORIZONS:
-            setattr(counts, row["horizon"], getattr(counts, row["horizon"]) + row["n"])
-    return by_owner
+    """ONE query over the trigger-kept OpenCount rows: open prospects per owner and horizon."""
+    return {
+        owner_id: Counts(total=total, short=short, mid=mid, long=long)
+        for owner_id, (total, short, mid, long) in counts_by_owner().items()
+    }
 
 
 def team_memberships() -> dict[int, set[int]]:
@@ -159,32 +152,6 @@ def scope_counts(
     return {key: sum_for(by_owner, scope_owner_ids(key, memberships), Counts) for key in keys}
 
 
-@dataclass
-class SourceStats:
-    created: int = 0
-    kept: int = 0
-    won: int = 0
-    lost: int = 0
-
-    def add(self, other: SourceStats) -> None:
-        self.created += other.created
-        self.kept += other.kept
-        self.won += other.won
-        self.lost += other.lost
-
-
-class SourceTable(dict):
-    """source -> SourceStats, summable across owners."""
-
-    def add(self, other: SourceTable) -> None:
-        for source, stats in other.items():
-            self.setdefault(source, SourceStats()).add(stats)
-
-    @property
-    def created(self) -> int:
-        return sum(s.created for s in self.values())
-
-
 # A scope's source history is a flat list of ints (created, kept, won, lost per source), summed
 # column-wise for a team: a dataclass or dict per source and owner, summed over 11,000 scopes, was
 # most of a run at 10,000 reps.
@@ -213,13 +180,11 @@ def _rows(queryset: Any) -> list[tuple]:
     return _fetch(sql, params)
 
 
-def _table_from_vector(vector: list[int]) -> SourceTable:
-    table = SourceTable()
-    for i, source in enumerate(SOURCES):
-        created, kept, won, lost = vector[i * STATS : i * STATS + STATS]
-        if created:
-            table[source] = SourceStats(created, kept, won, lost)
-    return table
+def _stored_table(vector: list[int]) -> dict[str, list[int]]:
+    """A history vector as a stored plan's source table (targets.plans.table_json)."""
+    return {
+        source: vector[i * STATS : i * STATS + STATS] for i, source in enumerate(SOURCES) if vector[i * STATS]
+    }
 
 
 # ------------------------------------------------------------------------------ the daily rollup
@@ -343,19 +308,14 @@ def flow_rollup_refresh(now: dt.datetime | None = None, *, force: bool = False) 
     return FlowRollup(day, computed_at, computed=True)
 
 
-# The check's one read of figures: per target, the live open counts (one grouped aggregate of the open
-# prospects per owner and horizon: ~130-200 ms at L, parallel and index-only, over the 7.5 MB partial
-# index prospect_open_owner_hz (owner, horizon) WHERE status = 'open'; without it PostgreSQL reads the
-# table or a wider index, 250-700 ms) and the day's flows, summed over a team's
+# The check's one read of figures: per target, the live open counts (the OpenCount rows kept by the
+# prospect table's triggers, a few per owner: ~5 ms at L, where counting the 1,000,000 open prospects
+# themselves took 130-200 ms even index-only) and the day's flows, summed over a team's
 # members and over everyone for the company in the same statement (in Python the sums and the join
 # cost ~100 ms). A team also gets a fingerprint of its member ids (XOR of their hashes): its history is
 # the sum of theirs, so a change of members must rebuild its plans.
 _SCOPES_SQL = """
-WITH o AS MATERIALIZED (
-    SELECT owner_id, count(*) AS total, count(*) FILTER (WHERE horizon = %(short)s) AS short,
-        count(*) FILTER (WHERE horizon = %(mid)s) AS mid, count(*) FILTER (WHERE horizon = %(long)s) AS long
-    FROM {prospects} WHERE status = %(open)s GROUP BY owner_id
-),
+WITH o AS MATERIALIZED ({owner_counts}),
 po AS MATERIALIZED (
     SELECT coalesce(o.owner_id, f.owner_id) AS owner_id, coalesce(o.total, 0) AS total,
         coalesce(o.short, 0) AS short, coalesce(o.mid, 0) AS mid, coalesce(o.long, 0) AS long,
@@ -409,13 +369,12 @@ def _scope_figures(day: dt.date) -> list[tuple]:
     """Rows (user_id, team_id, min_open, min_short, min_mid, min_long, total, short, mid, long,
     inflow, outflow, history, members_hash), one per target that may give a finding."""
     sql = _SCOPES_SQL.format(
-        prospects=Prospect._meta.db_table,
+        owner_counts=OWNER_COUNTS_SQL.format(counts=OpenCount._meta.db_table),
         flows=OwnerFlowRollup._meta.db_table,
         targets=PipelineTarget._meta.db_table,
         members=Team.members.through._meta.db_table,
     )
-    params = {"day": day, "open": Status.OPEN.value, **{h: h for h in HORIZONS}}
-    return _fetch(sql, params)
+    return _fetch(sql, {"day": day})
 
 
 # Read every owner's history rows of the day when more owners than this have plans to rebuild (the
@@ -442,56 +401,6 @@ def _history_vectors(day: dt.date, owners: set[int]) -> dict[int | None, list[in
 
 
 # ------------------------------------------------------------------------------------ pure rules
-
-
-def source_labels() -> dict[str, str]:
-    return {source: str(label) for source, label in Source.choices}
-
-
-def replenishment_plan(
-    deficit: int, scope_table: SourceTable, company_table: SourceTable, labels: dict[str, str] | None = None
-) -> dict:
-    """How many new leads from which source would cover `deficit`: per source its yield (share still
-    open or won after 30 days), its win rate (won / (won + lost)) and deficit / yield rounded up.
-    With fewer than MIN_HISTORY prospects in the scope's history, the company's figures are used.
-    `labels` (source -> label) saves the translation lookups when many plans are built."""
-    history = scope_table.created
-    basis = "scope"
-    table = scope_table
-    if history < MIN_HISTORY:
-        basis = "company"
-        table = company_table
-    labels = labels if labels is not None else source_labels()
-    sources = []
-    for source, s in table.items():
-        if not s.created:
-            continue
-        yield_rate = s.kept / s.created
-        decided = s.won + s.lost
-        sources.append(
-            {
-                "source": source,
-                "label": labels.get(source, source),
-                "created": s.created,
-                "kept": s.kept,
-                "yield": round(yield_rate, 4),
-                "won": s.won,
-                "lost": s.lost,
-                "win_rate": round(s.won / decided, 4) if decided else None,
-                "leads": math.ceil(deficit / yield_rate - 1e-9) if yield_rate > 0 and deficit > 0 else None,
-            }
-        )
-    sources.sort(key=lambda s: (-s["yield"], -(s["win_rate"] or 0), s["source"]))
-    best = next((s for s in sources if s["leads"] is not None), None)
-    return {
-        "deficit": deficit,
-        "basis": basis,
-        "history": history,
-        "min_history": MIN_HISTORY,
-        "insufficient_history": history < MIN_HISTORY,
-        "sources": sources,
-        "best": {"source": best["source"], "label": best["label"], "leads": best["leads"]} if best else None,
-    }
 
 
 @dataclass
@@ -539,19 +448,18 @@ class CheckResult:
 
 # Part of every plan's fingerprint: bump it when replenishment_plan() changes what it writes, so
 # that the next check rebuilds every open alert's plan.
-PLAN_VERSION = 2
+PLAN_VERSION = 4  # 3: no source labels; 4: the plan's inputs stored, expanded when shown (targets.plans)
 
 
-def plan_inputs(
-    deficit: int, history: int, rollup: int, members: int, extra: tuple[float, float, int, int] | None
-) -> int:
-    """The fingerprint of a plan's inputs, stored with the alert: a plan is rebuilt (and its JSON
+def plan_inputs(history: int, rollup: int, members: int, extra: tuple[float, float, int, int] | None) -> int:
+    """The fingerprint of a stored plan's inputs, kept with the alert: a plan is rebuilt (and its JSON
     rewritten) only when this changes. The plan reads the scope's (or, with too little history, the
     company's) source history of the day's rollup: `rollup` identifies that rollup (a new day, or a
     recomputed rollup, rebuilds each plan once), `members` a team's member set (its history is the sum
-    of theirs), `history` the scope's history size (which basis). hash() of ints, floats and None is
-    the same in every process (only str/bytes hashing is randomised)."""
-    return hash((PLAN_VERSION, MIN_HISTORY, rollup, members, deficit, history, extra))
+    of theirs), `history` the scope's history size (which basis). The deficit is not in it: the lead
+    numbers are worked out from the alert's deficit when the plan is shown. hash() of ints, floats
+    and None is the same in every process (only str/bytes hashing is randomised)."""
+    return hash((PLAN_VERSION, MIN_HISTORY, rollup, members, history, extra))
 
 
 def evaluate(rows: list[tuple], rollup: int, today: dt.date) -> list[Finding]:
@@ -587,7 +495,7 @@ def evaluate(rows: list[tuple], rollup: int, today: dt.date) -> list[Finding]:
         ):
             if minimum is not None and current < minimum:
                 deficit = minimum - current
-                inputs = plan_inputs(deficit, history, rollup, members, None)
+                inputs = plan_inputs(history, rollup, members, None)
                 append(Finding(key, rule, current, minimum, deficit, None, {}, inputs, history))
         if min_open is not None and new < out and total >= min_open:
             p = project(current=total, inflow=new, outflow=out, target=min_open, today=today)
@@ -599,7 +507,7 @@ def evaluate(rows: list[tuple], rollup: int, today: dt.date) -> list[Finding]:
                     "inflow": new,
                     "outflow": out,
                 }
-                inputs = plan_inputs(deficit, history, rollup, members, tuple(extra.values()))
+                inputs = plan_inputs(history, rollup, members, tuple(extra.values()))
                 append(
                     Finding(
                         key,
@@ -617,8 +525,8 @@ def evaluate(rows: list[tuple], rollup: int, today: dt.date) -> list[Finding]:
 
 
 def build_plans(findings: list[Finding], day: dt.date) -> None:
-    """The full replenishment plans of these findings (their at-risk extras kept), from the day's
-    source history: two queries (the members of the teams among them, then the history rows of
+    """The stored replenishment plans of these findings (targets.plans; their at-risk extras kept),
+    from the day's source history: two queries (the members of the teams among them, then the history rows of
     their owners and the company's) whatever their number."""
     team_ids = sorted({f.key[2] for f in findings if f.key[0] == Scope.TEAM})
     members: dict[int, list[int]] = defaultdict(list)
@@ -634,8 +542,7 @@ def build_plans(findings: list[Finding], day: dt.date) -> None:
     vectors = _history_vectors(day, owners)  # type: ignore[arg-type]
     no_history = [0] * WIDTH
     company_vector = vectors.get(None, no_history)
-    company = _table_from_vector(company_vector)
-    labels = source_labels()
+    company_table = _stored_table(company_vector)
     for f in findings:
         kind, uid, tid = f.key
         if kind == Scope.USER:
@@ -644,7 +551,12 @@ def build_plans(findings: list[Finding], day: dt.date) -> None:
             vector = _vector_sum((vectors[o] for o in members[tid] if o in vectors), WIDTH)  # type: ignore[index]
         else:
             vector = company_vector
-        plan = replenishment_plan(f.deficit, _table_from_vector(vector), company, labels)
+        # As targets.plans.stored() would write it, straight from the vector.
+        history = sum(vector[0::STATS])
+        if history >= MIN_HISTORY:
+            plan = {"basis": "scope", "history": history, "table": _stored_table(vector)}
+        else:
+            plan = {"basis": "company", "history": history, "table": company_table}
         plan.update(f.plan)
         f.plan = plan
 
@@ -669,6 +581,10 @@ _UPDATE_SQL = (
     "deficit integer, projected_date date, plan jsonb, plan_inputs bigint) "
     'WHERE a."id" = v.id AND a."resolved_at" IS NULL'
 )
+_RESOLVE_SQL = (
+    'UPDATE "targets_pipelinealert" SET "resolved_at" = %s, "checked_at" = %s '
+    'WHERE "id" = ANY(%s) AND "resolved_at" IS NULL'
+)
 _OPEN_ALERTS_SQL = (
     'SELECT "id", "scope", "user_id", "team_id", "rule", "current", "target", "deficit", '
     '"projected_date", "plan_inputs" FROM "targets_pipelinealert" WHERE "resolved_at" IS NULL'
@@ -676,9 +592,11 @@ _OPEN_ALERTS_SQL = (
 
 
 def _batch_json(rows: list[dict]) -> str:
-    return json.dumps(rows, ensure_ascii=False, default=str)  # default: dates as ISO text
+    # default: dates as ISO text; no spaces after separators (1,000 plans are ~1 MB of JSON).
+    return json.dumps(rows, ensure_ascii=False, separators=(",", ":"), default=str)
 
 
+@gc_paused()
 def pipeline_check_run(
     *, owner_ids: Iterable[int] | None = None, now: dt.datetime | None = None, refresh_history: bool = False
 ) -> CheckResult:
@@ -761,6 +679,11 @@ def pipeline_check_run(
     result = CheckResult(findings=findings, updated=len(changed), resolved=len(recovered))
     if new or changed or recovered:
         with transaction.atomic(), connection.cursor() as cursor:
+            # The alerts are derived from the prospects and targets, and every check rewrites them: a
+            # crash in the instant after this commit loses nothing that the next check would not
+            # write again, so the commit need not wait for its WAL to reach the disk. (Any later
+            # synchronous commit, such as the emailed_at stamps, flushes this one first.)
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
             for i in range(0, len(new), BATCH_SIZE):
                 # ON CONFLICT DO NOTHING: a concurrent run that inserted the same open alert wins.
                 cursor.execute(_INSERT_SQL, [now, now, _batch_json(new[i : i + BATCH_SIZE])])
@@ -769,9 +692,9 @@ def pipeline_check_run(
                 cursor.execute(_UPDATE_SQL, [now, _batch_json(changed[i : i + BATCH_SIZE])])
             if recovered:
                 # An alert resolves by itself when the count recovers; the resolution time is kept.
-                result.resolved = PipelineAlert.objects.filter(
-                    pk__in=recovered, resolved_at__isnull=True
-                ).update(resolved_at=now, checked_at=now)
+                # One array parameter (pk__in would quote an IN list of 1,000 literals).
+                cursor.execute(_RESOLVE_SQL, [now, now, recovered])
+                result.resolved = cursor.rowcount
     logger.info(
         "pipeline check (owners %s): %d findings, %d new, %d updated, %d resolved, %d plans built",
         sorted(owner_ids) if owner_ids else "all",
@@ -885,7 +808,7 @@ def alert_emails_send(*, now: dt.datetime | None = None) -> int:
         to = _addresses(wanted[alert.pk], users)
         if to:
             with translation.override(settings.LANGUAGE_CODE):
-                context = {"alert": alert, "plan": alert.plan}
+                context = {"alert": alert, "plan": alert.replenishment}
                 subject = render_to_string("targets/email/alert_subject.txt", context).strip()
                 body = render_to_string("targets/email/alert_body.txt", context)
         # The claim and the send share one transaction: a worker killed while sending (kill -9, OOM)

@@ -8,7 +8,8 @@ from django.db import connection
 
 from prospects.models import Horizon, Prospect, Source, Status
 from targets.models import PipelineAlert, Rule, Scope
-from targets.services import flow_rollup_refresh, pipeline_check_run, project, replenishment_plan
+from targets.plans import replenishment_plan
+from targets.services import flow_rollup_refresh, pipeline_check_run, project
 from tests.conftest import make_prospect, make_user
 from tests.targets.conftest import NOW, aged, close, set_target
 
@@ -109,7 +110,7 @@ def test_at_risk_alert_on_a_hand_made_history(personas):
     assert alert.current == 20 and alert.target == 15
     assert alert.projected_date == dt.date(2026, 11, 30)
     assert alert.deficit == 10  # 15 - projected 5
-    assert alert.plan["projected"] == 5.0
+    assert alert.replenishment["projected"] == 5.0
 
 
 def test_no_at_risk_alert_while_the_count_is_already_below_the_target(personas):
@@ -145,7 +146,7 @@ def test_replenishment_numbers_on_a_hand_made_data_set(personas):
     pipeline_check_run(now=NOW)
     alert = PipelineAlert.objects.get(user=owner, rule=Rule.OPEN)
     assert alert.current == 5 and alert.deficit == 2
-    plan = alert.plan
+    plan = alert.replenishment
     assert plan["basis"] == "scope" and plan["history"] == 10 and not plan["insufficient_history"]
     by_source = {s["source"]: s for s in plan["sources"]}
     referral, flyer = by_source["referral"], by_source["flyer"]
@@ -164,13 +165,13 @@ def test_with_too_little_history_the_plan_says_so_and_uses_company_figures(perso
         aged(other, days=60, source=Source.EXHIBITION)
     set_target(user=newbie, min_open=2)
     pipeline_check_run(now=NOW)
-    plan = PipelineAlert.objects.get(user=newbie).plan
+    plan = PipelineAlert.objects.get(user=newbie).replenishment
     assert plan["insufficient_history"] and plan["basis"] == "company" and plan["history"] == 0
     assert (plan["best"]["source"], plan["best"]["leads"]) == ("exhibition", 2)  # yield 10/10
 
 
 def test_replenishment_plan_pure_function_rounds_up():
-    from targets.services import SourceStats, SourceTable
+    from targets.plans import SourceStats, SourceTable
 
     table = SourceTable({"inbound": SourceStats(created=12, kept=5, won=1, lost=3)})
     plan = replenishment_plan(4, table, SourceTable())
@@ -198,8 +199,8 @@ def test_the_check_costs_the_same_number_of_queries_for_5_or_50_reps(django_asse
     with django_assert_num_queries(8):
         flow_rollup_refresh(NOW)
     # Rollup stamp, per-target figures, open alerts; for the new plans: the team's members and the
-    # history rows; savepoint + insert + release.
-    with django_assert_num_queries(8):
+    # history rows; savepoint + asynchronous commit + insert + release.
+    with django_assert_num_queries(9):
         pipeline_check_run(now=NOW)
     assert PipelineAlert.objects.count() == 2 * n_reps + 1
     # Steady state: nothing changed, nothing written, no history read.
@@ -273,7 +274,7 @@ def _plan_scenario(personas):
 def test_a_plan_whose_inputs_did_not_change_is_not_rebuilt(personas):
     owner, _history = _plan_scenario(personas)
     alert = PipelineAlert.objects.get(user=owner)
-    assert alert.plan["basis"] == "scope" and alert.plan_inputs is not None
+    assert alert.replenishment["basis"] == "scope" and alert.plan_inputs is not None
     # Mark the stored plan: a check that rebuilt (or compared the JSON and rewrote) it would erase it.
     PipelineAlert.objects.filter(pk=alert.pk).update(plan={"marker": True})
     result = pipeline_check_run(now=NOW + dt.timedelta(minutes=30))
@@ -293,14 +294,17 @@ def test_a_plan_is_rebuilt_when_its_inputs_change_though_the_counts_do_not(perso
     alert.refresh_from_db()
     assert result.updated == 1 and alert.checked_at == later
     assert (alert.current, alert.deficit) == (10, 7)
-    by_source = {s["source"]: s["created"] for s in alert.plan["sources"]}
+    by_source = {s["source"]: s["created"] for s in alert.replenishment["sources"]}
     assert by_source == {"flyer": 9, "referral": 1}
 
 
-def test_a_changed_count_updates_the_alert_and_its_plan(personas):
+def test_a_changed_count_updates_the_alert_and_the_plan_shown_without_rewriting_the_plan(personas):
     owner, _history = _plan_scenario(personas)
-    make_prospect(owner)  # one more open: deficit 7 -> 6, a plan input
+    stored = PipelineAlert.objects.get(user=owner).plan
+    assert set(stored) == {"basis", "history", "table"}  # what the plan is built from, not the plan
+    make_prospect(owner)  # one more open: deficit 7 -> 6
     pipeline_check_run(now=NOW + dt.timedelta(minutes=30))
     alert = PipelineAlert.objects.get(user=owner)
-    assert (alert.current, alert.deficit, alert.plan["deficit"]) == (11, 6, 6)
-    assert alert.plan["best"]["leads"] == 6  # yield 1.0
+    assert (alert.current, alert.deficit, alert.replenishment["deficit"]) == (11, 6, 6)
+    assert alert.replenishment["best"]["leads"] == 6  # yield 1.0, worked out for the new deficit
+    assert alert.plan == stored

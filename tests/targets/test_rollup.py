@@ -144,17 +144,17 @@ def test_the_check_computes_the_missing_rollup_then_reads_it_all_day():
 
     assert OwnerFlowRollup.objects.filter(day=TODAY, owner=owner).exists()
     alert = PipelineAlert.objects.get(user=owner, rule=Rule.AT_RISK)
-    assert (alert.plan["inflow"], alert.plan["outflow"]) == (9, 54)
+    assert (alert.replenishment["inflow"], alert.replenishment["outflow"]) == (9, 54)
     # Later the same day 3 more are closed: the open count is live, the flows are the day's.
     for p in list(owner.prospects.filter(status=Status.OPEN)[:3]):
         close(p, Status.LOST, TODAY)
     pipeline_check_run(now=NOW + dt.timedelta(hours=1))
     alert.refresh_from_db()
-    assert alert.current == 17 and (alert.plan["inflow"], alert.plan["outflow"]) == (9, 54)
+    assert alert.current == 17 and (alert.replenishment["inflow"], alert.replenishment["outflow"]) == (9, 54)
     # The next day's first check computes the next rollup: today's closings count.
     pipeline_check_run(now=NOW + dt.timedelta(days=1))
     alert.refresh_from_db()
-    assert alert.plan["outflow"] == 57
+    assert alert.replenishment["outflow"] == 57
     assert OwnerFlowRollup.objects.filter(day=TODAY + dt.timedelta(days=1)).exists()
 
 
@@ -171,7 +171,7 @@ def test_a_change_of_members_rebuilds_the_team_plan_though_its_figures_do_not_ch
     set_target(team=team, min_open=15)
     pipeline_check_run(now=NOW)
     alert = PipelineAlert.objects.get(team=team)
-    assert {s["source"]: s["created"] for s in alert.plan["sources"]} == {"flyer": 10, "inbound": 4}
+    assert {s["source"]: s["created"] for s in alert.replenishment["sources"]} == {"flyer": 10, "inbound": 4}
     PipelineAlert.objects.filter(pk=alert.pk).update(plan={"marker": True})
     team.members.remove(leaving)
     team.members.add(joining)
@@ -179,8 +179,8 @@ def test_a_change_of_members_rebuilds_the_team_plan_though_its_figures_do_not_ch
     result = pipeline_check_run(now=NOW + dt.timedelta(minutes=30))  # same rollup, same counts
 
     alert.refresh_from_db()
-    assert result.updated == 1 and (alert.current, alert.deficit, alert.plan["history"]) == (10, 5, 14)
-    assert {s["source"]: s["created"] for s in alert.plan["sources"]} == {"flyer": 10, "referral": 4}
+    assert result.updated == 1 and (alert.current, alert.deficit, alert.replenishment["history"]) == (10, 5, 14)
+    assert {s["source"]: s["created"] for s in alert.replenishment["sources"]} == {"flyer": 10, "referral": 4}
 
 
 def test_the_beat_schedule_computes_the_rollup_after_midnight_with_retries():
