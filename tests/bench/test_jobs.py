@@ -1,12 +1,15 @@
-"""The bench's job helpers: peak memory of a child process, and the rep-by-rep comparison check."""
+"""The bench's job helpers: peak memory of a child process, the rep-by-rep comparison check and the
+timed target check."""
 
 from __future__ import annotations
 
 import os
 
+import pytest
+
 from bench.jobs import _manage_peak, rep_by_rep_check
-from targets.models import PipelineTarget
-from tests.conftest import make_prospect
+from targets.models import PipelineAlert, PipelineTarget, PipelineTargetEvent
+from tests.conftest import make_prospect, make_user
 
 
 def test_a_child_command_reports_its_exit_code_and_peak_memory():
@@ -24,3 +27,30 @@ def test_rep_by_rep_check_counts_one_query_per_rep_and_finds_the_short_ones(pers
     result = rep_by_rep_check()
     assert result["queries"] == 1 + 2
     assert result["reps_short"] == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_each_timed_check_opens_and_resolves_alerts_and_the_data_set_is_put_back(monkeypatch):
+    from bench import jobs
+
+    monkeypatch.setattr(jobs, "CHURN", 2)
+    for _ in range(4):  # four reps whose pipeline is full: the churn raises two of them at a time
+        rep = make_user()
+        make_prospect(rep)
+        PipelineTarget.objects.create(user=rep, min_open=1)
+    short = make_user()
+    PipelineTarget.objects.create(user=short, min_open=3)  # below target from the start
+    targets = sorted(PipelineTarget.objects.values_list("id", "min_open"))
+    events = PipelineTargetEvent.objects.count()
+
+    result = jobs.target_check()
+
+    assert result["available"] and result["first_opened"] == 1 and result["churn"] == 2
+    runs = [(r["opened"], r["resolved"]) for r in result["churn_runs"]]
+    assert runs == [(2, 0)] + [(2, 2)] * (jobs.WARM_RUNS - 1)
+    assert result["warm_runs_ms"] == [r["ms"] for r in result["churn_runs"][1:]]
+    assert len(result["idle_runs_ms"]) == jobs.WARM_RUNS
+    # Back as it was: the targets, one open alert (the short rep's), no churn alert or history left.
+    assert sorted(PipelineTarget.objects.values_list("id", "min_open")) == targets
+    assert list(PipelineAlert.objects.values_list("user_id", "resolved_at")) == [(short.pk, None)]
+    assert PipelineTargetEvent.objects.count() == events
