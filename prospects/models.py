@@ -7,7 +7,7 @@ import pghistory
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -146,12 +146,18 @@ class Prospect(models.Model):
         ordering = ["-updated_at", "-id"]
         indexes = [
             # The open pipeline of a rep or a team, read from the index alone (no heap visit): the board's
-            # column sums and card ranking, the month list's totals and the target check's counts.
+            # column sums, and its cards in their order (expected month, weighted amount, id) for each
+            # owner and horizon, so a column's first cards of each of a team's reps are the first
+            # entries of the index (no sort of every open prospect); the month list's totals.
             models.Index(
-                fields=["owner", "horizon", "expected_month"],
-                include=["amount", "probability", "id"],
+                F("owner"),
+                F("horizon"),
+                F("expected_month"),
+                (F("amount") * F("probability")).desc(),
+                F("id"),
+                include=["amount", "probability"],
                 condition=Q(status="open"),
-                name="prospect_open_pipeline",
+                name="prospect_open_ranked",
             ),
             # The list's COUNT (paginator) of a rep or a manager's owners with its usual filters (status,
             # horizon, source, months) from the index alone: without it PostgreSQL scanned the table for a
@@ -164,8 +170,19 @@ class Prospect(models.Model):
             ),
             # The monthly list: open prospects expected in one month.
             models.Index(fields=["status", "expected_month"], name="prospect_status_month"),
-            # The monthly list and forecast of one rep or a team's reps (owner IN ...).
-            models.Index(fields=["owner", "status", "expected_month"], name="prospect_owner_status_month"),
+            # The monthly list of one rep or a team's reps: per owner, the open prospects of a month (and
+            # the short ones with no month, at the end) by weighted amount, then name, as the list
+            # orders them, with what its totals sum: a page and its totals from the index alone.
+            models.Index(
+                F("owner"),
+                F("expected_month"),
+                (F("amount") * F("probability")).desc(),
+                F("name"),
+                F("id"),
+                include=["horizon", "amount", "probability"],
+                condition=Q(status="open"),
+                name="prospect_open_month",
+            ),
             # Home: a rep's next actions due today or overdue.
             models.Index(fields=["owner", "status", "next_action_on"], name="prospect_owner_status_action"),
             # Win/loss statistics by close month.
