@@ -54,3 +54,21 @@ def test_each_timed_check_opens_and_resolves_alerts_and_the_data_set_is_put_back
     assert sorted(PipelineTarget.objects.values_list("id", "min_open")) == targets
     assert list(PipelineAlert.objects.values_list("user_id", "resolved_at")) == [(short.pk, None)]
     assert PipelineTargetEvent.objects.count() == events
+
+
+def test_the_baseline_reads_its_rows_from_an_index_in_order(personas):
+    """The baseline is "one indexed query": an index must serve both its filter and its order (with
+    sequential scans and sorts priced out, the plan is an index scan on the owner, with no sort)."""
+    from django.db import connection
+
+    from bench.baseline import BASELINE_ORDER, ROWS
+    from prospects.models import Prospect
+
+    query = Prospect.objects.filter(owner_id=personas.owner.pk).order_by(*BASELINE_ORDER)[:ROWS]
+    sql, params = query.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Index Scan using prospect_list_filters" in plan and "Sort" not in plan, plan
