@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
@@ -33,7 +33,7 @@ from django.utils.translation import ngettext
 
 from closing.models import Reading
 from prospects.models import Horizon, Prospect, Source
-from salescrm.templatetags.crm import format_money, format_month
+from salescrm.templatetags.crm import format_money, format_month, format_short_date
 
 if TYPE_CHECKING:
     from pipeline.selectors import ProspectRow
@@ -164,21 +164,6 @@ def _esc(value: object) -> str:
     return html.escape(str(value), quote=True)
 
 
-_STRFTIME = {"Y": "%Y", "y": "%y", "m": "%m", "d": "%d"}
-
-
-def _short_date(value) -> str:
-    """What ``|date:"SHORT_DATE_FORMAT"`` shows: a datetime in local time, a date as it is. The usual
-    formats (Y/m/d in Japanese, m/d/Y in English: digits and separators only) go through strftime,
-    which is ten times faster than Django's DateFormat; any other format through Django."""
-    if hasattr(value, "tzinfo") and value.tzinfo is not None:
-        value = timezone.localtime(value)
-    pattern = formats.get_format("SHORT_DATE_FORMAT")
-    if all(ch in _STRFTIME or (not ch.isalpha() and ch != "\\") for ch in pattern):
-        return value.strftime("".join(_STRFTIME.get(ch, ch.replace("%", "%%")) for ch in pattern))
-    return formats.date_format(value, "SHORT_DATE_FORMAT")
-
-
 def _truncate(text: str, length: int) -> str:
     """What ``|truncatechars:length`` shows (the Truncator only for texts that are too long)."""
     return text if len(text) <= length else Truncator(text).chars(length)
@@ -186,7 +171,7 @@ def _truncate(text: str, length: int) -> str:
 
 _FORMATS = {
     "name": str,
-    "date": _short_date,
+    "date": format_short_date,
     "month": lambda value: format_month(value) or "—",
     "slips": lambda n: ngettext("slipped %(n)s time", "slipped %(n)s times", n) % {"n": n},
     "days": lambda n: ngettext("%(n)s day ago", "%(n)s days ago", n) % {"n": n},

@@ -9,7 +9,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -22,7 +22,7 @@ from prospects.services import ProspectConflict, prospect_create, prospect_updat
 from salescrm.lib.export import export_response
 from salescrm.lib.htmx import wants_fragment
 from salescrm.lib.months import this_month
-from salescrm.templatetags.crm import format_money, format_month
+from salescrm.templatetags.crm import format_money, format_month, format_short_date
 
 PAGE_SIZE = 25
 # What the list and its export show: the rest of the row (notes, address, outcome...) is not read.
@@ -104,11 +104,7 @@ def _list_rows_html(page) -> SafeString:
         is_open = p.status == Status.OPEN
         month_class = "overdue" if is_open and p.expected_month and p.expected_month < month_now else ""
         action_class = "overdue" if is_open and p.next_action_on and p.next_action_on < today else ""
-        action_on = (
-            f" ({esc(formats.date_format(p.next_action_on, 'SHORT_DATE_FORMAT'))})"
-            if p.next_action_on
-            else ""
-        )
+        action_on = f" ({esc(format_short_date(p.next_action_on))})" if p.next_action_on else ""
         probability = "" if p.probability is None else f"{p.probability}%"
         rows.append(
             "<tr>\n"

@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import template
-from django.utils import formats, translation
+from django.utils import formats, timezone, translation
 
 register = template.Library()
 
@@ -41,6 +41,30 @@ def format_month(value: dt.date | None) -> str:
     if translation.get_language() == "ja":
         return f"{value.year}年{value.month}月"
     return formats.date_format(value, "M Y")
+
+
+_STRFTIME = {"Y": "%Y", "y": "%y", "m": "%m", "d": "%d"}
+
+
+def format_short_date(value: dt.date | dt.datetime | None) -> str:
+    """What ``|date:"SHORT_DATE_FORMAT"`` shows: a datetime in local time, a date as it is, "" for
+    nothing. The usual formats (Y/m/d in Japanese, m/d/Y in English: digits and separators only) go
+    through strftime, which is ten times faster than Django's DateFormat; any other format through
+    Django."""
+    if value in (None, ""):
+        return ""
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        value = timezone.localtime(value)
+    pattern = formats.get_format("SHORT_DATE_FORMAT")
+    if all(ch in _STRFTIME or (not ch.isalpha() and ch != "\\") for ch in pattern):
+        return value.strftime("".join(_STRFTIME.get(ch, ch.replace("%", "%%")) for ch in pattern))
+    return formats.date_format(value, "SHORT_DATE_FORMAT")
+
+
+@register.filter
+def short_date(value: dt.date | dt.datetime | None) -> str:
+    """The short date of the current language (as ``|date:"SHORT_DATE_FORMAT"``, faster)."""
+    return format_short_date(value)
 
 
 @register.filter

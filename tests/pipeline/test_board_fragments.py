@@ -54,14 +54,19 @@ def test_card_labels_follow_the_language(personas, client):
 def test_the_fast_short_date_matches_djangos(language):
     import datetime as dt
 
+    from django.template import Context, Template
     from django.utils import formats, timezone, translation
 
-    from pipeline.fragments import _short_date
+    from salescrm.templatetags.crm import format_short_date
 
+    django_filter = Template('{{ v|date:"SHORT_DATE_FORMAT" }}')
     with translation.override(language):
-        for value in (dt.date(2026, 1, 5), dt.date(2026, 12, 31), timezone.now()):
+        for value in (dt.date(2026, 1, 5), dt.date(2026, 12, 31), timezone.now(), None):
             local = timezone.localtime(value) if isinstance(value, dt.datetime) else value
-            assert _short_date(value) == formats.date_format(local, "SHORT_DATE_FORMAT")
+            if value is not None:
+                assert format_short_date(value) == formats.date_format(local, "SHORT_DATE_FORMAT")
+            # The |short_date filter shows what Django's |date:"SHORT_DATE_FORMAT" shows.
+            assert format_short_date(value) == django_filter.render(Context({"v": value}))
 
 
 def test_formatted_card_texts_are_per_language(personas, client, today):

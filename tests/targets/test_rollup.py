@@ -179,7 +179,11 @@ def test_a_change_of_members_rebuilds_the_team_plan_though_its_figures_do_not_ch
     result = pipeline_check_run(now=NOW + dt.timedelta(minutes=30))  # same rollup, same counts
 
     alert.refresh_from_db()
-    assert result.updated == 1 and (alert.current, alert.deficit, alert.replenishment["history"]) == (10, 5, 14)
+    assert result.updated == 1 and (alert.current, alert.deficit, alert.replenishment["history"]) == (
+        10,
+        5,
+        14,
+    )
     assert {s["source"]: s["created"] for s in alert.replenishment["sources"]} == {"flyer": 10, "referral": 4}
 
 
