@@ -7,6 +7,7 @@ costs a constant number of queries whatever the number of prospects.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -38,7 +39,7 @@ from accounts.access import (
 from accounts.models import Team, User
 from closing.models import TestClosing
 from pipeline.models import ForecastSnapshot, Rank, RankBands
-from prospects.counts import counts_by_owner
+from prospects.counts import counts_by_owner, pipeline_sums
 from prospects.models import Horizon, Prospect, Source, Status
 from salescrm.lib.months import add_months, this_month
 from targets.models import PipelineTarget
@@ -275,6 +276,10 @@ class BoardFilters:
     month_to: dt.date | None = None
     q: str = ""
 
+    @property
+    def is_empty(self) -> bool:
+        return not (self.source or self.month_from or self.month_to or self.q)
+
     def apply(self, qs: QuerySet[Prospect]) -> QuerySet[Prospect]:
         if self.source:
             qs = qs.filter(source=self.source)
@@ -411,7 +416,9 @@ def board_columns(
     bands = bands or loaded_bands
     where = _board_where(scope, viewer, filters)
     if where is not None:
-        totals, cards = _board_rows_sql(where, with_cards=with_cards)
+        totals, cards = _board_rows_sql(
+            where, with_cards=with_cards, kept_sums_of=scope.owner_ids if filters.is_empty else _UNFILTERED
+        )
     else:
         totals, cards = _board_rows_orm(scope, viewer, filters, with_cards=with_cards)
     columns = []
@@ -524,25 +531,39 @@ _CARD_COLUMNS_SQL = ", ".join(
 )
 
 
+# kept_sums_of for a filtered board: its sums must come from its own prospects.
+_UNFILTERED: Any = object()
+
+
 def _board_rows_sql(
-    where: tuple[str, dict], *, with_cards: bool
+    where: tuple[str, dict], *, with_cards: bool, kept_sums_of: Iterable[int] | None = _UNFILTERED
 ) -> tuple[dict[str, dict], list[ProspectRow]]:
     """The same two queries as _board_rows_orm, written out: Django's compiling of them and building of
     the rows cost eight times their execution (10 ms of CPU a board at M). tests/pipeline pins that
-    both paths give the same columns and cards."""
+    both paths give the same columns and cards.
+
+    An unfiltered board's sums (`kept_sums_of`: its owner ids, None for everyone) are the
+    trigger-kept ones (prospects.counts.pipeline_sums: a few rows per owner instead of summing every
+    open prospect of a team's reps, 1.5-2 ms at M)."""
     clause, params = where
     table = Prospect._meta.db_table
     users = User._meta.db_table
     with connection.cursor() as cur:
-        cur.execute(
-            f"SELECT p.horizon, COUNT(*), COALESCE(SUM(p.amount), 0), {_WEIGHTED_SUM_SQL} "
-            f"FROM {table} p WHERE {clause} GROUP BY p.horizon",
-            params,
-        )
-        totals = {
-            horizon: {"n": n, "amount_sum": amount, "weighted_sum": weighted}
-            for horizon, n, amount, weighted in cur.fetchall()
-        }
+        if kept_sums_of is _UNFILTERED:
+            cur.execute(
+                f"SELECT p.horizon, COUNT(*), COALESCE(SUM(p.amount), 0), {_WEIGHTED_SUM_SQL} "
+                f"FROM {table} p WHERE {clause} GROUP BY p.horizon",
+                params,
+            )
+            totals = {
+                horizon: {"n": n, "amount_sum": amount, "weighted_sum": weighted}
+                for horizon, n, amount, weighted in cur.fetchall()
+            }
+        else:
+            totals = {
+                horizon: {"n": s.n, "amount_sum": s.amount, "weighted_sum": s.weighted}
+                for horizon, s in pipeline_sums(kept_sums_of).items()
+            }
         if not with_cards:
             return totals, []
         owners = params.get("owners")

@@ -1,4 +1,5 @@
-"""Open prospects per owner and horizon, read from the trigger-kept OpenCount rows.
+"""Open prospects per owner and horizon (count, amount, amount x probability), read from the
+trigger-kept OpenCount rows.
 
 The triggers (migration 0010) make the rows exact in every transaction that writes prospects through
 SQL, the ORM, COPY or psql. Two things can still make them wrong: a bulk load with the table's user
@@ -10,6 +11,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db import connection, transaction
 
@@ -32,16 +35,51 @@ FROM {counts} GROUP BY owner_id HAVING sum(n) <> 0
 """
 
 _TRUE_COUNTS_SQL = f"""
-SELECT owner_id, horizon, count(*) AS n FROM {_PROSPECTS} WHERE status = %(open)s GROUP BY owner_id, horizon
+SELECT owner_id, horizon, count(*) AS n, sum(amount) AS amount, sum(amount * probability) AS ap
+FROM {_PROSPECTS} WHERE status = %(open)s GROUP BY owner_id, horizon
+"""
+
+_KEPT_SQL = f"""
+SELECT owner_id, horizon, sum(n) AS n, sum(amount) AS amount, sum(amount_x_probability) AS ap
+FROM {_TABLE} GROUP BY owner_id, horizon
 """
 
 _DRIFT_SQL = f"""
-SELECT coalesce(t.owner_id, c.owner_id), coalesce(t.horizon, c.horizon), coalesce(t.n, 0), coalesce(c.n, 0)
-FROM ({_TRUE_COUNTS_SQL}) t
-FULL JOIN (SELECT owner_id, horizon, sum(n) AS n FROM {_TABLE} GROUP BY owner_id, horizon) c
-    ON c.owner_id = t.owner_id AND c.horizon = t.horizon
-WHERE coalesce(t.n, 0) <> coalesce(c.n, 0)
+SELECT coalesce(t.owner_id, c.owner_id), coalesce(t.horizon, c.horizon),
+    coalesce(t.n, 0), coalesce(c.n, 0), coalesce(t.amount, 0), coalesce(c.amount, 0),
+    coalesce(t.ap, 0), coalesce(c.ap, 0)
+FROM ({_TRUE_COUNTS_SQL}) t FULL JOIN ({_KEPT_SQL}) c ON c.owner_id = t.owner_id AND c.horizon = t.horizon
+WHERE coalesce(t.n, 0) <> coalesce(c.n, 0) OR coalesce(t.amount, 0) <> coalesce(c.amount, 0)
+    OR coalesce(t.ap, 0) <> coalesce(c.ap, 0)
 """
+
+
+@dataclass(frozen=True)
+class PipelineSums:
+    """One horizon's open prospects of some owners: count, amount and weighted amount."""
+
+    n: int = 0
+    amount: Decimal = Decimal(0)
+    weighted: Decimal = Decimal(0)
+
+
+def pipeline_sums(owner_ids: Iterable[int] | None = None) -> dict[str, PipelineSums]:
+    """ONE query: horizon -> the open prospects' count, amount and weighted amount (amount x
+    probability / 100, exact) of these owners (None: everyone). Horizons without any are absent."""
+    sql = (
+        f"SELECT horizon, sum(n), coalesce(sum(amount), 0), coalesce(sum(amount_x_probability), 0) / 100 "
+        f"FROM {_TABLE}"
+    )
+    params: list = []
+    if owner_ids is not None:
+        sql += " WHERE owner_id = ANY(%s)"
+        params.append(sorted(set(owner_ids)))
+    sql += " GROUP BY horizon HAVING sum(n) <> 0"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {
+            horizon: PipelineSums(n, amount, weighted) for horizon, n, amount, weighted in cursor.fetchall()
+        }
 
 
 def counts_by_owner(owner_ids: Iterable[int] | None = None) -> dict[int, tuple[int, int, int, int]]:
@@ -67,17 +105,20 @@ def compact() -> int:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [COMPACT_LOCK])
         cursor.execute(
             f"""
-            WITH gone AS (DELETE FROM {_TABLE} RETURNING owner_id, horizon, n)
-            INSERT INTO {_TABLE} (owner_id, horizon, n)
-            SELECT owner_id, horizon, sum(n) FROM gone GROUP BY owner_id, horizon HAVING sum(n) <> 0
+            WITH gone AS (DELETE FROM {_TABLE} RETURNING owner_id, horizon, n, amount, amount_x_probability)
+            INSERT INTO {_TABLE} (owner_id, horizon, n, amount, amount_x_probability)
+            SELECT owner_id, horizon, sum(n), sum(amount), sum(amount_x_probability) FROM gone
+            GROUP BY owner_id, horizon
+            HAVING sum(n) <> 0 OR sum(amount) <> 0 OR sum(amount_x_probability) <> 0
             """
         )
         return cursor.rowcount
 
 
-def drift() -> list[tuple[int, str, int, int]]:
-    """(owner id, horizon, real count, kept count) wherever the two differ. One statement, so one
-    snapshot: a save committed while it runs is in both or in neither, and what it returns is real."""
+def drift() -> list[tuple]:
+    """(owner id, horizon, real count, kept count, real amount, kept amount, real amount x probability,
+    kept amount x probability) wherever the two differ. One statement, so one snapshot: a save
+    committed while it runs is in both or in neither, and what it returns is real."""
     with connection.cursor() as cursor:
         cursor.execute(_DRIFT_SQL, {"open": Status.OPEN.value})
         return cursor.fetchall()
@@ -91,7 +132,8 @@ def rebuild() -> int:
         cursor.execute(f"LOCK TABLE {_PROSPECTS} IN SHARE MODE")
         cursor.execute(f"DELETE FROM {_TABLE}")
         cursor.execute(
-            f"INSERT INTO {_TABLE} (owner_id, horizon, n) {_TRUE_COUNTS_SQL}", {"open": Status.OPEN.value}
+            f"INSERT INTO {_TABLE} (owner_id, horizon, n, amount, amount_x_probability) {_TRUE_COUNTS_SQL}",
+            {"open": Status.OPEN.value},
         )
         return cursor.rowcount
 

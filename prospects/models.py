@@ -264,20 +264,27 @@ class Prospect(models.Model):
 
 
 class OpenCount(models.Model):
-    """Open prospects per owner and horizon, kept by PostgreSQL triggers on the prospect table: each
-    INSERT, UPDATE, DELETE or COPY statement adds one row per (owner, horizon) whose count it changed,
-    with the change (+n or -n), in the same transaction; TRUNCATE empties it. An owner's open count in a
-    horizon is the SUM of its rows, so the target check and the targets page read a few rows per owner
-    instead of counting every open prospect (1,000,000 at L).
+    """Open prospects per owner and horizon, with their amount and amount x probability, kept by
+    PostgreSQL triggers on the prospect table: each INSERT, UPDATE, DELETE or COPY statement adds one
+    row per (owner, horizon) whose figures it changed, with the change, in the same transaction;
+    TRUNCATE empties it. An owner's open count (or sum) in a horizon is the SUM of its rows, so the
+    target check, the targets page, the home page and the unfiltered board read a few rows per owner
+    instead of every open prospect (1,000,000 at L).
 
     Rows are only ever added (no row is updated), so two saves of the same rep's prospects never wait
     for each other here. `compact()` folds the rows into one per (owner, horizon) and `reconcile()`
-    compares the sums with a real count and rewrites them on a difference; the nightly rollup task runs
-    both (prospects/counts.py). Migration 0010 holds the trigger functions."""
+    compares them with a real count and sums and rewrites them on a difference; the nightly task
+    prospects.open_count_upkeep runs both (prospects/counts.py). Migrations 0010 and 0012 hold the
+    trigger functions."""
 
     owner_id = models.BigIntegerField(_("owner"))  # no foreign key: a row outlives nothing it counts
     horizon = models.CharField(_("horizon"), max_length=8, choices=Horizon.choices)
     n = models.IntegerField(_("change in open prospects"))
+    amount = models.DecimalField(_("change in amount"), max_digits=20, decimal_places=2, default=Decimal(0))
+    # amount x probability (percent), not divided: the weighted amount is its sum / 100, exactly.
+    amount_x_probability = models.DecimalField(
+        _("change in amount x probability"), max_digits=24, decimal_places=2, default=Decimal(0)
+    )
 
     class Meta:
         verbose_name = _("open count")
@@ -285,4 +292,4 @@ class OpenCount(models.Model):
         indexes = [models.Index(fields=["owner_id"], name="open_count_owner")]
 
     def __str__(self) -> str:
-        return f"{self.owner_id}/{self.horizon}: {self.n:+d}"
+        return f"{self.owner_id}/{self.horizon}: {self.n:+d} ({self.amount:+})"

@@ -35,6 +35,41 @@ def real_counts() -> dict[int, tuple[int, int, int, int]]:
     return {owner: tuple(figures) for owner, figures in result.items()}
 
 
+def real_sums(owner_ids=None) -> dict[str, counts.PipelineSums]:
+    """What pipeline_sums must say, summed from the prospects themselves."""
+    qs = Prospect.objects.filter(status=Status.OPEN)
+    if owner_ids is not None:
+        qs = qs.filter(owner_id__in=owner_ids)
+    result = {}
+    for horizon in Horizon.values:
+        rows = [(p.amount, p.probability) for p in qs.filter(horizon=horizon)]
+        if rows:
+            result[horizon] = counts.PipelineSums(
+                len(rows), sum(a for a, _ in rows), sum(a * p for a, p in rows) / 100
+            )
+    return result
+
+
+def test_amount_and_probability_edits_keep_the_sums(personas):
+    rep, other = personas.owner, personas.teammate  # the owner already has one mid prospect
+    a = make_prospect(rep, horizon=Horizon.SHORT, amount=Decimal("1200.50"), probability=30)
+    make_prospect(other, horizon=Horizon.SHORT, amount=Decimal("99"), probability=10)
+    rows = OpenCount.objects.count()
+    Prospect.objects.filter(pk=a.pk).update(amount=Decimal("2000.25"))
+    a.refresh_from_db()
+    a.probability = 75
+    a.save()
+    assert OpenCount.objects.count() == rows + 2  # an amount or probability change is a change too
+
+    assert counts.pipeline_sums([rep.pk]) == real_sums([rep.pk])
+    assert counts.pipeline_sums([rep.pk])[Horizon.SHORT] == counts.PipelineSums(
+        1, Decimal("2000.25"), Decimal("1500.1875")
+    )
+    assert counts.pipeline_sums() == real_sums()
+    counts.compact()
+    assert counts.pipeline_sums() == real_sums() and counts.drift() == []
+
+
 def test_a_new_open_prospect_counts_and_a_closed_one_does_not():
     rep = make_user()
     make_prospect(rep, horizon=Horizon.SHORT)
@@ -64,13 +99,13 @@ def test_a_horizon_move_an_outcome_and_a_reassignment_move_the_count():
     assert counts.counts_by_owner([other.pk]) == {other.pk: (1, 0, 1, 0)}
 
 
-def test_an_update_that_leaves_status_horizon_and_owner_alone_adds_no_row():
+def test_an_update_that_leaves_what_is_counted_alone_adds_no_row():
     rep = make_user()
     prospect = make_prospect(rep)
     rows = OpenCount.objects.count()
     prospect.notes = "called back"
     prospect.save()
-    Prospect.objects.filter(owner=rep).update(probability=70)
+    Prospect.objects.filter(owner=rep).update(next_action="call", probability=prospect.probability)
     assert OpenCount.objects.count() == rows
 
 
@@ -120,13 +155,17 @@ def test_reconcile_finds_a_drift_logs_it_and_rewrites_the_counts(caplog):
     make_prospect(rep, horizon=Horizon.MID)
     assert counts.reconcile() == 0
     OpenCount.objects.create(owner_id=rep.pk, horizon=Horizon.SHORT, n=4)  # as a restore might leave it
-    assert counts.drift() == [(rep.pk, Horizon.SHORT, 0, 4)]
+    OpenCount.objects.create(owner_id=rep.pk, horizon=Horizon.MID, n=0, amount=5)
+    assert sorted(counts.drift()) == [
+        (rep.pk, Horizon.MID, 1, 1, Decimal(1000000), Decimal(1000005), Decimal(50000000), Decimal(50000000)),
+        (rep.pk, Horizon.SHORT, 0, 4, 0, 0, 0, 0),
+    ]
 
     with caplog.at_level(logging.ERROR, logger="prospects.counts"):
-        assert counts.reconcile() == 1
+        assert counts.reconcile() == 2
 
     assert "drifted" in caplog.text
-    assert counts.counts_by_owner() == {rep.pk: (1, 0, 1, 0)}
+    assert counts.counts_by_owner() == {rep.pk: (1, 0, 1, 0)} and counts.pipeline_sums() == real_sums()
     assert counts.drift() == []
 
 
@@ -150,7 +189,7 @@ def test_rebuild_counts_a_load_made_with_the_triggers_off():
 
 # One step of a random history: (operation, prospect index, owner index, horizon, status).
 step = st.tuples(
-    st.sampled_from(["create", "move", "close", "reopen", "reassign", "delete", "compact"]),
+    st.sampled_from(["create", "move", "price", "close", "reopen", "reassign", "delete", "compact"]),
     st.integers(0, 9),
     st.integers(0, 2),
     st.sampled_from(Horizon.values),
@@ -170,6 +209,10 @@ def test_any_sequence_of_writes_keeps_the_counts_equal_to_a_real_count(django_db
                 make_prospect(owners[o], horizon=horizon)
             elif op == "move":
                 Prospect.objects.filter(pk=target.pk).update(horizon=horizon)
+            elif op == "price":
+                Prospect.objects.filter(pk=target.pk).update(
+                    amount=Decimal(1000 + 37 * i), probability=10 * o
+                )
             elif op == "close" and target.status == Status.OPEN:
                 outcome = {"won_amount": 1} if status == Status.WON else {"lost_reason": "price"}
                 Prospect.objects.filter(pk=target.pk).update(
@@ -186,6 +229,7 @@ def test_any_sequence_of_writes_keeps_the_counts_equal_to_a_real_count(django_db
             elif op == "compact":
                 counts.compact()
         assert counts.counts_by_owner() == real_counts()
+        assert counts.pipeline_sums() == real_sums()
         assert counts.drift() == []
         transaction.set_rollback(True)
 
