@@ -62,7 +62,8 @@ def access_test_closing(user: User, pk) -> TestClosing:
 
 
 def prospect_test_closings(prospect: Prospect) -> list[TestClosing]:
-    return list(prospect.test_closings.select_related("asked_by", "question").order_by("-asked_at", "-id"))
+    """Newest first, with who asked (the question's own text is on each row)."""
+    return list(prospect.test_closings.select_related("asked_by").order_by("-asked_at", "-id"))
 
 
 def active_questions() -> QuerySet[TestClosingQuestion]:

@@ -1,0 +1,26 @@
+"""Static files storage: WhiteNoise's compressed manifest storage, with each URL worked out once.
+
+The manifest is read when the process starts and does not change while it runs, yet every
+``{% static %}`` re-derived its URL (a manifest lookup, a split and a join of the URL: 50-90 us each, a
+few per page). The URLs are kept per process.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from whitenoise.storage import CompressedManifestStaticFilesStorage
+
+
+class StaticFilesStorage(CompressedManifestStaticFilesStorage):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._urls: dict[str, str] = {}
+
+    def url(self, name: str | None, force: bool = False) -> str:
+        if force or name is None:
+            return super().url(name, force)
+        url = self._urls.get(name)
+        if url is None:
+            url = self._urls[name] = super().url(name)
+        return url
