@@ -82,7 +82,7 @@ class OpenCountAdmin(admin.ModelAdmin):
     """The open counts kept by the prospect table's triggers (derived: never edited here; the nightly
     upkeep, or `prospects.counts.rebuild()`, mends them)."""
 
-    list_display = ("owner_id", "horizon", "n")
+    list_display = ("owner_id", "horizon", "n", "amount", "amount_x_probability")
     list_filter = ("horizon",)
     search_fields = ("=owner_id",)
 
