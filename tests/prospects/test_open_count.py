@@ -284,3 +284,19 @@ def test_the_nightly_upkeep_is_scheduled_mends_a_drift_and_compacts(settings):
     assert open_count_upkeep.run() == {"drifted": 1, "rows": 1}
     assert open_count_upkeep.run() == {"drifted": 0, "rows": 1}
     assert list(OpenCount.objects.values_list("owner_id", "horizon", "n")) == [(rep.pk, Horizon.SHORT, 1)]
+
+
+def test_the_management_command_mends_or_rebuilds():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    rep = make_user()
+    make_prospect(rep, horizon=Horizon.LONG)
+    OpenCount.objects.create(owner_id=rep.pk, horizon=Horizon.LONG, n=3)
+    out = StringIO()
+    call_command("open_counts", stdout=out)
+    assert out.getvalue().startswith("1 (owner, horizon) pairs differed") and counts.drift() == []
+    OpenCount.objects.all().delete()
+    call_command("open_counts", "--rebuild", stdout=out)
+    assert counts.counts_by_owner() == {rep.pk: (1, 0, 0, 1)} and "rebuilt: 1 rows" in out.getvalue()
