@@ -87,7 +87,7 @@ def _card_response(
 ) -> HttpResponse:
     """The card (or its quick-edit form) and, out of band, the three column headers."""
     today = timezone.localdate()
-    bands = RankBands.load()
+    bands, _target = scope.bands_and_target()  # read once: the column headers use them too
     selectors.decorate(prospect, bands, today)
     columns = (
         selectors.column_headers(

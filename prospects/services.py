@@ -101,7 +101,15 @@ def prospect_update(*, prospect: Prospect, by: User, expected_version: int, **ch
     if count == 0:
         current = Prospect.objects.select_related("owner").get(pk=prospect.pk)
         raise ProspectConflict(current=current, expected_version=expected_version)
-    prospect.refresh_from_db()
+    if prospect.version == expected_version:
+        # The row was the one `prospect` was loaded from (the UPDATE matched its version), so it now
+        # holds exactly these values: no need to read it back.
+        prospect.version = expected_version + 1
+        prospect.updated_at = updates["updated_at"]
+        if "expected_month_slips" in updates:
+            prospect.expected_month_slips += 1
+    else:
+        prospect.refresh_from_db()
     if "owner" in changes:
         schedule_pipeline_check(owner_ids=[old_owner_id, prospect.owner_id])
     return prospect

@@ -95,6 +95,9 @@ def test_bands_and_target_read_together_match_the_orm(personas):
     )
     PipelineTarget.objects.create(user=personas.owner, min_open=4)
     PipelineTarget.objects.create(min_open=100)
+    # Read once per Scope (one a request): the same object keeps what it read.
+    assert team.bands_and_target()[1] is None
+    team = team_scope(personas.team)
     for scope in (team, user_scope(personas.owner), all_scope(), user_scope(personas.teammate)):
         bands, target = scope.bands_and_target()
         kind, _sep, pk = scope.key.partition("-")
