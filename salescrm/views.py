@@ -21,8 +21,7 @@ _PK = 987654321  # a placeholder id for URL patterns reversed once per response
 def home(request: HttpRequest) -> HttpResponse:
     """A rep: today's and overdue next actions, counts per horizon against targets, alerts.
     A manager (or admin): one row per rep of their teams. Constant number of queries."""
-    from pipeline.selectors import HORIZONS, horizon_counts, manager_rows
-    from targets.models import PipelineTarget
+    from pipeline.selectors import HORIZONS, horizon_counts, manager_rows, user_scope
 
     user = request.user
     today = timezone.localdate()
@@ -35,7 +34,7 @@ def home(request: HttpRequest) -> HttpResponse:
     for p in actions:
         p.detail_url = detail_url.format(pk=p.pk)
     counts = horizon_counts(user)
-    target = PipelineTarget.objects.filter(user=user).first()
+    _bands, target = user_scope(user).bands_and_target()  # one written-out read
     labels = dict(Horizon.choices)
     horizons = [
         (h, labels[h], counts[h], getattr(target, f"min_{h}", None) if target else None) for h in HORIZONS

@@ -61,11 +61,23 @@ def expand(plan: dict[str, Any], deficit: int) -> dict[str, Any]:
     """The plan to show for a stored plan and the alert's deficit. A plan written before plans were
     stored this way (it has "sources") is returned as it is; an empty one stays empty."""
     if "table" not in plan:
-        return plan
+        if not plan.get("sources"):
+            return plan
+        return {**plan, "sources": [{**_shown(s), **s} for s in plan["sources"]]}
     table = SourceTable({source: SourceStats(*figures) for source, figures in plan["table"].items()})
     full = build(deficit, table, plan["basis"], plan["history"])
     full.update((k, v) for k, v in plan.items() if k not in _STORED)
     return full
+
+
+def _shown(source: dict[str, Any]) -> dict[str, Any]:
+    """The display figures of an older stored plan's source (which has yield and win_rate only)."""
+    win_rate = source.get("win_rate")
+    return {
+        "yield_pct": round(source.get("yield", 0) * 100),
+        "win_rate_pct": None if win_rate is None else round(win_rate * 100),
+        "decided": source.get("won", 0) + source.get("lost", 0),
+    }
 
 
 def build(deficit: int, table: SourceTable, basis: str, history: int) -> dict[str, Any]:
@@ -88,6 +100,10 @@ def build(deficit: int, table: SourceTable, basis: str, history: int) -> dict[st
                 "lost": s.lost,
                 "win_rate": round(s.won / decided, 4) if decided else None,
                 "leads": math.ceil(deficit / yield_rate - 1e-9) if yield_rate > 0 and deficit > 0 else None,
+                # As shown: whole percents (as {% widthratio %} rounded them) and won + lost.
+                "yield_pct": round(yield_rate * 100),
+                "win_rate_pct": round(s.won / decided * 100) if decided else None,
+                "decided": decided,
             }
         )
     sources.sort(key=lambda s: (-s["yield"], -(s["win_rate"] or 0), s["source"]))

@@ -43,14 +43,23 @@ def test_the_plan_shown_is_the_plan_of_the_deficit(deficit):
     assert plan["deficit"] == deficit
     referral = plan["sources"][0]
     assert referral["source"] == "referral" and referral["yield"] == 0.75
+    assert (referral["yield_pct"], referral["win_rate_pct"], referral["decided"]) == (75, 100, 2)
     assert referral["leads"] == (None if deficit == 0 else -(-deficit * 4 // 3))
 
 
 def test_extras_ride_along_and_older_full_plans_are_shown_as_they_are():
     plan = expand({**stored(SCOPE, COMPANY), "projected": 4.5, "inflow": 9}, 2)
     assert (plan["projected"], plan["inflow"], plan["best"]["source"]) == (4.5, 9, "referral")
-    older = {"basis": "scope", "sources": [{"source": "flyer", "label": "チラシ", "leads": 3}], "best": None}
-    assert expand(older, 2) is older
+    older = {
+        "basis": "scope",
+        "sources": [
+            {"source": "flyer", "label": "チラシ", "yield": 0.3333, "win_rate": 0.25, "won": 1, "lost": 3}
+        ],
+        "best": None,
+    }
+    shown = expand(older, 2)
+    assert shown["sources"] == [{**older["sources"][0], "yield_pct": 33, "win_rate_pct": 25, "decided": 4}]
+    assert shown["basis"] == "scope" and "yield_pct" not in older["sources"][0]  # not changed in place
     assert expand({}, 2) == {}
 
 
