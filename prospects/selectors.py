@@ -9,23 +9,59 @@ from typing import Any
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from accounts.access import manager_owner_ids_sql
 from accounts.models import User
 from prospects.models import Prospect
 
 
 def access_prospect(user: User, pk: Any, *, for_update: bool = False) -> Prospect:
-    """The prospect if `user` may see it; 404 otherwise (also for malformed ids), so ids never leak."""
+    """The prospect (with its owner) if `user` may see it; 404 otherwise (also for malformed ids), so
+    ids never leak."""
     try:
         pk = int(pk)
     except (TypeError, ValueError):
         raise Http404 from None
-    qs = Prospect.objects.visible_to(user).select_related("owner")
-    if for_update:
-        qs = qs.select_for_update(of=("self",))
+    if not for_update:
+        return _visible_prospect(user, pk)
+    qs = Prospect.objects.visible_to(user).select_related("owner").select_for_update(of=("self",))
     try:
         return qs.get(pk=pk)
     except Prospect.DoesNotExist:
         raise Http404 from None
+
+
+_OWNER_PREFIX = "owner__"
+
+
+def _visible_prospect(user: User, pk: int) -> Prospect:
+    """access_prospect's read, written out (a raw query of the prospect and its owner): compiling the
+    visibility filter and select_related cost ~0.6 ms of CPU on every prospect page and action.
+    tests/access pins the same answers as Prospect.objects.visible_to for every role."""
+    if not user.is_authenticated or not user.is_active:
+        raise Http404
+    users = User._meta.db_table
+    owner_fields = [(f.attname, f.column) for f in User._meta.concrete_fields]
+    select = ", ".join(["p.*", *(f'u."{c}" AS "{_OWNER_PREFIX}{c}"' for _a, c in owner_fields)])
+    sql = f"SELECT {select} FROM {Prospect._meta.db_table} p JOIN {users} u ON u.id = p.owner_id WHERE p.id = %s"
+    params: list[Any] = [pk]
+    if user.is_manager and not user.is_admin_role:
+        subquery, sub_params = manager_owner_ids_sql(user).sql, manager_owner_ids_sql(user).params
+        sql += f" AND p.owner_id IN ({subquery})"
+        params += list(sub_params)
+    elif not user.is_admin_role:
+        sql += " AND p.owner_id = %s"
+        params.append(user.pk)
+    found = list(Prospect.objects.raw(sql, params))
+    if not found:
+        raise Http404
+    prospect = found[0]
+    owner = User.from_db(
+        prospect._state.db,
+        [a for a, _c in owner_fields],
+        [prospect.__dict__.pop(_OWNER_PREFIX + c) for _a, c in owner_fields],
+    )
+    Prospect.owner.field.set_cached_value(prospect, owner)
+    return prospect
 
 
 @dataclass

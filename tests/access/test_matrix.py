@@ -213,3 +213,35 @@ def test_django_admin_is_for_admins_only(personas, client, name, role):
         assert response.status_code == 200
     else:
         assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_access_prospect_answers_as_visible_to_for_every_role(personas):
+    """The written-out read behind every prospect page: the same prospects as visible_to, with the
+    owner loaded, and 404 for the rest (and for inactive users)."""
+    from django.http import Http404
+
+    from prospects.models import Prospect
+    from prospects.selectors import access_prospect
+    from tests.conftest import make_prospect
+
+    others = [
+        make_prospect(personas.teammate),
+        make_prospect(personas.outsider),
+        make_prospect(personas.manager),
+    ]
+    for user in personas.all().values():
+        visible = set(Prospect.objects.visible_to(user).values_list("pk", flat=True))
+        for prospect in [personas.prospect, *others]:
+            if prospect.pk in visible:
+                found = access_prospect(user, prospect.pk)
+                assert (found.pk, found.name, found.version) == (prospect.pk, prospect.name, prospect.version)
+                assert (
+                    found.owner == prospect.owner and found.owner.display_name == prospect.owner.display_name
+                )
+                assert found.updated_at == Prospect.objects.get(pk=prospect.pk).updated_at
+            else:
+                with pytest.raises(Http404):
+                    access_prospect(user, prospect.pk)
+    personas.owner.is_active = False
+    with pytest.raises(Http404):
+        access_prospect(personas.owner, personas.prospect.pk)
