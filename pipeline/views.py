@@ -63,7 +63,7 @@ def board(request: HttpRequest) -> HttpResponse:
     columns = selectors.board_columns(viewer=request.user, scope=scope, filters=form.filters(), today=today)
     context = {
         "scope": scope,
-        "scope_choices": selectors.scope_choices(request.user),
+        "scope_choices": selectors.scope_choices(request.user, scope),
         "form": form,
         "columns": columns,
         "horizons": Horizon.choices,
@@ -282,7 +282,7 @@ def month_list(request: HttpRequest) -> HttpResponse:
     context = {
         "data": data,
         "scope": scope,
-        "scope_choices": selectors.scope_choices(request.user),
+        "scope_choices": selectors.scope_choices(request.user, scope),
         "month": month,
         "previous": add_months(month, -1),
         "next": add_months(month, 1),
@@ -369,7 +369,7 @@ def forecast(request: HttpRequest) -> HttpResponse:
     total_weighted = sum((m.weighted for m in months), Decimal(0))
     context = {
         "scope": scope,
-        "scope_choices": selectors.scope_choices(request.user),
+        "scope_choices": selectors.scope_choices(request.user, scope),
         "months": months,
         "chart": _chart(months),
         "total_amount": total_amount,

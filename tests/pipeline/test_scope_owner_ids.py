@@ -111,3 +111,22 @@ def test_bands_and_target_read_together_match_the_orm(personas):
         else:
             for name in ("pk", "min_open", "min_short", "min_mid", "min_long", "sales_target"):
                 assert getattr(target, name) == getattr(expected, name)
+
+
+def test_a_managers_team_scope_brings_its_menu_and_members_in_one_query(personas, django_assert_num_queries):
+    from pipeline.selectors import scope_choices
+
+    second = personas.other_team
+    second.managers.add(personas.manager)  # a manager of two teams
+    viewer = personas.manager
+    expected_menu = scope_choices(viewer)
+    for raw in ("", f"team-{personas.team.pk}", f"team-{second.pk}"):
+        with django_assert_num_queries(1):
+            scope = resolve_scope(viewer, raw)
+            menu = scope_choices(viewer, scope)
+        assert menu == expected_menu
+        team = second if raw.endswith(f"-{second.pk}") else min((personas.team, second), key=lambda t: t.name)
+        assert scope.key == f"team-{team.pk}" and scope.label == team.name
+        assert set(scope.owner_ids) == set(team.members.values_list("pk", flat=True))
+    # Another viewer's menu is never taken from it.
+    assert scope_choices(personas.other_manager, scope) != menu
