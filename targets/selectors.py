@@ -169,13 +169,8 @@ def visible_open_alerts(user: User):
     return PipelineAlert.objects.open().visible_to(user)
 
 
-def open_alert_count(user: User) -> int:
-    """The bell's number on every page: ``visible_open_alerts(user).count()`` in one written-out
-    query. Through the ORM a manager's count (three alternatives, two subqueries) cost 7 ms of CPU on
-    every page for a 1 ms query; tests/targets pins that both always agree."""
-    if not user.is_authenticated or not user.is_active:
-        return 0
-    alerts = PipelineAlert._meta.db_table
+def _visible_alerts_where(user: User) -> tuple[str, dict]:
+    """The WHERE clause (on alias a) of the open alerts `user` hears about, as visible_to says."""
     where = "a.resolved_at IS NULL"
     params: dict = {"me": user.pk}
     if user.is_admin_role:
@@ -191,9 +186,53 @@ def open_alert_count(user: User) -> int:
         )
     else:
         where += " AND a.user_id = %(me)s"
+    return where, params
+
+
+def open_alert_count(user: User) -> int:
+    """The bell's number on every page: ``visible_open_alerts(user).count()`` in one written-out
+    query. Through the ORM a manager's count (three alternatives, two subqueries) cost 7 ms of CPU on
+    every page for a 1 ms query; tests/targets pins that both always agree."""
+    if not user.is_authenticated or not user.is_active:
+        return 0
+    where, params = _visible_alerts_where(user)
     with connection.cursor() as cur:
-        cur.execute(f"SELECT COUNT(*) FROM {alerts} a WHERE {where}", params)
+        cur.execute(f"SELECT COUNT(*) FROM {PipelineAlert._meta.db_table} a WHERE {where}", params)
         return cur.fetchone()[0]
+
+
+_USER_FIELDS = ("id", "username", "first_name", "last_name")
+
+
+def newest_open_alerts(user: User, limit: int) -> list[PipelineAlert]:
+    """The home page's newest open alerts of `user` (as visible_open_alerts), with the rep or team each
+    is about, in one written-out query (the queryset with select_related cost ~0.6 ms of compiling).
+    The rep carries only what a scope label shows (other fields load on access)."""
+    if not user.is_authenticated or not user.is_active:
+        return []
+    where, params = _visible_alerts_where(user)
+    users, teams = User._meta.db_table, Team._meta.db_table
+    user_columns = ", ".join(f'u."{f}" AS "u_{f}"' for f in _USER_FIELDS)
+    alerts = list(
+        PipelineAlert.objects.raw(
+            f"SELECT a.*, {user_columns}, t.name AS t_name FROM {PipelineAlert._meta.db_table} a "
+            f"LEFT JOIN {users} u ON u.id = a.user_id LEFT JOIN {teams} t ON t.id = a.team_id "
+            f"WHERE {where} ORDER BY a.opened_at DESC, a.id DESC LIMIT %(limit)s",
+            {**params, "limit": limit},
+        )
+    )
+    for alert in alerts:
+        values = [alert.__dict__.pop(f"u_{f}") for f in _USER_FIELDS]
+        team_name = alert.__dict__.pop("t_name")
+        owner = User.from_db(alert._state.db, list(_USER_FIELDS), values) if values[0] is not None else None
+        team = (
+            Team.from_db(alert._state.db, ["id", "name"], [alert.team_id, team_name])
+            if alert.team_id
+            else None
+        )
+        PipelineAlert.user.field.set_cached_value(alert, owner)
+        PipelineAlert.team.field.set_cached_value(alert, team)
+    return alerts
 
 
 # ------------------------------------------------------------------------------- cycle health ledger

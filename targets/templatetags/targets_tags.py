@@ -20,18 +20,13 @@ def open_alert_count(context) -> int:
 @register.simple_tag(takes_context=True)
 def home_alerts(context, limit: int = 5) -> list:
     """The newest open alerts for the home page, with their scope: one query."""
-    from targets.models import PipelineAlert
+    from targets.selectors import newest_open_alerts
 
     request = context.get("request")
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return []
-    return list(
-        PipelineAlert.objects.open()
-        .visible_to(user)
-        .select_related("user", "team")
-        .order_by("-opened_at", "-id")[:limit]
-    )
+    return newest_open_alerts(user, limit)
 
 
 @register.filter

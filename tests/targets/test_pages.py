@@ -244,3 +244,26 @@ def test_the_bells_written_out_count_agrees_with_visible_to(alerts, who):
     assert open_alert_count(user) == PipelineAlert.objects.open().visible_to(user).count()
     user.is_active = False
     assert open_alert_count(user) == 0
+
+
+@pytest.mark.parametrize("who", ["owner", "teammate", "outsider", "manager", "other_manager", "admin"])
+def test_the_home_pages_newest_alerts_agree_with_visible_to(alerts, who, django_assert_num_queries):
+    from targets.selectors import newest_open_alerts
+
+    user = getattr(alerts, who)
+    set_target(user=alerts.manager, min_open=3)  # with the fixture's: a rep, a team, the company
+    pipeline_check_run(now=NOW)
+    expected = list(
+        PipelineAlert.objects.open()
+        .visible_to(user)
+        .select_related("user", "team")
+        .order_by("-opened_at", "-id")[:5]
+    )
+    with django_assert_num_queries(1):
+        found = newest_open_alerts(user, 5)
+        labels = [a.scope_label for a in found]
+    assert [a.pk for a in found] == [a.pk for a in expected]
+    assert labels == [a.scope_label for a in expected]
+    assert [a.replenishment for a in found] == [a.replenishment for a in expected]
+    user.is_active = False
+    assert newest_open_alerts(user, 5) == []
