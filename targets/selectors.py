@@ -19,6 +19,7 @@ from accounts.models import Role, Team, User
 from prospects.counts import counts_by_owner
 from prospects.models import Horizon, Prospect, Source, Status
 from salescrm.lib.months import add_months, this_month
+from salescrm.lib.rawrows import attach_user, user_columns
 from targets.models import PipelineAlert, PipelineTarget, PipelineTargetEvent, Scope
 from targets.services import (
     COMPANY,
@@ -201,9 +202,6 @@ def open_alert_count(user: User) -> int:
         return cur.fetchone()[0]
 
 
-_USER_FIELDS = ("id", "username", "first_name", "last_name")
-
-
 def newest_open_alerts(user: User, limit: int) -> list[PipelineAlert]:
     """The home page's newest open alerts of `user` (as visible_open_alerts), with the rep or team each
     is about, in one written-out query (the queryset with select_related cost ~0.6 ms of compiling).
@@ -212,25 +210,22 @@ def newest_open_alerts(user: User, limit: int) -> list[PipelineAlert]:
         return []
     where, params = _visible_alerts_where(user)
     users, teams = User._meta.db_table, Team._meta.db_table
-    user_columns = ", ".join(f'u."{f}" AS "u_{f}"' for f in _USER_FIELDS)
     alerts = list(
         PipelineAlert.objects.raw(
-            f"SELECT a.*, {user_columns}, t.name AS t_name FROM {PipelineAlert._meta.db_table} a "
+            f"SELECT a.*, {user_columns('u', 'u_')}, t.name AS t_name FROM {PipelineAlert._meta.db_table} a "
             f"LEFT JOIN {users} u ON u.id = a.user_id LEFT JOIN {teams} t ON t.id = a.team_id "
             f"WHERE {where} ORDER BY a.opened_at DESC, a.id DESC LIMIT %(limit)s",
             {**params, "limit": limit},
         )
     )
     for alert in alerts:
-        values = [alert.__dict__.pop(f"u_{f}") for f in _USER_FIELDS]
+        attach_user(alert, "user", "u_")
         team_name = alert.__dict__.pop("t_name")
-        owner = User.from_db(alert._state.db, list(_USER_FIELDS), values) if values[0] is not None else None
         team = (
             Team.from_db(alert._state.db, ["id", "name"], [alert.team_id, team_name])
             if alert.team_id
             else None
         )
-        PipelineAlert.user.field.set_cached_value(alert, owner)
         PipelineAlert.team.field.set_cached_value(alert, team)
     return alerts
 

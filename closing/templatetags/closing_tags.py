@@ -29,7 +29,7 @@ def closing_sections(prospect: Prospect, user) -> ClosingSections:
     for tc in tcs:
         tc.editable = services.test_closing_is_editable(tc, user, today=today)
         tc.has_proposal = services.proposal_for(tc, prospect) is not None
-    reopenings = list(prospect.reopenings.select_related("by"))
+    reopenings = selectors.prospect_reopenings(prospect)
     labels = dict(Status.choices)
     for r in reopenings:
         r.previous_status_label = labels.get(r.previous_status, r.previous_status)

@@ -380,3 +380,53 @@ def test_marking_won_from_the_detail_page_still_reloads_it(personas, client):
     detail = reverse("prospects:detail", args=[personas.prospect.pk])
     response = _won_from(client, personas.prospect, detail)
     assert response.headers["HX-Refresh"] == "true" and "HX-Trigger" not in response.headers
+
+
+def test_the_detail_pages_reads_of_test_closings_and_reopenings_match_the_orm(
+    personas, django_assert_num_queries
+):
+    from closing.models import TestClosingQuestion
+    from closing.selectors import prospect_reopenings, prospect_test_closings
+    from closing.services import test_closing_log
+
+    p = _closed(personas, "won")
+    services.outcome_reopen(prospect=p, by=personas.admin, reason="誤入力")
+    p = _reload(p)
+    services.outcome_record_lost(
+        prospect=p,
+        by=personas.owner,
+        expected_version=p.version,
+        closed_on=timezone.localdate(),
+        reason="price",
+    )
+    services.outcome_reopen(prospect=_reload(p), by=personas.manager, reason="戻った")
+    question = TestClosingQuestion.objects.create(
+        text_ja="ショールームに一度来ませんか?",
+        text_en="Would you come to the showroom once?",
+        kind="invitation",
+    )
+    for answer in ("行きます", "考えます"):
+        test_closing_log(
+            prospect=_reload(p),
+            by=personas.owner,
+            question=question,
+            question_text=question.text,
+            answer=answer,
+            reading="positive",
+        )
+    p = _reload(p)
+    with django_assert_num_queries(2):
+        closings, reopenings = prospect_test_closings(p), prospect_reopenings(p)
+        names = [tc.asked_by.display_name for tc in closings] + [r.by.display_name for r in reopenings]
+    expected_closings = list(p.test_closings.select_related("asked_by").order_by("-asked_at", "-id"))
+    expected_reopenings = list(p.reopenings.select_related("by"))
+    assert [(tc.pk, tc.answer, tc.asked_at) for tc in closings] == [
+        (tc.pk, tc.answer, tc.asked_at) for tc in expected_closings
+    ]
+    assert [(r.pk, r.reason, r.previous_status) for r in reopenings] == [
+        (r.pk, r.reason, r.previous_status) for r in expected_reopenings
+    ]
+    assert len(closings) == 2 and len(reopenings) == 2
+    assert names == [tc.asked_by.display_name for tc in expected_closings] + [
+        r.by.display_name for r in expected_reopenings
+    ]
