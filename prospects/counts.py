@@ -1,7 +1,7 @@
 """Open prospects per owner and horizon (count, amount, amount x probability), read from the
 trigger-kept OpenCount rows.
 
-The triggers (migration 0010) make the rows exact in every transaction that writes prospects through
+The triggers (migrations 0010 and 0012) make the rows exact in every transaction that writes prospects through
 SQL, the ORM, COPY or psql. Two things can still make them wrong: a bulk load with the table's user
 triggers disabled (the benchmark's data generator does that, then calls `rebuild()`), and a restore
 of one table without the other. `reconcile()` finds and mends either; the nightly task runs it.

@@ -280,10 +280,11 @@ class OpenCount(models.Model):
     owner_id = models.BigIntegerField(_("owner"))  # no foreign key: a row outlives nothing it counts
     horizon = models.CharField(_("horizon"), max_length=8, choices=Horizon.choices)
     n = models.IntegerField(_("change in open prospects"))
-    amount = models.DecimalField(_("change in amount"), max_digits=20, decimal_places=2, default=Decimal(0))
+    # Wide enough for the sum of every prospect of an owner at the largest amount (14 digits each).
+    amount = models.DecimalField(_("change in amount"), max_digits=24, decimal_places=2, default=Decimal(0))
     # amount x probability (percent), not divided: the weighted amount is its sum / 100, exactly.
     amount_x_probability = models.DecimalField(
-        _("change in amount x probability"), max_digits=24, decimal_places=2, default=Decimal(0)
+        _("change in amount x probability"), max_digits=28, decimal_places=2, default=Decimal(0)
     )
 
     class Meta:
