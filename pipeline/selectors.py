@@ -216,7 +216,7 @@ def _manager_directory(viewer: User) -> tuple[list[Team], list[tuple[str, str]]]
     choices: list[tuple[str, str]] = []
     for kind, pk, name, first, username, created_at, member_ids in rows:
         if kind == 0:
-            team = Team.from_db(None, ["id", "name", "created_at"], [pk, name, created_at])
+            team = Team.from_db(connection.alias, ["id", "name", "created_at"], [pk, name, created_at])
             team.visible_member_ids = member_ids
             teams.append(team)
             choices.append((f"team-{pk}", name))
