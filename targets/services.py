@@ -1,9 +1,10 @@
 """Pipeline targets: the check that compares every scope with its target, the alerts it opens and
 resolves, the replenishment plan, the early warning, and the emails.
 
-The check reads everything it needs in a constant number of queries (one grouped aggregate of open
-prospects, one of team memberships, one of flows, one of source history, the targets and the open
-alerts) and writes in batches, so its cost does not grow with the number of reps.
+The check reads everything it needs in a constant number of queries (one statement for the targets'
+figures: the trigger-kept open counts, the day's flows, team and company sums; the open alerts; and,
+for the plans to rebuild, the teams' members and the source history) and writes in batches, so its
+cost does not grow with the number of reps. The plans themselves are in targets/plans.py.
 """
 
 from __future__ import annotations
