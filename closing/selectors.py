@@ -39,7 +39,7 @@ from closing.models import Reading, Reopening, TestClosing, TestClosingQuestion
 from prospects.models import Horizon, LostReason, Prospect, Source, Status
 from prospects.selectors import access_prospect
 from salescrm.lib.months import add_months
-from salescrm.lib.rawrows import attach_user, user_columns
+from salescrm.lib.rawrows import raw_with_user
 
 WON_WITHIN_DAYS = 90
 
@@ -65,32 +65,16 @@ def access_test_closing(user: User, pk) -> TestClosing:
 def prospect_test_closings(prospect: Prospect) -> list[TestClosing]:
     """Newest first, with who asked (the question's own text is on each row): one written-out query
     (select_related cost more to compile than the query took)."""
-    closings = list(
-        TestClosing.objects.raw(
-            f"SELECT t.*, {user_columns('u', 'u_')} FROM {TestClosing._meta.db_table} t "
-            f"LEFT JOIN {User._meta.db_table} u ON u.id = t.asked_by_id WHERE t.prospect_id = %s "
-            "ORDER BY t.asked_at DESC, t.id DESC",
-            [prospect.pk],
-        )
+    return raw_with_user(
+        TestClosing, "asked_by", "WHERE m.prospect_id = %s ORDER BY m.asked_at DESC, m.id DESC", [prospect.pk]
     )
-    for tc in closings:
-        attach_user(tc, "asked_by", "u_")
-    return closings
 
 
 def prospect_reopenings(prospect: Prospect) -> list[Reopening]:
     """Newest first (Reopening's order), with who reopened: one written-out query."""
-    reopenings = list(
-        Reopening.objects.raw(
-            f"SELECT r.*, {user_columns('u', 'u_')} FROM {Reopening._meta.db_table} r "
-            f"LEFT JOIN {User._meta.db_table} u ON u.id = r.by_id WHERE r.prospect_id = %s "
-            "ORDER BY r.at DESC, r.id DESC",
-            [prospect.pk],
-        )
+    return raw_with_user(
+        Reopening, "by", "WHERE m.prospect_id = %s ORDER BY m.at DESC, m.id DESC", [prospect.pk]
     )
-    for r in reopenings:
-        attach_user(r, "by", "u_")
-    return reopenings
 
 
 def active_questions() -> QuerySet[TestClosingQuestion]:

@@ -48,9 +48,14 @@ def stored(scope_table: SourceTable, company_table: SourceTable) -> dict[str, An
     """What an alert keeps of its plan: the basis (the scope's history, or the company's when the
     scope has fewer than MIN_HISTORY prospects in it), the scope's history size and the source table
     the plan reads."""
-    history = scope_table.created
+    return stored_from(scope_table.created, table_json(scope_table), table_json(company_table))
+
+
+def stored_from(history: int, scope_table: dict[str, list[int]], company_table: dict[str, list[int]]) -> dict:
+    """stored() from source tables already in their stored form (the check builds them from its
+    history vectors)."""
     basis, table = ("scope", scope_table) if history >= MIN_HISTORY else ("company", company_table)
-    return {"basis": basis, "history": history, "table": table_json(table)}
+    return {"basis": basis, "history": history, "table": table}
 
 
 def table_json(table: SourceTable) -> dict[str, list[int]]:

@@ -19,7 +19,7 @@ from accounts.models import Role, Team, User
 from prospects.counts import counts_by_owner
 from prospects.models import Horizon, Prospect, Source, Status
 from salescrm.lib.months import add_months, this_month
-from salescrm.lib.rawrows import attach_user, user_columns
+from salescrm.lib.rawrows import raw_with_user
 from targets.models import PipelineAlert, PipelineTarget, PipelineTargetEvent, Scope
 from targets.services import (
     COMPANY,
@@ -170,9 +170,11 @@ def visible_open_alerts(user: User):
     return PipelineAlert.objects.open().visible_to(user)
 
 
-def _visible_alerts_where(user: User) -> tuple[str, dict]:
-    """The WHERE clause (on alias a) of the open alerts `user` hears about, as visible_to says."""
-    where = "a.resolved_at IS NULL"
+def _visible_alerts_where(user: User, alias: str = "a") -> tuple[str, dict]:
+    """The WHERE clause (on table alias `alias`) of the open alerts `user` hears about, as visible_to
+    says."""
+    a = alias
+    where = f"{a}.resolved_at IS NULL"
     params: dict = {"me": user.pk}
     if user.is_admin_role:
         pass
@@ -180,13 +182,13 @@ def _visible_alerts_where(user: User) -> tuple[str, dict]:
         members = Team.members.through._meta.db_table
         managers = Team.managers.through._meta.db_table
         where += (
-            " AND (a.user_id = %(me)s"
-            f" OR a.user_id IN (SELECT m.user_id FROM {members} m JOIN {managers} g ON g.team_id = m.team_id"
+            f" AND ({a}.user_id = %(me)s"
+            f" OR {a}.user_id IN (SELECT tm.user_id FROM {members} tm JOIN {managers} g ON g.team_id = tm.team_id"
             " WHERE g.user_id = %(me)s)"
-            f" OR a.team_id IN (SELECT g.team_id FROM {managers} g WHERE g.user_id = %(me)s))"
+            f" OR {a}.team_id IN (SELECT g.team_id FROM {managers} g WHERE g.user_id = %(me)s))"
         )
     else:
-        where += " AND a.user_id = %(me)s"
+        where += f" AND {a}.user_id = %(me)s"
     return where, params
 
 
@@ -208,18 +210,16 @@ def newest_open_alerts(user: User, limit: int) -> list[PipelineAlert]:
     The rep carries only what a scope label shows (other fields load on access)."""
     if not user.is_authenticated or not user.is_active:
         return []
-    where, params = _visible_alerts_where(user)
-    users, teams = User._meta.db_table, Team._meta.db_table
-    alerts = list(
-        PipelineAlert.objects.raw(
-            f"SELECT a.*, {user_columns('u', 'u_')}, t.name AS t_name FROM {PipelineAlert._meta.db_table} a "
-            f"LEFT JOIN {users} u ON u.id = a.user_id LEFT JOIN {teams} t ON t.id = a.team_id "
-            f"WHERE {where} ORDER BY a.opened_at DESC, a.id DESC LIMIT %(limit)s",
-            {**params, "limit": limit},
-        )
+    where, params = _visible_alerts_where(user, alias="m")
+    alerts = raw_with_user(
+        PipelineAlert,
+        "user",
+        f"WHERE {where} ORDER BY m.opened_at DESC, m.id DESC LIMIT %(limit)s",
+        {**params, "limit": limit},
+        select=", t.name AS t_name",
+        joins=f"LEFT JOIN {Team._meta.db_table} t ON t.id = m.team_id",
     )
     for alert in alerts:
-        attach_user(alert, "user", "u_")
         team_name = alert.__dict__.pop("t_name")
         team = (
             Team.from_db(alert._state.db, ["id", "name"], [alert.team_id, team_name])

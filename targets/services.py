@@ -39,7 +39,7 @@ from targets.models import (
     Scope,
     SourceHistoryRollup,
 )
-from targets.plans import MIN_HISTORY
+from targets.plans import MIN_HISTORY, stored_from
 
 logger = logging.getLogger(__name__)
 
@@ -552,12 +552,7 @@ def build_plans(findings: list[Finding], day: dt.date) -> None:
             vector = _vector_sum((vectors[o] for o in members[tid] if o in vectors), WIDTH)  # type: ignore[index]
         else:
             vector = company_vector
-        # As targets.plans.stored() would write it, straight from the vector.
-        history = sum(vector[0::STATS])
-        if history >= MIN_HISTORY:
-            plan = {"basis": "scope", "history": history, "table": _stored_table(vector)}
-        else:
-            plan = {"basis": "company", "history": history, "table": company_table}
+        plan = stored_from(sum(vector[0::STATS]), _stored_table(vector), company_table)
         plan.update(f.plan)
         f.plan = plan
 
