@@ -88,7 +88,11 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
-            "builtins": ["django.templatetags.i18n", "salescrm.templatetags.crm"],
+            "builtins": [
+                "django.templatetags.i18n",
+                "salescrm.templatetags.crm",
+                "salescrm.templatetags.memo",
+            ],
         },
     }
 ]
