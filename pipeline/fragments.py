@@ -24,7 +24,6 @@ from typing import TYPE_CHECKING
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
@@ -266,11 +265,11 @@ def render_month_row(p: ProspectRow, kit: CardKit) -> SafeString:
     L = kit.labels
     no_month = "" if p.expected_month else f' <small class="muted">({L["no_month"]})</small>'
     currency = p.currency or "JPY"
-    if p.last_tc_at:
+    if p.last_tc_on:
         reading = _esc(p.last_tc_reading or "")
         reading_label = kit.readings.get(p.last_tc_reading, reading)
         last_tc = (
-            f"{kit.text('date', timezone.localtime(p.last_tc_at).date())} · {_esc(p.last_tc_question or '')} → "
+            f"{kit.text('date', p.last_tc_on)} · {_esc(p.last_tc_question or '')} → "
             f"{_esc(_truncate(p.last_tc_answer or '', 60))} "
             f'<span class="reading reading-{reading}">({reading_label})</span>'
         )

@@ -244,7 +244,7 @@ def _export(request: HttpRequest, data: selectors.MonthList, fmt: str) -> HttpRe
             p.rank,
             selectors.yen(p.weighted),
             p.expected_month.strftime("%Y-%m") if p.expected_month else "",
-            timezone.localtime(p.last_tc_at).strftime("%Y-%m-%d") if p.last_tc_at else "",
+            p.last_tc_on.strftime("%Y-%m-%d") if p.last_tc_on else "",
             p.last_tc_question or "",
             p.last_tc_answer or "",
             str(readings.get(p.last_tc_reading, "")) if p.last_tc_reading else "",

@@ -88,7 +88,7 @@ def test_rows_are_sorted_by_weighted_amount_and_carry_the_last_test_closing(pers
     data = month_list(viewer=owner, scope=user_scope(owner), month=NOV, today=dt.date(2026, 11, 5))
     assert [p.name for p in data.rows] == ["big", "small"]
     assert data.rows[0].last_tc_answer == "前向きです" and data.rows[0].last_tc_reading == "positive"
-    assert data.rows[1].last_tc_at is None
+    assert data.rows[1].last_tc_on is None
     del small
 
 

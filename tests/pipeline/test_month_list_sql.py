@@ -77,5 +77,5 @@ def test_the_row_carries_the_last_test_closing(personas, listed, month, today):
     rows = {p.name: p for p in data.rows}
     assert [p.name for p in data.rows][:2] == ["B deal", "A deal"]  # 600,000 then 1,111 weighted
     assert rows["A deal"].last_tc_answer == "前向きです" and rows["A deal"].last_tc_reading == "positive"
-    assert rows["B deal"].last_tc_at is None
+    assert rows["B deal"].last_tc_on is None
     assert data.total.won == Decimal("5000") and data.total.won_count == 1
