@@ -142,7 +142,8 @@ CELERY_BEAT_SCHEDULE: dict = {}
 # --- Auth
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend, with the bell's count read with the request's user (no query of its own per page).
+    "targets.backends.UserBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -330,6 +331,11 @@ CELERY_BEAT_SCHEDULE.update(
 CELERY_BEAT_SCHEDULE["prospects-open-count-upkeep"] = {
     "task": "prospects.open_count_upkeep",
     "schedule": crontab(hour=0, minute=20),
+}
+# --- targets: at 00:25, the same proof for the kept open alert counts (the bell's, targets.OpenAlertCount).
+CELERY_BEAT_SCHEDULE["targets-open-alert-count-upkeep"] = {
+    "task": "targets.open_alert_count_upkeep",
+    "schedule": crontab(hour=0, minute=25),
 }
 # --- Two-factor (accounts): the issuer shown in authenticator apps.
 OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "salescrm")

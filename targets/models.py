@@ -237,6 +237,32 @@ class AlertDigest(models.Model):
         return f"{self.user_id} {self.day}"
 
 
+class OpenAlertCount(models.Model):
+    """How many open alerts each user hears about: the bell's number on every page, as
+    ``visible_open_alerts(user).count()`` says, kept by PostgreSQL triggers (migration 0008) on the
+    alerts, the team members and managers, and the users (a role, an activation, a new user) in the
+    same transaction as the change, and read with the request's user (targets.backends), so that no
+    page spends a query on it.
+
+    An alert opened, resolved, moved or deleted adds +1 or -1 to each user who hears about it; a change
+    of teams, roles or activation recounts the users it concerns; all serialized by a transaction-level
+    advisory lock taken before those users are chosen: of two concurrent changes, the second works
+    after the first committed, with both in view. `targets.counts.drift()` compares the rows with a real count, `reconcile()`
+    rewrites the ones that differ (nightly, with the open counts)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, primary_key=True, on_delete=models.DB_CASCADE, related_name="+"
+    )
+    n = models.IntegerField(_("open alerts"))  # no floor: see migration 0008
+
+    class Meta:
+        verbose_name = _("open alert count")
+        verbose_name_plural = _("open alert counts")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.n}"
+
+
 # ------------------------------------------------------------------------------- the daily rollup
 # The statistics the check reads from the last months (the replenishment plan's source history, the
 # early warning's inflow and outflow) change by the day, not by the half hour: they are computed once
