@@ -75,3 +75,16 @@ def login(client):
         return client
 
     return _login
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Every transactional test restores the database it found (serialized_rollback): the migrations'
+    rows (the seeded test-closing questions, the rank bands) stay for the tests after it. Without it the
+    flush after a plain transactional test re-created the content types, and the next test that
+    restores the serialized database inserted them a second time (a duplicate key, at setup)."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker and marker.kwargs.get("transaction") and not marker.kwargs.get("serialized_rollback"):
+            item.add_marker(
+                pytest.mark.django_db(**{**marker.kwargs, "serialized_rollback": True}), append=False
+            )
