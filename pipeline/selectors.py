@@ -110,16 +110,28 @@ class Scope:
         qs = Prospect.objects.all() if viewer is None else Prospect.objects.visible_to(viewer)
         return qs.filter(self.owner_q())
 
-    def bands_and_target(self) -> tuple[RankBands, PipelineTarget | None]:
+    def bands_and_target(
+        self, *, snapshot_month: dt.date | None = None
+    ) -> tuple[RankBands, PipelineTarget | None]:
         """The rank bands in force and this scope's target, read in one written-out query for the board
         and the month list (two ORM lookups cost 1.5 ms of CPU more), once per Scope (one a request).
-        Both are for reading only."""
+        With `snapshot_month` the same query reads that month's forecast snapshot of the scope too
+        (snapshot() then answers without a query). Both are for reading only."""
         cached = self.__dict__.get("_bands_and_target")
         if cached is None:
-            cached = self.__dict__["_bands_and_target"] = self._read_bands_and_target()
+            cached = self.__dict__["_bands_and_target"] = self._read_bands_and_target(snapshot_month)
         return cached
 
-    def _read_bands_and_target(self) -> tuple[RankBands, PipelineTarget | None]:
+    def snapshot(self, month: dt.date) -> ForecastSnapshot | None:
+        """The forecast snapshot of this scope and `month`, if one was taken (id, month and time only)."""
+        snapshots = self.__dict__.setdefault("_snapshots", {})
+        if month not in snapshots:
+            snapshots[month] = ForecastSnapshot.for_month(self.key, month)
+        return snapshots[month]
+
+    def _read_bands_and_target(
+        self, snapshot_month: dt.date | None
+    ) -> tuple[RankBands, PipelineTarget | None]:
         bands_table, target_table = RankBands._meta.db_table, PipelineTarget._meta.db_table
         if self.user is not None:
             on, params = "t.user_id = %s", [self.user.pk]
@@ -128,12 +140,22 @@ class Scope:
         else:
             on, params = "t.user_id IS NULL AND t.team_id IS NULL", []
         fields = ("id", "user_id", "team_id", "min_open", "min_short", "min_mid", "min_long", "sales_target")
+        snapshot_sql = ", NULL, NULL"
+        if snapshot_month is not None:
+            snapshot_sql = (
+                f", s.id, s.taken_at FROM (SELECT 1) one LEFT JOIN {ForecastSnapshot._meta.db_table} s "
+                "ON s.scope = %s AND s.month = %s"
+            )
+            params = [self.key, snapshot_month, RankBands.SINGLETON_PK, *params]
+        else:
+            snapshot_sql += " FROM (SELECT 1) one"
+            params = [RankBands.SINGLETON_PK, *params]
         with connection.cursor() as cur:
             cur.execute(
-                f"SELECT b.id, b.a_min, b.b_min, b.updated_at, {', '.join(f't.{f}' for f in fields)} "
-                f"FROM (SELECT 1) one LEFT JOIN {bands_table} b ON b.id = %s "
+                f"SELECT b.id, b.a_min, b.b_min, b.updated_at, {', '.join(f't.{f}' for f in fields)}"
+                f"{snapshot_sql} LEFT JOIN {bands_table} b ON b.id = %s "
                 f"LEFT JOIN {target_table} t ON {on} LIMIT 1",
-                [RankBands.SINGLETON_PK, *params],
+                params,
             )
             row = cur.fetchone()
         bands = (
@@ -143,7 +165,14 @@ class Scope:
         )
         target = None
         if row[4] is not None:
-            target = PipelineTarget(**dict(zip(fields, row[4:], strict=True)))
+            target = PipelineTarget(**dict(zip(fields, row[4:12], strict=True)))
+        if snapshot_month is not None:
+            snapshot = None
+            if row[12] is not None:
+                snapshot = ForecastSnapshot.from_db(
+                    None, ["id", "scope", "month", "taken_at"], [row[12], self.key, snapshot_month, row[13]]
+                )
+            self.__dict__.setdefault("_snapshots", {})[snapshot_month] = snapshot
         return bands, target
 
 
@@ -859,16 +888,17 @@ def _month_totals_sql(
     )
     listed, won = "l.listed = 1", "l.listed = 0"
     with connection.cursor() as cur:
+        # Grouped by owner first, then joined with the few owners (not the users table with every row).
         cur.execute(
-            f"SELECT l.owner_id, u.last_name, u.first_name, u.username, COUNT(*) FILTER (WHERE {listed}), "
-            f"COALESCE(SUM(l.amount) FILTER (WHERE {listed}), 0), "
-            f"COALESCE(SUM(l.amount * l.probability) FILTER (WHERE {listed}), 0) / 100, "
-            f"COALESCE(SUM(l.amount) FILTER (WHERE {listed} AND l.probability >= %(a)s), 0), "
-            f"COALESCE(SUM(l.amount) FILTER (WHERE {listed} AND l.probability >= %(b)s AND l.probability < %(a)s), 0), "
-            f"COALESCE(SUM(l.amount) FILTER (WHERE {listed} AND l.probability < %(b)s), 0), "
-            f"COUNT(*) FILTER (WHERE {won}), COALESCE(SUM(l.won_amount) FILTER (WHERE {won}), 0) "
-            f"FROM ({parts}) l JOIN {users} u ON u.id = l.owner_id "
-            "GROUP BY l.owner_id, u.last_name, u.first_name, u.username",
+            f"SELECT s.owner_id, u.last_name, u.first_name, u.username, s.n, s.amount, s.weighted, s.a, s.b, "
+            f"s.c, s.won_n, s.won FROM (SELECT l.owner_id, COUNT(*) FILTER (WHERE {listed}) AS n, "
+            f"COALESCE(SUM(l.amount) FILTER (WHERE {listed}), 0) AS amount, "
+            f"COALESCE(SUM(l.amount * l.probability) FILTER (WHERE {listed}), 0) / 100 AS weighted, "
+            f"COALESCE(SUM(l.amount) FILTER (WHERE {listed} AND l.probability >= %(a)s), 0) AS a, "
+            f"COALESCE(SUM(l.amount) FILTER (WHERE {listed} AND l.probability >= %(b)s AND l.probability < %(a)s), 0) AS b, "
+            f"COALESCE(SUM(l.amount) FILTER (WHERE {listed} AND l.probability < %(b)s), 0) AS c, "
+            f"COUNT(*) FILTER (WHERE {won}) AS won_n, COALESCE(SUM(l.won_amount) FILTER (WHERE {won}), 0) AS won "
+            f"FROM ({parts}) l GROUP BY l.owner_id) s JOIN {users} u ON u.id = s.owner_id",
             params,
         )
         rows = cur.fetchall()
@@ -966,8 +996,9 @@ def month_list(
 ) -> MonthList:
     """The monthly forecast-meeting list: its rows (one page of `page_size` rows, or all of them),
     per rep and scope totals over every row. Queries: bands, target, per rep, won per rep, rows
-    (whatever the page and the number of rows)."""
-    bands, target = scope.bands_and_target()
+    (whatever the page and the number of rows); the month's snapshot is read with the bands
+    (scope.snapshot(month))."""
+    bands, target = scope.bands_and_target(snapshot_month=month)
     fast = scope.resolved_for_viewer(viewer)
     per_owner, won_by_owner = (
         _month_totals_sql(scope, month, bands) if fast else _month_totals_orm(scope, viewer, month, bands)

@@ -278,7 +278,7 @@ def month_list(request: HttpRequest) -> HttpResponse:
     )
     if fmt in ("csv", "xlsx"):
         return _export(request, data, fmt)
-    snapshot = ForecastSnapshot.for_month(scope.key, month)
+    snapshot = scope.snapshot(month)  # read with the list's bands
     context = {
         "data": data,
         "scope": scope,

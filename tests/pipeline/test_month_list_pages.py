@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from pipeline.selectors import month_list, user_scope
 from prospects.models import Horizon
+from salescrm.lib.months import add_months
 from tests.conftest import make_prospect
 
 pytestmark = pytest.mark.django_db
@@ -103,3 +104,42 @@ def test_the_month_lists_snapshot_lookup(personas, month):
     snapshot, _created = snapshot_take(scope=scope, month=month)
     assert ForecastSnapshot.for_month(scope.key, month) == snapshot
     assert ForecastSnapshot.for_month("team-999", month) is None
+
+
+def test_the_snapshot_is_read_with_the_bands_in_the_same_query(personas, month, django_assert_num_queries):
+    from pipeline.models import RankBands
+    from pipeline.selectors import team_scope
+    from pipeline.services import snapshot_take
+
+    taken, _created = snapshot_take(scope=team_scope(personas.team), month=month)
+    RankBands.objects.update_or_create(pk=RankBands.SINGLETON_PK, defaults={"a_min": 75, "b_min": 45})
+    for scope, expected in ((team_scope(personas.team), taken), (user_scope(personas.owner), None)):
+        with django_assert_num_queries(1):
+            bands, _target = scope.bands_and_target(snapshot_month=month)
+            snapshot = scope.snapshot(month)
+        assert (bands.a_min, bands.b_min) == (75, 45)
+        if expected is None:
+            assert snapshot is None
+        else:
+            assert (snapshot.pk, snapshot.taken_at, snapshot.scope, snapshot.month) == (
+                expected.pk,
+                expected.taken_at,
+                expected.scope,
+                expected.month,
+            )
+        # Another month: its own lookup.
+        with django_assert_num_queries(1):
+            assert scope.snapshot(add_months(month, 1)) is None
+
+
+def test_the_month_list_page_links_its_snapshot(personas, month, client):
+    from pipeline.selectors import team_scope
+    from pipeline.services import snapshot_take
+
+    taken, _created = snapshot_take(scope=team_scope(personas.team), month=month)
+    client.force_login(personas.manager)
+    body = client.get(
+        reverse("pipeline:month_list"),
+        {"scope": f"team-{personas.team.pk}", "month": month.strftime("%Y-%m")},
+    ).content.decode()
+    assert reverse("pipeline:snapshot", args=[taken.pk]) in body
