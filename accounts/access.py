@@ -63,6 +63,27 @@ def visible_users(user: User) -> QuerySet[User]:
     return User.objects.filter(pk=user.pk)
 
 
+def visible_user_names(user: User) -> list[User]:
+    """visible_users(user) in its order (last name, first name, username), as one written-out query of
+    the id, the names and the activation only (the rest loads on access): what an owner filter shows.
+    The ORM's compiling of it, and the full rows, cost ~0.6 ms of a manager's prospect list."""
+    table = User._meta.db_table
+    if user.is_admin_role:
+        where, params = "TRUE", []
+    elif user.is_manager:
+        owners = manager_owner_ids_sql(user)
+        where, params = f"u.id IN ({owners.sql})", list(owners.params)
+    else:
+        where, params = "u.id = %s", [user.pk]
+    return list(
+        User.objects.raw(
+            f"SELECT u.id, u.username, u.first_name, u.last_name, u.is_active FROM {table} u WHERE {where} "
+            "ORDER BY u.last_name, u.first_name, u.username",
+            params,
+        )
+    )
+
+
 def visible_teams(user: User) -> QuerySet[Team]:
     if user.is_admin_role:
         return Team.objects.all()

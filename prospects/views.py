@@ -14,7 +14,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from accounts.access import visible_users
+from accounts.access import visible_user_names
 from prospects.forms import MonthField, ProspectFilterForm, ProspectForm
 from prospects.models import Horizon, Prospect, Source, Status, suggest_horizon
 from prospects.selectors import access_prospect, conflict_changes, prospect_timeline
@@ -49,7 +49,7 @@ def prospect_list(request: HttpRequest) -> HttpResponse:
     if "status" not in data:
         data["status"] = "open"
     user = request.user
-    owners = list(visible_users(user)) if user.is_admin_role or user.is_manager else None
+    owners = visible_user_names(user) if user.is_admin_role or user.is_manager else None
     form = ProspectFilterForm(data, user=user, owners=owners)
     if owners is not None and not user.is_admin_role:
         # A manager's visible owners were just read for the owner filter: the same set as visible_to's

@@ -245,3 +245,19 @@ def test_access_prospect_answers_as_visible_to_for_every_role(personas):
     personas.owner.is_active = False
     with pytest.raises(Http404):
         access_prospect(personas.owner, personas.prospect.pk)
+
+
+def test_visible_user_names_are_visible_users_in_their_order_for_every_role(personas):
+    """The owner filter's written-out read: the same users as visible_users, in the same order, with the
+    names the options show."""
+    from accounts.access import visible_user_names, visible_users
+    from tests.conftest import make_user
+
+    make_user("zz_late", last_name="安藤")  # an outsider: only an admin sees them
+    personas.team.members.add(make_user("aa_early", last_name="渡辺", first_name="花子"))
+    for user in personas.all().values():
+        fast = visible_user_names(user)
+        expected = list(visible_users(user))
+        assert [(u.pk, u.display_name, u.is_active) for u in fast] == [
+            (u.pk, u.display_name, u.is_active) for u in expected
+        ]
