@@ -139,7 +139,6 @@ class Scope:
             on, params = "t.team_id = %s", [self.team.pk]
         else:
             on, params = "t.user_id IS NULL AND t.team_id IS NULL", []
-        fields = ("id", "user_id", "team_id", "min_open", "min_short", "min_mid", "min_long", "sales_target")
         snapshot_sql = ", NULL, NULL"
         if snapshot_month is not None:
             snapshot_sql = (
@@ -152,12 +151,18 @@ class Scope:
             params = [RankBands.SINGLETON_PK, *params]
         with connection.cursor() as cur:
             cur.execute(
-                f"SELECT b.id, b.a_min, b.b_min, b.updated_at, {', '.join(f't.{f}' for f in fields)}"
+                f"SELECT b.id, b.a_min, b.b_min, b.updated_at, {', '.join(f't.{f}' for f in _TARGET_FIELDS)}"
                 f"{snapshot_sql} LEFT JOIN {bands_table} b ON b.id = %s "
                 f"LEFT JOIN {target_table} t ON {on} LIMIT 1",
                 params,
             )
             row = cur.fetchone()
+        return self._keep_settings(row, snapshot_month)
+
+    def _keep_settings(
+        self, row: tuple, snapshot_month: dt.date | None
+    ) -> tuple[RankBands, PipelineTarget | None]:
+        """Keep what a row of _SETTINGS_COLUMNS read (bands, target, snapshot) as this scope's."""
         bands = (
             RankBands.from_db(None, ["id", "a_min", "b_min", "updated_at"], row[:4])
             if row[0] is not None
@@ -165,7 +170,7 @@ class Scope:
         )
         target = None
         if row[4] is not None:
-            target = PipelineTarget(**dict(zip(fields, row[4:12], strict=True)))
+            target = PipelineTarget(**dict(zip(_TARGET_FIELDS, row[4:12], strict=True)))
         if snapshot_month is not None:
             snapshot = None
             if row[12] is not None:
@@ -173,7 +178,12 @@ class Scope:
                     None, ["id", "scope", "month", "taken_at"], [row[12], self.key, snapshot_month, row[13]]
                 )
             self.__dict__.setdefault("_snapshots", {})[snapshot_month] = snapshot
+        self.__dict__["_bands_and_target"] = (bands, target)
         return bands, target
+
+
+# The scope's target as _read_bands_and_target and the manager directory read it.
+_TARGET_FIELDS = ("id", "user_id", "team_id", "min_open", "min_short", "min_mid", "min_long", "sales_target")
 
 
 def user_scope(user: User, *, viewer: User | None = None) -> Scope:
@@ -223,46 +233,68 @@ def _visible_team(viewer: User, team_id: int | None = None) -> Team | None:
     return next(iter(teams), None)
 
 
-def _manager_directory(viewer: User) -> tuple[list[Team], list[tuple[str, str]]]:
-    """For a manager (not an admin): the teams they lead, each with its member ids, and the scope
-    menu (those teams, then the active people they may look at), in ONE written-out query: a team page
-    of a manager needs both, and read apart they were two round trips and their Python."""
+def _manager_directory(
+    viewer: User, snapshot_month: dt.date | None = None
+) -> tuple[list[tuple[Team, tuple]], list[tuple[str, str]]]:
+    """For a manager (not an admin): the teams they lead, each with its member ids and its settings (the
+    rank bands, its target and, with `snapshot_month`, that month's snapshot: the columns of
+    Scope._read_bands_and_target), and the scope menu (those teams, then the active people they may
+    look at), in ONE written-out query: a team page of a manager needs all of it, and read apart it was
+    three round trips and their Python."""
     teams_table, users = Team._meta.db_table, User._meta.db_table
     members = Team.members.through._meta.db_table
     managers = Team.managers.through._meta.db_table
+    bands_table, target_table = RankBands._meta.db_table, PipelineTarget._meta.db_table
     owners = manager_owner_ids_sql(viewer)
+    target_columns = ", ".join(f"pt.{f}" for f in _TARGET_FIELDS)
+    snapshot_columns, snapshot_join, snapshot_params = "NULL, NULL", "", []
+    if snapshot_month is not None:
+        snapshot_columns = "s.id, s.taken_at"
+        snapshot_join = (
+            f"LEFT JOIN {ForecastSnapshot._meta.db_table} s ON s.scope = 'team-' || t.id AND s.month = %s "
+        )
+        snapshot_params = [snapshot_month]
+    nulls = ", ".join(["NULL"] * (4 + len(_TARGET_FIELDS) + 2))
     with connection.cursor() as cur:
         cur.execute(
             f"SELECT 0, t.id, t.name, '', '', t.created_at, "
-            f"ARRAY(SELECT m.user_id FROM {members} m WHERE m.team_id = t.id) FROM {teams_table} t "
+            f"ARRAY(SELECT m.user_id FROM {members} m WHERE m.team_id = t.id), "
+            f"b.id, b.a_min, b.b_min, b.updated_at, {target_columns}, {snapshot_columns} FROM {teams_table} t "
+            f"LEFT JOIN {bands_table} b ON b.id = %s LEFT JOIN {target_table} pt ON pt.team_id = t.id "
+            f"{snapshot_join}"
             f"WHERE EXISTS (SELECT 1 FROM {managers} g WHERE g.team_id = t.id AND g.user_id = %s) "
-            f"UNION ALL SELECT 1, u.id, u.last_name, u.first_name, u.username, NULL, NULL FROM {users} u "
+            f"UNION ALL SELECT 1, u.id, u.last_name, u.first_name, u.username, NULL, NULL, {nulls} FROM {users} u "
             f"WHERE u.is_active AND u.id IN ({owners.sql}) ORDER BY 1, 3, 4, 5, 2",
-            [viewer.pk, *owners.params],
+            [RankBands.SINGLETON_PK, *snapshot_params, viewer.pk, *owners.params],
         )
         rows = cur.fetchall()
-    teams: list[Team] = []
+    teams: list[tuple[Team, tuple]] = []
     choices: list[tuple[str, str]] = []
-    for kind, pk, name, first, username, created_at, member_ids in rows:
+    for kind, pk, name, first, username, created_at, member_ids, *settings_row in rows:
         if kind == 0:
             team = Team.from_db(connection.alias, ["id", "name", "created_at"], [pk, name, created_at])
             team.visible_member_ids = member_ids
-            teams.append(team)
+            teams.append((team, tuple(settings_row)))
             choices.append((f"team-{pk}", name))
         else:
             choices.append((f"user-{pk}", User.format_name(name, first, username)))
     return teams, choices
 
 
-def _manager_team_scope(viewer: User, team_id: int | None) -> Scope | None:
+def _manager_team_scope(
+    viewer: User, team_id: int | None, snapshot_month: dt.date | None = None
+) -> Scope | None:
     """The scope of a team the manager leads (`team_id`, or the first by name), carrying the scope menu
-    read with it (scope_choices(viewer, scope) then needs no query)."""
-    teams, choices = _manager_directory(viewer)
-    team = next((t for t in teams if team_id is None or t.pk == team_id), None)
-    if team is None:
+    and the team's settings read with it (scope_choices(viewer, scope), scope.bands_and_target() and,
+    with `snapshot_month`, scope.snapshot(snapshot_month) then need no query)."""
+    teams, choices = _manager_directory(viewer, snapshot_month)
+    found = next(((t, row) for t, row in teams if team_id is None or t.pk == team_id), None)
+    if found is None:
         return None
+    team, settings_row = found
     scope = team_scope(team, viewer=viewer)
     scope.__dict__["_choices"] = (viewer.pk, choices)
+    scope._keep_settings(settings_row, snapshot_month)
     return scope
 
 
@@ -270,24 +302,25 @@ def all_scope(*, viewer: User | None = None) -> Scope:
     return Scope(key="all", label=_("Everyone"), resolved_for=viewer.pk if viewer is not None else None)
 
 
-def default_scope(viewer: User) -> Scope:
+def default_scope(viewer: User, *, snapshot_month: dt.date | None = None) -> Scope:
     if viewer.is_admin_role:
         return all_scope(viewer=viewer)
     if viewer.is_manager:
-        scope = _manager_team_scope(viewer, None)
+        scope = _manager_team_scope(viewer, None, snapshot_month)
         if scope is not None:
             return scope
     return user_scope(viewer, viewer=viewer)
 
 
-def resolve_scope(viewer: User, raw: str | None) -> Scope:
+def resolve_scope(viewer: User, raw: str | None, *, snapshot_month: dt.date | None = None) -> Scope:
     """The scope `raw` names if `viewer` may look at it; 404 otherwise (never 403: ids do not leak).
 
     A rep: only themselves. A manager: themselves, a team they lead, or one member of such a team.
-    An admin: everyone, any team, any user."""
+    An admin: everyone, any team, any user. `snapshot_month`: the month list's month, whose snapshot a
+    manager's team scope then reads with the team (scope.snapshot)."""
     raw = (raw or "").strip()
     if not raw:
-        return default_scope(viewer)
+        return default_scope(viewer, snapshot_month=snapshot_month)
     if raw == "all":
         if viewer.is_admin_role:
             return all_scope(viewer=viewer)
@@ -310,7 +343,7 @@ def resolve_scope(viewer: User, raw: str | None) -> Scope:
         if len(pk) >= 19:
             raise Http404
         if not viewer.is_admin_role:
-            scope = _manager_team_scope(viewer, int(pk))
+            scope = _manager_team_scope(viewer, int(pk), snapshot_month)
             if scope is None:
                 raise Http404
             return scope

@@ -261,8 +261,9 @@ def _export(request: HttpRequest, data: selectors.MonthList, fmt: str) -> HttpRe
 @require_GET
 def month_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
-    scope = selectors.resolve_scope(request.user, request.GET.get("scope"))
     month = _month_param(request, today)
+    # A manager's team scope reads the month's snapshot with the team (scope.snapshot below).
+    scope = selectors.resolve_scope(request.user, request.GET.get("scope"), snapshot_month=month)
     fmt = request.GET.get("format", "")
     printing = request.GET.get("print") == "1"
     # The screen shows a page of rows; the print view and the exports carry every row.
@@ -278,7 +279,7 @@ def month_list(request: HttpRequest) -> HttpResponse:
     )
     if fmt in ("csv", "xlsx"):
         return _export(request, data, fmt)
-    snapshot = scope.snapshot(month)  # read with the list's bands
+    snapshot = scope.snapshot(month)  # read with the scope, or with the list's bands
     context = {
         "data": data,
         "scope": scope,

@@ -130,3 +130,63 @@ def test_a_managers_team_scope_brings_its_menu_and_members_in_one_query(personas
         assert set(scope.owner_ids) == set(team.members.values_list("pk", flat=True))
     # Another viewer's menu is never taken from it.
     assert scope_choices(personas.other_manager, scope) != menu
+
+
+def test_a_managers_team_scope_brings_its_bands_target_and_snapshot_in_the_same_query(
+    personas, django_assert_num_queries
+):
+    import datetime as dt
+    from decimal import Decimal
+
+    from pipeline.models import RankBands
+    from pipeline.services import snapshot_take
+    from targets.models import PipelineTarget
+
+    month = dt.date(2026, 11, 1)
+    second = personas.other_team
+    second.managers.add(personas.manager)
+    RankBands.objects.update_or_create(pk=RankBands.SINGLETON_PK, defaults={"a_min": 70, "b_min": 40})
+    PipelineTarget.objects.create(team=second, min_open=9, min_short=3, sales_target=Decimal("5000000.50"))
+    taken, _created = snapshot_take(scope=team_scope(second), month=month)
+    for raw, team in (("", personas.team), (f"team-{second.pk}", second)):
+        expected_bands, expected_target = team_scope(team).bands_and_target()
+        expected_snapshot = team_scope(team).snapshot(month)
+        with django_assert_num_queries(1):
+            scope = resolve_scope(personas.manager, raw, snapshot_month=month)
+            bands, target = scope.bands_and_target(snapshot_month=month)
+            snapshot = scope.snapshot(month)
+        assert (bands.pk, bands.a_min, bands.b_min, bands.updated_at) == (
+            expected_bands.pk,
+            expected_bands.a_min,
+            expected_bands.b_min,
+            expected_bands.updated_at,
+        )
+        if expected_target is None:
+            assert target is None
+        else:
+            fields = (
+                "pk",
+                "team_id",
+                "user_id",
+                "min_open",
+                "min_short",
+                "min_mid",
+                "min_long",
+                "sales_target",
+            )
+            assert [getattr(target, f) for f in fields] == [getattr(expected_target, f) for f in fields]
+        if expected_snapshot is None:
+            assert snapshot is None
+        else:
+            assert (
+                (snapshot.pk, snapshot.taken_at)
+                == (taken.pk, taken.taken_at)
+                == (
+                    expected_snapshot.pk,
+                    expected_snapshot.taken_at,
+                )
+            )
+    # Without the month, the snapshot is looked up on its own.
+    scope = resolve_scope(personas.manager, f"team-{second.pk}")
+    with django_assert_num_queries(1):
+        assert scope.snapshot(month).pk == taken.pk
