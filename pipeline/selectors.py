@@ -428,6 +428,7 @@ class Column:
     weighted: Decimal = ZERO
     target: int | None = None
     cards: list[ProspectRow] = field(default_factory=list)
+    more_after: CardCursor | None = None  # where the next cards start, when the column has more
 
     @property
     def below_target(self) -> bool:
@@ -575,6 +576,9 @@ def board_columns(
     by_horizon = {c.horizon: c for c in columns}
     for prospect in cards:
         by_horizon[prospect.horizon].cards.append(decorate(prospect, bands, today))
+    for column in columns:
+        if column.cards and column.count > len(column.cards):
+            column.more_after = CardCursor.after(column.cards[-1])
     return columns
 
 
@@ -736,6 +740,122 @@ def _board_rows_sql(
         )
         rows = [ProspectRow(**dict(zip(CARD_FIELDS, row, strict=True))) for row in cur.fetchall()]
     return totals, rows
+
+
+@dataclass(frozen=True)
+class CardCursor:
+    """Where a column's shown cards end, in the cards' order (expected month, soonest first and none
+    last; weighted amount, largest first; id): the column's next cards come after it. Carried by the
+    column's "more" button, it stays right when cards are moved or edited meanwhile (an offset would
+    skip or repeat a card)."""
+
+    expected_month: dt.date | None
+    weighted: Decimal
+    id: int
+
+    @classmethod
+    def after(cls, card: ProspectRow | Prospect) -> CardCursor:
+        return cls(card.expected_month, card.weighted, card.pk)
+
+    def __str__(self) -> str:
+        month = self.expected_month.isoformat() if self.expected_month else ""
+        return f"{month}~{self.weighted}~{self.id}"
+
+    @classmethod
+    def parse(cls, raw: str) -> CardCursor:
+        """The cursor of a "more" button's URL; ValueError for anything else."""
+        month, weighted, pk = raw.split("~")
+        value = Decimal(weighted)
+        if not value.is_finite() or not pk.isdigit() or len(pk) > 18:
+            raise ValueError(raw)
+        return cls(dt.date.fromisoformat(month) if month else None, value, int(pk))
+
+    def sql(self) -> tuple[str, dict]:
+        """The condition "after this cursor" on prospects p (amount x probability = weighted x 100)."""
+        params = {"after_w": self.weighted * 100, "after_id": self.id, "after_month": self.expected_month}
+        tie = "(p.amount * p.probability < %(after_w)s OR (p.amount * p.probability = %(after_w)s AND p.id > %(after_id)s))"
+        if self.expected_month is None:
+            return f"(p.expected_month IS NULL AND {tie})", params
+        return (
+            "(p.expected_month > %(after_month)s OR p.expected_month IS NULL "
+            f"OR (p.expected_month = %(after_month)s AND {tie}))"
+        ), params
+
+    def q(self) -> Q:
+        """The same condition for a queryset annotated with `weighted`."""
+        tie = Q(weighted__lt=self.weighted) | Q(weighted=self.weighted, pk__gt=self.id)
+        if self.expected_month is None:
+            return Q(expected_month__isnull=True) & tie
+        return (
+            Q(expected_month__gt=self.expected_month)
+            | Q(expected_month__isnull=True)
+            | (Q(expected_month=self.expected_month) & tie)
+        )
+
+
+def column_cards(
+    *,
+    viewer: User,
+    scope: Scope,
+    filters: BoardFilters,
+    horizon: str,
+    after: CardCursor,
+    today: dt.date,
+) -> tuple[list[ProspectRow], bool]:
+    """A column's next BOARD_CARDS_PER_COLUMN cards after `after` (its "more" button), decorated, and
+    whether more follow. Queries: bands and target 1 + cards 1."""
+    limit = settings.BOARD_CARDS_PER_COLUMN
+    bands, _target = scope.bands_and_target()
+    where = _board_where(scope, viewer, filters)
+    if where is not None:
+        clause, params = where
+        cursor_sql, cursor_params = after.sql()
+        rows = _cards_sql(
+            f"{clause} AND p.horizon = %(horizon)s AND {cursor_sql}",
+            {**params, **cursor_params, "horizon": horizon},
+            limit + 1,
+        )
+    else:
+        firsts = (
+            filters.apply(scope.prospects(viewer).open())
+            .filter(horizon=horizon)
+            .annotate(weighted=weighted_expr())
+            .filter(after.q())
+            .order_by(*CARD_ORDER)
+            .values("pk")[: limit + 1]
+        )
+        rows = [
+            ProspectRow(**row)
+            for row in Prospect.objects.filter(pk__in=firsts)
+            .annotate(weighted=weighted_expr(), changed_on=TruncDate("updated_at"))
+            .order_by(*CARD_ORDER)
+            .values(*CARD_FIELDS)
+        ]
+    return [decorate(row, bands, today) for row in rows[:limit]], len(rows) > limit
+
+
+def _cards_sql(clause: str, params: dict, limit: int) -> list[ProspectRow]:
+    """The first `limit` cards (in the cards' order) of the open prospects p matching `clause`: per owner
+    from prospect_open_ranked when the clause names a short list of owners, as _board_rows_sql does."""
+    table, users = Prospect._meta.db_table, User._meta.db_table
+    owners = params.get("owners")
+    if owners is not None and len(owners) <= CARDS_PER_OWNER_MAX_OWNERS:
+        per_owner = clause.replace(_OWNERS_SQL, "p.owner_id = o.id")
+        firsts = (
+            f"SELECT c.id FROM unnest(%(owners)s::bigint[]) AS o(id) CROSS JOIN LATERAL ("
+            f"SELECT p.id, p.expected_month, p.amount * p.probability AS w FROM {table} p "
+            f"WHERE {per_owner} ORDER BY {_CARD_ORDER_SQL} LIMIT %(limit)s) c "
+            f"ORDER BY c.expected_month ASC NULLS LAST, c.w DESC, c.id ASC LIMIT %(limit)s"
+        )
+    else:
+        firsts = f"SELECT p.id FROM {table} p WHERE {clause} ORDER BY {_CARD_ORDER_SQL} LIMIT %(limit)s"
+    with connection.cursor() as cur:
+        cur.execute(
+            f"SELECT {_CARD_COLUMNS_SQL} FROM {table} p JOIN {users} u ON u.id = p.owner_id "
+            f"WHERE p.id IN ({firsts}) ORDER BY {_CARD_ORDER_SQL}",
+            {**params, "limit": limit, "tz": timezone.get_current_timezone_name()},
+        )
+        return [ProspectRow(**dict(zip(CARD_FIELDS, row, strict=True))) for row in cur.fetchall()]
 
 
 def column_headers(

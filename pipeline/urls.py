@@ -5,6 +5,7 @@ from pipeline import views
 app_name = "pipeline"
 urlpatterns = [
     path("", views.board, name="board"),
+    path("cards/more/", views.column_cards, name="column_cards"),
     path("cards/<int:pk>/move/", views.board_move, name="move"),
     path("cards/<int:pk>/edit/", views.card_edit, name="card_edit"),
     path("month/", views.month_list, name="month_list"),

@@ -74,6 +74,40 @@ def board(request: HttpRequest) -> HttpResponse:
     return render(request, template, context, status=status)
 
 
+@login_required
+@require_GET
+def column_cards(request: HttpRequest) -> HttpResponse:
+    """A column's "more" button (htmx): its next cards, appended to the column, and out of band the
+    button for the cards after them (or none). 400 with the reason for a bad horizon or cursor."""
+    horizon = request.GET.get("horizon", "")
+    if horizon not in Horizon.values:
+        return HttpResponse(_("Unknown horizon."), status=400, content_type="text/plain; charset=utf-8")
+    try:
+        after = selectors.CardCursor.parse(request.GET.get("after", ""))
+    except (ValueError, ArithmeticError):
+        return HttpResponse(
+            _("The position in the column is not valid: reload the board."),
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
+    scope, form = _board_state(request, request.GET)
+    if not form.is_valid():
+        return HttpResponse(
+            _("The filters are not valid: reload the board."),
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
+    today = timezone.localdate()
+    cards, more = selectors.column_cards(
+        viewer=request.user, scope=scope, filters=form.filters(), horizon=horizon, after=after, today=today
+    )
+    column = selectors.Column(horizon=horizon, label=str(Horizon(horizon).label), cards=cards)
+    if more and cards:
+        column.more_after = selectors.CardCursor.after(cards[-1])
+    context = {"cards": cards, "col": column, "scope": scope, "query": _board_query(scope, form), "oob": True}
+    return render(request, "pipeline/_column_cards.html", context)
+
+
 def _card_response(
     request: HttpRequest,
     prospect: Prospect,

@@ -350,10 +350,11 @@ import pgtrigger  # noqa: E402
 
 PGHISTORY_LEVEL = pgtrigger.Statement
 
-# --- Board: the most cards one column shows (the column's count and sums cover all prospects).
-BOARD_CARDS_PER_COLUMN = env_int("BOARD_CARDS_PER_COLUMN", 20)
+# --- Board: the cards a column shows at first, and adds with each "show more cards" (the column's count
+# and sums cover all prospects).
+BOARD_CARDS_PER_COLUMN = env_int("BOARD_CARDS_PER_COLUMN", 10)
 # Rows per page of the "might buy this month" list (its totals, print view and exports cover every row).
-MONTH_LIST_PAGE_SIZE = env_int("MONTH_LIST_PAGE_SIZE", 50)
+MONTH_LIST_PAGE_SIZE = env_int("MONTH_LIST_PAGE_SIZE", 25)
 # --- reliability: a request waits at most JOBS_ENQUEUE_WAIT s for a Celery publish (salescrm/lib/jobs.py);
 # after a broker failure, callers stop waiting for JOBS_BROKER_BACKOFF s. See docs/reliability.md.
 JOBS_ENQUEUE_WAIT = env_int("JOBS_ENQUEUE_WAIT_MS", 500) / 1000
