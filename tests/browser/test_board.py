@@ -2,6 +2,7 @@
 and moves that fail (a concurrent edit, a reassignment) put the card back and say why."""
 
 import pytest
+from playwright.sync_api import expect
 
 from prospects.models import Horizon, Prospect
 from tests.browser import support
@@ -78,3 +79,27 @@ def test_another_reps_card_cannot_be_seen(app, crm, open_page):
     page.goto(f"{app}/pipeline/")
     page.wait_for_selector(f"#card-{crm.prospect.pk}")
     assert page.locator(f"#card-{other.pk}").count() == 0
+
+
+def test_show_more_cards_adds_the_next_cards_to_the_column_in_place(app, crm, open_page, settings):
+    settings.BOARD_CARDS_PER_COLUMN = 3
+    for i in range(7):
+        make_prospect(crm.owner, name=f"Short {i}", horizon=Horizon.SHORT, probability=10 + i)
+    page = open_page(crm.owner, viewport=DESKTOP)
+    page.goto(f"{app}/pipeline/")
+    total = _count(page, "short")
+    cards = page.locator("#cards-short .card")
+    assert total >= 7 and cards.count() == 3
+    page.evaluate("window.__marker = 1")
+    page.click("#more-short .more-cards-button")
+    expect(cards).to_have_count(6)
+    while page.locator("#more-short .more-cards-button").count():
+        shown = cards.count()
+        page.click("#more-short .more-cards-button")
+        expect(cards).to_have_count(min(shown + 3, total))
+    ids = page.eval_on_selector_all("#cards-short .card", "cards => cards.map(c => c.id)")
+    assert len(ids) == len(set(ids)) == total and page.evaluate("window.__marker") == 1
+    # A card added by "more" moves like the others.
+    last = ids[-1]
+    page.select_option(f"#{last.replace('card', 'move')}", "long")
+    page.wait_for_selector(f'.cards-list[data-horizon="long"] #{last}')
