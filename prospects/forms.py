@@ -196,4 +196,9 @@ class ProspectFilterForm(forms.Form):
             qs = qs.filter(expected_month__lte=data["month_to"])
         if data.get("owner"):
             qs = qs.filter(owner=data["owner"])
-        return qs.order_by(*self.SORTS.get(data.get("sort") or "updated", self.SORTS["updated"]))
+        return qs.order_by(*self.ordering())
+
+    def ordering(self) -> tuple[str, ...]:
+        """The order_by() fields of the chosen sort (the last updated first by default)."""
+        data = self.cleaned_data if self.is_valid() else {}
+        return self.SORTS.get(data.get("sort") or "updated", self.SORTS["updated"])

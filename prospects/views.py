@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods
 from accounts.access import visible_user_names
 from prospects.forms import MonthField, ProspectFilterForm, ProspectForm
 from prospects.models import Horizon, Prospect, Source, Status, suggest_horizon
-from prospects.selectors import access_prospect, conflict_changes, prospect_timeline
+from prospects.selectors import access_prospect, conflict_changes, prospect_list_rows, prospect_timeline
 from prospects.services import ProspectConflict, prospect_create, prospect_update
 from salescrm.lib.export import export_response
 from salescrm.lib.htmx import wants_fragment
@@ -51,18 +51,22 @@ def prospect_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     owners = visible_user_names(user) if user.is_admin_role or user.is_manager else None
     form = ProspectFilterForm(data, user=user, owners=owners)
-    if owners is not None and not user.is_admin_role:
-        # A manager's visible owners were just read for the owner filter: the same set as visible_to's
-        # subquery (their teams' members and themselves), given as a list the planner needs no subquery
-        # for (COUNT and page query each planned ~1.5 ms faster at M).
-        qs = Prospect.objects.filter(owner_id__in=[u.pk for u in owners])
-    else:
-        qs = Prospect.objects.visible_to(user)
-    qs = qs.select_related("owner").only(*LIST_FIELDS)
-    qs = form.filter(qs) if form.is_valid() else qs.none()
+    # A manager's visible owners were just read for the owner filter: the same set as visible_to's
+    # subquery (their teams' members and themselves), given as a list the planner needs no subquery
+    # for (COUNT and page query each planned ~1.5 ms faster at M).
+    owner_ids = [u.pk for u in owners] if owners is not None and not user.is_admin_role else None
     if request.GET.get("export") in ("csv", "xlsx"):
-        return _export(request, qs)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+        qs = (
+            Prospect.objects.filter(owner_id__in=owner_ids)
+            if owner_ids is not None
+            else Prospect.objects.visible_to(user)
+        )
+        qs = qs.select_related("owner").only(*LIST_FIELDS)
+        return _export(request, form.filter(qs) if form.is_valid() else qs.none())
+    rows = prospect_list_rows(
+        user, form.cleaned_data if form.is_valid() else None, form.ordering(), owner_ids=owner_ids
+    )
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     for key in ("page", "export", "encoding"):
         query.pop(key, None)

@@ -122,6 +122,7 @@ RULES: dict[str, Rule] = {
     "closing:question_retire": Rule(ADMINS, denied_status=ROLE_DENIED, kwargs=question_kwargs),
     "closing:question_delete": Rule(ADMINS, denied_status=ROLE_DENIED, kwargs=question_kwargs),
     "pipeline:board": Rule(EVERYONE),
+    "pipeline:column_cards": Rule(EVERYONE),  # its scope is checked like the board's (tests/pipeline)
     "pipeline:month_list": Rule(EVERYONE),
     "pipeline:forecast": Rule(EVERYONE),
     "pipeline:move": Rule(OBJECT_VIEWERS, kwargs=prospect_kwargs),
