@@ -96,9 +96,30 @@ def _display(prospect_field, value: Any, users: dict[int, User]) -> Any:
     return value
 
 
+# The detail page shows the newest changes; the rest of a long history is one link away.
+TIMELINE_EVENTS = 30
+
+
+def prospect_timeline_page(
+    prospect: Prospect, limit: int | None = TIMELINE_EVENTS
+) -> tuple[list[TimelineEntry], bool]:
+    """The newest `limit` recorded events of the prospect as timeline entries (all of them with None),
+    and whether older ones were left out. One event more is read: the oldest shown is diffed with it."""
+    events = prospect.events.order_by("-pgh_id").select_related("pgh_context")
+    if limit is None:
+        return _timeline(prospect, list(events)), False
+    read = list(events[: limit + 1])
+    return _timeline(prospect, read, shown=limit), len(read) > limit
+
+
 def prospect_timeline(prospect: Prospect) -> list[TimelineEntry]:
     """Every recorded change of the prospect, newest first: who, when, old -> new (from pghistory)."""
-    events = list(prospect.events.order_by("-pgh_id").select_related("pgh_context"))
+    return _timeline(prospect, list(prospect.events.order_by("-pgh_id").select_related("pgh_context")))
+
+
+def _timeline(prospect: Prospect, events: list, shown: int | None = None) -> list[TimelineEntry]:
+    """Timeline entries of the first `shown` of `events` (newest first; all by default), each with what
+    changed since the event after it."""
     if not events:  # rows written without the history triggers (bulk loads, restores) have none
         return []
     fields = {f.attname: f for f in Prospect._meta.concrete_fields}
@@ -115,7 +136,7 @@ def prospect_timeline(prospect: Prospect) -> list[TimelineEntry]:
         users.update(User.objects.in_bulk(user_ids - users.keys()))
     labels = {"insert": _("Created"), "update": _("Changed"), "delete": _("Deleted")}
     entries: list[TimelineEntry] = []
-    for newer, older in zip(events, [*events[1:], None], strict=True):
+    for newer, older in list(zip(events, [*events[1:], None], strict=True))[:shown]:
         ctx = newer.pgh_context.metadata if newer.pgh_context_id else {}
         entry = TimelineEntry(
             at=newer.pgh_created_at,

@@ -17,7 +17,13 @@ from django.views.decorators.http import require_http_methods
 from accounts.access import visible_user_names
 from prospects.forms import MonthField, ProspectFilterForm, ProspectForm
 from prospects.models import Horizon, Prospect, Source, Status, suggest_horizon
-from prospects.selectors import access_prospect, conflict_changes, prospect_list_rows, prospect_timeline
+from prospects.selectors import (
+    TIMELINE_EVENTS,
+    access_prospect,
+    conflict_changes,
+    prospect_list_rows,
+    prospect_timeline_page,
+)
 from prospects.services import ProspectConflict, prospect_create, prospect_update
 from salescrm.lib.export import export_response
 from salescrm.lib.htmx import wants_fragment
@@ -182,8 +188,10 @@ def prospect_create_view(request: HttpRequest) -> HttpResponse:
 @login_required
 def prospect_detail(request: HttpRequest, pk: int) -> HttpResponse:
     prospect = access_prospect(request.user, pk)
+    whole = request.GET.get("history") == "all"
+    timeline, older = prospect_timeline_page(prospect, None if whole else TIMELINE_EVENTS)
     return render(
-        request, "prospects/detail.html", {"prospect": prospect, "timeline": prospect_timeline(prospect)}
+        request, "prospects/detail.html", {"prospect": prospect, "timeline": timeline, "older_history": older}
     )
 
 

@@ -1,0 +1,51 @@
+"""The detail page shows the newest changes of a prospect; a long history is one link away, whole."""
+
+import pytest
+from django.db.models import F
+from django.urls import reverse
+
+from prospects.models import Prospect
+from prospects.selectors import TIMELINE_EVENTS, prospect_timeline, prospect_timeline_page
+
+pytestmark = pytest.mark.django_db
+
+
+def _edit(prospect: Prospect, times: int) -> None:
+    for i in range(times):
+        Prospect.objects.filter(pk=prospect.pk).update(probability=(i * 7) % 100, version=F("version") + 1)
+
+
+def test_a_long_history_shows_its_newest_changes_and_links_the_whole(personas, client):
+    prospect = personas.prospect
+    _edit(prospect, TIMELINE_EVENTS + 5)
+    whole = prospect_timeline(prospect)
+    assert len(whole) == TIMELINE_EVENTS + 6  # created, then every change
+
+    page, older = prospect_timeline_page(prospect)
+    assert older and len(page) == TIMELINE_EVENTS
+    # The oldest shown entry keeps its changes: it is diffed with the event after it, read too.
+    assert [(e.version, [(c.field, c.old, c.new) for c in e.changes]) for e in page] == [
+        (e.version, [(c.field, c.old, c.new) for c in e.changes]) for e in whole[:TIMELINE_EVENTS]
+    ]
+    assert page[-1].changes
+
+    client.force_login(personas.owner)
+    body = client.get(reverse("prospects:detail", args=[prospect.pk])).content.decode()
+    assert body.count('<li><span class="when">') == TIMELINE_EVENTS and 'href="?history=all"' in body
+    body = client.get(reverse("prospects:detail", args=[prospect.pk]), {"history": "all"}).content.decode()
+    assert body.count('<li><span class="when">') == TIMELINE_EVENTS + 6 and 'href="?history=all"' not in body
+
+
+def test_a_short_history_is_shown_whole_without_the_link(personas, client):
+    prospect = personas.prospect
+    _edit(prospect, 2)
+    page, older = prospect_timeline_page(prospect)
+    assert not older and len(page) == 3 == len(prospect_timeline(prospect))
+    _edit(prospect, TIMELINE_EVENTS - 3)  # exactly the limit: nothing left out
+    page, older = prospect_timeline_page(prospect)
+    assert not older and len(page) == TIMELINE_EVENTS
+    client.force_login(personas.owner)
+    assert (
+        'href="?history=all"'
+        not in client.get(reverse("prospects:detail", args=[prospect.pk])).content.decode()
+    )
