@@ -662,18 +662,21 @@ _WEIGHTED_SQL = "p.amount * p.probability / 100"
 # and amount x probability / 100 is exact (two decimals / 100), so the sum and the order are the same.
 _WEIGHTED_SUM_SQL = "COALESCE(SUM(p.amount * p.probability), 0) / 100"
 _CARD_ORDER_SQL = "p.expected_month ASC NULLS LAST, p.amount * p.probability DESC, p.id ASC"
-# CARD_FIELDS as columns of "prospects p JOIN users u", in the same order.
 # The local date of a timestamp, as TruncDate reads it (the current time zone a parameter).
 _LOCAL_DATE_SQL = "({} AT TIME ZONE %(tz)s)::date"
-_CARD_COLUMNS_SQL = ", ".join(
-    _WEIGHTED_SQL
-    if f == "weighted"
-    else _LOCAL_DATE_SQL.format("p.updated_at")
-    if f == "changed_on"
-    else f"u.{f.removeprefix('owner__')}"
-    if f.startswith("owner__")
-    else f"p.{f}"
-    for f in CARD_FIELDS
+
+
+def _columns_sql(fields: Iterable[str], computed: dict[str, str]) -> str:
+    """`fields` as columns of prospects p (owner__* of its users u), in the same order; `computed`: the
+    expressions of the fields that are not columns."""
+    return ", ".join(
+        computed.get(f) or (f"u.{f.removeprefix('owner__')}" if f.startswith("owner__") else f"p.{f}")
+        for f in fields
+    )
+
+
+_CARD_COLUMNS_SQL = _columns_sql(
+    CARD_FIELDS, {"weighted": _WEIGHTED_SQL, "changed_on": _LOCAL_DATE_SQL.format("p.updated_at")}
 )
 
 
@@ -1075,18 +1078,17 @@ def _month_totals_sql(
     return per_owner, won_by_owner
 
 
-# MONTH_ROW_FIELDS as columns of the page of prospects p and its last test closing tc, in the same order.
-_MONTH_ROW_COLUMNS_SQL = ", ".join(
-    _WEIGHTED_SQL
-    if f == "weighted"
-    else _LOCAL_DATE_SQL.format("p.updated_at")
-    if f == "changed_on"
-    else _LOCAL_DATE_SQL.format("tc.asked_at")
-    if f == "last_tc_on"
-    else f"tc.{ {'last_tc_question': 'question_text', 'last_tc_answer': 'answer', 'last_tc_reading': 'reading'}[f] }"
-    if f.startswith("last_tc_")
-    else f"p.{f}"
-    for f in MONTH_ROW_FIELDS
+# MONTH_ROW_FIELDS as columns of the page of prospects p and its last test closing tc.
+_MONTH_ROW_COLUMNS_SQL = _columns_sql(
+    MONTH_ROW_FIELDS,
+    {
+        "weighted": _WEIGHTED_SQL,
+        "changed_on": _LOCAL_DATE_SQL.format("p.updated_at"),
+        "last_tc_on": _LOCAL_DATE_SQL.format("tc.asked_at"),
+        "last_tc_question": "tc.question_text",
+        "last_tc_answer": "tc.answer",
+        "last_tc_reading": "tc.reading",
+    },
 )
 
 

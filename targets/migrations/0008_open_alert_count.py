@@ -123,45 +123,31 @@ BEGIN
     RETURN NULL;
 END $$;
 
--- A rep joins or leaves a team: its managers. A manager joins or leaves one: that manager.
-CREATE FUNCTION targets_open_alert_count_members() RETURNS trigger LANGUAGE plpgsql AS $$
+-- A rep joins or leaves a team (accounts_team_members): its managers. A manager joins or leaves one
+-- (accounts_team_managers): that manager.
+CREATE FUNCTION targets_open_alert_count_teams() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     teams bigint[];
+    people bigint[];
 BEGIN
     IF TG_OP = 'INSERT' THEN
-        SELECT array_agg(DISTINCT team_id) INTO teams FROM new_rows;
+        SELECT array_agg(DISTINCT team_id), array_agg(DISTINCT user_id) INTO teams, people FROM new_rows;
     ELSIF TG_OP = 'DELETE' THEN
-        SELECT array_agg(DISTINCT team_id) INTO teams FROM old_rows;
+        SELECT array_agg(DISTINCT team_id), array_agg(DISTINCT user_id) INTO teams, people FROM old_rows;
     ELSE
-        SELECT array_agg(DISTINCT t) INTO teams FROM (
-            SELECT team_id AS t FROM old_rows UNION ALL SELECT team_id FROM new_rows) s;
+        SELECT array_agg(DISTINCT t), array_agg(DISTINCT u) INTO teams, people FROM (
+            SELECT team_id AS t, user_id AS u FROM old_rows UNION ALL SELECT team_id, user_id FROM new_rows) s;
     END IF;
     IF teams IS NULL THEN
         RETURN NULL;
     END IF;
     PERFORM pg_advisory_xact_lock({LOCK_KEY});
-    PERFORM targets_open_alert_recount(
-        ARRAY(SELECT DISTINCT g.user_id FROM accounts_team_managers g WHERE g.team_id = ANY(teams)));
-    RETURN NULL;
-END $$;
-
-CREATE FUNCTION targets_open_alert_count_managers() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-    viewers bigint[];
-BEGIN
-    IF TG_OP = 'INSERT' THEN
-        SELECT array_agg(DISTINCT user_id) INTO viewers FROM new_rows;
-    ELSIF TG_OP = 'DELETE' THEN
-        SELECT array_agg(DISTINCT user_id) INTO viewers FROM old_rows;
+    IF TG_TABLE_NAME = 'accounts_team_managers' THEN
+        PERFORM targets_open_alert_recount(people);
     ELSE
-        SELECT array_agg(DISTINCT v) INTO viewers FROM (
-            SELECT user_id AS v FROM old_rows UNION ALL SELECT user_id FROM new_rows) s;
+        PERFORM targets_open_alert_recount(
+            ARRAY(SELECT DISTINCT g.user_id FROM accounts_team_managers g WHERE g.team_id = ANY(teams)));
     END IF;
-    IF viewers IS NULL THEN
-        RETURN NULL;
-    END IF;
-    PERFORM pg_advisory_xact_lock({LOCK_KEY});
-    PERFORM targets_open_alert_recount(viewers);
     RETURN NULL;
 END $$;
 
@@ -193,8 +179,8 @@ _EVENTS = {
 }
 _TRIGGERS = [
     ("targets_pipelinealert", "alerts", ("INSERT", "UPDATE", "DELETE")),
-    ("accounts_team_members", "members", ("INSERT", "UPDATE", "DELETE")),
-    ("accounts_team_managers", "managers", ("INSERT", "UPDATE", "DELETE")),
+    ("accounts_team_members", "teams", ("INSERT", "UPDATE", "DELETE")),
+    ("accounts_team_managers", "teams", ("INSERT", "UPDATE", "DELETE")),
     ("accounts_user", "users", ("INSERT", "UPDATE")),
 ]
 TRIGGERS_SQL = "\n".join(
@@ -216,8 +202,7 @@ REVERSE_SQL = (
     )
     + """
 DROP TRIGGER IF EXISTS open_alert_count_truncate ON targets_pipelinealert;
-DROP FUNCTION IF EXISTS targets_open_alert_count_users(), targets_open_alert_count_managers(),
-    targets_open_alert_count_members(), targets_open_alert_count_truncate(),
+DROP FUNCTION IF EXISTS targets_open_alert_count_users(), targets_open_alert_count_teams(), targets_open_alert_count_truncate(),
     targets_open_alert_count_alerts(), targets_open_alert_add(jsonb),
     targets_open_alert_recount(bigint[]);
 """
