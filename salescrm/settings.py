@@ -349,6 +349,10 @@ IMPORT_ASYNC_ROWS = env_int("IMPORT_ASYNC_ROWS", 2000)
 import pgtrigger  # noqa: E402
 
 PGHISTORY_LEVEL = pgtrigger.Statement
+# The history context (who, which URL) is attached to the requests that write: its middleware prefixes
+# every statement of a tracked request with two set_config() calls, which a page that only reads paid
+# on each of its queries (GET is in pghistory's default list).
+PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 
 # --- Board: the cards a column shows at first, and adds with each "show more cards" (the column's count
 # and sums cover all prospects).

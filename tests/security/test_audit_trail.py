@@ -347,3 +347,24 @@ def test_an_admin_change_on_a_stale_form_is_refused_as_a_conflict(personas):
     assert "変更は保存されませんでした" in response.content.decode()
     personas.prospect.refresh_from_db()
     assert personas.prospect.probability == 33
+
+
+def test_a_page_that_only_reads_sends_no_history_context(personas, client, monkeypatch):
+    """The context is for the requests that write (POST...): a GET's queries go as they are, without
+    pghistory's set_config() statements in front of each."""
+    import pghistory.runtime
+
+    injected: list[str] = []
+    original = pghistory.runtime._inject_history_context
+
+    def counting(execute, sql, params, many, context):
+        injected.append(sql)
+        return original(execute, sql, params, many, context)
+
+    monkeypatch.setattr(pghistory.runtime, "_inject_history_context", counting)
+    client.force_login(personas.manager)
+    for name in ("home", "pipeline:board", "pipeline:month_list", "prospects:list"):
+        assert client.get(reverse(name)).status_code == 200
+    assert injected == []
+    client.post(reverse("prospects:edit", args=[personas.prospect.pk]), {})
+    assert injected  # a POST carries it
