@@ -322,3 +322,15 @@ def test_a_count_gone_below_zero_is_counted_for_real_and_does_not_fail_the_write
     client.force_login(personas.owner)
     response = client.get(reverse("targets:bell"), headers={"HX-Request": "true"})
     assert ">1<" in response.content.decode()
+
+
+def test_the_management_command_mends_the_counts(personas):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    open_alert(user=personas.owner)
+    OpenAlertCount.objects.filter(user=personas.owner).update(n=5)
+    out = StringIO()
+    call_command("alert_counts", stdout=out)
+    assert out.getvalue().startswith("1 users' open alert counts differed") and kept() == real()
