@@ -762,7 +762,7 @@ class CardCursor:
 
     def __str__(self) -> str:
         month = self.expected_month.isoformat() if self.expected_month else ""
-        return f"{month}~{self.weighted}~{self.id}"
+        return f"{month}~{format(self.weighted.normalize(), 'f')}~{self.id}"  # 4500000, not 4500000.000000
 
     @classmethod
     def parse(cls, raw: str) -> CardCursor:

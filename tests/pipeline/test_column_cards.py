@@ -165,3 +165,9 @@ def test_the_cursor_round_trips_and_a_whole_column_has_no_button(personas, clien
     client.force_login(personas.owner)
     body = client.get(reverse("pipeline:board")).content.decode()
     assert more_url(body, Horizon.LONG) is None and more_url(body, Horizon.MID) is None
+
+
+def test_the_cursor_writes_its_weighted_amount_without_trailing_zeros():
+    cursor = CardCursor(None, Decimal("4500000.000000000000"), 113)
+    assert str(cursor) == "~4500000~113" and CardCursor.parse(str(cursor)) == cursor
+    assert str(CardCursor(None, Decimal("1234.5600"), 1)) == "~1234.56~1"
