@@ -39,12 +39,14 @@ def drift() -> list[tuple[int, int | None, int]]:
 def reconcile() -> int:
     """Rewrite the count of every user in drift(); returns how many differed (logged as a warning:
     a trigger missed a change, or a load ran with the triggers off)."""
-    drifted = drift()
-    if drifted:
-        logger.warning(
-            "open alert counts differed for %d users (user, kept, real): %s", len(drifted), drifted[:20]
-        )
-        with transaction.atomic(), connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        # The triggers' lock for the whole of it: no change may commit between the count and the rewrite.
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+        drifted = drift()
+        if drifted:
+            logger.warning(
+                "open alert counts differed for %d users (user, kept, real): %s", len(drifted), drifted[:20]
+            )
             cursor.execute(
                 "SELECT targets_open_alert_recount(%s)", [[user_id for user_id, _kept, _n in drifted]]
             )
