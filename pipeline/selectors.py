@@ -769,7 +769,8 @@ class CardCursor:
         """The cursor of a "more" button's URL; ValueError for anything else."""
         month, weighted, pk = raw.split("~")
         value = Decimal(weighted)
-        if not value.is_finite() or not pk.isdigit() or len(pk) > 18:
+        # A weighted amount is at most an amount (14 digits): anything larger is not a card's.
+        if not value.is_finite() or abs(value) >= 10**15 or not pk.isdigit() or len(pk) > 18:
             raise ValueError(raw)
         return cls(dt.date.fromisoformat(month) if month else None, value, int(pk))
 

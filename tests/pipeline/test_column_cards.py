@@ -137,6 +137,9 @@ def test_the_sql_and_orm_paths_give_the_same_pages(personas, column, today, filt
         ({"horizon": "short", "after": "2026-13-01~1~1"}, "not valid"),
         ({"horizon": "short", "after": "~NaN~1"}, "not valid"),
         ({"horizon": "short", "after": "~1~-3"}, "not valid"),
+        ({"horizon": "short", "after": "~1e999999~1"}, "not valid"),
+        ({"horizon": "short", "after": "~1000000000000000~1"}, "not valid"),
+        ({"horizon": "short", "after": "~1~99999999999999999999"}, "not valid"),
         ({"horizon": "short", "after": "~1~1", "month_from": "last year"}, "filters are not valid"),
     ],
 )
