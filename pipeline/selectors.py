@@ -695,54 +695,27 @@ def _board_rows_sql(
     trigger-kept ones (prospects.counts.pipeline_sums: a few rows per owner instead of summing every
     open prospect of a team's reps, 1.5-2 ms at M)."""
     clause, params = where
-    table = Prospect._meta.db_table
-    users = User._meta.db_table
-    with connection.cursor() as cur:
-        if kept_sums_of is _UNFILTERED:
+    if kept_sums_of is _UNFILTERED:
+        with connection.cursor() as cur:
             cur.execute(
                 f"SELECT p.horizon, COUNT(*), COALESCE(SUM(p.amount), 0), {_WEIGHTED_SUM_SQL} "
-                f"FROM {table} p WHERE {clause} GROUP BY p.horizon",
+                f"FROM {Prospect._meta.db_table} p WHERE {clause} GROUP BY p.horizon",
                 params,
             )
             totals = {
                 horizon: {"n": n, "amount_sum": amount, "weighted_sum": weighted}
                 for horizon, n, amount, weighted in cur.fetchall()
             }
-        else:
-            totals = {
-                horizon: {"n": s.n, "amount_sum": s.amount, "weighted_sum": s.weighted}
-                for horizon, s in pipeline_sums(kept_sums_of).items()
-            }
-        if not with_cards:
-            return totals, []
-        owners = params.get("owners")
-        if owners is not None and len(owners) <= CARDS_PER_OWNER_MAX_OWNERS:
-            # Each owner's first cards of the column are the first entries of prospect_open_ranked
-            # for that owner (read in index order, filters applied on the way, no sort); the column's
-            # first cards are the first of those. Sorting every open prospect of a team's reps to
-            # keep 20 cost 0.4-0.5 ms a column at M.
-            per_owner = clause.replace(_OWNERS_SQL, "p.owner_id = o.id")
-            firsts = " UNION ALL ".join(
-                f"(SELECT c.id FROM unnest(%(owners)s::bigint[]) AS o(id) CROSS JOIN LATERAL ("
-                f"SELECT p.id, p.expected_month, p.amount * p.probability AS w FROM {table} p "
-                f"WHERE {per_owner} AND p.horizon = '{horizon}' ORDER BY {_CARD_ORDER_SQL} LIMIT %(limit)s) c "
-                f"ORDER BY c.expected_month ASC NULLS LAST, c.w DESC, c.id ASC LIMIT %(limit)s)"
-                for horizon in HORIZONS
-            )
-        else:
-            firsts = " UNION ALL ".join(
-                f"(SELECT p.id FROM {table} p WHERE {clause} AND p.horizon = '{horizon}' "
-                f"ORDER BY {_CARD_ORDER_SQL} LIMIT %(limit)s)"
-                for horizon in HORIZONS
-            )
-        cur.execute(
-            f"SELECT {_CARD_COLUMNS_SQL} "
-            f"FROM {table} p JOIN {users} u ON u.id = p.owner_id "
-            f"WHERE p.id IN ({firsts}) ORDER BY {_CARD_ORDER_SQL}",
-            {**params, "limit": settings.BOARD_CARDS_PER_COLUMN, "tz": timezone.get_current_timezone_name()},
-        )
-        rows = [ProspectRow(**dict(zip(CARD_FIELDS, row, strict=True))) for row in cur.fetchall()]
-    return totals, rows
+    else:
+        totals = {
+            horizon: {"n": s.n, "amount_sum": s.amount, "weighted_sum": s.weighted}
+            for horizon, s in pipeline_sums(kept_sums_of).items()
+        }
+    if not with_cards:
+        return totals, []
+    # Each column's first cards, in one query.
+    firsts = [_first_cards_sql(f"{clause} AND p.horizon = '{horizon}'", params) for horizon in HORIZONS]
+    return totals, _cards_sql(firsts, params, settings.BOARD_CARDS_PER_COLUMN)
 
 
 @dataclass(frozen=True)
@@ -814,11 +787,9 @@ def column_cards(
     if where is not None:
         clause, params = where
         cursor_sql, cursor_params = after.sql()
-        rows = _cards_sql(
-            f"{clause} AND p.horizon = %(horizon)s AND {cursor_sql}",
-            {**params, **cursor_params, "horizon": horizon},
-            limit + 1,
-        )
+        params = {**params, **cursor_params, "horizon": horizon}
+        first = _first_cards_sql(f"{clause} AND p.horizon = %(horizon)s AND {cursor_sql}", params)
+        rows = _cards_sql([first], params, limit + 1)
     else:
         firsts = (
             filters.apply(scope.prospects(viewer).open())
@@ -838,25 +809,34 @@ def column_cards(
     return [decorate(row, bands, today) for row in rows[:limit]], len(rows) > limit
 
 
-def _cards_sql(clause: str, params: dict, limit: int) -> list[ProspectRow]:
-    """The first `limit` cards (in the cards' order) of the open prospects p matching `clause`: per owner
-    from prospect_open_ranked when the clause names a short list of owners, as _board_rows_sql does."""
-    table, users = Prospect._meta.db_table, User._meta.db_table
+def _first_cards_sql(clause: str, params: dict) -> str:
+    """The ids of the first %(limit)s cards, in the cards' order, of the open prospects p matching
+    `clause` (one column, its filters and, for column_cards, its cursor). When the clause names a short
+    list of owners, each owner's first cards are the first entries of prospect_open_ranked for that
+    owner (read in index order, filters applied on the way, no sort) and the column's are the first of
+    those: sorting every open prospect of a team's reps to keep 20 cost 0.4-0.5 ms a column at M."""
+    table = Prospect._meta.db_table
     owners = params.get("owners")
     if owners is not None and len(owners) <= CARDS_PER_OWNER_MAX_OWNERS:
         per_owner = clause.replace(_OWNERS_SQL, "p.owner_id = o.id")
-        firsts = (
+        return (
             f"SELECT c.id FROM unnest(%(owners)s::bigint[]) AS o(id) CROSS JOIN LATERAL ("
             f"SELECT p.id, p.expected_month, p.amount * p.probability AS w FROM {table} p "
             f"WHERE {per_owner} ORDER BY {_CARD_ORDER_SQL} LIMIT %(limit)s) c "
             f"ORDER BY c.expected_month ASC NULLS LAST, c.w DESC, c.id ASC LIMIT %(limit)s"
         )
-    else:
-        firsts = f"SELECT p.id FROM {table} p WHERE {clause} ORDER BY {_CARD_ORDER_SQL} LIMIT %(limit)s"
+    return f"SELECT p.id FROM {table} p WHERE {clause} ORDER BY {_CARD_ORDER_SQL} LIMIT %(limit)s"
+
+
+def _cards_sql(firsts: list[str], params: dict, limit: int) -> list[ProspectRow]:
+    """The cards of the ids that the _first_cards_sql subqueries `firsts` choose (each at most `limit`),
+    in the cards' order: only those rows are read whole, with their owner."""
+    table, users = Prospect._meta.db_table, User._meta.db_table
+    ids = " UNION ALL ".join(f"({first})" for first in firsts)
     with connection.cursor() as cur:
         cur.execute(
             f"SELECT {_CARD_COLUMNS_SQL} FROM {table} p JOIN {users} u ON u.id = p.owner_id "
-            f"WHERE p.id IN ({firsts}) ORDER BY {_CARD_ORDER_SQL}",
+            f"WHERE p.id IN (SELECT f.id FROM ({ids}) f) ORDER BY {_CARD_ORDER_SQL}",
             {**params, "limit": limit, "tz": timezone.get_current_timezone_name()},
         )
         return [ProspectRow(**dict(zip(CARD_FIELDS, row, strict=True))) for row in cur.fetchall()]
