@@ -41,6 +41,7 @@ from closing.models import TestClosing
 from pipeline.models import ForecastSnapshot, Rank, RankBands
 from prospects.counts import counts_by_owner, pipeline_sums
 from prospects.models import Horizon, Prospect, Source, Status
+from prospects.selectors import RowOwner
 from salescrm.lib.months import add_months, this_month
 from targets.models import PipelineTarget
 
@@ -459,14 +460,6 @@ CARD_FIELDS = (
 )
 
 
-class _Owner:
-    __slots__ = ("display_name", "pk")
-
-    def __init__(self, pk: int, display_name: str) -> None:
-        self.pk = pk
-        self.display_name = display_name
-
-
 class ProspectRow:
     """A prospect of a board card or a month-list row, read with values(): building 90 model instances
     (and their owners) cost three times the query. It answers what the card, the row, the exports and
@@ -478,7 +471,7 @@ class ProspectRow:
             owner_name = User.format_name(
                 row.pop("owner__last_name"), row.pop("owner__first_name"), row.pop("owner__username")
             )
-        self.owner = _Owner(row["owner_id"], owner_name)
+        self.owner = RowOwner(row["owner_id"], owner_name)
         self.__dict__.update(row)
 
     @property

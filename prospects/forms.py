@@ -160,6 +160,7 @@ class ProspectFilterForm(forms.Form):
         """`owners`: visible_users(user) already read by the caller, used for the owner options."""
         super().__init__(*args, **kwargs)
         self._owners = owners
+        self._manager = user.is_manager and not user.is_admin_role
         if user.is_admin_role or user.is_manager:
             self.fields["owner"].queryset = visible_users(user)
             self.fields["owner"].label_from_instance = lambda u: u.display_name
@@ -197,6 +198,12 @@ class ProspectFilterForm(forms.Form):
         if data.get("owner"):
             qs = qs.filter(owner=data["owner"])
         return qs.order_by(*self.ordering())
+
+    def owner_ids(self) -> list[int] | None:
+        """A manager's visible owners the form was given, as ids: the same set as visible_to's subquery
+        (their teams' members and themselves), as a list the planner needs no subquery for (the list's
+        COUNT and page each planned ~1.5 ms faster at M). None for anyone else, or without owners."""
+        return [u.pk for u in self._owners] if self._manager and self._owners is not None else None
 
     def ordering(self) -> tuple[str, ...]:
         """The order_by() fields of the chosen sort (the last updated first by default)."""

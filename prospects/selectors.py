@@ -172,7 +172,9 @@ def conflict_changes(current: Prospect, expected_version: int) -> list[TimelineE
 # --- The prospect list ---------------------------------------------------------------------------
 
 
-class ListOwner:
+class RowOwner:
+    """The owner of a prospect read as a plain row: what the rows show of them (pipeline's cards too)."""
+
     __slots__ = ("display_name", "pk")
 
     def __init__(self, pk: int, display_name: str) -> None:
@@ -217,7 +219,7 @@ class ListRow:
             first_name,
             username,
         ) = row
-        self.owner = ListOwner(owner_id, User.format_name(last_name, first_name, username))
+        self.owner = RowOwner(owner_id, User.format_name(last_name, first_name, username))
 
 
 _LIST_COLUMNS_SQL = (

@@ -57,10 +57,7 @@ def prospect_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     owners = visible_user_names(user) if user.is_admin_role or user.is_manager else None
     form = ProspectFilterForm(data, user=user, owners=owners)
-    # A manager's visible owners were just read for the owner filter: the same set as visible_to's
-    # subquery (their teams' members and themselves), given as a list the planner needs no subquery
-    # for (COUNT and page query each planned ~1.5 ms faster at M).
-    owner_ids = [u.pk for u in owners] if owners is not None and not user.is_admin_role else None
+    owner_ids = form.owner_ids()  # a manager's owners, just read for the owner filter
     if request.GET.get("export") in ("csv", "xlsx"):
         qs = (
             Prospect.objects.filter(owner_id__in=owner_ids)

@@ -78,8 +78,7 @@ def test_the_sql_rows_are_the_orm_rows_page_after_page(listed, who, query, sort)
     valid = form.is_valid()
     orm = form.filter(Prospect.objects.visible_to(viewer)) if valid else Prospect.objects.none()
     expected = list(orm.values_list("pk", flat=True))
-    owner_ids = [u.pk for u in owners] if owners is not None and not viewer.is_admin_role else None
-    for ids in (owner_ids, None):  # the manager's listed owners, or visible_to's subquery
+    for ids in (form.owner_ids(), None):  # the manager's listed owners, or visible_to's subquery
         rows = prospect_list_rows(
             viewer, form.cleaned_data if valid else None, form.ordering(), owner_ids=ids
         )
@@ -115,3 +114,12 @@ def test_an_inactive_viewer_sees_nothing(listed):
     viewer = listed.owner
     viewer.is_active = False
     assert prospect_list_rows(viewer, {}, ("-updated_at", "-id")).count() == 0
+
+
+def test_only_a_managers_form_gives_owner_ids(listed):
+    for who in ("owner", "manager", "admin"):
+        viewer = getattr(listed, who)
+        owners = visible_user_names(viewer)
+        ids = ProspectFilterForm(QueryDict("status=open"), user=viewer, owners=owners).owner_ids()
+        assert ids == ([u.pk for u in owners] if who == "manager" else None)
+    assert ProspectFilterForm(QueryDict(""), user=listed.manager).owner_ids() is None
