@@ -10,7 +10,7 @@ lint:
 format:
 	.venv/bin/ruff format . && .venv/bin/ruff check --fix .
 migrations-check:
-	.venv/bin/python manage.py makemigrations --check --dry-run
+	DJANGO_DEBUG=1 .venv/bin/python manage.py makemigrations --check --dry-run
 messages:         ## refresh and compile every Japanese catalogue
 	bin/messages
 run-prod-check:   ## manage.py check --deploy with production variables
