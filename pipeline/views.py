@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -78,25 +79,24 @@ def board(request: HttpRequest) -> HttpResponse:
 @require_GET
 def column_cards(request: HttpRequest) -> HttpResponse:
     """A column's "more" button (htmx): its next cards, appended to the column, and out of band the
-    button for the cards after them (or none). 400 with the reason for a bad horizon or cursor."""
+    button for the cards after them (or none). A bad horizon, cursor or filter is a 400 whose alert is
+    appended to the column instead (app.js swaps 400s: they say what went wrong)."""
     horizon = request.GET.get("horizon", "")
-    if horizon not in Horizon.values:
-        return HttpResponse(_("Unknown horizon."), status=400, content_type="text/plain; charset=utf-8")
+    scope, form = _board_state(request, request.GET)
     try:
         after = selectors.CardCursor.parse(request.GET.get("after", ""))
     except (ValueError, ArithmeticError):
-        return HttpResponse(
-            _("The position in the column is not valid: reload the board."),
-            status=400,
-            content_type="text/plain; charset=utf-8",
-        )
-    scope, form = _board_state(request, request.GET)
-    if not form.is_valid():
-        return HttpResponse(
-            _("The filters are not valid: reload the board."),
-            status=400,
-            content_type="text/plain; charset=utf-8",
-        )
+        after = None
+    if horizon not in Horizon.values:
+        reason = _("Unknown horizon.")
+    elif after is None:
+        reason = _("The position in the column is not valid: reload the board.")
+    elif not form.is_valid():
+        reason = _("The filters are not valid: reload the board.")
+    else:
+        reason = ""
+    if reason:
+        return HttpResponse(format_html('<p class="alert conflict" role="alert">{}</p>', reason), status=400)
     today = timezone.localdate()
     cards, more = selectors.column_cards(
         viewer=request.user, scope=scope, filters=form.filters(), horizon=horizon, after=after, today=today

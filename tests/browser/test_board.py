@@ -103,3 +103,15 @@ def test_show_more_cards_adds_the_next_cards_to_the_column_in_place(app, crm, op
     last = ids[-1]
     page.select_option(f"#{last.replace('card', 'move')}", "long")
     page.wait_for_selector(f'.cards-list[data-horizon="long"] #{last}')
+
+
+def test_a_refused_show_more_says_why_in_the_column(app, crm, open_page, settings):
+    settings.BOARD_CARDS_PER_COLUMN = 1
+    make_prospect(crm.owner, name="Second short", horizon=Horizon.SHORT)
+    page = open_page(crm.owner, viewport=DESKTOP)
+    page.goto(f"{app}/pipeline/")
+    url = page.locator("#more-short .more-cards-button").get_attribute("hx-get")
+    stale = url.split("&after=")[0] + "&after=garbage"  # a position no card has
+    page.evaluate("url => htmx.ajax('GET', url, {target: '#cards-short', swap: 'beforeend'})", stale)
+    expect(page.locator("#cards-short .alert")).to_contain_text("ボードを再読み込み")
+    assert page.locator("#cards-short .card").count() == 1  # nothing else was added
