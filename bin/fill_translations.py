@@ -2,7 +2,8 @@
 
     .venv/bin/python bin/fill_translations.py TRANSLATIONS.py APP/locale/ja/LC_MESSAGES/django.po ...
 
-Prints the msgids still untranslated, so nothing is left in English by accident.
+A key may be (context, msgid) for a pgettext message. Prints the msgids still untranslated, so nothing
+is left in English by accident. bin/translate runs it under a lock, between makemessages and compile.
 """
 
 import runpy
@@ -21,12 +22,16 @@ def main() -> int:
             if entry.obsolete:
                 continue
             fuzzy = "fuzzy" in entry.flags  # makemessages' guess: replace it when the table has the word
+            # A message with a context (pgettext) is looked up as (context, msgid) first.
+            key = (entry.msgctxt, entry.msgid) if entry.msgctxt else entry.msgid
+            if key not in ja and key not in plurals:
+                key = entry.msgid
             if entry.msgid_plural:
-                if entry.msgid in plurals and (fuzzy or not any(entry.msgstr_plural.values())):
-                    entry.msgstr_plural = dict(enumerate(plurals[entry.msgid]))
+                if key in plurals and (fuzzy or not any(entry.msgstr_plural.values())):
+                    entry.msgstr_plural = dict(enumerate(plurals[key]))
                     entry.flags = [f for f in entry.flags if f != "fuzzy"]
-            elif entry.msgid in ja and (fuzzy or not entry.msgstr):
-                entry.msgstr = ja[entry.msgid]
+            elif key in ja and (fuzzy or not entry.msgstr):
+                entry.msgstr = ja[key]
                 entry.flags = [f for f in entry.flags if f != "fuzzy"]
             if "fuzzy" in entry.flags:
                 missing += 1
