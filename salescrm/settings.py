@@ -91,7 +91,6 @@ TEMPLATES = [
             "builtins": [
                 "django.templatetags.i18n",
                 "salescrm.templatetags.crm",
-                "salescrm.templatetags.memo",
             ],
         },
     }

@@ -1,23 +1,20 @@
-"""The main menu is rendered once per language and role (base.html caches it): a rep must never be
-served the admin's menu, nor a Japanese page the English one."""
+"""The page frame (base.html) is rendered for each request: a rep never sees the admin's menu, a
+Japanese page never the English one, and no request sees another's token, path, name or count."""
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 
 pytestmark = pytest.mark.django_db
 
 
-def test_the_cached_menu_is_per_role(personas, client):
-    cache.clear()
+def test_the_menu_follows_the_role(personas, client):
     client.force_login(personas.admin)
     assert reverse("admin:index") in client.get(reverse("home")).content.decode()
     client.force_login(personas.owner)
     assert reverse("admin:index") not in client.get(reverse("home")).content.decode()
 
 
-def test_the_cached_menu_is_per_language(personas, client):
-    cache.clear()
+def test_the_menu_follows_the_language(personas, client):
     client.force_login(personas.owner)
     client.cookies["django_language"] = "en"
     assert ">Board<" in client.get(reverse("home")).content.decode()
@@ -26,12 +23,9 @@ def test_the_cached_menu_is_per_language(personas, client):
     assert ">Board<" not in body and "ボード" in body
 
 
-def test_the_cached_bar_keeps_each_pages_csrf_token_path_name_and_count(personas, client):
-    """Only the language-only parts of the top bar are cached: the CSRF fields, the language form's
-    return path, the user's name and the bell's count are the request's own."""
+def test_the_bar_keeps_each_pages_csrf_token_path_name_and_count(personas, client):
     import re
 
-    cache.clear()
     client.force_login(personas.owner)
     first = client.get(reverse("home")).content.decode()
     client.force_login(personas.manager)
