@@ -118,9 +118,14 @@ def month_input(value: dt.date | str | None) -> str:
     return str(value or "")
 
 
+def format_percent(value: int | None) -> str:
+    return "" if value is None else f"{value}%"
+
+
 @register.filter
 def percent(value: int | None) -> str:
-    return "" if value is None else f"{value}%"
+    """40%: a probability as every page shows it."""
+    return format_percent(value)
 
 
 @register.filter
@@ -131,3 +136,30 @@ def horizon_label(value: str) -> str:
         return str(Horizon(value).label)
     except ValueError:
         return value
+
+
+def format_short_age(value: dt.date | dt.datetime | None, now: dt.datetime | None = None) -> str:
+    """How long ago, in one unit: 5日 / 3週間 / 10ヶ月 / 2年 (5 d / 3 wk / 10 mo / 2 yr). Days under two
+    weeks, weeks under two months, months under two years: a table column reads at a glance, where
+    timesince's two units (「10ヶ月, 3週間」) did not."""
+    if value in (None, ""):
+        return ""
+    now = now or timezone.now()
+    if isinstance(value, dt.datetime):
+        days = (timezone.localtime(now).date() - timezone.localtime(value).date()).days
+    else:
+        days = (timezone.localtime(now).date() - value).days
+    days = max(days, 0)
+    if days < 14:
+        return translation.pgettext("short age", "%(n)d d") % {"n": days}
+    if days < 61:
+        return translation.pgettext("short age", "%(n)d wk") % {"n": days // 7}
+    if days < 730:
+        return translation.pgettext("short age", "%(n)d mo") % {"n": days * 12 // 365}
+    return translation.pgettext("short age", "%(n)d yr") % {"n": days // 365}
+
+
+@register.filter
+def short_age(value: dt.date | dt.datetime | None) -> str:
+    """How long ago, in one short unit (see format_short_age)."""
+    return format_short_age(value)
