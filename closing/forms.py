@@ -10,12 +10,13 @@ from closing.models import Reading, TestClosing, TestClosingQuestion
 from closing.selectors import active_questions
 from prospects.forms import MonthField
 from prospects.models import Horizon, LostReason
+from salescrm.lib.formrules import CrmForm, CrmModelForm
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"})
 MONEY_WIDGET = forms.NumberInput(attrs={"min": 0, "step": 1, "inputmode": "numeric"})
 
 
-class QuestionForm(forms.ModelForm):
+class QuestionForm(CrmModelForm):
     class Meta:
         model = TestClosingQuestion
         fields = ["text_ja", "text_en", "kind"]
@@ -28,7 +29,7 @@ class QuestionForm(forms.ModelForm):
         return value
 
 
-class RevealedFieldsMixin(forms.Form):
+class RevealedFieldsMixin(CrmForm):
     answer = forms.CharField(label=_("Customer's answer"), widget=forms.Textarea(attrs={"rows": 3}))
     reading = forms.ChoiceField(label=_("Reading"), choices=Reading.choices, widget=forms.RadioSelect)
     revealed_month = MonthField(label=_("Revealed timing (month)"), required=False)
@@ -83,7 +84,7 @@ class TestClosingEditForm(RevealedFieldsMixin):
         return {name: getattr(test_closing, name) for name in cls.FIELDS}
 
 
-class AnnotationForm(forms.Form):
+class AnnotationForm(CrmForm):
     text = forms.CharField(label=_("Annotation"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
 
     def clean_text(self):
@@ -93,7 +94,7 @@ class AnnotationForm(forms.Form):
         return value
 
 
-class ProposalForm(forms.Form):
+class ProposalForm(CrmForm):
     horizon = forms.ChoiceField(label=_("Horizon"), choices=Horizon.choices)
     expected_month = MonthField(label=_("Expected month"), required=False)
     probability = forms.IntegerField(
@@ -111,7 +112,7 @@ def _not_future(value):
     return value
 
 
-class WonForm(forms.Form):
+class WonForm(CrmForm):
     amount = forms.DecimalField(
         label=_("Final amount"),
         max_digits=14,
@@ -132,7 +133,7 @@ class WonForm(forms.Form):
         return _not_future(self.cleaned_data["closed_on"])
 
 
-class LostForm(forms.Form):
+class LostForm(CrmForm):
     closed_on = forms.DateField(label=_("Lost on"), widget=DATE_WIDGET)
     reason = forms.ChoiceField(
         label=_("Lost reason"),
@@ -162,7 +163,7 @@ class LostForm(forms.Form):
         return data
 
 
-class ReopenForm(forms.Form):
+class ReopenForm(CrmForm):
     reason = forms.CharField(
         label=_("Why is it reopened?"),
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -177,7 +178,7 @@ class ReopenForm(forms.Form):
         return value
 
 
-class PeriodForm(forms.Form):
+class PeriodForm(CrmForm):
     month_from = MonthField(label=_("From"), required=False)
     month_to = MonthField(label=_("Until"), required=False)
 
@@ -188,7 +189,7 @@ class PeriodForm(forms.Form):
         return data
 
 
-class StaleForm(forms.Form):
+class StaleForm(CrmForm):
     days = forms.IntegerField(
         label=_("No test closing for (days)"), required=False, min_value=1, max_value=3650
     )

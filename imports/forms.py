@@ -10,9 +10,10 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from imports.models import ImportMapping
 from imports.services import BAD_FORMAT, TOO_LARGE
+from salescrm.lib.formrules import CrmForm
 
 
-class UploadForm(forms.Form):
+class UploadForm(CrmForm):
     file = forms.FileField(
         label=_("File (.csv or .xlsx)"),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),

@@ -4,9 +4,10 @@ from django.utils.translation import gettext_lazy as _
 
 from prospects.models import OpenCount, Prospect
 from prospects.services import CONFLICT_MESSAGE
+from salescrm.lib.formrules import CrmModelForm
 
 
-class ProspectAdminForm(forms.ModelForm):
+class ProspectAdminForm(CrmModelForm):
     """The admin keeps the optimistic lock too: a change saved by someone else since the form was
     opened is refused, and every admin save bumps the version so open edit forms notice it."""
 
@@ -14,7 +15,7 @@ class ProspectAdminForm(forms.ModelForm):
 
     class Meta:
         model = Prospect
-        fields = "__all__"  # noqa: DJ007 - the ModelAdmin fieldsets choose the fields
+        fields = "__all__"
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -3,12 +3,13 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from salescrm.lib.formrules import CrmModelForm
 from targets.models import PipelineTarget
 
 HORIZON_FIELDS = ("min_short", "min_mid", "min_long")
 
 
-class PipelineTargetForm(forms.ModelForm):
+class PipelineTargetForm(CrmModelForm):
     """A scope's target. Counts are whole numbers of 0 or more; the amount is 0 or more; a per-horizon
     minimum is never above the total when both are set (the database checks it too)."""
 
