@@ -3,54 +3,36 @@ their manager, another team's manager, an admin."""
 
 from __future__ import annotations
 
-import itertools
-from decimal import Decimal
-
 import pytest
 
-from accounts.models import Role, Team, User
-from prospects.models import Horizon, Prospect, Source
-
-_seq = itertools.count(1)
+from accounts.models import Role, User
+from prospects.models import Prospect
+from tests.factories import ProspectFactory, TeamFactory, UserFactory
 
 
 def make_user(username: str | None = None, role: str = Role.REP, **extra) -> User:
-    username = username or f"user{next(_seq)}"
-    user = User.objects.create_user(username=username, password="pw-" + username, role=role, **extra)
-    if role == Role.ADMIN:
-        # As seed_demo does: an administrator manages every model in the Django admin too.
-        user.is_staff = user.is_superuser = True
-        user.save(update_fields=["is_staff", "is_superuser"])
-    return user
+    """UserFactory with the username first: the many older tests call it so."""
+    if username is not None:
+        extra["username"] = username
+    return UserFactory(role=role, **extra)
 
 
 def make_prospect(owner: User, **fields) -> Prospect:
-    defaults = dict(
-        name=f"Prospect {next(_seq)}",
-        source=Source.INBOUND,
-        horizon=Horizon.MID,
-        probability=50,
-        amount=Decimal("1000000"),
-    )
-    defaults.update(fields)
-    return Prospect.objects.create(owner=owner, **defaults)
+    """ProspectFactory with the owner first: the many older tests call it so."""
+    return ProspectFactory(owner=owner, **fields)
 
 
 class Personas:
     def __init__(self) -> None:
-        self.owner = make_user("owner", last_name="田中", first_name="翔太")
-        self.teammate = make_user("teammate")
-        self.outsider = make_user("outsider")
-        self.manager = make_user("manager", Role.MANAGER)
-        self.other_manager = make_user("other_manager", Role.MANAGER)
-        self.admin = make_user("admin", Role.ADMIN)
-        self.team = Team.objects.create(name="Team A")
-        self.team.members.add(self.owner, self.teammate)
-        self.team.managers.add(self.manager)
-        self.other_team = Team.objects.create(name="Team B")
-        self.other_team.members.add(self.outsider)
-        self.other_team.managers.add(self.other_manager)
-        self.prospect = make_prospect(self.owner, name="山田工務店")
+        self.owner = UserFactory(username="owner", last_name="田中", first_name="翔太")
+        self.teammate = UserFactory(username="teammate")
+        self.outsider = UserFactory(username="outsider")
+        self.manager = UserFactory(username="manager", manager=True)
+        self.other_manager = UserFactory(username="other_manager", manager=True)
+        self.admin = UserFactory(username="admin", admin=True)
+        self.team = TeamFactory(name="Team A", members=[self.owner, self.teammate], managers=[self.manager])
+        self.other_team = TeamFactory(name="Team B", members=[self.outsider], managers=[self.other_manager])
+        self.prospect = ProspectFactory(owner=self.owner, name="山田工務店")
 
     def all(self) -> dict[str, User]:
         return {
