@@ -9,11 +9,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from closing import services
-from closing.models import QuestionKind, TestClosing, TestClosingQuestion
+from closing.models import QuestionKind, Reading, TestClosing, TestClosingQuestion
 from prospects.models import Horizon, Prospect
 from salescrm.lib.months import add_months, this_month
 from tests.closing.conftest import HTMX
-from tests.conftest import make_prospect
+from tests.factories import ProspectFactory, TestClosingFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("question_library")]
 
@@ -99,7 +99,7 @@ def test_a_retired_question_is_not_offered_and_cannot_be_posted(personas, client
 
 
 def test_no_test_closing_on_a_closed_prospect(personas, client):
-    p = make_prospect(personas.owner, status="won", closed_on=timezone.localdate(), won_amount=Decimal(1))
+    p = ProspectFactory(owner=personas.owner, won=True, amount=Decimal(1))
     client.force_login(personas.owner)
     response = client.post(_log_url(p), {"question_text": "q", "answer": "a", "reading": "positive"}, **HTMX)
     assert response.status_code == 409
@@ -107,14 +107,7 @@ def test_no_test_closing_on_a_closed_prospect(personas, client):
 
 
 def test_detail_page_lists_the_test_closings(personas, client):
-    services.test_closing_log(
-        prospect=personas.prospect,
-        by=personas.owner,
-        question=None,
-        question_text="予算は?",
-        answer="300万",
-        reading="undecided",
-    )
+    TestClosingFactory(prospect=personas.prospect, question_text="予算は?", answer="300万")
     client.force_login(personas.owner)
     body = client.get(reverse("prospects:detail", args=[personas.prospect.pk])).content.decode()
     assert "予算は?" in body and "300万" in body
@@ -125,9 +118,7 @@ def test_detail_page_lists_the_test_closings(personas, client):
 
 def test_a_positive_answer_proposes_short_horizon_and_at_least_70_percent(personas):
     p = personas.prospect  # mid, 50 %
-    tc = services.test_closing_log(
-        prospect=p, by=personas.owner, question=None, question_text="q", answer="a", reading="positive"
-    )
+    tc = TestClosingFactory(prospect=p, reading=Reading.POSITIVE)
     proposal = services.proposal_for(tc, p)
     assert proposal.horizon == Horizon.SHORT
     assert proposal.probability == 70
@@ -135,38 +126,21 @@ def test_a_positive_answer_proposes_short_horizon_and_at_least_70_percent(person
 
 
 def test_a_positive_answer_never_lowers_a_higher_probability(personas):
-    p = make_prospect(personas.owner, probability=90, horizon=Horizon.MID)
-    tc = services.test_closing_log(
-        prospect=p, by=personas.owner, question=None, question_text="q", answer="a", reading="positive"
-    )
+    p = ProspectFactory(owner=personas.owner, probability=90, mid=True)
+    tc = TestClosingFactory(prospect=p, reading=Reading.POSITIVE)
     assert services.proposal_for(tc, p).probability == 90
 
 
 def test_the_positive_probability_is_a_setting(personas, settings):
     settings.TEST_CLOSING_POSITIVE_PROBABILITY = 80
-    tc = services.test_closing_log(
-        prospect=personas.prospect,
-        by=personas.owner,
-        question=None,
-        question_text="q",
-        answer="a",
-        reading="positive",
-    )
+    tc = TestClosingFactory(prospect=personas.prospect, reading=Reading.POSITIVE)
     assert services.proposal_for(tc, personas.prospect).probability == 80
 
 
 def test_a_revealed_month_proposes_that_month_and_the_horizon_it_implies(personas):
-    p = make_prospect(personas.owner, horizon=Horizon.SHORT, probability=50)
+    p = ProspectFactory(owner=personas.owner, short=True, probability=50)
     far = add_months(this_month(), 4)
-    tc = services.test_closing_log(
-        prospect=p,
-        by=personas.owner,
-        question=None,
-        question_text="q",
-        answer="a",
-        reading="undecided",
-        revealed_month=far,
-    )
+    tc = TestClosingFactory(prospect=p, reading=Reading.UNDECIDED, revealed_month=far)
     proposal = services.proposal_for(tc, p)
     assert proposal.expected_month == far
     assert proposal.horizon == Horizon.MID
@@ -174,14 +148,7 @@ def test_a_revealed_month_proposes_that_month_and_the_horizon_it_implies(persona
 
 
 def test_a_negative_answer_without_timing_proposes_nothing(personas):
-    tc = services.test_closing_log(
-        prospect=personas.prospect,
-        by=personas.owner,
-        question=None,
-        question_text="q",
-        answer="a",
-        reading="negative",
-    )
+    tc = TestClosingFactory(prospect=personas.prospect, reading=Reading.NEGATIVE)
     assert services.proposal_for(tc, personas.prospect) is None
 
 
@@ -220,14 +187,7 @@ def test_logging_a_positive_answer_shows_the_proposal_and_one_click_applies_it(p
 
 
 def test_the_rep_may_change_the_proposed_values_before_applying(personas, client):
-    tc = services.test_closing_log(
-        prospect=personas.prospect,
-        by=personas.owner,
-        question=None,
-        question_text="q",
-        answer="a",
-        reading="positive",
-    )
+    tc = TestClosingFactory(prospect=personas.prospect, reading=Reading.POSITIVE)
     client.force_login(personas.owner)
     client.post(
         reverse("closing:proposal", args=[tc.pk]),
@@ -241,14 +201,7 @@ def test_the_rep_may_change_the_proposed_values_before_applying(personas, client
 def test_applying_a_proposal_after_someone_else_saved_is_a_409_conflict(personas, client):
     from prospects.services import prospect_update
 
-    tc = services.test_closing_log(
-        prospect=personas.prospect,
-        by=personas.owner,
-        question=None,
-        question_text="q",
-        answer="a",
-        reading="positive",
-    )
+    tc = TestClosingFactory(prospect=personas.prospect, reading=Reading.POSITIVE)
     seen_version = personas.prospect.version
     prospect_update(
         prospect=Prospect.objects.get(pk=personas.prospect.pk),
@@ -276,14 +229,7 @@ def test_applying_a_proposal_after_someone_else_saved_is_a_409_conflict(personas
 
 
 def test_an_invalid_proposal_is_refused_with_422(personas, client):
-    tc = services.test_closing_log(
-        prospect=personas.prospect,
-        by=personas.owner,
-        question=None,
-        question_text="q",
-        answer="a",
-        reading="positive",
-    )
+    tc = TestClosingFactory(prospect=personas.prospect, reading=Reading.POSITIVE)
     client.force_login(personas.owner)
     response = client.post(
         reverse("closing:proposal", args=[tc.pk]),
@@ -298,14 +244,7 @@ def test_an_invalid_proposal_is_refused_with_422(personas, client):
 
 
 def test_the_author_may_edit_on_the_same_day(personas, client):
-    tc = services.test_closing_log(
-        prospect=personas.prospect,
-        by=personas.owner,
-        question=None,
-        question_text="q",
-        answer="a",
-        reading="undecided",
-    )
+    tc = TestClosingFactory(prospect=personas.prospect, reading=Reading.UNDECIDED)
     client.force_login(personas.owner)
     response = client.post(
         reverse("closing:test_closing_edit", args=[tc.pk]),
@@ -323,14 +262,7 @@ def test_nobody_edits_a_test_closing_after_its_day_in_tokyo(personas, client):
     yesterday_late = timezone.make_aware(
         dt.datetime.combine(tokyo_today - dt.timedelta(days=1), dt.time(23, 30))
     )
-    tc = TestClosing.objects.create(
-        prospect=personas.prospect,
-        question_text="q",
-        answer="a",
-        reading="undecided",
-        asked_by=personas.owner,
-        asked_at=yesterday_late,
-    )
+    tc = TestClosingFactory(prospect=personas.prospect, asked_at=yesterday_late)
     client.force_login(personas.owner)
     response = client.post(
         reverse("closing:test_closing_edit", args=[tc.pk]),
@@ -343,14 +275,7 @@ def test_nobody_edits_a_test_closing_after_its_day_in_tokyo(personas, client):
 
 
 def test_someone_else_cannot_edit_even_on_the_same_day(personas, client):
-    tc = services.test_closing_log(
-        prospect=personas.prospect,
-        by=personas.owner,
-        question=None,
-        question_text="q",
-        answer="a",
-        reading="undecided",
-    )
+    tc = TestClosingFactory(prospect=personas.prospect, reading=Reading.UNDECIDED)
     client.force_login(personas.manager)
     response = client.post(
         reverse("closing:test_closing_edit", args=[tc.pk]), {"answer": "x", "reading": "positive"}, **HTMX
@@ -359,14 +284,7 @@ def test_someone_else_cannot_edit_even_on_the_same_day(personas, client):
 
 
 def test_annotations_are_appended_never_replaced(personas, client):
-    tc = services.test_closing_log(
-        prospect=personas.prospect,
-        by=personas.owner,
-        question=None,
-        question_text="q",
-        answer="a",
-        reading="undecided",
-    )
+    tc = TestClosingFactory(prospect=personas.prospect, reading=Reading.UNDECIDED)
     client.force_login(personas.owner)
     client.post(reverse("closing:test_closing_annotate", args=[tc.pk]), {"text": "翌週に電話"}, **HTMX)
     client.force_login(personas.manager)
@@ -379,28 +297,14 @@ def test_annotations_are_appended_never_replaced(personas, client):
 
 
 def test_an_empty_annotation_is_refused(personas, client):
-    tc = services.test_closing_log(
-        prospect=personas.prospect,
-        by=personas.owner,
-        question=None,
-        question_text="q",
-        answer="a",
-        reading="undecided",
-    )
+    tc = TestClosingFactory(prospect=personas.prospect, reading=Reading.UNDECIDED)
     client.force_login(personas.owner)
     response = client.post(reverse("closing:test_closing_annotate", args=[tc.pk]), {"text": "   "}, **HTMX)
     assert response.status_code == 422
 
 
 def test_the_service_refuses_an_edit_after_the_day(personas):
-    tc = services.test_closing_log(
-        prospect=personas.prospect,
-        by=personas.owner,
-        question=None,
-        question_text="q",
-        answer="a",
-        reading="undecided",
-    )
+    tc = TestClosingFactory(prospect=personas.prospect, reading=Reading.UNDECIDED)
     from django.core.exceptions import PermissionDenied
 
     tomorrow = timezone.now() + dt.timedelta(days=1)
@@ -412,14 +316,7 @@ def test_the_edit_is_refused_in_sql_when_the_row_is_from_an_earlier_day(personas
     from django.core.exceptions import PermissionDenied
 
     yesterday = timezone.now() - dt.timedelta(days=1)
-    tc = TestClosing.objects.create(
-        prospect=personas.prospect,
-        question_text="q",
-        answer="a",
-        reading="undecided",
-        asked_by=personas.owner,
-        asked_at=yesterday,
-    )
+    tc = TestClosingFactory(prospect=personas.prospect, asked_at=yesterday)
     tc.asked_at = timezone.now()  # a stale in-memory copy that looks editable
     with pytest.raises(PermissionDenied):
         services.test_closing_edit(test_closing=tc, by=personas.owner, answer="late")
