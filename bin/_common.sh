@@ -65,3 +65,31 @@ s = socket.socket(); s.settimeout(0.5)
 sys.exit(0 if s.connect_ex(("127.0.0.1", int(sys.argv[1]))) == 0 else 1)
 PY
 }
+
+# The run mode's variables (bin/run): production unless DEV=1 (bin/run --dev or SALESCRM_DEV=1). A local
+# run has no TLS, so no HTTPS redirect, secure cookies or HSTS; the secret key is generated once and kept
+# in $SALESCRM_VAR_DIR/secret_key (never in git).
+run_mode_env() {
+  if [ "${DEV:-0}" = 1 ]; then
+    export DJANGO_DEBUG=1
+  else
+    if [ "${DJANGO_DEBUG:-0}" = 1 ]; then
+      echo "==> DJANGO_DEBUG=1 ignored: bin/run runs in production mode unless --dev or SALESCRM_DEV=1" >&2
+    fi
+    export DJANGO_DEBUG=0
+  fi
+  if [ -z "${DJANGO_SECRET_KEY:-}" ]; then
+    local key_file="$SALESCRM_VAR_DIR/secret_key"
+    if [ ! -s "$key_file" ]; then
+      (umask 077 && head -c 48 /dev/urandom | base64 | tr -d '\n=+/' > "$key_file")
+    fi
+    DJANGO_SECRET_KEY="$(cat "$key_file")"
+    export DJANGO_SECRET_KEY
+  fi
+  export DJANGO_ALLOWED_HOSTS="${DJANGO_ALLOWED_HOSTS:-localhost,127.0.0.1,[::1]}"
+  export DJANGO_SECURE_SSL_REDIRECT="${DJANGO_SECURE_SSL_REDIRECT:-0}"
+  export DJANGO_SECURE_COOKIES="${DJANGO_SECURE_COOKIES:-0}"
+  export DJANGO_HSTS_SECONDS="${DJANGO_HSTS_SECONDS:-0}"
+  # Alert emails are printed to the log unless an SMTP server is configured.
+  export EMAIL_BACKEND="${EMAIL_BACKEND:-django.core.mail.backends.console.EmailBackend}"
+}

