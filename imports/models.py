@@ -83,6 +83,12 @@ class ImportJob(models.Model):
     message = models.TextField(_("message"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    # Written every few seconds by the task running the job; a running job whose heartbeat stopped lost
+    # its worker (services.import_job_recover marks it failed).
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
+    # Raised by every claim; a task carries the attempt it was queued for, so a message the broker
+    # redelivers after the job was run again is ignored.
+    attempt = models.PositiveIntegerField(_("attempt"), default=0)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:
@@ -120,4 +126,8 @@ class ImportJob(models.Model):
 
     @property
     def can_import(self) -> bool:
-        return self.status == JobStatus.PREVIEWED and self.error_count == 0 and self.total_rows > 0
+        """Checked without errors, or an import that failed without a row error (its worker was lost):
+        the import is all rows or none and checks every row again, so running it again is safe."""
+        checked = self.status == JobStatus.PREVIEWED
+        failed_import = self.status == JobStatus.FAILED and self.phase == JobPhase.IMPORT
+        return (checked or failed_import) and self.error_count == 0 and self.total_rows > 0

@@ -26,6 +26,7 @@ import pghistory
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
+from django.db.models import F, Q
 from django.db.models.base import ModelState
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone, translation
@@ -831,8 +832,19 @@ def import_job_claim(*, job: ImportJob, phase: str) -> bool:
     allowed = [JobStatus.UPLOADED, JobStatus.PREVIEWED, JobStatus.FAILED]
     qs = ImportJob.objects.filter(pk=job.pk, status__in=allowed)
     if phase == JobPhase.IMPORT:
-        qs = qs.filter(status=JobStatus.PREVIEWED, error_count=0)
-    count = qs.update(status=JobStatus.RUNNING, phase=phase, processed_rows=0, started_at=timezone.now())
+        # A checked file, or an import whose worker was lost (see ImportJob.can_import).
+        qs = qs.filter(Q(status=JobStatus.PREVIEWED) | Q(status=JobStatus.FAILED, phase=JobPhase.IMPORT))
+        qs = qs.filter(error_count=0, total_rows__gt=0)
+    now = timezone.now()
+    count = qs.update(
+        status=JobStatus.RUNNING,
+        phase=phase,
+        processed_rows=0,
+        started_at=now,
+        heartbeat_at=now,
+        attempt=F("attempt") + 1,
+        message="",
+    )
     job.refresh_from_db()
     return count == 1
 
@@ -865,11 +877,15 @@ def _run_phase(job: ImportJob, phase: str, progress: Callable[[int], None] | Non
             return _fail(job, _("The import failed unexpectedly. Nothing was imported; run it again."))
 
 
-def import_job_execute(*, job_id: int, phase: str) -> ImportJob | None:
-    """Run a claimed job (from the Celery task): only a job that is running this phase is touched, so
-    a task delivered twice does nothing the second time."""
+def import_job_execute(*, job_id: int, phase: str, attempt: int | None = None) -> ImportJob | None:
+    """Run a claimed job (from the Celery task): only a job that is running this phase, in the attempt
+    the task was queued for, is touched, so a task delivered twice does nothing the second time. A
+    redelivery after its worker died mid-way runs the same attempt again: the first run's transaction
+    was rolled back with its connection."""
     job = ImportJob.objects.select_related("created_by").filter(pk=job_id).first()
     if job is None or job.status != JobStatus.RUNNING or job.phase != phase:
+        return None
+    if attempt is not None and job.attempt != attempt:
         return None
     write, close = progress_writer(job.pk)
     try:
@@ -886,13 +902,43 @@ def import_job_start(*, job: ImportJob, phase: str) -> bool:
         from imports.tasks import run_import_job
         from salescrm.lib.jobs import enqueue_on_commit
 
-        enqueue_on_commit(run_import_job, job_id=job.pk, phase=phase)
+        enqueue_on_commit(run_import_job, job_id=job.pk, phase=phase, attempt=job.attempt)
         return True
     _run_phase(job, phase)
     return True
 
 
-def import_job_recover(*, job: ImportJob, stale_after: dt.timedelta = dt.timedelta(hours=1)) -> None:
-    """A job left running (the worker died) is marked failed after an hour, so it can be retried."""
-    if job.is_running and job.started_at and timezone.now() - job.started_at > stale_after:
-        _fail(job, _("The import stopped unexpectedly. Nothing was imported; run it again."))
+WORKER_LOST = gettext_lazy(
+    "The background worker running this job stopped (it gave no sign of life for %(seconds)s seconds). "
+    "Nothing was imported; run it again."
+)
+
+
+def import_job_recover(*, job: ImportJob) -> bool:
+    """A running job whose heartbeat (written by its task every IMPORT_HEARTBEAT_SECONDS) is older
+    than IMPORT_STALE_SECONDS lost its worker: mark it failed so that it can be run again. The update
+    is conditional on the stale heartbeat, so a job that just came back to life is left alone."""
+    stale = settings.IMPORT_STALE_SECONDS
+    cutoff = timezone.now() - dt.timedelta(seconds=stale)
+    if not job.is_running or (job.heartbeat_at or job.started_at or cutoff) > cutoff:
+        return False
+    with translation.override(job.options.get("language")):
+        message = str(WORKER_LOST % {"seconds": stale})
+    lost = ImportJob.objects.filter(pk=job.pk, status=JobStatus.RUNNING, attempt=job.attempt).filter(
+        Q(heartbeat_at__lte=cutoff) | Q(heartbeat_at__isnull=True, started_at__lte=cutoff)
+    )
+    if not lost.update(status=JobStatus.FAILED, message=message, finished_at=timezone.now()):
+        return False
+    job.refresh_from_db()
+    return True
+
+
+def import_job_heartbeat(*, job_id: int, attempt: int, connection: Any) -> bool:
+    """Record a sign of life for a running attempt, through the task's own connection (the import's
+    transaction is open on the main one); False once the job is no longer running this attempt."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE imports_importjob SET heartbeat_at = now() WHERE id = %s AND status = %s AND attempt = %s",
+            [job_id, JobStatus.RUNNING, attempt],
+        )
+        return cursor.rowcount == 1

@@ -342,6 +342,10 @@ OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "salescrm")
 # are checked and imported by a Celery task with a progress bar.
 IMPORT_UPLOAD_DIR = Path(env_str("IMPORT_UPLOAD_DIR", str(VAR_DIR / "imports")))
 IMPORT_ASYNC_ROWS = env_int("IMPORT_ASYNC_ROWS", 2000)
+# A running import task writes a heartbeat every IMPORT_HEARTBEAT_SECONDS; a job whose heartbeat is
+# older than IMPORT_STALE_SECONDS lost its worker and is shown failed, ready to run again.
+IMPORT_HEARTBEAT_SECONDS = env_int("IMPORT_HEARTBEAT_SECONDS", 10)
+IMPORT_STALE_SECONDS = env_int("IMPORT_STALE_SECONDS", 120)
 
 # --- History: statement-level triggers record every changed row from the statement's transition
 # tables. Same events as row-level triggers, about 2x cheaper for bulk writes (imports, bulk updates).

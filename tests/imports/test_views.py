@@ -190,7 +190,7 @@ def test_a_large_file_is_queued_for_the_worker(
         client.post(reverse("imports:mapping", args=[job.pk]), {"col-0": "name"})
     job.refresh_from_db()
     assert job.status == JobStatus.RUNNING
-    assert sent == [("imports.run_import_job", {"job_id": job.pk, "phase": "preview"})]
+    assert sent == [("imports.run_import_job", {"job_id": job.pk, "phase": "preview", "attempt": 1})]
 
 
 def test_the_job_list_takes_the_same_queries_for_more_jobs(
