@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.access import visible_users
 from accounts.models import User
-from prospects.models import Horizon, Prospect, Source, Status
+from prospects.models import Horizon, Prospect, Source, Status, suggest_horizon
 from salescrm.lib.forms import filter_fields_html
 from salescrm.lib.months import parse_month
 
@@ -47,8 +47,63 @@ class MonthField(forms.Field):
         return month
 
 
-class ProspectForm(forms.ModelForm):
+FOLLOW_MONTH_LABEL = _("As the expected month suggests (%(horizon)s)")
+
+
+def horizon_choices(month: dt.date | None) -> list[tuple[str, str]]:
+    """The horizon options: first "as the expected month suggests" (the empty value), then each horizon."""
+    suggested = Horizon(suggest_horizon(month)).label
+    return [("", FOLLOW_MONTH_LABEL % {"horizon": suggested}), *Horizon.choices]
+
+
+class HorizonFollowsMonth:
+    """For a form with `horizon` and `expected_month`: the horizon follows the month's suggestion
+    until the user picks one on purpose. The empty choice means "follow the month"; an edit form
+    starts on it when the stored horizon is the one the stored month suggests."""
+
+    def _follow_month(self, instance_month: dt.date | None = None, instance_horizon: str = "") -> None:
+        month = instance_month
+        if self.is_bound:  # type: ignore[attr-defined]
+            try:
+                month = MonthField(required=False).clean(self.data.get(self.add_prefix("expected_month")))  # type: ignore[attr-defined]
+            except forms.ValidationError:
+                month = None
+        self.fields["horizon"].choices = horizon_choices(month)  # type: ignore[attr-defined]
+        if instance_horizon and instance_horizon != suggest_horizon(instance_month):
+            self.initial["horizon"] = instance_horizon  # type: ignore[attr-defined]
+        else:
+            self.initial["horizon"] = ""  # type: ignore[attr-defined]
+
+    @property
+    def horizon_differs(self) -> str:
+        """The suggested horizon when the one chosen on purpose differs from it ("" otherwise)."""
+        chosen = self["horizon"].value()  # type: ignore[index]
+        try:
+            month = MonthField(required=False).clean(self["expected_month"].value())  # type: ignore[index]
+        except forms.ValidationError:
+            return ""
+        suggested = suggest_horizon(month)
+        return suggested if chosen and chosen != suggested else ""
+
+    def _post_clean_horizon(self) -> None:
+        if not self.cleaned_data.get("horizon") and "horizon" not in self.errors:  # type: ignore[attr-defined]
+            self.cleaned_data["horizon"] = suggest_horizon(self.cleaned_data.get("expected_month"))  # type: ignore[attr-defined]
+
+
+class HorizonHintForm(HorizonFollowsMonth, forms.Form):
+    """The horizon field alone, redrawn when the expected month changes (prospects:horizon_hint)."""
+
+    horizon = forms.ChoiceField(label=_("Horizon"), required=False)
     expected_month = MonthField(label=_("Expected month"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._follow_month()
+
+
+class ProspectForm(HorizonFollowsMonth, forms.ModelForm):
+    expected_month = MonthField(label=_("Expected month"), required=False)
+    horizon = forms.ChoiceField(label=_("Horizon"), required=False)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
@@ -100,12 +155,17 @@ class ProspectForm(forms.ModelForm):
                 for v in self.fields[name].validators
                 if not isinstance(v, MinValueValidator | MaxValueValidator)
             ]
-        self.fields["horizon"].choices = Horizon.choices
+        self._follow_month(self.instance.expected_month, self.instance.horizon if self.instance.pk else "")
 
     def validate_constraints(self) -> None:
         """Skip Django's check-constraint validation: it runs one database query (in a savepoint) per
         CHECK constraint, 15 of them, on every save. The same rules are the field and clean_* rules of
         this form, with clear messages, and the database enforces every constraint anyway."""
+
+    def clean(self):
+        data = super().clean()
+        self._post_clean_horizon()
+        return data
 
     def clean_probability(self):
         value = self.cleaned_data["probability"]
@@ -143,7 +203,9 @@ class ProspectFilterForm(forms.Form):
         ("next_action", _("Next action date")),
     ]
 
-    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    q = forms.CharField(
+        label=_("Search"), required=False, max_length=100, widget=forms.TextInput(attrs={"type": "search"})
+    )
     horizon = forms.ChoiceField(
         label=_("Horizon"), required=False, choices=[("", _("All")), *Horizon.choices]
     )

@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.access import visible_user_names
-from prospects.forms import MonthField, ProspectFilterForm, ProspectForm
-from prospects.models import Horizon, Prospect, Source, Status, suggest_horizon
+from prospects.forms import HorizonHintForm, ProspectFilterForm, ProspectForm
+from prospects.models import Horizon, Prospect, Source, Status
 from prospects.selectors import (
     TIMELINE_EVENTS,
     access_prospect,
@@ -223,14 +223,6 @@ def prospect_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def horizon_hint(request: HttpRequest) -> HttpResponse:
-    """The horizon the expected month suggests, as a small fragment next to the horizon field."""
-    try:
-        month = MonthField(required=False).clean(request.GET.get("expected_month", ""))
-    except Exception:
-        month = None
-    horizon = request.GET.get("horizon", "")
-    return render(
-        request,
-        "prospects/form.html#horizon-hint",
-        {"suggested": suggest_horizon(month), "current_horizon": horizon, "show_hint": True},
-    )
+    """The horizon field redrawn for the expected month chosen: its first option ("as the month
+    suggests") names the suggestion, and a horizon chosen on purpose stays selected."""
+    return render(request, "prospects/form.html#horizon-field", {"form": HorizonHintForm(request.GET)})

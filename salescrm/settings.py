@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",  # its widget templates, under ours (templates/django/forms/widgets/)
     "django_htmx",
     "pgtrigger",
     "pghistory",
@@ -74,6 +75,10 @@ MIDDLEWARE = [
 ROOT_URLCONF = "salescrm.urls"
 WSGI_APPLICATION = "salescrm.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
+
+# Widgets render through the project's templates, so templates/django/forms/widgets/ can add to them
+# (the character limit under every text input).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 TEMPLATES = [
     {

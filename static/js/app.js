@@ -53,6 +53,17 @@
     var dialog = event.detail.elt.querySelector && event.detail.elt.querySelector("dialog[data-autoopen]");
     if (dialog && !dialog.open) { dialog.showModal(); }
   });
+  // A text field's limit (templates/django/forms/widgets/_limit.html) with a live count, so a value the
+  // browser would cut at maxlength is seen reaching it.
+  document.addEventListener("input", function (event) {
+    var field = event.target;
+    if (!field.id || !field.maxLength || field.maxLength < 0) { return; }
+    var note = document.querySelector('[data-limit-for="' + field.id + '"]');
+    var count = note && note.querySelector(".limit-count");
+    if (!count) { return; }
+    count.textContent = " (" + field.value.length + "/" + field.maxLength + ")";
+    note.classList.toggle("at-limit", field.value.length >= field.maxLength);
+  });
   document.addEventListener("click", function (event) {
     var closer = event.target.closest("[data-close-dialog]");
     if (closer) {
