@@ -2,12 +2,17 @@
 
 - a rep sees their own prospects;
 - a manager sees the prospects of the members of the teams they lead (and their own);
-- an admin sees everything.
+- an admin sees everything; an inactive or anonymous user nothing.
 Objects outside a user's view are answered with 404, never 403, so that ids do not leak.
+
+The rule is written once, in `visible_owner_ids_q`; the QuerySets' `visible_to` (prospects, alerts,
+test closings, users) and every page, export, job and selector filter through it. Only this module
+reads the team membership tables (`Team.members.through`, `Team.managers.through`).
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable
 from functools import wraps
 from typing import TYPE_CHECKING, Any
@@ -22,81 +27,116 @@ from accounts.models import Role, Team, User
 if TYPE_CHECKING:
     from django.http import HttpRequest, HttpResponse
 
+Membership = Team.members.through
+Management = Team.managers.through
+
+
+def _managed_owner_ids(user: User) -> QuerySet:
+    """The ids a manager sees, as one subquery: the members of the teams they lead, and themselves.
+
+    The manager's own id is inside the subquery (UNION), not OR-ed beside it: "owner IN (...) OR
+    owner = me" kept PostgreSQL off the owner indexes (docs/performance.md). A subquery, not a join,
+    so that an owner in two of the manager's teams never doubles rows."""
+    led = Management.objects.filter(user_id=user.pk).values("team_id")
+    members = Membership.objects.filter(team_id__in=led).values("user_id")
+    return members.union(User.objects.filter(pk=user.pk).values("pk"))
+
 
 def visible_owner_ids_q(user: User, field: str = "owner") -> Q:
-    """A Q filter on `field` (a FK to User) restricting rows to what `user` may see."""
+    """THE visibility rule: a Q on `field` (a FK to User, or "pk" for users themselves) keeping the
+    rows whose user `user` may see."""
     if not user.is_authenticated or not user.is_active:
         return Q(pk__in=[])
     if user.is_admin_role:
         return Q()
     if user.is_manager:
-        return Q(**{f"{field}__in": manager_owner_ids_sql(user)})
-    return Q(**{field: user})
+        return Q(**{f"{field}__in": _managed_owner_ids(user)})
+    return Q(**{field: user.pk})
 
 
 def manager_owner_ids_sql(user: User) -> RawSQL:
-    """The ids of the owners a manager sees: the members of the teams they lead, and themselves.
-
-    A subquery, not a join: an owner in two of the manager's teams must not double rows. The manager's
-    own id is inside it (UNION), not OR-ed beside it: "owner IN (...) OR owner = me" kept PostgreSQL off
-    the owner indexes and scanned every open prospect (71 ms -> 15 ms at M). Written out: Django took
-    2-3 ms of CPU to compile the same subquery as a queryset union, on every page of a manager."""
-    members = Team.members.through._meta.db_table
-    managers = Team.managers.through._meta.db_table
-    return RawSQL(
-        f"SELECT m.user_id FROM {members} m JOIN {managers} g ON g.team_id = m.team_id "
-        "WHERE g.user_id = %s UNION SELECT %s",
-        (user.pk, user.pk),
-    )
+    """Transitional: `_managed_owner_ids` compiled, for the written-out reads not yet switched to
+    visible_owner_ids_q (pipeline/selectors.py, prospect_list_rows). Remove with its last caller."""
+    sql, params = _managed_owner_ids(user).query.sql_with_params()
+    return RawSQL(sql, params)
 
 
 def managed_member_ids(user: User) -> QuerySet:
-    return Team.members.through.objects.filter(team__managers=user).values("user_id")
+    """The members of the teams `user` leads, as a subquery of user ids (without the manager)."""
+    led = Management.objects.filter(user_id=user.pk).values("team_id")
+    return Membership.objects.filter(team_id__in=led).values("user_id")
+
+
+def managers_of(owner_ids: set[int] | None = None) -> dict[int, set[int]]:
+    """owner id -> the managers who see that owner by visible_owner_ids_q (active, role manager, leading
+    a team the owner is a member of), in ONE query; every owner with None. The rule read the other way
+    round: who hears about a rep's alerts besides the rep."""
+    rows = Membership.objects.filter(team__managers__role=Role.MANAGER, team__managers__is_active=True)
+    if owner_ids is not None:
+        rows = rows.filter(user_id__in=owner_ids)
+    out: dict[int, set[int]] = defaultdict(set)
+    for owner_id, manager_id in rows.values_list("user_id", "team__managers"):
+        out[owner_id].add(manager_id)
+    return out
+
+
+def team_managers() -> dict[int, set[int]]:
+    """team id -> the managers who see the team by visible_teams (active, role manager), ONE query."""
+    out: dict[int, set[int]] = defaultdict(set)
+    rows = Management.objects.filter(user__role=Role.MANAGER, user__is_active=True)
+    for team_id, user_id in rows.values_list("team_id", "user_id"):
+        out[team_id].add(user_id)
+    return out
+
+
+def admin_ids() -> set[int]:
+    """The active users with the admin role (User.is_admin_role): they see everything."""
+    admins = User.objects.filter(Q(role=Role.ADMIN) | Q(is_superuser=True), is_active=True)
+    return set(admins.values_list("pk", flat=True))
+
+
+def team_member_ids(team_ids: list[int] | None = None) -> dict[int, set[int]]:
+    """team id -> the ids of its members (ONE query); every team with None."""
+    rows = Membership.objects.all()
+    if team_ids is not None:
+        rows = rows.filter(team_id__in=team_ids)
+    out: dict[int, set[int]] = defaultdict(set)
+    for team_id, user_id in rows.values_list("team_id", "user_id"):
+        out[team_id].add(user_id)
+    return out
+
+
+def team_memberships_query() -> QuerySet:
+    """Every (team_id, user_id) membership, as a queryset for a written-out read to embed."""
+    return Membership.objects.values("team_id", "user_id").order_by()
 
 
 def visible_users(user: User) -> QuerySet[User]:
     """Users whose work `user` may see (the owners they may pick in filters and reassignments)."""
-    if user.is_admin_role:
-        return User.objects.all()
-    if user.is_manager:
-        return User.objects.filter(pk__in=manager_owner_ids_sql(user))
-    return User.objects.filter(pk=user.pk)
+    return User.objects.filter(visible_owner_ids_q(user, "pk"))
 
 
 def visible_user_names(user: User) -> list[User]:
-    """visible_users(user) in its order (last name, first name, username), as one written-out query of
-    the id, the names and the activation only (the rest loads on access): what an owner filter shows.
-    The ORM's compiling of it, and the full rows, cost ~0.6 ms of a manager's prospect list."""
-    table = User._meta.db_table
-    if user.is_admin_role:
-        where, params = "TRUE", []
-    elif user.is_manager:
-        owners = manager_owner_ids_sql(user)
-        where, params = f"u.id IN ({owners.sql})", list(owners.params)
-    else:
-        where, params = "u.id = %s", [user.pk]
-    return list(
-        User.objects.raw(
-            f"SELECT u.id, u.username, u.first_name, u.last_name, u.is_active FROM {table} u WHERE {where} "
-            "ORDER BY u.last_name, u.first_name, u.username",
-            params,
-        )
-    )
+    """visible_users(user) with only what an owner filter shows (the rest loads on access)."""
+    return list(visible_users(user).only("id", "username", "first_name", "last_name", "is_active"))
 
 
 def visible_teams(user: User) -> QuerySet[Team]:
+    if not user.is_authenticated or not user.is_active:
+        return Team.objects.none()
     if user.is_admin_role:
         return Team.objects.all()
     if user.is_manager:
-        return Team.objects.filter(managers=user)
-    return Team.objects.filter(members=user)
+        return Team.objects.filter(pk__in=Management.objects.filter(user_id=user.pk).values("team_id"))
+    return Team.objects.filter(pk__in=Membership.objects.filter(user_id=user.pk).values("team_id"))
 
 
 def can_manage(user: User, owner: User) -> bool:
     """May `user` act as the manager of `owner` (reopen, reassign)?"""
     if user.is_admin_role:
         return True
-    return user.is_manager and Team.objects.filter(managers=user, members=owner).exists()
+    led = Management.objects.filter(user_id=user.pk).values("team_id")
+    return user.is_manager and Membership.objects.filter(user_id=owner.pk, team_id__in=led).exists()
 
 
 def role_required(*roles: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:

@@ -31,8 +31,8 @@ from prospects.services import (
     ProspectConflict,
     prospect_create,
     prospect_update,
-    schedule_pipeline_check,
 )
+from prospects.signals import pipeline_changed_send
 
 logger = logging.getLogger(__name__)
 
@@ -248,7 +248,7 @@ def _close(*, prospect: Prospect, expected_version: int, **outcome) -> Prospect:
         if current.status != Status.OPEN:
             raise AlreadyClosed(current=current)
         raise ProspectConflict(current=current, expected_version=expected_version)
-    schedule_pipeline_check(owner_ids=[prospect.owner_id])
+    pipeline_changed_send(owner_ids=[prospect.owner_id])
     prospect.refresh_from_db()
     return prospect
 
@@ -334,7 +334,7 @@ def outcome_reopen(*, prospect: Prospect, by: User, reason: str) -> Prospect:
         version=F("version") + 1,
         updated_at=timezone.now(),
     )
-    schedule_pipeline_check(owner_ids=[current.owner_id])
+    pipeline_changed_send(owner_ids=[current.owner_id])
     prospect.refresh_from_db()
     return prospect
 

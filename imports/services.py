@@ -38,7 +38,7 @@ from accounts.models import Role, User
 from imports import parsing, reader
 from imports.models import ImportJob, ImportMapping, JobPhase, JobStatus
 from prospects.models import Horizon, LostReason, Prospect, Source, Status, suggest_horizon
-from prospects.services import schedule_pipeline_check
+from prospects.signals import pipeline_changed_send
 from salescrm.lib.bulk import copy_insert
 from salescrm.templatetags.crm import format_month
 
@@ -796,7 +796,7 @@ def import_job_run(*, job: ImportJob, progress: Callable[[int], None] | None = N
                     outcome = _process(job, write=True, progress=progress)
                 if outcome.error_count:
                     raise _Rollback
-                schedule_pipeline_check(owner_ids=outcome.owner_ids)
+                pipeline_changed_send(owner_ids=outcome.owner_ids)
         except _Rollback:
             _store_outcome(job, outcome)
             job.created_count = job.updated_count = 0

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from prospects.models import Prospect
-from salescrm.lib.jobs import enqueue_on_commit
+from prospects.signals import pipeline_changed_send
 
 CONFLICT_MESSAGE = _(
     "Your changes were not saved: someone else saved this prospect after you opened it. "
@@ -53,20 +52,11 @@ class ProspectConflict(Exception):
         return str(CONFLICT_MESSAGE)
 
 
-def schedule_pipeline_check(*, owner_ids: Iterable[int]) -> None:
-    """After the commit, ask the targets app to re-check these owners (and their teams)."""
-    from targets.tasks import check_pipeline_targets
-
-    ids = sorted({i for i in owner_ids if i})
-    if ids:
-        enqueue_on_commit(check_pipeline_targets, owner_ids=ids)
-
-
 def prospect_create(*, by: User, owner: User | None = None, **fields: Any) -> Prospect:
     prospect = Prospect(owner=owner or by, **fields)
     prospect.full_clean(validate_constraints=False)  # the DB enforces them; see ProspectForm
     prospect.save()
-    schedule_pipeline_check(owner_ids=[prospect.owner_id])
+    pipeline_changed_send(owner_ids=[prospect.owner_id])
     return prospect
 
 
@@ -111,5 +101,5 @@ def prospect_update(*, prospect: Prospect, by: User, expected_version: int, **ch
     else:
         prospect.refresh_from_db()
     if "owner" in changes:
-        schedule_pipeline_check(owner_ids=[old_owner_id, prospect.owner_id])
+        pipeline_changed_send(owner_ids=[old_owner_id, prospect.owner_id])
     return prospect

@@ -36,7 +36,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
-    "django.forms",  # its widget templates, under ours (templates/django/forms/widgets/)
     "django_htmx",
     "pgtrigger",
     "pghistory",
@@ -75,10 +74,6 @@ MIDDLEWARE = [
 ROOT_URLCONF = "salescrm.urls"
 WSGI_APPLICATION = "salescrm.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
-
-# Widgets render through the project's templates, so templates/django/forms/widgets/ can add to them
-# (the character limit under every text input).
-FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 TEMPLATES = [
     {
@@ -146,8 +141,7 @@ CELERY_BEAT_SCHEDULE: dict = {}
 # --- Auth
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    # ModelBackend, with the bell's count read with the request's user (no query of its own per page).
-    "targets.backends.UserBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -335,11 +329,6 @@ CELERY_BEAT_SCHEDULE.update(
 CELERY_BEAT_SCHEDULE["prospects-open-count-upkeep"] = {
     "task": "prospects.open_count_upkeep",
     "schedule": crontab(hour=0, minute=20),
-}
-# --- targets: at 00:25, the same proof for the kept open alert counts (the bell's, targets.OpenAlertCount).
-CELERY_BEAT_SCHEDULE["targets-open-alert-count-upkeep"] = {
-    "task": "targets.open_alert_count_upkeep",
-    "schedule": crontab(hour=0, minute=25),
 }
 # --- Two-factor (accounts): the issuer shown in authenticator apps.
 OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "salescrm")

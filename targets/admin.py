@@ -2,7 +2,6 @@ from django.contrib import admin
 
 from targets.models import (
     AlertDigest,
-    OpenAlertCount,
     OwnerFlowRollup,
     PipelineAlert,
     PipelineTarget,
@@ -72,22 +71,6 @@ class SourceHistoryRollupAdmin(admin.ModelAdmin):
 
     list_display = ("day", "owner_id", "source", "created", "kept", "won", "lost")
     list_filter = ("day", "source")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(OpenAlertCount)
-class OpenAlertCountAdmin(admin.ModelAdmin):
-    """The bell's counts kept by the triggers (derived, never edited here: the nightly upkeep, or
-    `targets.alert_counts.reconcile()`, mends them)."""
-
-    list_display = ("user", "n")
-    search_fields = ("user__username",)
-    list_select_related = ("user",)
 
     def has_add_permission(self, request):
         return False

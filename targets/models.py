@@ -96,23 +96,19 @@ class PipelineAlertQuerySet(models.QuerySet["PipelineAlert"]):
         return self.filter(resolved_at__isnull=True)
 
     def visible_to(self, user) -> PipelineAlertQuerySet:
-        """A rep sees their own alerts; a manager those of their teams and their teams' reps (and their
-        own); an admin all. Subqueries, not joins, so that counts never double."""
-        from accounts.access import managed_member_ids
+        """The alerts `user` hears about: those of the people they may see (accounts.access) and,
+        for a manager, of the teams they lead; the company's for an admin. Subqueries, not joins, so
+        that counts never double. The bell counts this and its list shows this."""
+        from accounts.access import visible_owner_ids_q, visible_teams
 
         if not user.is_authenticated or not user.is_active:
             return self.none()
         if user.is_admin_role:
             return self
+        people = Q(scope=Scope.USER) & visible_owner_ids_q(user, "user")
         if user.is_manager:
-            from accounts.models import Team
-
-            return self.filter(
-                Q(user=user)
-                | Q(user__in=managed_member_ids(user))
-                | Q(team__in=Team.objects.filter(managers=user).values("pk"))
-            )
-        return self.filter(user=user)
+            return self.filter(people | Q(scope=Scope.TEAM, team__in=visible_teams(user).values("pk")))
+        return self.filter(people)
 
 
 class PipelineAlert(models.Model):
@@ -235,32 +231,6 @@ class AlertDigest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.day}"
-
-
-class OpenAlertCount(models.Model):
-    """How many open alerts each user hears about: the bell's number on every page, as
-    ``visible_open_alerts(user).count()`` says, kept by PostgreSQL triggers (migration 0008) on the
-    alerts, the team members and managers, and the users (a role, an activation, a new user) in the
-    same transaction as the change, and read with the request's user (targets.backends), so that no
-    page spends a query on it.
-
-    An alert opened, resolved, moved or deleted adds +1 or -1 to each user who hears about it; a change
-    of teams, roles or activation recounts the users it concerns; all serialized by a transaction-level
-    advisory lock taken before those users are chosen: of two concurrent changes, the second works
-    after the first committed, with both in view. `targets.counts.drift()` compares the rows with a real count, `reconcile()`
-    rewrites the ones that differ (nightly, with the open counts)."""
-
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, primary_key=True, on_delete=models.DB_CASCADE, related_name="+"
-    )
-    n = models.IntegerField(_("open alerts"))  # no floor: see migration 0008
-
-    class Meta:
-        verbose_name = _("open alert count")
-        verbose_name_plural = _("open alert counts")
-
-    def __str__(self) -> str:
-        return f"{self.user_id}: {self.n}"
 
 
 # ------------------------------------------------------------------------------- the daily rollup

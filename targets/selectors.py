@@ -14,14 +14,13 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.access import visible_teams, visible_users
-from accounts.models import Role, Team, User
+from accounts.access import team_member_ids, visible_teams, visible_users
+from accounts.models import Role, User
 from prospects.counts import counts_by_owner
 from prospects.models import Horizon, Prospect, Source, Status
 from salescrm.lib.months import add_months, this_month
-from salescrm.lib.rawrows import raw_with_user
-from targets.models import PipelineAlert, PipelineTarget, PipelineTargetEvent, Scope
-from targets.services import (
+from targets.models import PipelineAlert, PipelineAlertQuerySet, PipelineTarget, PipelineTargetEvent, Scope
+from targets.scopes import (
     COMPANY,
     Counts,
     ScopeKey,
@@ -30,9 +29,9 @@ from targets.services import (
     scope_counts,
     scope_key_text,
     scope_owner_ids,
+    target_for_key,
     target_key,
     team_key,
-    team_memberships,
     user_key,
 )
 
@@ -95,7 +94,7 @@ def scope_rows(user: User) -> list[ScopeRow]:
     """Every scope `user` may see with its target and current counts (5 queries)."""
     labels = _scope_labels(user)
     targets = {target_key(t): t for t in PipelineTarget.objects.all()}
-    counts = scope_counts([k for k, _label in labels], open_counts_by_owner(), team_memberships())
+    counts = scope_counts([k for k, _label in labels], open_counts_by_owner(), team_member_ids())
     return [ScopeRow(key, label, targets.get(key), counts[key]) for key, label in labels]
 
 
@@ -122,13 +121,11 @@ def access_scope(user: User, text: str) -> tuple[ScopeKey, str]:
 
 def scope_row(user: User, text: str) -> ScopeRow:
     key, label = access_scope(user, text)
-    memberships = team_memberships()
+    memberships = team_member_ids()
     owners = scope_owner_ids(key, memberships)
     counts = Counts()
     for total, short, mid, long in counts_by_owner(owners).values():
         counts.add(Counts(total=total, short=short, mid=mid, long=long))
-    from targets.services import target_for_key
-
     return ScopeRow(key, label, target_for_key(key), counts)
 
 
@@ -166,73 +163,20 @@ def recent_target_changes(limit: int = 20) -> list[dict]:
     return rows
 
 
-def visible_open_alerts(user: User):
+def visible_open_alerts(user: User) -> PipelineAlertQuerySet:
+    """The open alerts `user` hears about, newest first: the bell counts them, its menu, the alerts
+    page and the home page list them."""
     return PipelineAlert.objects.open().visible_to(user)
 
 
-def _visible_alerts_where(user: User, alias: str = "a") -> tuple[str, dict]:
-    """The WHERE clause (on table alias `alias`) of the open alerts `user` hears about, as visible_to
-    says."""
-    a = alias
-    where = f"{a}.resolved_at IS NULL"
-    params: dict = {"me": user.pk}
-    if user.is_admin_role:
-        pass
-    elif user.is_manager:
-        members = Team.members.through._meta.db_table
-        managers = Team.managers.through._meta.db_table
-        where += (
-            f" AND ({a}.user_id = %(me)s"
-            f" OR {a}.user_id IN (SELECT tm.user_id FROM {members} tm JOIN {managers} g ON g.team_id = tm.team_id"
-            " WHERE g.user_id = %(me)s)"
-            f" OR {a}.team_id IN (SELECT g.team_id FROM {managers} g WHERE g.user_id = %(me)s))"
-        )
-    else:
-        where += f" AND {a}.user_id = %(me)s"
-    return where, params
-
-
 def open_alert_count(user: User) -> int:
-    """The bell's number on every page: ``visible_open_alerts(user).count()``. The request's user
-    carries it, kept by the database (targets.models.OpenAlertCount, read with the user by
-    targets.backends.UserBackend); any other user is counted in one written-out query. Through the ORM
-    a manager's count (three alternatives, two subqueries) cost 7 ms of CPU on every page for a 1 ms
-    query; tests/targets pins that all three always agree."""
-    if not user.is_authenticated or not user.is_active:
-        return 0
-    kept = getattr(user, "kept_open_alerts", None)
-    if kept is not None and kept >= 0:  # below zero: gone wrong (see migration 0008), count for real
-        return kept
-    where, params = _visible_alerts_where(user)
-    with connection.cursor() as cur:
-        cur.execute(f"SELECT COUNT(*) FROM {PipelineAlert._meta.db_table} a WHERE {where}", params)
-        return cur.fetchone()[0]
+    """The bell's number: ONE indexed COUNT of visible_open_alerts(user)."""
+    return visible_open_alerts(user).count()
 
 
 def newest_open_alerts(user: User, limit: int) -> list[PipelineAlert]:
-    """The home page's newest open alerts of `user` (as visible_open_alerts), with the rep or team each
-    is about, in one written-out query (the queryset with select_related cost ~0.6 ms of compiling).
-    The rep carries only what a scope label shows (other fields load on access)."""
-    if not user.is_authenticated or not user.is_active:
-        return []
-    where, params = _visible_alerts_where(user, alias="m")
-    alerts = raw_with_user(
-        PipelineAlert,
-        "user",
-        f"WHERE {where} ORDER BY m.opened_at DESC, m.id DESC LIMIT %(limit)s",
-        {**params, "limit": limit},
-        select=", t.name AS t_name",
-        joins=f"LEFT JOIN {Team._meta.db_table} t ON t.id = m.team_id",
-    )
-    for alert in alerts:
-        team_name = alert.__dict__.pop("t_name")
-        team = (
-            Team.from_db(alert._state.db, ["id", "name"], [alert.team_id, team_name])
-            if alert.team_id
-            else None
-        )
-        PipelineAlert.team.field.set_cached_value(alert, team)
-    return alerts
+    """The home page's newest open alerts of `user`, with the rep or team each is about (one query)."""
+    return list(visible_open_alerts(user).select_related("user", "team")[:limit])
 
 
 # ------------------------------------------------------------------------------- cycle health ledger
@@ -328,7 +272,7 @@ def cycle_ledger(key: ScopeKey, *, today: dt.date | None = None, months: int = M
     tz = timezone.get_current_timezone()
     first_dt = timezone.make_aware(dt.datetime.combine(first, dt.time()), tz)
     end_dt = timezone.make_aware(dt.datetime.combine(end, dt.time()), tz)
-    owners = scope_owner_ids(key, team_memberships())  # 1 query
+    owners = scope_owner_ids(key, team_member_ids())  # 1 query
     base = Prospect.objects.order_by()
     if owners is not None:
         base = base.filter(owner_id__in=owners)
@@ -389,8 +333,6 @@ def cycle_ledger(key: ScopeKey, *, today: dt.date | None = None, months: int = M
         m.closing = m.opening + m.new - m.won - m.lost
         m.closing_amount = m.opening_amount + m.new_amount - m.won_amount - m.lost_amount
         count, amount = m.closing, m.closing_amount
-    from targets.services import target_for_key
-
     target = target_for_key(key)  # 1 query
     return Ledger(rows, target, _chart(rows, target.min_open if target else None))
 

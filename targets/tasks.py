@@ -52,12 +52,3 @@ def refresh_flow_rollup() -> dict:
 
     rollup = flow_rollup_refresh()
     return {"day": rollup.day.isoformat(), "computed": rollup.computed}
-
-
-@shared_task(name="targets.open_alert_count_upkeep", **TASK_OPTIONS)
-def open_alert_count_upkeep() -> dict:
-    """Nightly: compare the kept open alert counts (the bell's) with a real count and mend any drift.
-    Idempotent: a second run finds nothing to do."""
-    from targets import alert_counts
-
-    return {"drifted": alert_counts.reconcile()}

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -13,6 +14,7 @@ from accounts.access import admin_required
 from salescrm.lib.htmx import wants_fragment
 from targets.forms import PipelineTargetForm
 from targets.models import PipelineTarget
+from targets.scopes import target_for_key
 from targets.selectors import (
     access_scope,
     cycle_ledger,
@@ -22,9 +24,11 @@ from targets.selectors import (
     scope_rows,
     visible_open_alerts,
 )
-from targets.services import pipeline_target_save, target_for_key
+from targets.services import pipeline_target_save
 
 PAGE = "targets/settings.html"
+MENU_ALERTS = 8  # the bell's dropdown: the newest few, and a link to all of them
+PAGE_ALERTS = 50
 
 
 @login_required
@@ -87,10 +91,17 @@ def bell(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def alert_list(request: HttpRequest) -> HttpResponse:
-    """The open alerts the user hears about: the bell's dropdown (htmx) or a page."""
-    alerts = list(visible_open_alerts(request.user).select_related("user", "team")[:50])
-    template = "targets/alerts.html#menu" if request.htmx else "targets/alerts.html"
-    return render(request, template, {"alerts": alerts})
+    """The open alerts the user hears about, the bell's count of them: its dropdown (htmx: the newest
+    few and how many there are) or the page (every one, PAGE_ALERTS a page)."""
+    alerts = visible_open_alerts(request.user).select_related("user", "team")
+    if request.htmx:
+        shown = list(alerts[:MENU_ALERTS])
+        total = len(shown) if len(shown) < MENU_ALERTS else alerts.count()
+        return render(request, "targets/alerts.html#menu", {"alerts": shown, "total": total})
+    page = Paginator(alerts, PAGE_ALERTS).get_page(request.GET.get("page"))
+    return render(
+        request, "targets/alerts.html", {"alerts": page, "page": page, "total": page.paginator.count}
+    )
 
 
 @login_required

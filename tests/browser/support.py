@@ -89,7 +89,7 @@ def login_with_cookie(context: BrowserContext, base_url: str, user) -> None:
     from django.test import Client
 
     client = Client()
-    client.force_login(user, backend="targets.backends.UserBackend")
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
     cookie = client.cookies[settings.SESSION_COOKIE_NAME]
     context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": base_url}])
 

@@ -19,7 +19,8 @@ from django.utils import timezone
 
 from accounts.models import Role, Team
 from prospects.models import Prospect, Status
-from prospects.services import prospect_create, schedule_pipeline_check
+from prospects.services import prospect_create
+from prospects.signals import pipeline_changed_send
 from salescrm.celery import app
 from targets.models import PipelineAlert, Rule
 from tests.conftest import make_prospect, make_user
@@ -64,7 +65,7 @@ def win(prospect: Prospect) -> None:
             version=F("version") + 1,
         )
         assert updated == 1
-        schedule_pipeline_check(owner_ids=[prospect.owner_id])
+        pipeline_changed_send(owner_ids=[prospect.owner_id])
 
 
 def test_an_outcome_below_target_gives_one_alert_and_one_email_then_recovery_resolves_it(

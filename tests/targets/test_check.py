@@ -9,7 +9,8 @@ from django.db import connection
 from prospects.models import Horizon, Prospect, Source, Status
 from targets.models import PipelineAlert, Rule, Scope
 from targets.plans import replenishment_plan
-from targets.services import flow_rollup_refresh, pipeline_check_run, project
+from targets.services import flow_rollup_refresh, pipeline_check_run
+from targets.services.rules import project
 from tests.conftest import make_prospect, make_user
 from tests.targets.conftest import NOW, aged, close, set_target
 
@@ -248,9 +249,9 @@ def test_the_database_refuses_a_second_open_alert_for_the_same_scope_and_rule(pe
 def test_new_alerts_are_inserted_in_batches(monkeypatch):
     from django.test.utils import CaptureQueriesContext
 
-    import targets.services
+    import targets.services.check
 
-    monkeypatch.setattr(targets.services, "BATCH_SIZE", 3)
+    monkeypatch.setattr(targets.services.check, "BATCH_SIZE", 3)
     for i in range(7):
         set_target(user=make_user(f"batch{i}"), min_open=1)
     with CaptureQueriesContext(connection) as ctx:

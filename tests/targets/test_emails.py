@@ -45,7 +45,7 @@ def test_a_failed_send_gives_the_claim_back_for_the_retry(with_emails, monkeypat
     def broken(*args, **kwargs):
         raise OSError("smtp down")
 
-    monkeypatch.setattr("targets.services.send_mail", broken)
+    monkeypatch.setattr("targets.services.notify.send_mail", broken)
     with pytest.raises(OSError):
         alert_emails_send()
     assert PipelineAlert.objects.get().emailed_at is None

@@ -6,8 +6,8 @@ import pytest
 from django.utils import timezone
 
 from prospects.models import Horizon, Prospect, Source, Status
+from targets.scopes import team_key, user_key
 from targets.selectors import cycle_ledger
-from targets.services import team_key, user_key
 from tests.conftest import make_prospect, make_user
 from tests.targets.conftest import close, set_target
 
