@@ -14,13 +14,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import admin_required, manager_required
 from pipeline import selectors
+from pipeline.columns import MONTH_LIST_COLUMNS, SCREEN_COLUMNS
 from pipeline.forms import BoardFilterForm, MoveForm, QuickEditForm, RankBandsForm
 from pipeline.models import ForecastSnapshot, RankBands
 from pipeline.services import prospect_move, prospect_quick_edit, rank_bands_update, snapshot_take
@@ -28,7 +27,7 @@ from prospects.forms import MonthField
 from prospects.models import Horizon, Prospect
 from prospects.selectors import access_prospect
 from prospects.services import ProspectConflict
-from salescrm.lib.export import export_response
+from salescrm.lib.export import CSV_ENCODINGS, export_header, export_response, export_rows
 from salescrm.lib.htmx import wants_fragment
 from salescrm.lib.months import add_months, this_month
 
@@ -96,7 +95,7 @@ def column_cards(request: HttpRequest) -> HttpResponse:
     else:
         reason = ""
     if reason:
-        return HttpResponse(format_html('<p class="alert conflict" role="alert">{}</p>', reason), status=400)
+        return render(request, "pipeline/_column_alert.html", {"reason": reason}, status=400)
     today = timezone.localdate()
     cards, more = selectors.column_cards(
         viewer=request.user, scope=scope, filters=form.filters(), horizon=horizon, after=after, today=today
@@ -104,7 +103,14 @@ def column_cards(request: HttpRequest) -> HttpResponse:
     column = selectors.Column(horizon=horizon, label=str(Horizon(horizon).label), cards=cards)
     if more and cards:
         column.more_after = selectors.CardCursor.after(cards[-1])
-    context = {"cards": cards, "col": column, "scope": scope, "query": _board_query(scope, form), "oob": True}
+    context = {
+        "cards": cards,
+        "col": column,
+        "scope": scope,
+        "query": _board_query(scope, form),
+        "oob": True,
+        "horizons": Horizon.choices,
+    }
     return render(request, "pipeline/_column_cards.html", context)
 
 
@@ -245,50 +251,17 @@ def _month_param(request: HttpRequest, today: dt.date) -> dt.date:
         raise Http404 from None
 
 
-EXPORT_HEADER = [
-    gettext_lazy("Owner"),
-    gettext_lazy("Prospect"),
-    gettext_lazy("Source"),
-    gettext_lazy("Amount"),
-    gettext_lazy("Probability"),
-    gettext_lazy("Rank"),
-    gettext_lazy("Weighted amount"),
-    gettext_lazy("Expected month"),
-    gettext_lazy("Last test closing"),
-    gettext_lazy("Question"),
-    gettext_lazy("Answer"),
-    gettext_lazy("Reading"),
-    gettext_lazy("Next action"),
-    gettext_lazy("Next action date"),
-]
+# The header of the month list's exports (the browser tests read the downloaded file with it).
+EXPORT_HEADER = [column.label for column in MONTH_LIST_COLUMNS]
 
 
 def _export(request: HttpRequest, data: selectors.MonthList, fmt: str) -> HttpResponse:
-    from closing.models import Reading
-
-    readings = dict(Reading.choices)
-    header = [str(h) for h in EXPORT_HEADER]
-    rows = (
-        [
-            p.owner.display_name,
-            p.name,
-            p.get_source_display(),
-            p.amount,
-            p.probability,
-            p.rank,
-            selectors.yen(p.weighted),
-            p.expected_month.strftime("%Y-%m") if p.expected_month else "",
-            p.last_tc_on.strftime("%Y-%m-%d") if p.last_tc_on else "",
-            p.last_tc_question or "",
-            p.last_tc_answer or "",
-            str(readings.get(p.last_tc_reading, "")) if p.last_tc_reading else "",
-            p.next_action,
-            p.next_action_on,
-        ]
-        for p in data.rows
-    )
+    encoding = request.GET.get("encoding") or "utf-8-sig"
     filename = f"might-buy-{data.month:%Y-%m}-{data.scope.key}"
-    return export_response(fmt, filename, header, rows, request.GET.get("encoding") or "utf-8-sig")
+    if fmt == "csv" and CSV_ENCODINGS.get(encoding) == "cp932":
+        filename += "-sjis"  # the two CSV downloads must not overwrite each other
+    header = export_header(MONTH_LIST_COLUMNS)
+    return export_response(fmt, filename, header, export_rows(MONTH_LIST_COLUMNS, data.rows), encoding)
 
 
 @login_required
@@ -296,8 +269,7 @@ def _export(request: HttpRequest, data: selectors.MonthList, fmt: str) -> HttpRe
 def month_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     month = _month_param(request, today)
-    # A manager's team scope reads the month's snapshot with the team (scope.snapshot below).
-    scope = selectors.resolve_scope(request.user, request.GET.get("scope"), snapshot_month=month)
+    scope = selectors.resolve_scope(request.user, request.GET.get("scope"))
     fmt = request.GET.get("format", "")
     printing = request.GET.get("print") == "1"
     # The screen shows a page of rows; the print view and the exports carry every row.
@@ -313,7 +285,7 @@ def month_list(request: HttpRequest) -> HttpResponse:
     )
     if fmt in ("csv", "xlsx"):
         return _export(request, data, fmt)
-    snapshot = scope.snapshot(month)  # read with the scope, or with the list's bands
+    snapshot = scope.snapshot(month)
     context = {
         "data": data,
         "scope": scope,
@@ -325,6 +297,7 @@ def month_list(request: HttpRequest) -> HttpResponse:
         "can_snapshot": request.user.is_manager or request.user.is_admin_role,
         "query": urlencode({"scope": scope.key, "month": month.strftime("%Y-%m")}),
         "print": printing,
+        "columns": SCREEN_COLUMNS,
     }
     template = "pipeline/month_list.html#results" if _fragment(request) else "pipeline/month_list.html"
     return render(request, template, context)

@@ -106,7 +106,7 @@ def test_the_month_lists_snapshot_lookup(personas, month):
     assert ForecastSnapshot.for_month("team-999", month) is None
 
 
-def test_the_snapshot_is_read_with_the_bands_in_the_same_query(personas, month, django_assert_num_queries):
+def test_the_bands_and_the_snapshot_are_read_once_per_scope(personas, month, django_assert_num_queries):
     from pipeline.models import RankBands
     from pipeline.selectors import team_scope
     from pipeline.services import snapshot_take
@@ -114,9 +114,10 @@ def test_the_snapshot_is_read_with_the_bands_in_the_same_query(personas, month, 
     taken, _created = snapshot_take(scope=team_scope(personas.team), month=month)
     RankBands.objects.update_or_create(pk=RankBands.SINGLETON_PK, defaults={"a_min": 75, "b_min": 45})
     for scope, expected in ((team_scope(personas.team), taken), (user_scope(personas.owner), None)):
-        with django_assert_num_queries(1):
-            bands, _target = scope.bands_and_target(snapshot_month=month)
-            snapshot = scope.snapshot(month)
+        bands, _target = scope.bands_and_target()
+        snapshot = scope.snapshot(month)
+        with django_assert_num_queries(0):
+            assert scope.bands_and_target()[0] is bands and scope.snapshot(month) is snapshot
         assert (bands.a_min, bands.b_min) == (75, 45)
         if expected is None:
             assert snapshot is None

@@ -1,0 +1,178 @@
+"""The "might buy this month" list of the forecast meeting: its rows, per-rep totals and bands."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models.functions import TruncDate
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from closing.models import TestClosing
+from pipeline.models import Rank, RankBands
+from pipeline.selectors.rows import MONTH_ROW_FIELDS, ProspectRow, decorate
+from pipeline.selectors.rules import MONTH_LIST_ORDER, ZERO, dsum, listed, weighted_expr, won_in_month
+from pipeline.selectors.scope import Scope
+from prospects.models import Prospect
+
+RANKS = (Rank.A, Rank.B, Rank.C)
+
+
+def month_list_rows(qs: QuerySet[Prospect], month: dt.date) -> QuerySet[Prospect]:
+    """The prospects of `qs` on the list of `month`, in the list's order, with their weighted amount
+    and their last test closing: the rows of the page, the print view, the exports and snapshots."""
+    last = TestClosing.objects.filter(prospect=OuterRef("pk")).order_by("-asked_at", "-id")
+    return (
+        listed(qs, month)
+        .annotate(
+            weighted=weighted_expr(),
+            changed_on=TruncDate("updated_at"),
+            last_tc_on=TruncDate(Subquery(last.values("asked_at")[:1])),
+            last_tc_question=Subquery(last.values("question_text")[:1]),
+            last_tc_answer=Subquery(last.values("answer")[:1]),
+            last_tc_reading=Subquery(last.values("reading")[:1]),
+        )
+        .order_by(*MONTH_LIST_ORDER)
+    )
+
+
+@dataclass
+class Totals:
+    label: str = ""
+    owner_id: int | None = None
+    count: int = 0
+    amount: Decimal = ZERO
+    weighted: Decimal = ZERO
+    won_count: int = 0
+    won: Decimal = ZERO
+    rank_amount: dict[str, Decimal] = field(default_factory=dict)
+    sales_target: Decimal | None = None
+
+    @property
+    def bands(self) -> list[tuple[str, Decimal]]:
+        """Cumulative reading against the target: won, + A, + B, + C (amounts)."""
+        running = self.won
+        out = [(_("Won"), running)]
+        for rank in RANKS:
+            running += self.rank_amount.get(rank, ZERO)
+            out.append((_("+ %(rank)s rank") % {"rank": rank}, running))
+        return out
+
+    @property
+    def band_rows(self) -> list[tuple[str, Decimal, Decimal | None]]:
+        """(label, cumulative amount, % of the sales target or None)."""
+        rows = []
+        for label, value in self.bands:
+            pct = None
+            if self.sales_target:
+                pct = (value * 100 / self.sales_target).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
+            rows.append((label, value, pct))
+        return rows
+
+    def add(self, other: Totals) -> None:
+        self.count += other.count
+        self.amount += other.amount
+        self.weighted += other.weighted
+        self.won_count += other.won_count
+        self.won += other.won
+        for rank, amount in other.rank_amount.items():
+            self.rank_amount[rank] = self.rank_amount.get(rank, ZERO) + amount
+
+
+@dataclass
+class MonthList:
+    scope: Scope
+    month: dt.date
+    rows: list[ProspectRow]  # the rows of `page` (every row when the list is not paged)
+    per_rep: list[Totals]
+    total: Totals
+    bands: RankBands
+    page: int = 1
+    pages: int = 1
+
+    @property
+    def paged(self) -> bool:
+        return self.pages > 1
+
+    @property
+    def previous_page(self) -> int | None:
+        return self.page - 1 if self.page > 1 else None
+
+    @property
+    def next_page(self) -> int | None:
+        return self.page + 1 if self.page < self.pages else None
+
+
+_WHO = ("owner", "owner__username", "owner__first_name", "owner__last_name")
+
+
+def _by_owner(rows: QuerySet) -> dict[int, dict[str, Any]]:
+    return {
+        r["owner"]: {
+            **r,
+            "name": User.format_name(r["owner__last_name"], r["owner__first_name"], r["owner__username"]),
+        }
+        for r in rows
+    }
+
+
+def _per_rep(base: QuerySet[Prospect], month: dt.date, bands: RankBands) -> list[Totals]:
+    """Per owner: the listed prospects' count and sums (by rank too), and what they won in the month
+    (one grouped query each), by weighted amount."""
+    aggregates: dict[str, Any] = dict(
+        n=Count("id"), amount_sum=dsum("amount"), weighted_sum=dsum(weighted_expr())
+    )
+    aggregates.update({f"amount_{r}": dsum("amount", filter=bands.rank_q(r)) for r in RANKS})
+    on_list = _by_owner(listed(base, month).order_by().values(*_WHO).annotate(**aggregates))
+    won = _by_owner(
+        won_in_month(base, month).order_by().values(*_WHO).annotate(n=Count("id"), won_sum=dsum("won_amount"))
+    )
+    per_rep = []
+    for owner in set(on_list) | set(won):
+        row, won_row = on_list.get(owner, {}), won.get(owner, {})
+        per_rep.append(
+            Totals(
+                label=(row or won_row)["name"],
+                owner_id=owner,
+                count=row.get("n", 0),
+                amount=row.get("amount_sum", ZERO),
+                weighted=row.get("weighted_sum", ZERO),
+                won_count=won_row.get("n", 0),
+                won=won_row.get("won_sum", ZERO),
+                rank_amount={r: row.get(f"amount_{r}", ZERO) for r in RANKS},
+            )
+        )
+    per_rep.sort(key=lambda t: (-t.weighted, t.label))
+    return per_rep
+
+
+def month_list(
+    *,
+    viewer: User | None,
+    scope: Scope,
+    month: dt.date,
+    today: dt.date,
+    page: int = 1,
+    page_size: int | None = None,
+) -> MonthList:
+    """The monthly forecast-meeting list: its rows (one page of `page_size` rows, or all of them),
+    per rep and scope totals over every row. A constant number of queries."""
+    bands, target = scope.bands_and_target()
+    base = scope.prospects(viewer)
+    per_rep = _per_rep(base, month, bands)
+    total = Totals(label=_("Total"), sales_target=target.sales_target if target else None)
+    for line in per_rep:
+        total.add(line)
+    pages = max(1, -(-total.count // page_size)) if page_size else 1
+    page = min(max(page, 1), pages)
+    rows_qs = month_list_rows(base, month).values(*MONTH_ROW_FIELDS)
+    if page_size:
+        rows_qs = rows_qs[(page - 1) * page_size : page * page_size]
+    rows = [decorate(ProspectRow(**row), bands, today) for row in rows_qs]
+    return MonthList(
+        scope=scope, month=month, rows=rows, per_rep=per_rep, total=total, bands=bands, page=page, pages=pages
+    )
