@@ -25,7 +25,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.utils import timezone
 
-DATASET_VERSION = 5  # 4: vacuumed after the load; 5: open counts rebuilt after it
+DATASET_VERSION = 6  # 4: vacuumed after the load; 5: open counts rebuilt after it; 6: the heavy rep
 BENCH_PASSWORD = "bench-pass-2026"
 MARKER_TABLE = "bench_dataset"
 TRIGGER_TABLES = ("prospects_prospect", "closing_testclosing", "targets_pipelinetarget")
@@ -39,15 +39,28 @@ class Size:
     prospects: int  # open + closed
     closed_share: float  # share of prospects that are won/lost history (spread over 12 months)
     closings: int  # test-closing log rows
+    # Open prospects of one more rep, the heavy rep, on top of `prospects`: a rep's own list and board
+    # must not slow down with the rep's own open count (issue 15).
+    heavy_open: int
 
 
 SIZES: dict[str, Size] = {
     # XS exists for the smoke test: the same pages at a tenth of S must run the same number of queries.
-    "XS": Size("XS", reps=5, teams=1, prospects=100, closed_share=0.25, closings=300),
-    "S": Size("S", reps=10, teams=2, prospects=1_000, closed_share=0.25, closings=3_000),
-    "M": Size("M", reps=200, teams=20, prospects=100_000, closed_share=0.25, closings=300_000),
+    "XS": Size("XS", reps=5, teams=1, prospects=100, closed_share=0.25, closings=300, heavy_open=100),
+    "S": Size("S", reps=10, teams=2, prospects=1_000, closed_share=0.25, closings=3_000, heavy_open=1_000),
+    "M": Size(
+        "M", reps=200, teams=20, prospects=100_000, closed_share=0.25, closings=300_000, heavy_open=10_000
+    ),
     # L is for the target check and the list queries: a million open prospects, a lighter closing log.
-    "L": Size("L", reps=10_000, teams=1_000, prospects=1_000_000, closed_share=0.0, closings=200_000),
+    "L": Size(
+        "L",
+        reps=10_000,
+        teams=1_000,
+        prospects=1_000_000,
+        closed_share=0.0,
+        closings=200_000,
+        heavy_open=10_000,
+    ),
 }
 
 
@@ -67,17 +80,28 @@ class Dataset:
     move_prospect_id: int
     closing_prospect_id: int
     question_id: int | None
+    # The heavy rep: Size.heavy_open open prospects of their own (persona "heavy_rep").
+    heavy_rep_id: int = 0
+    heavy_rep_username: str = ""
     counts: dict[str, int] = field(default_factory=dict)
     generated_seconds: float = 0.0
     reused: bool = False
 
     def persona_id(self, persona: str) -> int:
-        return {"rep": self.rep_id, "manager": self.manager_id, "admin": self.admin_id}[persona]
+        return {
+            "rep": self.rep_id,
+            "heavy_rep": self.heavy_rep_id,
+            "manager": self.manager_id,
+            "admin": self.admin_id,
+        }[persona]
 
     def persona_username(self, persona: str) -> str:
-        return {"rep": self.rep_username, "manager": self.manager_username, "admin": self.admin_username}[
-            persona
-        ]
+        return {
+            "rep": self.rep_username,
+            "heavy_rep": self.heavy_rep_username,
+            "manager": self.manager_username,
+            "admin": self.admin_username,
+        }[persona]
 
 
 # --- marker -------------------------------------------------------------------------------------------
@@ -199,7 +223,8 @@ def generate(size: Size, *, seed: int = 20261127, log=print) -> Dataset:
     with transaction.atomic():
         _disable_history_triggers(enable=False)
         try:
-            # Users: reps, one manager per team, one admin.
+            # Users: reps, one manager per team, one admin, and the heavy rep (in the last team, so the
+            # first team's pages measure what they measured before it).
             reps = [
                 User(
                     username=f"rep{i:05d}",
@@ -215,14 +240,18 @@ def generate(size: Size, *, seed: int = 20261127, log=print) -> Dataset:
                 for i in range(size.teams)
             ]
             admin = User(username="bench_admin", password=password, role=Role.ADMIN, is_staff=True)
-            User.objects.bulk_create([*reps, *managers, admin], batch_size=5000)
+            heavy_rep = User(
+                username="rep_heavy", password=password, role=Role.REP, last_name="大口", first_name="営業"
+            )
+            User.objects.bulk_create([*reps, *managers, admin, heavy_rep], batch_size=5000)
             teams = Team.objects.bulk_create(
                 [Team(name=f"営業{i + 1}課") for i in range(size.teams)], batch_size=5000
             )
             Member = Team.members.through
             Manager = Team.managers.through
             Member.objects.bulk_create(
-                [Member(team_id=teams[i % size.teams].pk, user_id=rep.pk) for i, rep in enumerate(reps)],
+                [Member(team_id=teams[i % size.teams].pk, user_id=rep.pk) for i, rep in enumerate(reps)]
+                + [Member(team_id=teams[-1].pk, user_id=heavy_rep.pk)],
                 batch_size=5000,
             )
             Manager.objects.bulk_create(
@@ -234,8 +263,13 @@ def generate(size: Size, *, seed: int = 20261127, log=print) -> Dataset:
             )
             log(f"    users and teams: {time.monotonic() - started:.1f}s")
 
-            # Prospects: owner i % reps, so every rep has the same share.
+            # Prospects: owner i % reps, so every rep has the same share; then the heavy rep's, all open.
             rep_ids = [rep.pk for rep in reps]
+            total = size.prospects + size.heavy_open
+
+            def owner_of(i: int) -> int:
+                return heavy_rep.pk if i >= size.prospects else rep_ids[i % size.reps]
+
             statuses: list[str] = []
             columns = (
                 "id, name, contact_person, phone, email, address, source, owner_id, horizon, probability, "
@@ -246,9 +280,9 @@ def generate(size: Size, *, seed: int = 20261127, log=print) -> Dataset:
             raw = connection.connection  # the psycopg 3 connection under Django's
             with raw.cursor() as cur, cur.copy(f"COPY prospects_prospect ({columns}) FROM STDIN") as copy:
                 rows = _TextRows(copy)
-                for i in range(size.prospects):
+                for i in range(total):
                     pid = i + 1
-                    closed = rng.random() < size.closed_share
+                    closed = i < size.prospects and rng.random() < size.closed_share
                     name = f"{COMPANY_PREFIXES[i % 12]}{COMPANY_SUFFIXES[(i // 12) % 8]} {pid}"  # unique-ish
                     amount = Decimal(rng.randrange(100, 10_000) * 1000)
                     created = now - dt.timedelta(days=rng.randrange(0, 450), minutes=rng.randrange(0, 1440))
@@ -264,7 +298,7 @@ def generate(size: Size, *, seed: int = 20261127, log=print) -> Dataset:
                             "",
                             "東京都千代田区",
                             rng.choice(SOURCES),
-                            rep_ids[i % size.reps],
+                            owner_of(i),
                             "short",
                             100 if won else 0,
                             closed_on.replace(day=1),
@@ -310,7 +344,7 @@ def generate(size: Size, *, seed: int = 20261127, log=print) -> Dataset:
                             "",
                             "東京都千代田区",
                             rng.choice(SOURCES),
-                            rep_ids[i % size.reps],
+                            owner_of(i),
                             horizon,
                             probability,
                             month,
@@ -339,7 +373,7 @@ def generate(size: Size, *, seed: int = 20261127, log=print) -> Dataset:
                     "SELECT setval(pg_get_serial_sequence('prospects_prospect', 'id'), "
                     "(SELECT max(id) FROM prospects_prospect))"
                 )
-            log(f"    {size.prospects:,} prospects: {time.monotonic() - started:.1f}s")
+            log(f"    {total:,} prospects: {time.monotonic() - started:.1f}s")
 
             # Test closings, on random prospects, asked by their owner.
             tc_columns = (
@@ -349,7 +383,7 @@ def generate(size: Size, *, seed: int = 20261127, log=print) -> Dataset:
             with raw.cursor() as cur, cur.copy(f"COPY closing_testclosing ({tc_columns}) FROM STDIN") as copy:
                 rows = _TextRows(copy)
                 for _ in range(size.closings):
-                    i = rng.randrange(size.prospects)
+                    i = rng.randrange(total)
                     q = questions[i % len(questions)]
                     rows.add(
                         (
@@ -362,7 +396,7 @@ def generate(size: Size, *, seed: int = 20261127, log=print) -> Dataset:
                             None,
                             "",
                             "",
-                            rep_ids[i % size.reps],
+                            owner_of(i),
                             now - dt.timedelta(days=rng.randrange(0, 180), minutes=rng.randrange(0, 1440)),
                         )
                     )
@@ -371,7 +405,7 @@ def generate(size: Size, *, seed: int = 20261127, log=print) -> Dataset:
 
             # Pipeline targets: every rep and team, and the company; about half the reps fall short.
             n_closed = statuses.count("closed")
-            per_rep_open = (size.prospects - n_closed) // max(size.reps, 1)
+            per_rep_open = (size.prospects - n_closed) // max(size.reps, 1)  # the heavy rep aside
             targets = [
                 PipelineTarget(
                     user_id=rep_id,
@@ -380,6 +414,9 @@ def generate(size: Size, *, seed: int = 20261127, log=print) -> Dataset:
                 )
                 for rep_id in rep_ids
             ]
+            targets.append(
+                PipelineTarget(user_id=heavy_rep.pk, min_open=size.heavy_open, min_short=size.heavy_open // 5)
+            )
             targets += [PipelineTarget(team_id=team.pk, min_open=per_rep_open * 8) for team in teams]
             targets.append(PipelineTarget(min_open=per_rep_open * size.reps))
             PipelineTarget.objects.bulk_create(targets, batch_size=5000)
@@ -415,11 +452,12 @@ def generate(size: Size, *, seed: int = 20261127, log=print) -> Dataset:
     counts = {
         "reps": size.reps,
         "teams": size.teams,
-        "prospects": size.prospects,
+        "prospects": total,
         "open_prospects": statuses.count("open"),
         "closed_prospects": statuses.count("closed"),
         "test_closings": size.closings,
         "rep_open_prospects": Prospect.objects.filter(owner=rep, status="open").count(),
+        "heavy_rep_open_prospects": Prospect.objects.filter(owner=heavy_rep, status="open").count(),
     }
     dataset = Dataset(
         size=size.name,
@@ -434,6 +472,8 @@ def generate(size: Size, *, seed: int = 20261127, log=print) -> Dataset:
         move_prospect_id=mine[1],
         closing_prospect_id=mine[2],
         question_id=questions[0].pk,
+        heavy_rep_id=heavy_rep.pk,
+        heavy_rep_username=heavy_rep.username,
         counts=counts,
         generated_seconds=round(time.monotonic() - started, 1),
     )

@@ -19,7 +19,7 @@ from bench.datagen import Dataset
 @dataclass(frozen=True)
 class Page:
     name: str
-    persona: str  # rep | manager | admin (see Dataset.persona_id)
+    persona: str  # rep | heavy_rep | manager | admin (see Dataset.persona_id)
     url: Callable[[Dataset], str]
     method: str = "GET"
     # Called before every request (outside the timing and the query count), e.g. to re-read a version.
@@ -82,6 +82,14 @@ PAGES: list[Page] = [
     ),
     Page("prospects.detail", "rep", lambda ds: reverse("prospects:detail", args=[ds.detail_prospect_id])),
     Page("pipeline.board.rep", "rep", lambda ds: reverse("pipeline:board") + f"?scope=user-{ds.rep_id}"),
+    # The heavy rep (Size.heavy_open open prospects, 10,000 at M): a rep's own list and board must not
+    # grow with the rep's own open count.
+    Page("prospects.list.heavy_rep", "heavy_rep", lambda ds: reverse("prospects:list")),
+    Page(
+        "pipeline.board.heavy_rep",
+        "heavy_rep",
+        lambda ds: reverse("pipeline:board") + f"?scope=user-{ds.heavy_rep_id}",
+    ),
     Page(
         "pipeline.board.team", "manager", lambda ds: reverse("pipeline:board") + f"?scope=team-{ds.team_id}"
     ),

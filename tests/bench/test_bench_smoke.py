@@ -62,6 +62,11 @@ def test_the_bench_runs_at_small_sizes_with_the_same_query_counts(tmp_path):
     assert run["compare"]["size"] == "XS"
     available = {p["name"]: p for p in run["pages"] if p["available"]}
     assert {"home", "prospects.list", "prospects.detail"} <= set(available)
+    # The heavy rep owns S's heavy_open open prospects (10,000 at M), and their list and board are measured.
+    from bench.datagen import SIZES
+
+    assert run["dataset"]["counts"]["heavy_rep_open_prospects"] == SIZES["S"].heavy_open
+    assert {"prospects.list.heavy_rep", "pipeline.board.heavy_rep"} <= set(available)
     for name, page in available.items():
         assert not page["error"], (name, page["error"])
         assert page["p95_ms"] > 0 and page["status"] in (200, 302)
