@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import pghistory
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
@@ -12,6 +13,15 @@ class Role(models.TextChoices):
     ADMIN = "admin", _("Administrator")
 
 
+# Invitations, deactivations and role changes are recorded with the acting user (never the password
+# or the last login: those change at every login and are no one's business).
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    fields=["username", "email", "first_name", "last_name", "role", "is_active", "is_staff"],
+    model_name="UserEvent",
+    meta={"verbose_name": _("user event"), "verbose_name_plural": _("user events")},
+)
 class User(AbstractUser):
     """A person who uses the CRM. The role decides what they may see; see accounts.access."""
 

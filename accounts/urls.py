@@ -20,3 +20,29 @@ urlpatterns = [
     path("two-factor/verify/", views.two_factor_verify, name="two_factor_verify"),
     path("two-factor/disable/", views.two_factor_disable, name="two_factor_disable"),
 ]
+
+# Account administration (admins) and Django's own password reset (anyone, from the login page or an
+# invitation mail).
+urlpatterns += [
+    path("users/", views.user_list, name="user_list"),
+    path("users/invite/", views.user_invite, name="user_invite"),
+    path("users/<int:pk>/password-link/", views.user_password_reset, name="user_password_reset"),
+    path("users/<int:pk>/active/", views.user_set_active, name="user_set_active"),
+    path("users/<int:pk>/reassign/", views.user_reassign, name="user_reassign"),
+    path(
+        "password/reset/",
+        auth_views.PasswordResetView.as_view(form_class=forms.PasswordResetForm),
+        name="password_reset",
+    ),
+    path("password/reset/done/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "password/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(form_class=forms.SetPasswordForm),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password/reset/complete/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+]

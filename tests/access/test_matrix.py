@@ -142,6 +142,20 @@ RULES: dict[str, Rule] = {
     "targets:bell": Rule(EVERYONE),
     "targets:alerts": Rule(EVERYONE),
     "targets:health": Rule(EVERYONE),
+    # Account administration: admins only; Django's password reset: anyone, logged in or not.
+    "user_list": Rule(ADMINS, denied_status=ROLE_DENIED),
+    "user_invite": Rule(ADMINS, denied_status=ROLE_DENIED),
+    "user_password_reset": Rule(ADMINS, denied_status=ROLE_DENIED, kwargs=lambda p: {"pk": p.owner.pk}),
+    "user_set_active": Rule(ADMINS, denied_status=ROLE_DENIED, kwargs=lambda p: {"pk": p.owner.pk}),
+    "user_reassign": Rule(ADMINS, denied_status=ROLE_DENIED, kwargs=lambda p: {"pk": p.owner.pk}),
+    "password_reset": Rule(frozenset(ROLES), anonymous_ok=True),
+    "password_reset_done": Rule(frozenset(ROLES), anonymous_ok=True),
+    "password_reset_confirm": Rule(
+        frozenset(ROLES), anonymous_ok=True, kwargs=lambda p: {"uidb64": "MQ", "token": "set-password"}
+    ),
+    "password_reset_complete": Rule(frozenset(ROLES), anonymous_ok=True),
+    # A manager's bulk change of the prospects they see (reps: 403; rows they may not see are ignored).
+    "prospects:bulk": Rule(MANAGERS, denied_status=ROLE_DENIED),
 }
 
 

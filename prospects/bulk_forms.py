@@ -1,0 +1,53 @@
+"""The prospect list's bulk action: the rows a manager ticked (each with the version the list showed)
+and what to do with them."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.access import visible_users
+from accounts.models import User
+from prospects.bulk import MAX_BULK
+from prospects.forms import MonthField
+from prospects.models import Horizon
+from salescrm.lib.formrules import CrmForm
+
+
+class BulkAction(CrmForm):
+    ACTIONS = [
+        ("owner", _("Reassign to")),
+        ("horizon", _("Set the horizon")),
+        ("expected_month", _("Set the expected month")),
+    ]
+    action = forms.ChoiceField(label=_("Action"), choices=ACTIONS)
+    owner = forms.ModelChoiceField(label=_("Owner"), queryset=User.objects.none(), required=False)
+    horizon = forms.ChoiceField(label=_("Horizon"), choices=[("", "—"), *Horizon.choices], required=False)
+    expected_month = MonthField(label=_("Expected month"), required=False)
+
+    def __init__(self, *args, user: User, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = visible_users(user).filter(is_active=True)
+        self.fields["owner"].empty_label = "—"
+
+    def clean(self) -> dict:
+        data = super().clean()
+        seen: dict[int, int] = {}
+        for value in self.data.getlist("selected") if hasattr(self.data, "getlist") else []:
+            pk, _sep, version = str(value).partition(":")
+            if not (pk.isdigit() and version.isdigit()) or len(pk) > 12 or len(version) > 9:
+                raise forms.ValidationError(
+                    _("The selection could not be read: reload the list and try again.")
+                )
+            seen[int(pk)] = int(version)
+        if not seen:
+            raise forms.ValidationError(_("Tick the prospects to change first."))
+        if len(seen) > MAX_BULK:
+            raise forms.ValidationError(
+                _("At most %(n)s prospects can be changed in one step.") % {"n": MAX_BULK}
+            )
+        action = data.get("action")
+        if action and not data.get(action):
+            self.add_error(action, _("Choose the new value."))
+        data["seen"] = seen
+        return data
