@@ -10,10 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from closing import selectors
-from closing.models import TestClosing, TestClosingQuestion
 from prospects.models import Source
 from salescrm.lib.months import add_months, this_month
-from tests.conftest import make_prospect
+from tests.factories import ProspectFactory, QuestionFactory, TestClosingFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -26,9 +25,9 @@ def at(day: dt.date, hour: int = 12) -> dt.datetime:
 
 
 def won(owner, closed_on, amount, created, source=Source.INBOUND, **kw):
-    return make_prospect(
-        owner,
-        status="won",
+    return ProspectFactory(
+        owner=owner,
+        won=True,
         closed_on=closed_on,
         won_amount=Decimal(amount),
         created_at=at(created),
@@ -38,9 +37,9 @@ def won(owner, closed_on, amount, created, source=Source.INBOUND, **kw):
 
 
 def lost(owner, closed_on, reason, amount, source=Source.INBOUND, **kw):
-    return make_prospect(
-        owner,
-        status="lost",
+    return ProspectFactory(
+        owner=owner,
+        lost=True,
         closed_on=closed_on,
         lost_reason=reason,
         amount=Decimal(amount),
@@ -50,7 +49,7 @@ def lost(owner, closed_on, reason, amount, source=Source.INBOUND, **kw):
 
 
 def tc(prospect, by, day, reading, question=None, hour=12):
-    return TestClosing.objects.create(
+    return TestClosingFactory(
         prospect=prospect,
         question=question,
         question_text=question.text_ja if question else "自由質問",
@@ -64,8 +63,8 @@ def tc(prospect, by, day, reading, question=None, hour=12):
 @pytest.fixture
 def data(personas):
     owner, mate, outsider = personas.owner, personas.teammate, personas.outsider
-    q1 = TestClosingQuestion.objects.create(text_ja="価格Q", text_en="price Q", kind="price")
-    q2 = TestClosingQuestion.objects.create(text_ja="時期Q", text_en="timing Q", kind="timing")
+    q1 = QuestionFactory(text_ja="価格Q", text_en="price Q", kind="price")
+    q2 = QuestionFactory(text_ja="時期Q", text_en="timing Q", kind="timing")
     a = won(owner, M0 + dt.timedelta(days=5), 1000000, M0 - dt.timedelta(days=10))  # 15 days to won
     b = lost(owner, M0 + dt.timedelta(days=10), "price", 500000)
     c = won(
@@ -76,7 +75,7 @@ def data(personas):
         source=Source.REFERRAL,
     )
     d = lost(mate, M1 + dt.timedelta(days=3), "competitor", 300000, source=Source.REFERRAL, competitor="X社")
-    e = make_prospect(mate, source=Source.INBOUND)
+    e = ProspectFactory(owner=mate, source=Source.INBOUND)
     f = won(outsider, M1, 7000000, M1 - dt.timedelta(days=3))  # not visible to the manager
     won(owner, add_months(this_month(), -13), 999, add_months(this_month(), -14))  # before the period
     tc(a, owner, M0, "positive", q1)
@@ -105,7 +104,7 @@ def test_per_question_times_asked_positive_share_and_won_within_90_days(personas
 
 
 def test_won_within_90_days_stops_at_day_90(personas):
-    q = TestClosingQuestion.objects.create(text_ja="Q", text_en="Q", kind="price")
+    q = QuestionFactory(text_ja="Q", text_en="Q", kind="price")
     asked = M0 - dt.timedelta(days=100)
     inside = won(personas.owner, asked + dt.timedelta(days=90), 1, asked)
     outside = won(personas.owner, asked + dt.timedelta(days=91), 1, asked)
@@ -150,7 +149,7 @@ def test_per_rep_and_month(personas, data):
 
 
 def test_a_test_closing_late_in_the_evening_counts_in_its_tokyo_month(personas):
-    p = make_prospect(personas.owner)
+    p = ProspectFactory(owner=personas.owner)
     last_day = add_months(M1, 1) - dt.timedelta(days=1)
     tc(p, personas.owner, last_day, "positive", hour=23)
     rows = selectors.rep_month_stats(personas.owner, selectors.Period.months(M0, this_month()))
