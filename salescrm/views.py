@@ -20,11 +20,13 @@ _PK = 987654321  # a placeholder id for URL patterns reversed once per response
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """A rep: today's and overdue next actions, counts per horizon against targets, alerts.
-    A manager (or admin): one row per rep of their teams. Constant number of queries."""
-    from pipeline.selectors import HORIZONS, horizon_counts, manager_rows, user_scope
+    A manager (or admin): the team table first, alerts one line each. Constant number of queries."""
+    from pipeline.selectors import horizon_counts, user_scope
+    from salescrm.selectors import HORIZONS, home_team_table
 
     user = request.user
     today = timezone.localdate()
+    is_manager = user.is_manager or user.is_admin_role
     mine = Prospect.objects.filter(owner=user).open()
     actions = list(
         mine.filter(next_action_on__lte=today).exclude(next_action="").order_by("next_action_on", "id")[:20]
@@ -39,13 +41,17 @@ def home(request: HttpRequest) -> HttpResponse:
     horizons = [
         (h, labels[h], counts[h], getattr(target, f"min_{h}", None) if target else None) for h in HORIZONS
     ]
-    rows = manager_rows(manager=user, today=today) if (user.is_manager or user.is_admin_role) else []
+    # A manager's own tiles only when they own open prospects or have a target: three zeros under the
+    # team table read as the team's figures.
+    team = home_team_table(viewer=user, today=today) if is_manager else None
+    show_own = not is_manager or any(counts.values()) or target is not None
     context = {
         "actions": actions,
-        "horizons": horizons,
+        "horizons": horizons if show_own else [],
         "today": today,
-        "rows": rows,
-        "is_manager": user.is_manager or user.is_admin_role,
+        "team": team,
+        "rows": team.rows if team else [],
+        "is_manager": is_manager,
     }
     return render(request, "home.html", context)
 
