@@ -8,9 +8,9 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from closing.models import TestClosing
 from prospects.models import Prospect
 from tests.conftest import make_prospect
+from tests.factories import TestClosingFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -24,20 +24,13 @@ def history(personas):
     Prospect.objects.filter(pk=lost.pk).update(
         status="lost", closed_on=today, lost_reason="competitor", competitor="A社"
     )
-    TestClosing.objects.create(
+    TestClosingFactory(
         prospect=personas.prospect,
         question_text="一度、ショールームに来られませんか?",
         answer="行きます",
         reading="positive",
-        asked_by=personas.owner,
     )
-    TestClosing.objects.create(
-        prospect=lost,
-        question_text="他社の質問",
-        answer="いいえ",
-        reading="negative",
-        asked_by=personas.outsider,
-    )
+    TestClosingFactory(prospect=lost, question_text="他社の質問", answer="いいえ", reading="negative")
     return personas
 
 

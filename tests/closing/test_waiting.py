@@ -10,9 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from closing import selectors
-from closing.models import TestClosing
-from prospects.models import Horizon
-from tests.conftest import make_prospect
+from tests.factories import ProspectFactory, TestClosingFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -22,43 +20,30 @@ def days_ago(n):
 
 
 def asked(prospect, when):
-    TestClosing.objects.create(
-        prospect=prospect,
-        question_text="q",
-        answer="a",
-        reading="undecided",
-        asked_by=prospect.owner,
-        asked_at=when,
-    )
+    TestClosingFactory(prospect=prospect, asked_at=when)
 
 
 @pytest.fixture
 def board(personas):
     owner = personas.owner
     return {
-        "never_big": make_prospect(
-            owner, name="never big", horizon=Horizon.LONG, amount=Decimal(9000000), created_at=days_ago(60)
+        "never_big": ProspectFactory(
+            owner=owner, name="never big", long=True, amount=Decimal(9000000), created_at=days_ago(60)
         ),
-        "stale_mid": make_prospect(
-            owner, name="stale mid", horizon=Horizon.MID, amount=Decimal(3000000), created_at=days_ago(200)
+        "stale_mid": ProspectFactory(
+            owner=owner, name="stale mid", mid=True, amount=Decimal(3000000), created_at=days_ago(200)
         ),
-        "recent_tc": make_prospect(
-            owner, name="recent tc", horizon=Horizon.MID, amount=Decimal(5000000), created_at=days_ago(200)
+        "recent_tc": ProspectFactory(
+            owner=owner, name="recent tc", mid=True, amount=Decimal(5000000), created_at=days_ago(200)
         ),
-        "new": make_prospect(
-            owner, name="brand new", horizon=Horizon.LONG, amount=Decimal(8000000), created_at=days_ago(3)
+        "new": ProspectFactory(
+            owner=owner, name="brand new", long=True, amount=Decimal(8000000), created_at=days_ago(3)
         ),
-        "short": make_prospect(
-            owner, name="short one", horizon=Horizon.SHORT, amount=Decimal(7000000), created_at=days_ago(90)
+        "short": ProspectFactory(
+            owner=owner, name="short one", short=True, amount=Decimal(7000000), created_at=days_ago(90)
         ),
-        "closed": make_prospect(
-            owner,
-            name="closed one",
-            horizon=Horizon.MID,
-            created_at=days_ago(90),
-            status="lost",
-            closed_on=timezone.localdate(),
-            lost_reason="price",
+        "closed": ProspectFactory(
+            owner=owner, name="closed one", mid=True, lost=True, created_at=days_ago(90)
         ),
     }
 
@@ -96,7 +81,7 @@ def test_the_page_costs_the_same_queries_whatever_the_data(personas, board, clie
     with CaptureQueriesContext(connection) as small:
         client.get(reverse("closing:waiting"))
     for i in range(6):
-        p = make_prospect(personas.teammate, horizon=Horizon.LONG, created_at=days_ago(100 + i))
+        p = ProspectFactory(owner=personas.teammate, long=True, created_at=days_ago(100 + i))
         asked(p, days_ago(40))
     with CaptureQueriesContext(connection) as large:
         response = client.get(reverse("closing:waiting"))
