@@ -81,8 +81,9 @@ def _scope_labels(user: User) -> list[tuple[ScopeKey, str]]:
         # A rep sees their own target only; a manager the teams they lead and their reps.
         scopes += [(team_key(t.pk), t.name) for t in visible_teams(user).order_by("name")]
     people = visible_users(user).filter(is_active=True)
-    if user.is_admin_role:
-        # Every rep, and anyone else who owns prospects or has a target.
+    if user.is_admin_role or user.is_manager:
+        # Every rep, and anyone else (a manager, themselves included) only when they own open prospects
+        # or have a target: not as a rep row of zeros (#17).
         people = people.filter(
             Q(role=Role.REP) | Q(pipeline_target__isnull=False) | Q(prospects__status=Status.OPEN)
         ).distinct()

@@ -30,12 +30,14 @@ class Projection:
 
 def project(*, current: int, inflow: int, outflow: int, target: int, today: dt.date) -> Projection:
     """Linear: today + 30 * (in - out) / 90. An early warning when it ends below the target while the
-    count today is not below it; the date is the day the line reaches the target."""
+    count today is not below it; the date is the day the line reaches the target, never today: a count
+    at its target today falls below it with the next loss, so its warning names tomorrow (#17)."""
     rate = (inflow - outflow) / FLOW_DAYS
     projected = max(0.0, current + PROJECTION_DAYS * rate)  # a count never goes below zero
     crosses_on = None
     if target > 0 and current >= target and projected < target and rate < 0:
-        crosses_on = today + dt.timedelta(days=math.ceil((current - target) / -rate - 1e-9))
+        days = math.ceil((current - target) / -rate - 1e-9)
+        crosses_on = today + dt.timedelta(days=max(1, days))
     return Projection(current, projected, rate, crosses_on)
 
 

@@ -92,6 +92,29 @@ def test_the_projection_has_the_known_answer():
     assert project(current=20, inflow=0, outflow=9, target=15, today=dt.date(2026, 11, 20)).crosses_on is None
 
 
+def test_a_count_at_its_target_today_is_warned_for_tomorrow_never_around_today():
+    """#17: a projection that lands today is no forecast; at the target today, the next loss is below."""
+    today = dt.date(2026, 11, 20)
+    at_target = project(current=15, inflow=0, outflow=45, target=15, today=today)
+    assert at_target.crosses_on == dt.date(2026, 11, 21)
+    for current in range(15, 30):
+        p = project(current=current, inflow=0, outflow=900, target=15, today=today)
+        assert p.crosses_on is not None and p.crosses_on > today
+
+
+def test_the_check_never_stores_an_early_warning_dated_today(personas):
+    owner = make_user("attarget")
+    for _ in range(15):
+        aged(owner, days=200)
+    for i in range(45):  # -0.5 a day over the last 90 days
+        close(aged(owner, days=300), Status.LOST, NOW.date() - dt.timedelta(days=5 + i))
+    set_target(user=owner, min_open=15)
+    pipeline_check_run(now=NOW)
+    alert = PipelineAlert.objects.get(user=owner)
+    assert alert.rule == Rule.AT_RISK and alert.current == alert.target == 15
+    assert alert.projected_date == NOW.date() + dt.timedelta(days=1)
+
+
 def test_at_risk_alert_on_a_hand_made_history(personas):
     owner = make_user("atrisk")
     # Today: 20 open prospects created long ago (before the 90-day window).

@@ -44,6 +44,20 @@ def test_a_manager_sees_their_teams_and_reps_read_only(personas, client):
     assert "/edit/" not in body
 
 
+def test_a_manager_is_no_rep_row_of_zeros_in_their_own_teams_targets(personas, client):
+    """#17: the manager's own row appears only when they own open prospects or have a target."""
+    client.force_login(personas.manager)
+    row = f'id="target-user-{personas.manager.pk}"'
+    assert row not in client.get(reverse("targets:settings")).content.decode()
+    make_prospect(personas.manager)
+    assert row in client.get(reverse("targets:settings")).content.decode()
+    client.force_login(personas.admin)
+    assert (
+        f'id="target-user-{personas.other_manager.pk}"'
+        not in client.get(reverse("targets:settings")).content.decode()
+    )
+
+
 def test_a_rep_sees_only_their_own_row(personas, client):
     client.force_login(personas.owner)
     body = client.get(reverse("targets:settings")).content.decode()
