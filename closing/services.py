@@ -47,7 +47,10 @@ NEGATIVE_AMOUNT_MESSAGE = _("The amount cannot be negative.")
 REASON_REQUIRED_MESSAGE = _("Choose a lost reason.")
 COMPETITOR_REQUIRED_MESSAGE = _("Name the competitor the customer chose.")
 REOPEN_REASON_REQUIRED_MESSAGE = _("Say why the prospect is reopened.")
-REOPEN_NOT_ALLOWED_MESSAGE = _("Only the owner's manager or an administrator may reopen a prospect.")
+REOPEN_NOT_ALLOWED_MESSAGE = _(
+    "Only the owner's manager or an administrator may reopen a prospect; its owner may undo an outcome "
+    "on the day it was recorded."
+)
 EDIT_NOT_ALLOWED_MESSAGE = _(
     "A test closing can be edited only by the person who logged it, on the day it was logged. "
     "Add an annotation instead."
@@ -240,8 +243,13 @@ def _check_outcome_date(closed_on: dt.date | None) -> None:
 
 def _close(*, prospect: Prospect, expected_version: int, **outcome) -> Prospect:
     # The conditional UPDATE is the lock: 0 rows means it was closed or changed since the user looked.
+    # A closed deal has no next action (the history keeps it; a reopening brings it back).
     count = Prospect.objects.filter(pk=prospect.pk, status=Status.OPEN, version=expected_version).update(
-        **outcome, version=F("version") + 1, updated_at=timezone.now()
+        **outcome,
+        next_action="",
+        next_action_on=None,
+        version=F("version") + 1,
+        updated_at=timezone.now(),
     )
     if count == 0:
         current = Prospect.objects.select_related("owner").get(pk=prospect.pk)
@@ -303,10 +311,22 @@ def outcome_record_lost(
     )
 
 
+def outcome_may_reopen(*, prospect: Prospect, user: User, today: dt.date | None = None) -> bool:
+    """The owner's manager or an admin, at any time; the owner too on the day the outcome was recorded
+    (an undo right after a wrong click). A closed prospect is not edited, so its last update is the close."""
+    if prospect.is_open:
+        return False
+    if can_manage(user, prospect.owner):
+        return True
+    today = today or timezone.localdate()
+    return user.pk == prospect.owner_id and timezone.localdate(prospect.updated_at) == today
+
+
 @transaction.atomic
 def outcome_reopen(*, prospect: Prospect, by: User, reason: str) -> Prospect:
-    """Back into the open pipeline, with the reason and the undone outcome kept in a Reopening."""
-    if not can_manage(by, prospect.owner):
+    """Back into the open pipeline, with the reason and the undone outcome kept in a Reopening and in
+    the history (the reason is the change's context); the next action it had while open comes back."""
+    if not prospect.is_open and not outcome_may_reopen(prospect=prospect, user=by):
         raise PermissionDenied(REOPEN_NOT_ALLOWED_MESSAGE)
     reason = reason.strip()
     if not reason:
@@ -323,17 +343,21 @@ def outcome_reopen(*, prospect: Prospect, by: User, reason: str) -> Prospect:
         previous_lost_reason=current.lost_reason,
         by=by,
     )
-    Prospect.objects.filter(pk=current.pk).update(
-        status=Status.OPEN,
-        closed_on=None,
-        won_amount=None,
-        lost_reason="",
-        competitor="",
-        outcome_note="",
-        recontact_on=None,
-        version=F("version") + 1,
-        updated_at=timezone.now(),
-    )
+    last_open = current.events.filter(status=Status.OPEN).order_by("-pgh_id").first()
+    with pghistory.context(reopen_reason=reason):
+        Prospect.objects.filter(pk=current.pk).update(
+            status=Status.OPEN,
+            closed_on=None,
+            won_amount=None,
+            lost_reason="",
+            competitor="",
+            outcome_note="",
+            recontact_on=None,
+            next_action=last_open.next_action if last_open else current.next_action,
+            next_action_on=last_open.next_action_on if last_open else current.next_action_on,
+            version=F("version") + 1,
+            updated_at=timezone.now(),
+        )
     pipeline_changed_send(owner_ids=[current.owner_id])
     prospect.refresh_from_db()
     return prospect

@@ -34,7 +34,7 @@ from closing.forms import (
     WonForm,
 )
 from closing.models import TestClosingQuestion
-from prospects.models import Prospect
+from prospects.models import Prospect, Status
 from prospects.selectors import access_prospect
 from prospects.services import CONFLICT_MESSAGE, ProspectConflict
 from salescrm.lib.export import export_response
@@ -270,8 +270,31 @@ def _outcome_view(request: HttpRequest, pk: int, *, form_class, title: str, reco
         except ValidationError as exc:
             _add_service_errors(form, exc)
             return _dialog(request, title=title, form=form, prospect=prospect, status=422)
-        return _done(request, prospect, _("The outcome was recorded."))
+        return _outcome_recorded(request, prospect)
     return _dialog(request, title=title, form=form, prospect=prospect)
+
+
+def _outcome_recorded(request: HttpRequest, prospect: Prospect) -> HttpResponse:
+    """The confirmation right after an outcome: in a dialog with an undo (the reopen dialog, with its
+    reason) for whoever may reopen it; the board redraws behind it."""
+    prospect.refresh_from_db()
+    if prospect.status == Status.WON:
+        message = _("“%(name)s” was recorded as won.") % {"name": prospect.name}
+    else:
+        message = _("“%(name)s” was recorded as lost.") % {"name": prospect.name}
+    if not request.htmx:
+        return _done(request, prospect, message)
+    response = _dialog(
+        request,
+        title=_("The outcome was recorded"),
+        prospect=prospect,
+        recorded=message,
+        may_undo=services.outcome_may_reopen(prospect=prospect, user=request.user),
+        on_board=_on_board(request),
+    )
+    if _on_board(request):
+        trigger_client_event(response, BOARD_CHANGED_EVENT, {"message": message})
+    return response
 
 
 @login_required
@@ -304,7 +327,8 @@ def outcome_lost(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def outcome_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     prospect = access_prospect(request.user, pk)
-    if not can_manage(request.user, prospect.owner):
+    user = request.user
+    if not (can_manage(user, prospect.owner) or services.outcome_may_reopen(prospect=prospect, user=user)):
         raise PermissionDenied(services.REOPEN_NOT_ALLOWED_MESSAGE)
     title = _("Reopen the prospect")
     if prospect.is_open:

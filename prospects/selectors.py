@@ -53,6 +53,7 @@ class TimelineEntry:
     user: User | None
     version: int
     changes: list[Change] = field(default_factory=list)
+    reason: str = ""  # why, when the change said so (a reopening)
 
 
 HIDDEN_FIELDS = {"id", "version", "updated_at", "created_at", "expected_month_slips"}
@@ -125,9 +126,10 @@ def _timeline(prospect: Prospect, events: list, shown: int | None = None) -> lis
         ctx = newer.pgh_context.metadata if newer.pgh_context_id else {}
         entry = TimelineEntry(
             at=newer.pgh_created_at,
-            label=labels.get(newer.pgh_label, newer.pgh_label),
+            label=_("Reopened") if ctx.get("reopen_reason") else labels.get(newer.pgh_label, newer.pgh_label),
             user=users.get(ctx.get("user")),
             version=newer.version,
+            reason=ctx.get("reopen_reason") or "",
         )
         if older is not None:
             for attname, model_field in fields.items():

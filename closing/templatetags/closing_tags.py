@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from django import template
 from django.utils import timezone
 
-from accounts.access import can_manage
 from closing import selectors, services
 from closing.models import Reopening, TestClosing
 from prospects.models import Prospect, Status
@@ -43,4 +42,4 @@ def closing_sections(prospect: Prospect, user) -> ClosingSections:
 
 @register.filter
 def can_reopen(prospect: Prospect, user) -> bool:
-    return not prospect.is_open and can_manage(user, prospect.owner)
+    return services.outcome_may_reopen(prospect=prospect, user=user)

@@ -106,12 +106,19 @@ def test_annotate_and_proposal_open_for_those_who_see_the_prospect(personas, cli
 
 
 @pytest.mark.parametrize(
-    "who,status", [("owner", 403), ("manager", 200), ("admin", 200), *((w, 404) for w in HIDDEN_FROM)]
+    "who,status", [("owner", 200), ("manager", 200), ("admin", 200), *((w, 404) for w in HIDDEN_FROM)]
 )
 def test_reopen_access(personas, client, who, status):
     p = _close(personas)
     client.force_login(getattr(personas, who))
     assert client.get(reverse("closing:reopen", args=[p.pk]), **HTMX).status_code == status
+
+
+def test_the_owner_may_not_reopen_a_prospect_closed_on_an_earlier_day(personas, client):
+    p = _close(personas)
+    Prospect.objects.filter(pk=p.pk).update(updated_at=timezone.now() - dt.timedelta(days=1))
+    client.force_login(personas.owner)
+    assert client.get(reverse("closing:reopen", args=[p.pk]), **HTMX).status_code == 403
 
 
 @pytest.mark.parametrize("who", ["owner", "teammate", "outsider", "manager", "other_manager", "admin"])

@@ -56,7 +56,7 @@ def test_the_won_dialog_defaults_to_today_and_the_prospect_amount(personas, clie
 def test_marking_won_closes_the_prospect_with_the_final_amount(personas, client):
     client.force_login(personas.owner)
     response = _won(client, personas.prospect)
-    assert response.status_code == 200 and response.headers["HX-Refresh"] == "true"
+    assert response.status_code == 200 and "山田工務店」を受注として記録しました" in response.content.decode()
     p = _reload(personas.prospect)
     assert p.status == Status.WON and p.won_amount == Decimal(1200000) and p.closed_on == timezone.localdate()
     assert p.version == personas.prospect.version + 1
@@ -290,8 +290,19 @@ def test_the_owners_manager_or_an_admin_reopens_with_a_reason(personas, client, 
     assert p.events.filter(status="open").count() == 2  # insert and the reopen: both in the history
 
 
-def test_the_owner_rep_may_not_reopen(personas, client):
+def test_the_owner_may_undo_an_outcome_on_the_day_it_was_recorded(personas, client):
     p = _closed(personas, "won")
+    client.force_login(personas.owner)
+    assert reverse("closing:reopen", args=[p.pk]) in client.get(reverse("prospects:detail", args=[p.pk])).content.decode()
+    response = client.post(reverse("closing:reopen", args=[p.pk]), {"reason": "押し間違い"}, **HTMX)
+    assert response.status_code == 200 and _reload(p).status == Status.OPEN
+    assert Reopening.objects.get().by == personas.owner
+
+
+def test_the_owner_rep_may_not_reopen_after_the_day_of_the_outcome(personas, client):
+    p = _closed(personas, "won")
+    Prospect.objects.filter(pk=p.pk).update(updated_at=timezone.now() - dt.timedelta(days=1))
+    p = _reload(p)
     client.force_login(personas.owner)
     assert client.get(reverse("closing:reopen", args=[p.pk]), **HTMX).status_code == 403
     assert client.post(reverse("closing:reopen", args=[p.pk]), {"reason": "x"}, **HTMX).status_code == 403
@@ -317,6 +328,7 @@ def test_an_open_prospect_cannot_be_reopened(personas, client):
 
 def test_the_reopen_button_shows_only_for_those_who_may_reopen(personas, client):
     p = _closed(personas, "won")
+    Prospect.objects.filter(pk=p.pk).update(updated_at=timezone.now() - dt.timedelta(days=1))
     url = reverse("closing:reopen", args=[p.pk])
     client.force_login(personas.owner)
     assert url not in client.get(reverse("prospects:detail", args=[p.pk])).content.decode()
@@ -368,18 +380,23 @@ def test_marking_won_from_the_board_redraws_the_board_in_place_instead_of_reload
     board = reverse("pipeline:board") + f"?scope=user-{personas.owner.pk}"
     response = _won_from(client, personas.prospect, board)
     assert response.status_code == 200 and "HX-Refresh" not in response.headers
-    assert response.content == b""  # empties #dialog-slot: the dialog closes
+    # The confirmation, with its undo, replaces the dialog; the board redraws behind it.
+    body = response.content.decode()
+    assert "data-close-dialog" in body and reverse("closing:reopen", args=[personas.prospect.pk]) in body
     event = json.loads(response.headers["HX-Trigger"])["salescrm:board-changed"]
-    assert event["message"]  # shown on the board, so not queued for the next page as well
+    assert "山田工務店" in event["message"]  # shown on the board, so not queued for the next page as well
     assert list(get_messages(response.wsgi_request)) == []
     assert _reload(personas.prospect).status == Status.WON
 
 
-def test_marking_won_from_the_detail_page_still_reloads_it(personas, client):
+def test_marking_won_from_the_detail_page_confirms_with_an_undo_and_a_way_back_to_the_page(personas, client):
     client.force_login(personas.owner)
     detail = reverse("prospects:detail", args=[personas.prospect.pk])
     response = _won_from(client, personas.prospect, detail)
-    assert response.headers["HX-Refresh"] == "true" and "HX-Trigger" not in response.headers
+    body = response.content.decode()
+    assert "HX-Trigger" not in response.headers
+    assert f'href="{reverse("closing:reopen", args=[personas.prospect.pk])}"' in body  # the undo
+    assert f'href="{detail}"' in body  # closing the confirmation reloads the page behind it
 
 
 def test_the_detail_pages_reads_of_test_closings_and_reopenings_match_the_orm(
@@ -430,3 +447,27 @@ def test_the_detail_pages_reads_of_test_closings_and_reopenings_match_the_orm(
     assert names == [tc.asked_by.display_name for tc in expected_closings] + [
         r.by.display_name for r in expected_reopenings
     ]
+
+
+def test_a_closed_prospect_has_no_open_next_action_and_a_reopening_brings_it_back(personas, client):
+    p = personas.prospect
+    Prospect.objects.filter(pk=p.pk).update(next_action="見積提出", next_action_on=timezone.localdate())
+    p = _closed(personas, "won")
+    assert (p.next_action, p.next_action_on) == ("", None)
+    client.force_login(personas.owner)
+    body = client.get(reverse("prospects:detail", args=[p.pk])).content.decode()
+    facts = body[body.index('<dl class="facts">') : body.index("</dl>")]
+    assert "次回アクション" not in facts
+    assert "次回アクション: 見積提出 → —" in body  # the history keeps it
+    services.outcome_reopen(prospect=p, by=personas.manager, reason="先方から再検討の連絡")
+    p = _reload(p)
+    assert (p.next_action, p.next_action_on) == ("見積提出", timezone.localdate())
+
+
+def test_the_history_shows_a_reopening_with_its_reason(personas, client):
+    p = _closed(personas, "won")
+    client.force_login(personas.manager)
+    client.post(reverse("closing:reopen", args=[p.pk]), {"reason": "先方から再検討の連絡"}, **HTMX)
+    body = client.get(reverse("prospects:detail", args=[p.pk])).content.decode()
+    history = body[body.index('<ol class="timeline">') :]
+    assert "商談再開" in history and "理由: 先方から再検討の連絡" in history and "受注 → 商談中" in history

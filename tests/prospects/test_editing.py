@@ -43,9 +43,9 @@ def test_an_edit_saves_bumps_the_version_and_is_recorded_with_who(personas, clie
     assert prospect.probability == 70 and prospect.version == 2
     timeline = prospect_timeline(prospect)
     assert timeline[0].user == personas.owner
-    assert [(c.field, c.old, c.new) for c in timeline[0].changes] == [("probability", 50, 70)]
+    assert [(c.field, c.old, c.new) for c in timeline[0].changes] == [("probability", "50%", "70%")]
     page = client.get(reverse("prospects:detail", args=[prospect.pk])).content.decode()
-    assert "確度: 50 → 70" in page
+    assert "確度: 50% → 70%" in page
 
 
 def test_the_second_of_two_concurrent_edits_is_refused_and_shows_what_changed(personas, client):
@@ -59,7 +59,7 @@ def test_the_second_of_two_concurrent_edits_is_refused_and_shows_what_changed(pe
     assert response.status_code == 409
     body = response.content.decode()
     assert "変更は保存されませんでした" in body
-    assert "見込金額" in body and "2500000" in body
+    assert "見込金額" in body and "¥2,500,000" in body
     prospect.refresh_from_db()
     assert prospect.amount == 2500000 and prospect.probability == 50  # nothing overwritten
     # the form keeps the user's value and now carries the current version
