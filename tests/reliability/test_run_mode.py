@@ -34,6 +34,8 @@ def test_the_secret_key_is_generated_once_and_kept(tmp_path):
 
 def test_an_error_under_bin_run_shows_the_friendly_page_in_both_languages(tmp_path):
     env = {**os.environ, **run_env(tmp_path), "DJANGO_SETTINGS_MODULE": "salescrm.settings"}
+    # bin/run runs collectstatic first; here the files are read from the source tree instead.
+    env["DJANGO_MANIFEST_STATIC"] = "0"
     env.pop("PYTEST_XDIST_WORKER", None)
     probe = subprocess.run(
         [sys.executable, str(ROOT / "tests" / "reliability" / "run_mode_probe.py")],
@@ -45,7 +47,7 @@ def test_an_error_under_bin_run_shows_the_friendly_page_in_both_languages(tmp_pa
     )
     pages = json.loads(probe.stdout.splitlines()[-1])
     secrets = [env["DJANGO_SECRET_KEY"], env["DATABASE_URL"], env.get("REDIS_URL", "redis://")]
-    for key, (status, body) in pages.items():
+    for key, (_status, body) in pages.items():
         for leak in (*secrets, "Traceback", "boom", "RuntimeError", "DATABASES", "settings"):
             assert leak not in body, f"{key} shows {leak!r}"
     assert pages["ja /boom/"][0] == 500 and "サーバーエラー" in pages["ja /boom/"][1]
