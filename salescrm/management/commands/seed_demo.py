@@ -115,6 +115,7 @@ class Command(BaseCommand):
         sources = [s for s, _ in Source.choices]
         weights = [3, 4, 2, 2, 3, 1]
         prospects: list[Prospect] = []
+        finals: list[dict] = []
         for n in range(300):
             owner = reps[n % len(reps)]
             created = now - dt.timedelta(days=rnd.randint(0, 365), hours=rnd.randint(0, 23))
@@ -131,44 +132,119 @@ class Command(BaseCommand):
                 amount=amount,
                 created_at=created,
             )
+            final: dict = {}
             age_days = (now - created).days
             closed = age_days > 45 and rnd.random() < 0.45
             if closed:
                 closed_on = (created + dt.timedelta(days=rnd.randint(20, max(21, age_days - 1)))).date()
                 closed_on = min(closed_on, today)
                 if rnd.random() < 0.45:
-                    p.status, p.won_amount, p.probability = Status.WON, amount, 100
+                    final.update(status=Status.WON, won_amount=amount, probability=100)
                 else:
-                    p.status, p.probability = Status.LOST, rnd.choice([10, 20, 30])
-                    p.lost_reason = rnd.choice([r for r, _ in LostReason.choices])
-                    if p.lost_reason == LostReason.COMPETITOR:
-                        p.competitor = rnd.choice(COMPETITORS)
+                    final.update(status=Status.LOST, probability=rnd.choice([10, 20, 30]))
+                    final["lost_reason"] = rnd.choice([r for r, _ in LostReason.choices])
+                    if final["lost_reason"] == LostReason.COMPETITOR:
+                        final["competitor"] = rnd.choice(COMPETITORS)
                     if rnd.random() < 0.3:
-                        p.recontact_on = closed_on + dt.timedelta(days=rnd.randint(30, 180))
-                p.closed_on = closed_on
-                p.expected_month = closed_on.replace(day=1)
-                p.horizon = Horizon.SHORT
+                        final["recontact_on"] = closed_on + dt.timedelta(days=rnd.randint(30, 180))
+                final.update(
+                    closed_on=closed_on, expected_month=closed_on.replace(day=1), horizon=Horizon.SHORT
+                )
             else:
                 offset = rnd.choice([-1, 0, 0, 0, 1, 1, 2, 3, 4, 5, 7, 9, 12, None])
-                p.expected_month = add_months(current, offset) if offset is not None else None
-                p.horizon = suggest_horizon(p.expected_month, today)
-                p.probability = {
+                final["expected_month"] = add_months(current, offset) if offset is not None else None
+                final["horizon"] = suggest_horizon(final["expected_month"], today)
+                final["probability"] = {
                     Horizon.SHORT: rnd.choice([50, 60, 70, 80, 90]),
                     Horizon.MID: rnd.choice([30, 40, 50, 60]),
                     Horizon.LONG: rnd.choice([5, 10, 20, 30]),
-                }[p.horizon]
+                }[final["horizon"]]
                 if rnd.random() < 0.7:
-                    p.next_action = rnd.choice(NEXT_ACTIONS)
-                    p.next_action_on = today + dt.timedelta(days=rnd.randint(-5, 21))
+                    final["next_action"] = rnd.choice(NEXT_ACTIONS)
+                    final["next_action_on"] = today + dt.timedelta(days=rnd.randint(-5, 21))
                 if offset is not None and offset < 0:
-                    p.expected_month_slips = rnd.randint(1, 2)
+                    final["expected_month_slips"] = rnd.randint(1, 2)
+            if final.get("status") is None and rnd.random() < 0.25:
+                # Never touched since it was entered: its first state is its final one.
+                for key, value in final.items():
+                    setattr(p, key, value)
+                final = {}
+            else:
+                self._first_state(rnd, p, final, created)
             prospects.append(p)
+            finals.append(final)
         Prospect.objects.bulk_create(prospects, batch_size=500)
+        self._history(rnd, prospects, finals, now)
         self._test_closings(rnd, prospects, today)
         self._targets(reps, teams)
 
+    @staticmethod
+    def _first_state(rnd: random.Random, p: Prospect, final: dict, created: dt.datetime) -> None:
+        """The prospect as the rep first entered it: open, a vaguer horizon and a lower probability than
+        it ends with (a later step of its history brings it to its final state)."""
+        entered = this_month(created.date())
+        p.horizon = final["horizon"] if final.get("status") is None and rnd.random() < 0.3 else Horizon.LONG
+        if p.horizon == Horizon.LONG and rnd.random() < 0.5:
+            p.horizon = Horizon.MID
+        p.probability = (
+            max(5, final["probability"] - rnd.choice([0, 10, 20, 30])) if "probability" in final else 10
+        )
+        p.probability = min(p.probability, 60)
+        p.expected_month = (
+            final["expected_month"] if rnd.random() < 0.5 else add_months(entered, rnd.randint(2, 8))
+        )
+
+    def _history(
+        self, rnd: random.Random, prospects: list[Prospect], finals: list[dict], now: dt.datetime
+    ) -> None:
+        """Give each prospect the history a real team leaves over months: the insert event dated when it
+        was added, a change or two in between (a test closing moved it along, a month slipped), and the
+        outcome on its close date. updated_at follows the last of them, so the cards' "last updated"
+        ages vary as they would."""
+        from django.db.models import F, OuterRef, Subquery
+
+        event_model = Prospect.pgh_event_models["insert"]
+        # Steps run as rounds over every prospect, so that each round's events can be dated at once.
+        rounds: list[list[tuple[Prospect, dict, dt.datetime]]] = [[], []]
+        for p, final in zip(prospects, finals, strict=True):
+            created = p.created_at
+            if final.get("closed_on"):
+                end = timezone.make_aware(
+                    dt.datetime.combine(final["closed_on"], dt.time(rnd.randint(9, 18)))
+                )
+                end = min(max(end, created + dt.timedelta(hours=1)), now)
+                middle = created + (end - created) * rnd.uniform(0.3, 0.8)
+                rounds[0].append(
+                    (p, {"horizon": Horizon.SHORT, "probability": rnd.choice([50, 60, 70])}, middle)
+                )
+                rounds[1].append((p, final, end))
+            elif final:
+                # Open: touched last somewhere between when it was added and today.
+                rounds[1].append((p, final, created + (now - created) * rnd.uniform(0.2, 1.0)))
+        for steps in rounds:
+            last_event = event_model.objects.order_by("-pgh_id").values_list("pgh_id", flat=True).first() or 0
+            for p, changes, at in steps:
+                Prospect.objects.filter(pk=p.pk).update(**changes, version=F("version") + 1, updated_at=at)
+            stamp = {p.pk: at for p, _changes, at in steps}
+            events = event_model.objects.filter(pgh_id__gt=last_event, pgh_label="update")
+            for event in events.only("pgh_id", "pgh_obj_id"):
+                event_model.objects.filter(pk=event.pk).update(pgh_created_at=stamp[event.pgh_obj_id])
+        event_model.objects.filter(pgh_label="insert", pgh_obj__in=prospects).update(
+            pgh_created_at=Subquery(
+                Prospect.objects.filter(pk=OuterRef("pgh_obj_id")).values("created_at")[:1]
+            )
+        )
+        untouched = [p.pk for p, final in zip(prospects, finals, strict=True) if not final]
+        Prospect.objects.filter(pk__in=untouched).update(updated_at=F("created_at"))
+        # The objects go on to the test closings as they now are in the database.
+        for p, final in zip(prospects, finals, strict=True):
+            for key, value in final.items():
+                setattr(p, key, value)
+
     def _test_closings(self, rnd: random.Random, prospects: list[Prospect], today: dt.date) -> None:
         import importlib
+
+        from django.db.models import OuterRef, Subquery
 
         from closing.models import Reading, TestClosing, TestClosingQuestion
 
@@ -213,6 +289,12 @@ class Command(BaseCommand):
                     )
                 )
         TestClosing.objects.bulk_create(logs, batch_size=500)
+        # Their history too is dated when they were asked, not when the demo was loaded.
+        TestClosing.pgh_event_models["insert"].objects.update(
+            pgh_created_at=Subquery(
+                TestClosing.objects.filter(pk=OuterRef("pgh_obj_id")).values("asked_at")[:1]
+            )
+        )
 
     def _targets(self, reps: list[User], teams: list[Team]) -> None:
         from targets.models import PipelineTarget
