@@ -4,13 +4,11 @@ import datetime as dt
 
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from accounts.access import visible_users
 from accounts.models import User
 from prospects.models import Horizon, Prospect, Source, Status, suggest_horizon
-from salescrm.lib.forms import filter_fields_html
 from salescrm.lib.months import parse_month
 
 
@@ -224,27 +222,14 @@ class ProspectFilterForm(forms.Form):
         self._owners = owners
         self._manager = user.is_manager and not user.is_admin_role
         if user.is_admin_role or user.is_manager:
-            self.fields["owner"].queryset = visible_users(user)
-            self.fields["owner"].label_from_instance = lambda u: u.display_name
-            self.fields["owner"].empty_label = _("All")
+            owner = self.fields["owner"]
+            owner.queryset = visible_users(user)
+            owner.label_from_instance = lambda u: u.display_name
+            owner.empty_label = _("All")
+            if owners is not None:  # the options from the users the view read, not a second query
+                owner.choices = [("", owner.empty_label), *((u.pk, u.display_name) for u in owners)]
         else:
             del self.fields["owner"]
-
-    def fields_html(self) -> SafeString:
-        """The filter fields as Django's widgets render them, built in Python (salescrm.lib.forms):
-        through the template engine this form cost ~25 ms a request at M, most of it the owner
-        <select> of a manager or admin."""
-        return filter_fields_html(self, choices_of=self._choices_of)
-
-    def _choices_of(self, bf) -> list[tuple[object, object]]:
-        field = bf.field
-        if isinstance(field, forms.ModelChoiceField):
-            # One plain query; the field's own iterator reads it through a server-side cursor (3 round
-            # trips). Same rows, order and labels as ModelChoiceIterator.
-            choices = [] if field.empty_label is None else [("", field.empty_label)]
-            users = field.queryset if self._owners is None else self._owners
-            return choices + [(u.pk, field.label_from_instance(u)) for u in users]
-        return list(field.choices)
 
     def filter(self, qs):
         data = self.cleaned_data

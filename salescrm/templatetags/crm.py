@@ -43,65 +43,22 @@ def format_month(value: dt.date | None) -> str:
     return formats.date_format(value, "M Y")
 
 
-_STRFTIME = {"Y": "%Y", "y": "%y", "m": "%m", "d": "%d"}
-
-
 def format_short_date(value: dt.date | dt.datetime | None) -> str:
-    """What ``|date:"SHORT_DATE_FORMAT"`` shows: a datetime in local time, a date as it is, "" for
-    nothing. The usual formats (Y/m/d in Japanese, m/d/Y in English: digits and separators only) go
-    through strftime, which is ten times faster than Django's DateFormat; any other format through
-    Django."""
+    """``|date:"SHORT_DATE_FORMAT"`` for Python callers: a datetime in local time, "" for nothing."""
     if value in (None, ""):
         return ""
     if isinstance(value, dt.datetime) and value.tzinfo is not None:
         value = timezone.localtime(value)
-    pattern = formats.get_format("SHORT_DATE_FORMAT")
-    if all(ch in _STRFTIME or (not ch.isalpha() and ch != "\\") for ch in pattern):
-        return value.strftime("".join(_STRFTIME.get(ch, ch.replace("%", "%%")) for ch in pattern))
     return formats.date_format(value, "SHORT_DATE_FORMAT")
 
 
-# The format characters a short date-time of the usual languages is made of, as strftime would write
-# them (G and j: no leading zero).
-_DATETIME_PARTS = {
-    "Y": lambda v: f"{v.year:04d}",
-    "y": lambda v: f"{v.year % 100:02d}",
-    "m": lambda v: f"{v.month:02d}",
-    "n": lambda v: str(v.month),
-    "d": lambda v: f"{v.day:02d}",
-    "j": lambda v: str(v.day),
-    "H": lambda v: f"{v.hour:02d}",
-    "G": lambda v: str(v.hour),
-    "i": lambda v: f"{v.minute:02d}",
-}
-
-
 def format_short_datetime(value: dt.datetime | None) -> str:
-    """What ``|date:"SHORT_DATETIME_FORMAT"`` shows, in local time: digits and separators (Y/m/d G:i in
-    Japanese) are written directly, ten times faster than Django's DateFormat; any other format (the
-    English "m/d/Y P", with its a.m., noon and midnight) through Django."""
+    """``|date:"SHORT_DATETIME_FORMAT"`` for Python callers, in local time; "" for nothing."""
     if value in (None, ""):
         return ""
     if isinstance(value, dt.datetime) and value.tzinfo is not None:
         value = timezone.localtime(value)
-    pattern = formats.get_format("SHORT_DATETIME_FORMAT")
-    if isinstance(value, dt.datetime) and all(
-        ch in _DATETIME_PARTS or (not ch.isalpha() and ch != "\\") for ch in pattern
-    ):
-        return "".join(_DATETIME_PARTS[ch](value) if ch in _DATETIME_PARTS else ch for ch in pattern)
     return formats.date_format(value, "SHORT_DATETIME_FORMAT")
-
-
-@register.filter
-def short_datetime(value: dt.datetime | None) -> str:
-    """The short date and time of the current language (as ``|date:"SHORT_DATETIME_FORMAT"``, faster)."""
-    return format_short_datetime(value)
-
-
-@register.filter
-def short_date(value: dt.date | dt.datetime | None) -> str:
-    """The short date of the current language (as ``|date:"SHORT_DATE_FORMAT"``, faster)."""
-    return format_short_date(value)
 
 
 @register.filter

@@ -87,36 +87,6 @@ def test_formatted_card_texts_are_per_language(personas, client, today):
     assert "3 days ago" in client.get(reverse("pipeline:board")).content.decode()  # not the cached Japanese
 
 
-@pytest.mark.parametrize(
-    "data",
-    [{}, {"source": "inbound", "month_from": "2026-01", "q": 'x<y"'}, {"month_to": "bad", "source": "nope"}],
-)
-@pytest.mark.parametrize("language", ["ja", "en"])
-def test_the_written_out_filter_fields_match_djangos_widgets(data, language):
-    import re
-
-    from django.template import engines
-    from django.utils import translation
-
-    from pipeline.forms import BoardFilterForm
-
-    django_markup = engines["django"].from_string(
-        '{% for field in form %}<div class="filter filter-{{ field.name }}">'
-        "{{ field.label_tag }}{{ field }}{{ field.errors }}</div>{% endfor %}"
-    )
-
-    def squeeze(html: str) -> str:
-        return re.sub(r">\s+<", "><", html).strip()
-
-    with translation.override(language):
-        ours = squeeze(BoardFilterForm(data).fields_html())
-        theirs = squeeze(django_markup.render({"form": BoardFilterForm(data)}))
-    # Django puts aria-invalid on the select only through its own widget attrs; ours does it for every field.
-    assert ours.replace(' aria-invalid="true" aria-describedby="id_source_error"', "") == theirs.replace(
-        ' aria-invalid="true" aria-describedby="id_source_error"', ""
-    )
-
-
 def test_the_scope_menu_markup(personas, client):
     personas.team.name = "営業<1>課"
     personas.team.save()
