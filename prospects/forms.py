@@ -219,8 +219,6 @@ class ProspectFilterForm(forms.Form):
     def __init__(self, *args, user: User, owners: list[User] | None = None, **kwargs):
         """`owners`: visible_users(user) already read by the caller, used for the owner options."""
         super().__init__(*args, **kwargs)
-        self._owners = owners
-        self._manager = user.is_manager and not user.is_admin_role
         if user.is_admin_role or user.is_manager:
             owner = self.fields["owner"]
             owner.queryset = visible_users(user)
@@ -245,12 +243,6 @@ class ProspectFilterForm(forms.Form):
         if data.get("owner"):
             qs = qs.filter(owner=data["owner"])
         return qs.order_by(*self.ordering())
-
-    def owner_ids(self) -> list[int] | None:
-        """A manager's visible owners the form was given, as ids: the same set as visible_to's subquery
-        (their teams' members and themselves), as a list the planner needs no subquery for (the list's
-        COUNT and page each planned ~1.5 ms faster at M). None for anyone else, or without owners."""
-        return [u.pk for u in self._owners] if self._manager and self._owners is not None else None
 
     def ordering(self) -> tuple[str, ...]:
         """The order_by() fields of the chosen sort (the last updated first by default)."""

@@ -9,12 +9,35 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.utils.http import content_disposition_header
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a list: its header on screen and in the export, and the value it exports. The
+    table headers, the cells' labels and the export all read the same tuple of columns."""
+
+    key: str
+    label: Any  # a lazy translation: rendered in the reader's language
+    value: Callable[[Any], Any]
+    on_screen: bool = True  # False: a column of the export only
+    numeric: bool = False  # right-aligned on screen
+
+
+def export_header(columns: Sequence[Column]) -> list[str]:
+    return [str(column.label) for column in columns]
+
+
+def export_rows(columns: Sequence[Column], objects: Iterable[Any]) -> Iterator[list[Any]]:
+    for obj in objects:
+        yield [column.value(obj) for column in columns]
+
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 CSV_ENCODINGS = {"utf-8-sig": "utf-8-sig", "utf8": "utf-8-sig", "cp932": "cp932", "sjis": "cp932"}
@@ -99,4 +122,12 @@ def export_response(
     return csv_response(filename, header, rows, encoding)
 
 
-__all__ = ["csv_response", "export_response", "safe_cell", "xlsx_response"]
+__all__ = [
+    "Column",
+    "csv_response",
+    "export_header",
+    "export_response",
+    "export_rows",
+    "safe_cell",
+    "xlsx_response",
+]
