@@ -138,6 +138,7 @@ class ProspectForm(HorizonFollowsMonth, forms.ModelForm):
         if user.is_admin_role or user.is_manager:
             self.fields["owner"].queryset = visible_users(user).filter(is_active=True)
             self.fields["owner"].label_from_instance = lambda u: u.display_name
+            self.fields["owner"].empty_label = _("— choose the owner —")
             if not self.instance.pk:
                 self.fields["owner"].initial = user.pk
         else:

@@ -4,8 +4,9 @@ import logging
 
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -54,6 +55,11 @@ def home(request: HttpRequest) -> HttpResponse:
         "is_manager": is_manager,
     }
     return render(request, "home.html", context)
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """/favicon.ico, asked by browsers and tools on every site whatever the page links: the icon."""
+    return HttpResponsePermanentRedirect(static("favicon.svg"))
 
 
 @never_cache

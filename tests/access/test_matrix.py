@@ -89,6 +89,7 @@ def question_kwargs(p) -> dict:
 RULES: dict[str, Rule] = {
     "home": Rule(EVERYONE),
     "health": Rule(frozenset(ROLES), anonymous_ok=True),
+    "favicon": Rule(frozenset(ROLES), anonymous_ok=True),
     "set_language": Rule(frozenset(ROLES), anonymous_ok=True),
     "login": Rule(frozenset(ROLES), anonymous_ok=True),
     "logout": Rule(frozenset(ROLES), anonymous_ok=True),

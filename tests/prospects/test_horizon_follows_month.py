@@ -76,3 +76,4 @@ def test_an_edit_keeps_a_horizon_that_differs_from_the_month_selected(personas, 
     client.force_login(personas.owner)
     body = client.get(reverse("prospects:edit", args=[prospect.pk])).content.decode()
     assert '<option value="long" selected>' in body
+
