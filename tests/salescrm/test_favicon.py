@@ -1,5 +1,7 @@
 """/favicon.ico answers on every site (browsers ask for it), and every page links the icon."""
 
+from pathlib import Path
+
 import pytest
 from django.contrib.staticfiles import finders
 from django.templatetags.static import static
@@ -11,7 +13,7 @@ def test_favicon_ico_leads_to_the_icon_without_login(client):
     response = client.get("/favicon.ico")
     assert response.status_code == 301 and response.headers["Location"] == static("favicon.svg")
     icon = finders.find("favicon.svg")
-    assert icon and open(icon, encoding="utf-8").read().startswith("<svg")
+    assert icon and Path(icon).read_text(encoding="utf-8").startswith("<svg")
 
 
 def test_every_page_links_the_icon(client):
