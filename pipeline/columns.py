@@ -29,6 +29,12 @@ MONTH_LIST_COLUMNS = (
         on_screen=False,
     ),
     Column(
+        "carried_from",
+        _("Carried over from"),
+        lambda p: p.carried_from.strftime("%Y-%m") if p.carried_from else "",
+        on_screen=False,
+    ),
+    Column(
         "last_tc", _("Last test closing"), lambda p: p.last_tc_on.strftime("%Y-%m-%d") if p.last_tc_on else ""
     ),
     Column("question", _("Question"), lambda p: p.last_tc_question or "", on_screen=False),

@@ -70,9 +70,12 @@ def rank_bands_update(*, by: User, a_min: int, b_min: int) -> RankBands:
     return bands
 
 
-def snapshot_take(*, scope: Scope, month: dt.date, by: User | None = None) -> tuple[ForecastSnapshot, bool]:
-    """Remember the list of `scope` for `month`. Idempotent: the first snapshot of a (scope, month)
-    stays; later calls return it unchanged. Returns (snapshot, created)."""
+def snapshot_take(
+    *, scope: Scope, month: dt.date, by: User | None = None, today: dt.date | None = None
+) -> tuple[ForecastSnapshot, bool]:
+    """Remember the list of `scope` for `month` as it reads on `today` (the current month's list
+    carries the overdue deals). Idempotent: the first snapshot of a (scope, month) stays; later calls
+    return it unchanged. Returns (snapshot, created)."""
     existing = ForecastSnapshot.objects.filter(scope=scope.key, month=month).first()
     if existing is not None:
         return existing, False
@@ -93,7 +96,7 @@ def snapshot_take(*, scope: Scope, month: dt.date, by: User | None = None) -> tu
                     amount=p.amount,
                     weighted=p.weighted.quantize(Decimal("0.01")),
                 )
-                for p in month_list_rows(scope.prospects(None), month)
+                for p in month_list_rows(scope.prospects(None), month, current=this_month(today))
             )
     except IntegrityError:
         # Someone else took it at the same moment: theirs stands.

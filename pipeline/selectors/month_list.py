@@ -15,19 +15,30 @@ from accounts.models import User
 from closing.models import TestClosing
 from pipeline.models import Rank, RankBands
 from pipeline.selectors.rows import MONTH_ROW_FIELDS, ProspectRow, decorate
-from pipeline.selectors.rules import MONTH_LIST_ORDER, ZERO, dsum, listed, weighted_expr, won_in_month
+from pipeline.selectors.rules import (
+    MONTH_LIST_ORDER,
+    ZERO,
+    carried_q,
+    dsum,
+    listed,
+    weighted_expr,
+    won_in_month,
+)
 from pipeline.selectors.scope import Scope
 from prospects.models import Prospect
+from salescrm.lib.months import this_month
 
 RANKS = (Rank.A, Rank.B, Rank.C)
 
 
-def month_list_rows(qs: QuerySet[Prospect], month: dt.date) -> QuerySet[Prospect]:
+def month_list_rows(
+    qs: QuerySet[Prospect], month: dt.date, *, current: dt.date | None = None
+) -> QuerySet[Prospect]:
     """The prospects of `qs` on the list of `month`, in the list's order, with their weighted amount
     and their last test closing: the rows of the page, the print view, the exports and snapshots."""
     last = TestClosing.objects.filter(prospect=OuterRef("pk")).order_by("-asked_at", "-id")
     return (
-        listed(qs, month)
+        listed(qs, month, current=current)
         .annotate(
             weighted=weighted_expr(),
             changed_on=TruncDate("updated_at"),
@@ -38,6 +49,27 @@ def month_list_rows(qs: QuerySet[Prospect], month: dt.date) -> QuerySet[Prospect
         )
         .order_by(*MONTH_LIST_ORDER)
     )
+
+
+@dataclass(frozen=True)
+class BandRow:
+    label: str
+    rank: str  # "" for the won line
+    added: Decimal  # what this line adds to the one above
+    running: Decimal
+    sales_target: Decimal | None
+
+    @property
+    def pct(self) -> Decimal | None:
+        """The running amount as a % of the sales target."""
+        if not self.sales_target:
+            return None
+        return (self.running * 100 / self.sales_target).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
+
+    @property
+    def adds_nothing(self) -> bool:
+        """A rank line equal to the one above (no listed deal in that rank): the page says so."""
+        return bool(self.rank) and not self.added
 
 
 @dataclass
@@ -51,26 +83,22 @@ class Totals:
     won: Decimal = ZERO
     rank_amount: dict[str, Decimal] = field(default_factory=dict)
     sales_target: Decimal | None = None
+    # Of the listed rows, those carried over from an earlier expected month (rules.month_list_q).
+    carried_count: int = 0
+    carried_amount: Decimal = ZERO
 
     @property
-    def bands(self) -> list[tuple[str, Decimal]]:
-        """Cumulative reading against the target: won, + A, + B, + C (amounts)."""
+    def band_rows(self) -> list[BandRow]:
+        """The reading against the target: won, then + A, + B, + C, each with what it adds and the
+        running amount (and its % of the sales target)."""
+        rows = [BandRow(_("Won"), "", self.won, self.won, self.sales_target)]
         running = self.won
-        out = [(_("Won"), running)]
         for rank in RANKS:
-            running += self.rank_amount.get(rank, ZERO)
-            out.append((_("+ %(rank)s rank") % {"rank": rank}, running))
-        return out
-
-    @property
-    def band_rows(self) -> list[tuple[str, Decimal, Decimal | None]]:
-        """(label, cumulative amount, % of the sales target or None)."""
-        rows = []
-        for label, value in self.bands:
-            pct = None
-            if self.sales_target:
-                pct = (value * 100 / self.sales_target).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
-            rows.append((label, value, pct))
+            added = self.rank_amount.get(rank, ZERO)
+            running += added
+            rows.append(
+                BandRow(_("+ %(rank)s rank") % {"rank": rank}, rank, added, running, self.sales_target)
+            )
         return rows
 
     def add(self, other: Totals) -> None:
@@ -79,6 +107,8 @@ class Totals:
         self.weighted += other.weighted
         self.won_count += other.won_count
         self.won += other.won
+        self.carried_count += other.carried_count
+        self.carried_amount += other.carried_amount
         for rank, amount in other.rank_amount.items():
             self.rank_amount[rank] = self.rank_amount.get(rank, ZERO) + amount
 
@@ -93,6 +123,7 @@ class MonthList:
     bands: RankBands
     page: int = 1
     pages: int = 1
+    carries_over: bool = False  # the current month's list: overdue open deals are carried into it
 
     @property
     def paged(self) -> bool:
@@ -120,14 +151,17 @@ def _by_owner(rows: QuerySet) -> dict[int, dict[str, Any]]:
     }
 
 
-def _per_rep(base: QuerySet[Prospect], month: dt.date, bands: RankBands) -> list[Totals]:
-    """Per owner: the listed prospects' count and sums (by rank too), and what they won in the month
-    (one grouped query each), by weighted amount."""
+def _per_rep(base: QuerySet[Prospect], month: dt.date, bands: RankBands, current: dt.date) -> list[Totals]:
+    """Per owner: the listed prospects' count and sums (by rank too, and carried over), and what they
+    won in the month (one grouped query each), by weighted amount."""
     aggregates: dict[str, Any] = dict(
         n=Count("id"), amount_sum=dsum("amount"), weighted_sum=dsum(weighted_expr())
     )
     aggregates.update({f"amount_{r}": dsum("amount", filter=bands.rank_q(r)) for r in RANKS})
-    on_list = _by_owner(listed(base, month).order_by().values(*_WHO).annotate(**aggregates))
+    aggregates.update(
+        carried_n=Count("id", filter=carried_q(month)), carried_sum=dsum("amount", filter=carried_q(month))
+    )
+    on_list = _by_owner(listed(base, month, current=current).order_by().values(*_WHO).annotate(**aggregates))
     won = _by_owner(
         won_in_month(base, month).order_by().values(*_WHO).annotate(n=Count("id"), won_sum=dsum("won_amount"))
     )
@@ -144,6 +178,8 @@ def _per_rep(base: QuerySet[Prospect], month: dt.date, bands: RankBands) -> list
                 won_count=won_row.get("n", 0),
                 won=won_row.get("won_sum", ZERO),
                 rank_amount={r: row.get(f"amount_{r}", ZERO) for r in RANKS},
+                carried_count=row.get("carried_n", 0),
+                carried_amount=row.get("carried_sum", ZERO),
             )
         )
     per_rep.sort(key=lambda t: (-t.weighted, t.label))
@@ -163,16 +199,27 @@ def month_list(
     per rep and scope totals over every row. A constant number of queries."""
     bands, target = scope.bands_and_target()
     base = scope.prospects(viewer)
-    per_rep = _per_rep(base, month, bands)
+    current = this_month(today)
+    per_rep = _per_rep(base, month, bands, current)
     total = Totals(label=_("Total"), sales_target=target.sales_target if target else None)
     for line in per_rep:
         total.add(line)
     pages = max(1, -(-total.count // page_size)) if page_size else 1
     page = min(max(page, 1), pages)
-    rows_qs = month_list_rows(base, month).values(*MONTH_ROW_FIELDS)
+    rows_qs = month_list_rows(base, month, current=current).values(*MONTH_ROW_FIELDS)
     if page_size:
         rows_qs = rows_qs[(page - 1) * page_size : page * page_size]
     rows = [decorate(ProspectRow(**row), bands, today) for row in rows_qs]
+    for row in rows:
+        row.carried_from = row.expected_month if row.expected_month and row.expected_month < month else None
     return MonthList(
-        scope=scope, month=month, rows=rows, per_rep=per_rep, total=total, bands=bands, page=page, pages=pages
+        scope=scope,
+        month=month,
+        rows=rows,
+        per_rep=per_rep,
+        total=total,
+        bands=bands,
+        page=page,
+        pages=pages,
+        carries_over=month == current,
     )

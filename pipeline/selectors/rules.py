@@ -12,7 +12,7 @@ from django.db.models import DecimalField, ExpressionWrapper, F, Q, QuerySet, Su
 from django.db.models.functions import Coalesce
 
 from prospects.models import Horizon, Prospect, Status
-from salescrm.lib.months import add_months
+from salescrm.lib.months import add_months, this_month
 
 ZERO = Decimal(0)
 HORIZONS = [Horizon.SHORT, Horizon.MID, Horizon.LONG]
@@ -46,18 +46,27 @@ CARD_ORDER = (F("expected_month").asc(nulls_last=True), weight().desc(), F("id")
 MONTH_LIST_ORDER = (weight().desc(), F("name").asc(), F("id").asc())
 
 
-def month_list_q(month: dt.date, prefix: str = "") -> Q:
+def month_list_q(month: dt.date, prefix: str = "", *, current: dt.date | None = None) -> Q:
     """On the "might buy this month" list of `month`: open, and expected in that month, or short term
-    with no month yet. `prefix`: the path to the prospect ("prospects__" from a user)."""
-    return Q(**{f"{prefix}status": Status.OPEN}) & (
-        Q(**{f"{prefix}expected_month": month})
-        | Q(**{f"{prefix}horizon": Horizon.SHORT, f"{prefix}expected_month__isnull": True})
+    with no month yet. The list of the current month (`current`, this month when None) also carries
+    every open deal whose expected month has passed: the forecast meeting must see what is due.
+    `prefix`: the path to the prospect ("prospects__" from a user)."""
+    due = Q(**{f"{prefix}expected_month": month}) | Q(
+        **{f"{prefix}horizon": Horizon.SHORT, f"{prefix}expected_month__isnull": True}
     )
+    if month == (current or this_month()):
+        due |= Q(**{f"{prefix}expected_month__lt": month})
+    return Q(**{f"{prefix}status": Status.OPEN}) & due
 
 
-def listed(qs: QuerySet[Prospect], month: dt.date) -> QuerySet[Prospect]:
-    """The prospects of `qs` on the list of `month`."""
-    return qs.filter(month_list_q(month))
+def carried_q(month: dt.date, prefix: str = "") -> Q:
+    """The rows of a month's list carried over from an earlier month (month_list_q)."""
+    return Q(**{f"{prefix}expected_month__lt": month})
+
+
+def listed(qs: QuerySet[Prospect], month: dt.date, *, current: dt.date | None = None) -> QuerySet[Prospect]:
+    """The prospects of `qs` on the list of `month` (month_list_q)."""
+    return qs.filter(month_list_q(month, current=current))
 
 
 def won_in_month_q(month: dt.date, prefix: str = "") -> Q:

@@ -58,7 +58,10 @@ def snapshot_accuracy(*, snapshot: ForecastSnapshot, viewer: User | None) -> Acc
         n=Count("id"), amount_sum=dsum("amount"), weighted_sum=dsum("weighted")
     )
     listed_ids = snapshot.lines.values("prospect_id")
-    still_listed = set(listed(Prospect.objects.filter(pk__in=listed_ids), month).values_list("pk", flat=True))
+    # The list as it read in its own month (month_list_q with current=month: its carried-over deals too).
+    still_listed = set(
+        listed(Prospect.objects.filter(pk__in=listed_ids), month, current=month).values_list("pk", flat=True)
+    )
     won, lost, slipped, still_open = [], [], [], []
     for line in lines:
         p = line.prospect
@@ -75,7 +78,7 @@ def snapshot_accuracy(*, snapshot: ForecastSnapshot, viewer: User | None) -> Acc
     actual = won_in_month(base, month).order_by().aggregate(n=Count("id"), won_sum=dsum("won_amount"))
     # Added: on the list now (or closed in the month) but not in the snapshot.
     added = list(
-        base.filter(month_list_q(month) | closed_in_month_q(month))
+        base.filter(month_list_q(month, current=month) | closed_in_month_q(month))
         .exclude(pk__in=listed_ids)
         .select_related("owner")
         .order_by("-amount", "id")

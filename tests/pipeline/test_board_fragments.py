@@ -1,5 +1,5 @@
-"""The board card is rendered in Python (pipeline/fragments.py): it must escape what users typed and
-keep the markup the board's script and the browser tests rely on."""
+"""The board card (pipeline/_board_card.html) must escape what users typed and keep the markup the
+board's script and the browser tests rely on."""
 
 import pytest
 from django.urls import reverse

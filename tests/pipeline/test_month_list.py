@@ -38,20 +38,25 @@ def _names(data):
     return {p.name for p in data.rows}
 
 
-def test_month_list_includes_the_month_and_short_without_month_only(personas, boundary):
+def test_month_list_includes_the_month_short_without_month_and_what_is_overdue(personas, boundary):
     data = month_list(
         viewer=personas.owner, scope=user_scope(personas.owner), month=NOV, today=dt.date(2026, 11, 30)
     )
-    assert _names(data) == {"Nov deal", "Short no month"}
+    # October's open deal is due and carried into the current month; mid term without a month is not.
+    assert _names(data) == {"Nov deal", "Short no month", "Oct deal"}
 
 
 @pytest.mark.parametrize(
     "now_utc,expected",
     [
         # 2026-11-30 23:59 in Tokyo: still November; December's deal is excluded.
-        (dt.datetime(2026, 11, 30, 14, 59, tzinfo=dt.UTC), {"Nov deal", "Short no month"}),
-        # 2026-12-01 00:00 in Tokyo (still Nov 30 in UTC): the default month is December.
-        (dt.datetime(2026, 11, 30, 15, 0, tzinfo=dt.UTC), {"Dec deal", "Short no month"}),
+        (dt.datetime(2026, 11, 30, 14, 59, tzinfo=dt.UTC), {"Nov deal", "Short no month", "Oct deal"}),
+        # 2026-12-01 00:00 in Tokyo (still Nov 30 in UTC): the default month is December, and
+        # November's open deal is carried into it.
+        (
+            dt.datetime(2026, 11, 30, 15, 0, tzinfo=dt.UTC),
+            {"Dec deal", "Short no month", "Nov deal", "Oct deal"},
+        ),
     ],
 )
 def test_default_month_follows_tokyo_at_the_month_boundary(personas, boundary, client, now_utc, expected):
@@ -110,14 +115,20 @@ def test_totals_per_rep_and_scope_with_cumulative_rank_bands(personas):
     assert (total.count, total.amount) == (4, Decimal("6000009"))
     assert total.weighted == Decimal("800000") + Decimal("1000000") + Decimal("300000") + Decimal("7.11")
     assert total.won == Decimal("400000") and total.won_count == 1
-    assert [value for _label, value in total.bands] == [
+    assert [row.running for row in total.band_rows] == [
         Decimal("400000"),
         Decimal("1400000"),
         Decimal("3400009"),
         Decimal("6400009"),
     ]
     assert total.sales_target == Decimal("5000000")
-    assert [pct for _l, _v, pct in total.band_rows] == [8, 28, 68, 128]
+    assert [row.pct for row in total.band_rows] == [8, 28, 68, 128]
+    assert [row.added for row in total.band_rows] == [
+        Decimal("400000"),
+        Decimal("1000000"),
+        Decimal("2000009"),
+        Decimal("3000000"),
+    ]
     per_rep = {t.owner_id: t for t in data.per_rep}
     assert per_rep[owner.pk].count == 2 and per_rep[owner.pk].won == Decimal("400000")
     assert per_rep[mate.pk].amount == Decimal("3000009") and per_rep[mate.pk].won == Decimal(0)

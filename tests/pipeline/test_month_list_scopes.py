@@ -1,5 +1,5 @@
-"""The month list reads its totals and rows with hand-written SQL for a scope resolved for its viewer
-and through the ORM otherwise: both must give the same totals, bands and rows."""
+"""The month list of a scope resolved for its viewer (its owner ids) and of the same scope read through
+the visibility rule must give the same totals, bands and rows."""
 
 import datetime as dt
 from decimal import Decimal
@@ -56,7 +56,9 @@ def _totals(t):
 
 @pytest.mark.parametrize("viewer_name,raw", [("owner", ""), ("manager", "team"), ("admin", "all")])
 @pytest.mark.parametrize("page,page_size", [(1, None), (1, 2), (2, 2)])
-def test_the_sql_and_orm_paths_agree(personas, listed, month, today, viewer_name, raw, page, page_size):
+def test_the_resolved_and_the_visibility_reads_agree(
+    personas, listed, month, today, viewer_name, raw, page, page_size
+):
     viewer = getattr(personas, viewer_name)
     resolved = selectors.resolve_scope(viewer, {"team": f"team-{personas.team.pk}"}.get(raw, raw))
     unresolved = selectors.Scope(

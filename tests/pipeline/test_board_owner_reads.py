@@ -1,5 +1,6 @@
-"""The board's totals and cards are read with hand-written SQL for a scope resolved for its viewer and
-through the ORM otherwise: both must give the same columns and cards, whatever the filters."""
+"""A scope resolved for its viewer reads its owners' cards owner by owner from the index (and its
+unfiltered sums from the kept counts); any other scope reads them through the visibility rule with one
+plain ranking, the reference here: both must give the same columns and cards, whatever the filters."""
 
 from decimal import Decimal
 
@@ -56,7 +57,7 @@ def _shape(columns):
     ],
 )
 @pytest.mark.parametrize("viewer_name,scope_raw", [("owner", ""), ("manager", "team"), ("admin", "all")])
-def test_the_sql_and_orm_paths_agree(
+def test_the_per_owner_read_agrees_with_the_plain_ranking(
     personas, pipeline, today, month, filters, viewer_name, scope_raw, settings
 ):
     settings.BOARD_CARDS_PER_COLUMN = 1  # the LIMIT per column matters too
@@ -66,7 +67,7 @@ def test_the_sql_and_orm_paths_agree(
     assert resolved.resolved_for == viewer.pk
     unresolved = selectors.Scope(
         key=resolved.key, label=resolved.label, team=resolved.team, user=resolved.user
-    )  # the same scope without its owner ids: the ORM path
+    )  # the same scope without its owner ids: the reference read
     values = {k: (month if v == "this" else v) for k, v in filters.items()}
     board_filters = selectors.BoardFilters(**values)
     fast = selectors.board_columns(viewer=viewer, scope=resolved, filters=board_filters, today=today)
