@@ -22,7 +22,12 @@ class Reading(models.TextChoices):
     NEGATIVE = "negative", _("Negative")
 
 
-@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), model_name="TestClosingQuestionEvent")
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    model_name="TestClosingQuestionEvent",
+    meta={"verbose_name": _("test-closing question change"), "verbose_name_plural": _("test-closing question changes")},
+)
 class TestClosingQuestion(models.Model):
     """The bank of test-closing questions, kept by admins. Retired, never deleted once used."""
 
@@ -51,7 +56,12 @@ class TestClosingQuestion(models.Model):
         return self.text_ja if (get_language() or "ja").startswith("ja") else (self.text_en or self.text_ja)
 
 
-@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), model_name="TestClosingEvent")
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    model_name="TestClosingEvent",
+    meta={"verbose_name": _("test closing change"), "verbose_name_plural": _("test closing changes")},
+)
 class TestClosing(models.Model):
     """One asked question and the customer's answer. Never edited after its day; only annotated."""
 
@@ -114,7 +124,11 @@ class TestClosing(models.Model):
         return f"{self.question_text} → {self.get_reading_display()}"
 
 
-@pghistory.track(pghistory.InsertEvent(), model_name="ReopeningEvent")
+@pghistory.track(
+    pghistory.InsertEvent(),
+    model_name="ReopeningEvent",
+    meta={"verbose_name": _("reopening record"), "verbose_name_plural": _("reopening records")},
+)
 class Reopening(models.Model):
     """A closed prospect put back into the pipeline by a manager or an admin, and why.
 

@@ -18,7 +18,12 @@ class Rank(models.TextChoices):
     C = "C", _("C rank")
 
 
-@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), model_name="RankBandsEvent")
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    model_name="RankBandsEvent",
+    meta={"verbose_name": _("rank bands change"), "verbose_name_plural": _("rank bands changes")},
+)
 class RankBands(models.Model):
     """The probability bands of the ranks (ヨミ): A >= a_min, B >= b_min, C below. One row (pk=1).
 
@@ -139,6 +144,8 @@ class ForecastSnapshotLine(models.Model):
     weighted = models.DecimalField(max_digits=16, decimal_places=2)
 
     class Meta:
+        verbose_name = _("forecast snapshot line")
+        verbose_name_plural = _("forecast snapshot lines")
         constraints = [
             models.UniqueConstraint(fields=["snapshot", "prospect"], name="snapshot_line_unique"),
             models.CheckConstraint(condition=Q(amount__gte=Decimal(0)), name="snapshot_line_amount_ok"),
@@ -159,6 +166,8 @@ class UpkeepRun(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("horizon upkeep run")
+        verbose_name_plural = _("horizon upkeep runs")
         ordering = ["-ran_on"]
 
     def __str__(self) -> str:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
     pghistory.UpdateEvent(),
     pghistory.DeleteEvent(),
     model_name="PipelineTargetEvent",
+    meta={"verbose_name": _("pipeline target change"), "verbose_name_plural": _("pipeline target changes")},
 )
 class PipelineTarget(models.Model):
     """The minimum pipeline a scope keeps: a rep (user), a team, or the whole company (neither)."""
@@ -227,6 +228,8 @@ class AlertDigest(models.Model):
     sent_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("alert digest")
+        verbose_name_plural = _("alert digests")
         constraints = [models.UniqueConstraint(fields=["user", "day"], name="digest_once_per_user_day")]
 
     def __str__(self) -> str:
@@ -265,6 +268,8 @@ class OwnerFlowRollup(models.Model):
     computed_at = models.DateTimeField()
 
     class Meta:
+        verbose_name = _("daily inflow and outflow")
+        verbose_name_plural = _("daily inflows and outflows")
         constraints = [
             models.UniqueConstraint(
                 fields=["day", "owner"], nulls_distinct=False, name="flow_rollup_day_owner"
@@ -296,6 +301,8 @@ class SourceHistoryRollup(models.Model):
     lost = models.PositiveIntegerField()
 
     class Meta:
+        verbose_name = _("daily source history")
+        verbose_name_plural = _("daily source histories")
         constraints = [
             models.UniqueConstraint(
                 fields=["day", "owner", "source"],

@@ -1,0 +1,15 @@
+"""The names the Django admin shows for other packages' models, which ship no Japanese catalogue: listed
+here so that makemessages puts them in ours (LOCALE_PATHS is read before the packages' own)."""
+
+from django.utils.translation import gettext_noop
+
+THIRD_PARTY_MODEL_NAMES = [
+    gettext_noop("access attempt"),
+    gettext_noop("access attempts"),
+    gettext_noop("access attempt expiration"),
+    gettext_noop("access attempt expirations"),
+    gettext_noop("access log"),
+    gettext_noop("access logs"),
+    gettext_noop("access failure"),
+    gettext_noop("access failures"),
+]
