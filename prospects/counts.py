@@ -1,8 +1,8 @@
 """Open prospects per owner and horizon (count, amount, amount x probability), read from the
 trigger-kept OpenCount rows.
 
-The triggers (migrations 0010 and 0012) make the rows exact in every transaction that writes prospects through
-SQL, the ORM, COPY or psql. Two things can still make them wrong: a bulk load with the table's user
+The triggers (prospects.models.OPEN_COUNT_TRIGGERS) make the rows exact in every transaction that writes
+prospects through SQL, the ORM, COPY or psql. Two things can still make them wrong: a bulk load with the table's user
 triggers disabled (the benchmark's data generator does that, then calls `rebuild()`), and a restore
 of one table without the other. `reconcile()` finds and mends either; the nightly task runs it.
 """
@@ -13,8 +13,11 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.db import connection, transaction
+from django.db.models import DecimalField, Sum, Value
+from django.db.models.functions import Coalesce
 
 from prospects.models import OpenCount, Prospect, Status
 
@@ -45,9 +48,10 @@ FROM {_TABLE} GROUP BY owner_id, horizon
 """
 
 _DRIFT_SQL = f"""
-SELECT coalesce(t.owner_id, c.owner_id), coalesce(t.horizon, c.horizon),
-    coalesce(t.n, 0), coalesce(c.n, 0), coalesce(t.amount, 0), coalesce(c.amount, 0),
-    coalesce(t.ap, 0), coalesce(c.ap, 0)
+SELECT coalesce(t.owner_id, c.owner_id) AS owner_id, coalesce(t.horizon, c.horizon) AS horizon,
+    coalesce(t.n, 0) AS real_n, coalesce(c.n, 0) AS kept_n,
+    coalesce(t.amount, 0) AS real_amount, coalesce(c.amount, 0) AS kept_amount,
+    coalesce(t.ap, 0) AS real_ap, coalesce(c.ap, 0) AS kept_ap
 FROM ({_TRUE_COUNTS_SQL}) t FULL JOIN ({_KEPT_SQL}) c ON c.owner_id = t.owner_id AND c.horizon = t.horizon
 WHERE coalesce(t.n, 0) <> coalesce(c.n, 0) OR coalesce(t.amount, 0) <> coalesce(c.amount, 0)
     OR coalesce(t.ap, 0) <> coalesce(c.ap, 0)
@@ -66,34 +70,39 @@ class PipelineSums:
 def pipeline_sums(owner_ids: Iterable[int] | None = None) -> dict[str, PipelineSums]:
     """ONE query: horizon -> the open prospects' count, amount and weighted amount (amount x
     probability / 100, exact) of these owners (None: everyone). Horizons without any are absent."""
-    sql = (
-        f"SELECT horizon, sum(n), coalesce(sum(amount), 0), coalesce(sum(amount_x_probability), 0) / 100 "
-        f"FROM {_TABLE}"
-    )
-    params: list = []
+    rows = OpenCount.objects.all()
     if owner_ids is not None:
-        sql += " WHERE owner_id = ANY(%s)"
-        params.append(sorted(set(owner_ids)))
-    sql += " GROUP BY horizon HAVING sum(n) <> 0"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return {
-            horizon: PipelineSums(n, amount, weighted) for horizon, n, amount, weighted in cursor.fetchall()
-        }
+        rows = rows.filter(owner_id__in=sorted(set(owner_ids)))
+    money = DecimalField(max_digits=32, decimal_places=4)
+    sums = (
+        rows.values("horizon")
+        .annotate(
+            total=Sum("n"),
+            amount_sum=Coalesce(Sum("amount"), Value(Decimal(0)), output_field=money),
+            weighted=Coalesce(Sum("amount_x_probability"), Value(Decimal(0)), output_field=money)
+            / Value(Decimal(100)),
+        )
+        .exclude(total=0)
+        .order_by()
+    )
+    return {row["horizon"]: PipelineSums(row["total"], row["amount_sum"], row["weighted"]) for row in sums}
 
 
 def counts_by_owner(owner_ids: Iterable[int] | None = None) -> dict[int, tuple[int, int, int, int]]:
     """ONE query: owner id -> (total, short, mid, long) open prospects, for these owners (None: all).
-    Owners without an open prospect are absent."""
+    Owners without an open prospect are absent. OWNER_COUNTS_SQL is the target check's too."""
     sql = OWNER_COUNTS_SQL.format(counts=_TABLE)
-    params: list = []
+    params: dict[str, list[int]] = {}
     if owner_ids is not None:
-        sql = sql.replace("GROUP BY", "WHERE owner_id = ANY(%s) GROUP BY")
-        params.append(sorted(set(owner_ids)))
+        # PostgreSQL pushes a filter on the grouped column down into the grouping.
+        sql = f"SELECT * FROM ({sql}) AS owner_counts WHERE owner_id = ANY(%(owners)s)"
+        params["owners"] = sorted(set(owner_ids))
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
+        columns = [column.name for column in cursor.description]
         return {
-            owner_id: (total, short, mid, long) for owner_id, total, short, mid, long in cursor.fetchall()
+            row["owner_id"]: (row["total"], row["short"], row["mid"], row["long"])
+            for row in (dict(zip(columns, values, strict=True)) for values in cursor.fetchall())
         }
 
 
@@ -115,18 +124,32 @@ def compact() -> int:
         return cursor.rowcount
 
 
-def drift() -> list[tuple]:
-    """(owner id, horizon, real count, kept count, real amount, kept amount, real amount x probability,
-    kept amount x probability) wherever the two differ. One statement, so one snapshot: a save
-    committed while it runs is in both or in neither, and what it returns is real."""
+class Drift(NamedTuple):
+    """An (owner, horizon) whose kept figures differ from the real ones."""
+
+    owner_id: int
+    horizon: str
+    real_n: int
+    kept_n: int
+    real_amount: Decimal
+    kept_amount: Decimal
+    real_ap: Decimal
+    kept_ap: Decimal
+
+
+def drift() -> list[Drift]:
+    """Every (owner, horizon) whose kept figures differ from a real count. One statement (a FULL JOIN
+    of two groupings, which the ORM cannot write), so one snapshot: a save committed while it runs is
+    in both or in neither, and what it returns is real."""
     with connection.cursor() as cursor:
         cursor.execute(_DRIFT_SQL, {"open": Status.OPEN.value})
-        return cursor.fetchall()
+        columns = [column.name for column in cursor.description]
+        return [Drift(**dict(zip(columns, row, strict=True))) for row in cursor.fetchall()]
 
 
 def rebuild() -> int:
     """Replace every row with a real count. The SHARE lock waits for the transactions writing prospects
-    to finish and keeps new ones waiting until this commits (one grouped count: about 0.2 s at L)."""
+    to finish and keeps new ones waiting until this commits (one grouped count of every open prospect)."""
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [COMPACT_LOCK])
         cursor.execute(f"LOCK TABLE {_PROSPECTS} IN SHARE MODE")

@@ -300,3 +300,19 @@ def test_the_management_command_mends_or_rebuilds():
     OpenCount.objects.all().delete()
     call_command("open_counts", "--rebuild", stdout=out)
     assert counts.counts_by_owner() == {rep.pk: (1, 0, 0, 1)} and "rebuilt: 1 rows" in out.getvalue()
+
+
+def test_the_triggers_are_the_ones_declared_on_the_model_and_no_hand_made_one_is_left():
+    from prospects.models import OPEN_COUNT_TRIGGERS
+
+    assert {t.name for t in OPEN_COUNT_TRIGGERS} <= {t.name for t in Prospect._meta.triggers}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tgname FROM pg_trigger WHERE tgrelid = %(table)s::regclass AND NOT tgisinternal",
+            {"table": Prospect._meta.db_table},
+        )
+        installed = {name for (name,) in cursor.fetchall()}
+        cursor.execute("SELECT proname FROM pg_proc WHERE proname LIKE 'prospects_open_count_%%'")
+        assert cursor.fetchall() == []
+    assert {t.get_pgid(Prospect) for t in OPEN_COUNT_TRIGGERS} <= installed
+    assert not installed & {t.name for t in OPEN_COUNT_TRIGGERS}  # the names 0010 gave them
