@@ -10,11 +10,15 @@ fails for one that does not):
 from __future__ import annotations
 
 import datetime as dt
+from contextvars import ContextVar
 
 from django import forms
 from django.db.models import CheckConstraint, Q
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+
+# Set when a bound form finds errors; salescrm.middleware answers such a response with one status (422).
+form_errors_seen: ContextVar[bool] = ContextVar("form_errors_seen", default=False)
 
 DATE_MIN = dt.date(2000, 1, 1)
 DATE_MAX = dt.date(2100, 12, 31)
@@ -61,6 +65,11 @@ def date_in_bounds(model_name: str, *fields: str) -> list[CheckConstraint]:
 
 class TextRules:
     """The shared rules, checked on every field after its own cleaning."""
+
+    def full_clean(self) -> None:
+        super().full_clean()  # type: ignore[misc]
+        if self.is_bound and self._errors:  # type: ignore[attr-defined]
+            form_errors_seen.set(True)
 
     def _clean_fields(self) -> None:
         super()._clean_fields()  # type: ignore[misc]

@@ -83,5 +83,5 @@ def test_manager_cannot_assign_to_a_user_outside_their_teams(personas, client):
             "owner": personas.outsider.pk,
         },
     )
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "owner" in response.context["form"].errors

@@ -50,7 +50,7 @@ def test_bad_input_gets_a_form_error_in_japanese_and_nothing_is_stored(
     client.force_login(personas.owner)
     before = Prospect.objects.count()
     response = _post(client, reverse("prospects:create"), **{field: value})
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert message in " ".join(response.context["form"].errors[field])
     assert Prospect.objects.count() == before
 
@@ -146,5 +146,5 @@ def test_weighted_amount_is_probability_times_amount(personas):
 def test_an_amount_too_large_for_the_column_is_a_form_error_not_a_crash(personas, client):
     client.force_login(personas.owner)
     response = _post(client, reverse("prospects:create"), amount="1" + "0" * 15)
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert response.context["form"].errors["amount"]

@@ -208,7 +208,7 @@ def test_fuzzed_prospect_create_never_errors_and_keeps_the_invariants(personas):
         response = clients[who].post(reverse("prospects:create"), with_version(data, None))
         event(f"create: {response.status_code}")
         statuses.append(response.status_code)
-        assert response.status_code in (200, 302, 400)
+        assert response.status_code in (200, 302, 400, 422)  # 200: an empty POST shows the blank form
         created = list(Prospect.objects.exclude(pk__in=before))
         assert len(created) == (1 if response.status_code == 302 else 0)
         if created and who == "owner":
@@ -239,7 +239,7 @@ def test_fuzzed_prospect_edit_never_errors_and_keeps_the_invariants(personas):
         response = clients[who].post(url, with_version(data, personas.prospect.pk))
         event(f"edit: {response.status_code}")
         statuses.append(response.status_code)
-        assert response.status_code in (200, 302, 400, 409)
+        assert response.status_code in (200, 302, 400, 409, 422)
         after = Prospect.objects.get(pk=personas.prospect.pk)
         # Saved (302): one version more. Refused (200/409): nothing changed at all.
         assert after.version == before.version + (1 if response.status_code == 302 else 0)
@@ -284,7 +284,8 @@ def test_fuzzed_prospect_filters_never_error_nor_leak(personas):
     def run(params, htmx, who):
         headers = {"HX-Request": "true"} if htmx else {}
         response = clients[who].get(reverse("prospects:list"), params, headers=headers)
-        assert response.status_code == 200
+        # Filters a form refuses show their errors, with the one form-error status (salescrm.middleware).
+        assert response.status_code in (200, 422)
         assert "Hidden outsider deal" not in response.content.decode()
 
     run()
@@ -299,7 +300,7 @@ def test_fuzzed_horizon_hint_never_errors(personas):
         response = client.get(
             reverse("prospects:horizon_hint"), {"expected_month": month, "horizon": horizon}
         )
-        assert response.status_code == 200
+        assert response.status_code in (200, 422)  # 422: a month the form refuses, shown in the field
 
     run()
 
@@ -329,6 +330,6 @@ def test_a_nul_byte_in_any_field_is_a_form_error_not_a_crash(personas, field, va
         field: value,
     }
     response = client.post(reverse("prospects:create"), data)
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert field in response.context["form"].errors
     assert not Prospect.objects.filter(name="NUL test").exists()

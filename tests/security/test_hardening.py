@@ -23,3 +23,91 @@ def test_a_login_with_a_username_at_the_limit_is_an_ordinary_failed_attempt(pers
     response = Client().post(reverse("login"), {"username": "u" * 150, "password": "x"})
     assert response.status_code in (200, 422)
     assert AccessAttempt.objects.get().username == "u" * 150
+
+
+# --- Headers: one place (salescrm.middleware.ResponseRulesMiddleware).
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        lambda p: reverse("home"),
+        lambda p: reverse("prospects:detail", args=[p.prospect.pk]),
+        lambda p: reverse("prospects:list") + "?export=csv",
+        lambda p: reverse("pipeline:board"),
+        lambda p: reverse("targets:bell"),
+    ],
+    ids=["home", "detail", "export", "board", "bell fragment"],
+)
+def test_signed_in_pages_and_exports_are_never_cached(personas, client, url):
+    client.force_login(personas.owner)
+    response = client.get(url(personas))
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "private, no-store"
+
+
+def test_production_sends_hsts_on_https_behind_the_proxy(client):
+    response = client.get(reverse("login"), HTTP_X_FORWARDED_PROTO="https")
+    assert response["Strict-Transport-Security"].startswith("max-age=31536000")
+
+
+def test_hsts_is_on_by_default_outside_development():
+    from django.conf import settings
+
+    assert not settings.DEBUG and settings.SECURE_HSTS_SECONDS >= 31536000
+
+
+def _htmx(client, method, url, data):
+    call = client.get if method == "GET" else client.post
+    return call(url, data, HTTP_HX_REQUEST="true")
+
+
+FORM_ERROR_CASES = [
+    ("login", lambda p: reverse("login"), "POST", {"username": "x" * 200, "password": "x"}, None),
+    ("prospect create", lambda p: reverse("prospects:create"), "POST", {"name": ""}, "owner"),
+    (
+        "prospect edit",
+        lambda p: reverse("prospects:edit", args=[p.prospect.pk]),
+        "POST",
+        {"name": "", "version": 1},
+        "owner",
+    ),
+    ("password change", lambda p: reverse("password_change"), "POST", {"old_password": "x"}, "owner"),
+    ("board filters", lambda p: reverse("pipeline:board"), "GET", {"month_from": "nonsense"}, "owner"),
+    (
+        "card quick edit",
+        lambda p: reverse("pipeline:card_edit", args=[p.prospect.pk]),
+        "POST",
+        {"probability": "500", "amount": "1", "version": 1},
+        "owner",
+    ),
+    (
+        "won",
+        lambda p: reverse("closing:won", args=[p.prospect.pk]),
+        "POST",
+        {"amount": "-1", "version": 1},
+        "owner",
+    ),
+]
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["page", "htmx"])
+@pytest.mark.parametrize("case", FORM_ERROR_CASES, ids=[c[0] for c in FORM_ERROR_CASES])
+def test_form_errors_answer_422_for_pages_and_fragments_alike(personas, client, case, htmx):
+    _name, url, method, data, who = case
+    if who:
+        client.force_login(getattr(personas, who))
+    if htmx:
+        response = _htmx(client, method, url(personas), data)
+    else:
+        response = client.get(url(personas), data) if method == "GET" else client.post(url(personas), data)
+    assert response.status_code == 422
+
+
+def test_the_htmx_error_swap_covers_422():
+    from pathlib import Path
+
+    from django.conf import settings
+
+    script = (Path(settings.BASE_DIR) / "static/js/app.js").read_text()
+    assert "status === 422" in script

@@ -37,14 +37,19 @@ def _instance(form_class, data, personas):
     """Build the form the way its view does: some need the user, a prospect, an instance."""
     params = inspect.signature(form_class.__init__).parameters
     kwargs = {}
-    if "user" in params:
-        kwargs["user"] = personas.admin
-    if "prospect" in params:
-        kwargs["prospect"] = personas.prospect
-    if "request" in params:
-        from django.test import RequestFactory
+    for name, param in params.items():
+        if param.kind is not param.KEYWORD_ONLY or (param.default is not param.empty and name != "user"):
+            continue
+        if "prospect" in name:
+            kwargs[name] = personas.prospect
+        elif name == "request":
+            from django.test import RequestFactory
 
-        kwargs["request"] = RequestFactory().post("/")
+            kwargs[name] = RequestFactory().post("/")
+        elif "owner" in name:
+            kwargs[name] = personas.owner
+        else:
+            kwargs[name] = personas.admin
     return form_class(data=data, **kwargs)
 
 

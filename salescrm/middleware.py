@@ -1,0 +1,47 @@
+"""Response rules every view follows, set in one place rather than in each view."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+
+from salescrm.lib import formrules
+
+# The one status of a page or htmx fragment that shows form errors. static/js/app.js swaps it in place.
+FORM_ERROR_STATUS = 422
+PRIVATE_CACHE_CONTROL = "private, no-store"
+
+
+def _is_django_admin(request: HttpRequest) -> bool:
+    """The Django admin keeps its own statuses: it is Django's UI, not ours."""
+    match = getattr(request, "resolver_match", None)
+    return match is not None and match.app_name == "admin"
+
+
+class ResponseRulesMiddleware:
+    """- A signed-in user's pages, fragments and exports are never kept by a browser or proxy cache
+      (a shared computer's back button, a proxy between offices).
+    - A response that shows form errors answers 422, full page or fragment alike (views used to answer
+      200, 400 or 422): a form marks the request when it finds errors (salescrm.lib.formrules)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        token = formrules.form_errors_seen.set(False)
+        try:
+            response = self.get_response(request)
+            if (
+                formrules.form_errors_seen.get()
+                and response.status_code in (200, 400)
+                and not _is_django_admin(request)
+            ):
+                response.status_code = FORM_ERROR_STATUS
+                response.reason_phrase = "Unprocessable Content"
+        finally:
+            formrules.form_errors_seen.reset(token)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            response["Cache-Control"] = PRIVATE_CACHE_CONTROL
+        return response
