@@ -56,6 +56,14 @@ class TestClosingQuestion(models.Model):
         return self.text_ja if (get_language() or "ja").startswith("ja") else (self.text_en or self.text_ja)
 
 
+class TestClosingQuerySet(models.QuerySet["TestClosing"]):
+    def visible_to(self, user) -> TestClosingQuerySet:
+        """The test closings of the prospects `user` may see (accounts.access's rule)."""
+        from accounts.access import visible_owner_ids_q
+
+        return self.filter(visible_owner_ids_q(user, "prospect__owner"))
+
+
 @pghistory.track(
     pghistory.InsertEvent(),
     pghistory.UpdateEvent(),
@@ -97,6 +105,8 @@ class TestClosing(models.Model):
         verbose_name=_("asked by"),
     )
     asked_at = models.DateTimeField(_("asked at"), default=timezone.now)
+
+    objects = TestClosingQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("test closing")

@@ -7,6 +7,26 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 
+def _scope_visible_q(user) -> Q:
+    """The rows of a scope (a rep in `user`, a team in `team`, else the company) that `user` may see:
+    a rep's by accounts.access's rule, a team a manager leads, the company for an admin only."""
+    from accounts.access import visible_owner_ids_q, visible_teams
+
+    if user.is_admin_role:
+        return Q()
+    people = Q(user__isnull=False) & visible_owner_ids_q(user, "user")
+    if user.is_manager:
+        return people | Q(team__in=visible_teams(user).values("pk"))
+    return people
+
+
+class PipelineTargetQuerySet(models.QuerySet["PipelineTarget"]):
+    def visible_to(self, user) -> PipelineTargetQuerySet:
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        return self.filter(_scope_visible_q(user))
+
+
 @pghistory.track(
     pghistory.InsertEvent(),
     pghistory.UpdateEvent(),
@@ -41,6 +61,8 @@ class PipelineTarget(models.Model):
         _("monthly sales target"), max_digits=14, decimal_places=0, null=True, blank=True
     )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = PipelineTargetQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("pipeline target")
@@ -97,19 +119,11 @@ class PipelineAlertQuerySet(models.QuerySet["PipelineAlert"]):
         return self.filter(resolved_at__isnull=True)
 
     def visible_to(self, user) -> PipelineAlertQuerySet:
-        """The alerts `user` hears about: those of the people they may see (accounts.access) and,
-        for a manager, of the teams they lead; the company's for an admin. Subqueries, not joins, so
-        that counts never double. The bell counts this and its list shows this."""
-        from accounts.access import visible_owner_ids_q, visible_teams
-
+        """The alerts `user` hears about: the bell counts this and its list shows this. Subqueries,
+        not joins, so that counts never double."""
         if not user.is_authenticated or not user.is_active:
             return self.none()
-        if user.is_admin_role:
-            return self
-        people = Q(scope=Scope.USER) & visible_owner_ids_q(user, "user")
-        if user.is_manager:
-            return self.filter(people | Q(scope=Scope.TEAM, team__in=visible_teams(user).values("pk")))
-        return self.filter(people)
+        return self.filter(_scope_visible_q(user))
 
 
 class PipelineAlert(models.Model):

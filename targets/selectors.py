@@ -94,7 +94,7 @@ def _scope_labels(user: User) -> list[tuple[ScopeKey, str]]:
 def scope_rows(user: User) -> list[ScopeRow]:
     """Every scope `user` may see with its target and current counts (5 queries)."""
     labels = _scope_labels(user)
-    targets = {target_key(t): t for t in PipelineTarget.objects.all()}
+    targets = {target_key(t): t for t in PipelineTarget.objects.visible_to(user)}
     counts = scope_counts([k for k, _label in labels], open_counts_by_owner(), team_member_ids())
     return [ScopeRow(key, label, targets.get(key), counts[key]) for key, label in labels]
 
@@ -339,27 +339,32 @@ def cycle_ledger(key: ScopeKey, *, today: dt.date | None = None, months: int = M
 
 
 def _horizon_moves(owners: set[int] | None, start: dt.datetime, end: dt.datetime, tz) -> list[tuple]:
+    """(month, horizon, count) of the horizon moves in [start, end): history events whose horizon
+    differs from the prospect's previous event. Written out: the ORM cannot filter on a window function
+    (LAG) computed in a subquery."""
     from prospects.models import ProspectEvent
 
-    table = connection.ops.quote_name(ProspectEvent._meta.db_table)
-    owner_sql = "" if owners is None else "AND owner_id = ANY(%s)"
-    params: list = [str(tz), end, start]
-    if owners is not None:
-        params.append(list(owners))
-    params.append(start)
-    sql = f"""
-        SELECT date_trunc('month', pgh_created_at AT TIME ZONE %s)::date AS m, horizon, COUNT(*)
+    sql = """
+        SELECT date_trunc('month', pgh_created_at AT TIME ZONE %(tz)s)::date AS month, horizon, COUNT(*) AS n
         FROM (
             SELECT pgh_created_at, horizon, owner_id,
                    LAG(horizon) OVER (PARTITION BY pgh_obj_id ORDER BY pgh_id) AS previous
-            FROM {table}
-            WHERE pgh_created_at < %s
+            FROM {events}
+            WHERE pgh_created_at < %(end)s
               -- only prospects that changed in the window (the pgh_obj_id index) need their past
-              AND pgh_obj_id IN (SELECT pgh_obj_id FROM {table} WHERE pgh_created_at >= %s)
+              AND pgh_obj_id IN (SELECT pgh_obj_id FROM {events} WHERE pgh_created_at >= %(start)s)
         ) e
-        WHERE previous IS NOT NULL AND previous <> horizon {owner_sql} AND pgh_created_at >= %s
+        WHERE previous IS NOT NULL AND previous <> horizon AND pgh_created_at >= %(start)s
+            AND (%(everyone)s OR owner_id = ANY(%(owners)s))
         GROUP BY 1, 2
-    """
+    """.format(events=connection.ops.quote_name(ProspectEvent._meta.db_table))
+    params = {
+        "tz": str(tz),
+        "start": start,
+        "end": end,
+        "everyone": owners is None,
+        "owners": sorted(owners or ()),
+    }
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return list(cursor.fetchall())

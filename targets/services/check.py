@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.access import team_member_ids, team_memberships_query
@@ -137,13 +138,13 @@ HISTORY_READ_ALL = 2000
 
 def _history_vectors(day: dt.date, owners: set[int]) -> dict[int | None, list[int]]:
     """ONE query: the day's source history of these owners and of the company (key None)."""
-    sql = f"SELECT owner_id, source, created, kept, won, lost FROM {SourceHistoryRollup._meta.db_table} WHERE day = %s"
-    params: list[Any] = [day]
+    rows = SourceHistoryRollup.objects.filter(day=day).order_by()
     if len(owners) <= HISTORY_READ_ALL:
-        sql += " AND (owner_id IS NULL OR owner_id = ANY(%s))"
-        params.append(sorted(owners))
+        rows = rows.filter(Q(owner__isnull=True) | Q(owner_id__in=sorted(owners)))
     vectors: dict[int | None, list[int]] = {}
-    for owner_id, source, *stats in _fetch(sql, params):
+    for owner_id, source, *stats in _rows(
+        rows.values_list("owner_id", "source", "created", "kept", "won", "lost")
+    ):
         at = _SOURCE_AT.get(source)
         if at is not None:
             vector = vectors.get(owner_id)

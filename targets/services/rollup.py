@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass
-from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from prospects.models import Prospect, Status
@@ -88,12 +88,10 @@ class FlowRollup:
     computed: bool  # computed by this call (False: it existed)
 
 
-def _rollup_stamp(cursor: Any, day: dt.date) -> dt.datetime | None:
-    cursor.execute(
-        f"SELECT computed_at FROM {OwnerFlowRollup._meta.db_table} WHERE day = %s AND owner_id IS NULL", [day]
-    )
-    row = cursor.fetchone()
-    return row[0] if row else None
+def _rollup_stamp(day: dt.date) -> dt.datetime | None:
+    """The identity of the day's rollup, None when it was not computed yet."""
+    company = OwnerFlowRollup.objects.filter(day=day, owner__isnull=True)
+    return company.values_list("computed_at", flat=True).first()
 
 
 def flow_rollup_refresh(now: dt.datetime | None = None, *, force: bool = False) -> FlowRollup:
@@ -105,42 +103,38 @@ def flow_rollup_refresh(now: dt.datetime | None = None, *, force: bool = False) 
     the unique constraints on (day, owner[, source]) refuse a second set in any case."""
     now = now or timezone.now()
     day = timezone.localdate(now)
-    with connection.cursor() as cursor:
-        if not force and (stamp := _rollup_stamp(cursor, day)) is not None:
-            return FlowRollup(day, stamp, computed=False)
-        with transaction.atomic():
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ROLLUP_LOCK])
-            if not force and (stamp := _rollup_stamp(cursor, day)) is not None:
-                return FlowRollup(day, stamp, computed=False)  # another worker computed it meanwhile
-            for model in (OwnerFlowRollup, SourceHistoryRollup):
-                cursor.execute(
-                    f"DELETE FROM {model._meta.db_table} WHERE day < %s OR day = %s",
-                    [day - dt.timedelta(days=1), day],
-                )
-            midnight = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
-            # The wall clock, not `now`: a recomputed rollup must get a new identity even when a test
-            # passes the same `now` twice.
-            computed_at = timezone.now()
-            cursor.execute(
-                _ROLLUP_SQL.format(
-                    prospects=Prospect._meta.db_table,
-                    sources=SourceHistoryRollup._meta.db_table,
-                    flows=OwnerFlowRollup._meta.db_table,
-                ),
-                {
-                    "day": day,
-                    "midnight": midnight,
-                    "start": midnight - dt.timedelta(days=HISTORY_DAYS),
-                    "cutoff": midnight - dt.timedelta(days=MATURITY_DAYS),
-                    "since": midnight - dt.timedelta(days=FLOW_DAYS),
-                    "out_from": day - dt.timedelta(days=FLOW_DAYS),
-                    "maturity": MATURITY_DAYS,
-                    "tz": timezone.get_current_timezone_name(),
-                    "won": Status.WON.value,
-                    "lost": Status.LOST.value,
-                    "computed_at": computed_at,
-                },
-            )
+    if not force and (stamp := _rollup_stamp(day)) is not None:
+        return FlowRollup(day, stamp, computed=False)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%(key)s)", {"key": ROLLUP_LOCK})
+        if not force and (stamp := _rollup_stamp(day)) is not None:
+            return FlowRollup(day, stamp, computed=False)  # another worker computed it meanwhile
+        for model in (OwnerFlowRollup, SourceHistoryRollup):
+            model.objects.filter(Q(day__lt=day - dt.timedelta(days=1)) | Q(day=day)).delete()
+        midnight = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+        # The wall clock, not `now`: a recomputed rollup must get a new identity even when a test
+        # passes the same `now` twice.
+        computed_at = timezone.now()
+        cursor.execute(
+            _ROLLUP_SQL.format(
+                prospects=Prospect._meta.db_table,
+                sources=SourceHistoryRollup._meta.db_table,
+                flows=OwnerFlowRollup._meta.db_table,
+            ),
+            {
+                "day": day,
+                "midnight": midnight,
+                "start": midnight - dt.timedelta(days=HISTORY_DAYS),
+                "cutoff": midnight - dt.timedelta(days=MATURITY_DAYS),
+                "since": midnight - dt.timedelta(days=FLOW_DAYS),
+                "out_from": day - dt.timedelta(days=FLOW_DAYS),
+                "maturity": MATURITY_DAYS,
+                "tz": timezone.get_current_timezone_name(),
+                "won": Status.WON.value,
+                "lost": Status.LOST.value,
+                "computed_at": computed_at,
+            },
+        )
     logger.info("flow rollup of %s computed", day)
     return FlowRollup(day, computed_at, computed=True)
 

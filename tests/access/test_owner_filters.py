@@ -64,10 +64,10 @@ def _owner_filters(path: Path) -> list[tuple[str, int, str]]:
             name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
             if name in FILTER_CALLS:
                 for keyword in node.keywords:
-                    if keyword.arg and OWNER_KEYWORD.match(keyword.arg):
-                        found.append(
-                            (owner_of.get(id(node), "<module>"), node.lineno, f"{name}({keyword.arg}=)")
-                        )
+                    arg = keyword.arg or ""
+                    # owner__isnull picks the company's rows of a rollup, not anyone's
+                    if OWNER_KEYWORD.match(arg) and not arg.endswith("__isnull"):
+                        found.append((owner_of.get(id(node), "<module>"), node.lineno, f"{name}({arg}=)"))
         elif isinstance(node, ast.Constant) and isinstance(node.value, str):
             match = OWNER_SQL.search(node.value)
             if match:

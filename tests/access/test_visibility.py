@@ -55,3 +55,49 @@ def test_the_managers_who_hear_about_an_owner_are_those_who_see_them(personas):
         for team in (personas.team, personas.other_team):
             sees = viewer.is_manager and team in set(visible_teams(viewer))
             assert sees == (viewer.pk in leads.get(team.pk, set())), (viewer.username, team.name)
+
+
+def test_alerts_targets_and_test_closings_follow_the_same_rule(personas):
+    from django.utils import timezone
+
+    from closing.models import Reading, TestClosing
+    from targets.models import PipelineAlert, PipelineTarget, Rule, Scope
+
+    now = timezone.now()
+    scopes = [(Scope.USER, u, None) for u in personas.all().values()]
+    scopes += [(Scope.TEAM, None, t) for t in (personas.team, personas.other_team)]
+    scopes.append((Scope.COMPANY, None, None))
+    for scope, user, team in scopes:
+        PipelineTarget.objects.create(user=user, team=team, min_open=1)
+        PipelineAlert.objects.create(
+            scope=scope,
+            user=user,
+            team=team,
+            rule=Rule.OPEN,
+            current=0,
+            target=1,
+            deficit=1,
+            opened_at=now,
+            checked_at=now,
+        )
+    for owner in personas.all().values():
+        prospect = Prospect.objects.create(owner=owner, name="p", source="inbound")
+        TestClosing.objects.create(
+            prospect=prospect, question_text="q", answer="a", reading=Reading.POSITIVE, asked_by=owner
+        )
+    for name, viewer in personas.all().items():
+        owners = set(visible_users(viewer).values_list("pk", flat=True))
+        teams = set(visible_teams(viewer).values_list("pk", flat=True)) if viewer.is_manager else set()
+        expected = {(Scope.USER, o, None) for o in owners} | {(Scope.TEAM, None, t) for t in teams}
+        if viewer.is_admin_role:
+            expected = {(s, u.pk if u else None, t.pk if t else None) for s, u, t in scopes}
+        alerts = set(PipelineAlert.objects.visible_to(viewer).values_list("scope", "user_id", "team_id"))
+        targets = PipelineTarget.objects.visible_to(viewer)
+        assert alerts == expected, name
+        assert {(t.user_id, t.team_id) for t in targets} == {(u, t) for _s, u, t in expected}, name
+        closings = TestClosing.objects.visible_to(viewer).values_list("prospect__owner_id", flat=True)
+        assert set(closings) == owners, name
+    personas.admin.is_active = False
+    assert not PipelineAlert.objects.visible_to(personas.admin).exists()
+    assert not PipelineTarget.objects.visible_to(personas.admin).exists()
+    assert not TestClosing.objects.visible_to(personas.admin).exists()
