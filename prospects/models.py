@@ -260,6 +260,13 @@ class Prospect(models.Model):
                 condition=Q(status="open"),
                 name="prospect_open_month",
             ),
+            # The prospect list's default page for a rep: their open prospects, last updated first. The
+            # first 25 entries are the page, so the rep's open count does not matter (no sort of them all).
+            models.Index(
+                fields=["owner", "-updated_at", "-id"],
+                condition=Q(status="open"),
+                name="prospect_open_updated",
+            ),
             # Home: a rep's next actions due today or overdue.
             models.Index(fields=["owner", "status", "next_action_on"], name="prospect_owner_status_action"),
             # Win/loss statistics by close month.
