@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Any
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
-from django.db.models.expressions import RawSQL
 
 from accounts.models import Role, Team, User
 
@@ -52,13 +51,6 @@ def visible_owner_ids_q(user: User, field: str = "owner") -> Q:
     if user.is_manager:
         return Q(**{f"{field}__in": _managed_owner_ids(user)})
     return Q(**{field: user.pk})
-
-
-def manager_owner_ids_sql(user: User) -> RawSQL:
-    """Transitional: `_managed_owner_ids` compiled, for the written-out reads not yet switched to
-    visible_owner_ids_q (pipeline/selectors.py, prospect_list_rows). Remove with its last caller."""
-    sql, params = _managed_owner_ids(user).query.sql_with_params()
-    return RawSQL(sql, params)
 
 
 def managed_member_ids(user: User) -> QuerySet:
