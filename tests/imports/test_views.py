@@ -211,7 +211,7 @@ def test_an_unexpected_error_marks_the_job_failed_instead_of_running(personas, l
     def boom(**kwargs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr("imports.services.import_job_preview", boom)
+    monkeypatch.setattr("imports.services.run.import_job_preview", boom)
     client = login(personas.owner)
     job = create_job(personas.owner, csv_bytes(GOOD))
     response = client.post(reverse("imports:mapping", args=[job.pk]), {"col-0": "name"})

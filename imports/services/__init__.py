@@ -1,0 +1,45 @@
+"""Imports of prospects from CSV/xlsx, by stage: upload and analysis (upload), the column and value
+mapping (mapping), row validation (validation), the dry run and the all-or-nothing import with COPY
+(run), and a job's claim, background run, progress and recovery (jobs). The services are re-exported
+here; callers import them from `imports.services`."""
+
+from imports.services.fields import (
+    BAD_FORMAT,
+    IMPORT_FIELDS,
+    TOO_LARGE,
+    VALUE_FIELDS,
+    ImportRefused,
+    field_choices,
+    field_label,
+)
+from imports.services.jobs import (
+    import_job_claim,
+    import_job_execute,
+    import_job_heartbeat,
+    import_job_recover,
+    import_job_start,
+)
+from imports.services.mapping import import_job_set_mapping
+from imports.services.run import import_job_preview, import_job_run
+from imports.services.upload import import_job_create, job_file, upload_dir
+
+__all__ = [
+    "BAD_FORMAT",
+    "IMPORT_FIELDS",
+    "TOO_LARGE",
+    "VALUE_FIELDS",
+    "ImportRefused",
+    "field_choices",
+    "field_label",
+    "import_job_claim",
+    "import_job_create",
+    "import_job_execute",
+    "import_job_heartbeat",
+    "import_job_preview",
+    "import_job_recover",
+    "import_job_run",
+    "import_job_set_mapping",
+    "import_job_start",
+    "job_file",
+    "upload_dir",
+]

@@ -1,0 +1,38 @@
+"""The mapping of a job's columns to prospect fields and of its values to choices."""
+
+from __future__ import annotations
+
+from imports.models import ImportJob, ImportMapping, JobStatus
+from imports.services.fields import (
+    FIELD_TWICE,
+    IMPORT_FIELDS,
+    NO_NAME_COLUMN,
+    VALUE_FIELDS,
+    ImportRefused,
+    field_label,
+)
+
+
+def import_job_set_mapping(
+    *, job: ImportJob, columns: dict[str, str], values: dict[str, dict[str, str]], save_as: str = ""
+) -> ImportJob:
+    """Keep the column and value mapping on the job (and as a named ImportMapping when save_as)."""
+    names = {h["name"] for h in job.headers}
+    columns = {h: f for h, f in columns.items() if h in names and f in IMPORT_FIELDS}
+    used = list(columns.values())
+    twice = sorted({f for f in used if used.count(f) > 1})
+    if twice:
+        raise ImportRefused(FIELD_TWICE % {"field": "、".join(field_label(f) for f in twice)})
+    if "name" not in used and "id" not in used:
+        raise ImportRefused(NO_NAME_COLUMN)
+    clean_values = {
+        f: {str(k): str(v) for k, v in m.items() if v} for f, m in values.items() if f in VALUE_FIELDS
+    }
+    job.mapping = {"columns": columns, "values": clean_values}
+    job.status = JobStatus.UPLOADED
+    job.save(update_fields=["mapping", "status"])
+    if save_as:
+        ImportMapping.objects.update_or_create(
+            created_by=job.created_by, name=save_as[:100], defaults={"json": job.mapping}
+        )
+    return job

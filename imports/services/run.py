@@ -1,0 +1,188 @@
+"""The dry run and the import: one pass over the file validates every row; the import writes new rows
+with COPY and updates with bulk_update in batches inside one transaction, and rolls everything back
+when any row has an error (docs/performance.md has its speed)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pghistory
+from django.db import IntegrityError, transaction
+from django.utils import timezone, translation
+from django.utils.translation import ngettext
+
+from accounts.models import Role, User
+from imports import reader
+from imports.models import ImportJob, JobPhase, JobStatus
+from imports.services.fields import BATCH_SIZE
+from imports.services.upload import job_file
+from imports.services.validation import (
+    DATABASE_REFUSED,
+    NewOwner,
+    Outcome,
+    ParsedRow,
+    RowValidator,
+)
+from prospects.models import Prospect
+from prospects.signals import pipeline_changed_send
+from salescrm.lib.bulk import copy_insert
+
+
+def _batches(rows: Iterator[tuple[int, list[Any]]], size: int) -> Iterator[list[tuple[int, list[Any]]]]:
+    batch: list[tuple[int, list[Any]]] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _create_owners(owners: list[NewOwner]) -> None:
+    for owner in owners:
+        if owner.user is not None:
+            continue
+        user = User(
+            username=owner.username,
+            last_name=owner.last_name[:150],
+            first_name=owner.first_name[:150],
+            email=owner.email,
+            role=Role.REP,
+            is_active=False,
+        )
+        user.set_unusable_password()
+        user.save()
+        owner.user = user
+
+
+def _process(job: ImportJob, *, write: bool, progress: Callable[[int], None] | None) -> Outcome:
+    outcome = Outcome()
+    validator = RowValidator(job, lock=write)
+    headers, rows = reader.read_rows(job_file(job), job.file_format, job.encoding)
+    if headers != validator.headers:
+        raise reader.FileError(reader.NO_HEADER)
+    now = timezone.now()
+    for batch in _batches(rows, BATCH_SIZE):
+        parsed: list[ParsedRow] = []
+        for number, cells in batch:
+            row, errors = validator.parse_row(number, cells)
+            for error in errors:
+                outcome.add_error(error)
+            if row is not None:
+                parsed.append(row)
+        creates, updates = validator.resolve(parsed, outcome)
+        outcome.processed += len(batch)
+        if write and not outcome.error_count:
+            _create_owners(validator.owners_to_create())
+            for prospect in creates:
+                new_owner = getattr(prospect, "_new_owner", None)
+                if new_owner is not None:
+                    prospect.owner = new_owner.user
+                outcome.owner_ids.add(prospect.owner_id)
+            copy_insert(Prospect, creates)
+            outcome.created += len(creates)
+            _write_updates(updates, now, outcome)
+        elif not write:
+            outcome.created += len(creates)
+            outcome.updated += len(updates)
+        if progress is not None:
+            progress(outcome.processed)
+    outcome.new_owners = [o.raw for o in validator.owners_to_create()]
+    return outcome
+
+
+def _write_updates(updates: list[tuple[Prospect, list[str]]], now: dt.datetime, outcome: Outcome) -> None:
+    if not updates:
+        return
+    fields: set[str] = set()
+    for prospect, changed in updates:
+        new_owner = getattr(prospect, "_new_owner", None)
+        if new_owner is not None:
+            prospect.owner = new_owner.user
+        # The rows are locked (select_for_update) for the whole transaction, so +1 is exact.
+        prospect.version += 1
+        prospect.updated_at = now
+        outcome.owner_ids.add(prospect.owner_id)
+        fields.update(changed)
+    fields.update({"version", "updated_at", "outcome_note"})
+    Prospect.objects.bulk_update([p for p, _c in updates], sorted(fields), batch_size=500)
+    outcome.updated += len(updates)
+
+
+def _store_outcome(job: ImportJob, outcome: Outcome) -> None:
+    job.errors = outcome.errors
+    job.error_count = outcome.error_count
+    job.preview = outcome.preview
+    job.new_owners = outcome.new_owners
+    job.processed_rows = min(outcome.processed, job.total_rows)
+
+
+class _Rollback(Exception):
+    """Raised inside the import's transaction to roll every row back."""
+
+
+def import_job_preview(*, job: ImportJob, progress: Callable[[int], None] | None = None) -> ImportJob:
+    """The dry run: every row validated, nothing written; errors and a preview are kept on the job."""
+    with translation.override(job.options.get("language")):
+        try:
+            outcome = _process(job, write=False, progress=progress)
+        except reader.FileError as exc:
+            return fail(job, str(exc.reason))
+    _store_outcome(job, outcome)
+    job.created_count, job.updated_count = outcome.created, outcome.updated
+    job.status = JobStatus.PREVIEWED
+    job.phase = JobPhase.PREVIEW
+    job.message = ""
+    job.finished_at = timezone.now()
+    job.save()
+    return job
+
+
+def import_job_run(*, job: ImportJob, progress: Callable[[int], None] | None = None) -> ImportJob:
+    """The import, all rows or none: any error row (found again now, as data may have changed since
+    the dry run) rolls everything back."""
+    outcome = Outcome()
+    with translation.override(job.options.get("language")):
+        try:
+            with transaction.atomic():
+                with pghistory.context(user=job.created_by_id, import_job=job.pk):
+                    outcome = _process(job, write=True, progress=progress)
+                if outcome.error_count:
+                    raise _Rollback
+                pipeline_changed_send(owner_ids=outcome.owner_ids)
+        except _Rollback:
+            _store_outcome(job, outcome)
+            job.created_count = job.updated_count = 0
+            return fail(
+                job,
+                ngettext(
+                    "Nothing was imported: %(count)s row has errors.",
+                    "Nothing was imported: %(count)s rows have errors.",
+                    outcome.error_count,
+                )
+                % {"count": outcome.error_count},
+            )
+        except reader.FileError as exc:
+            return fail(job, str(exc.reason))
+        except IntegrityError as exc:
+            return fail(job, str(DATABASE_REFUSED % {"error": str(exc).splitlines()[0]}))
+    _store_outcome(job, outcome)
+    job.created_count, job.updated_count = outcome.created, outcome.updated
+    job.status = JobStatus.DONE
+    job.message = ""
+    job.finished_at = timezone.now()
+    job.save()
+    # The rows are in the database now (with their history); the upload is no longer needed.
+    job_file(job).unlink(missing_ok=True)
+    return job
+
+
+def fail(job: ImportJob, message: str) -> ImportJob:
+    job.status = JobStatus.FAILED
+    job.message = message
+    job.finished_at = timezone.now()
+    job.save()
+    return job
