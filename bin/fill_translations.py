@@ -2,7 +2,9 @@
 
     .venv/bin/python bin/fill_translations.py TRANSLATIONS.py APP/locale/ja/LC_MESSAGES/django.po ...
 
-A key may be (context, msgid) for a pgettext message. Prints the msgids still untranslated, so nothing
+A key may be (context, msgid) for a pgettext message. REPLACE = {...} (a list for a plural) rewrites a
+translation that is already there: one wording chosen on purpose for a message several catalogues
+hold (tests/salescrm/test_catalogues.py fails on two). Prints the msgids still untranslated, so nothing
 is left in English by accident. bin/translate runs it under a lock, between makemessages and compile.
 """
 
@@ -14,7 +16,7 @@ import polib
 
 def main() -> int:
     table = runpy.run_path(sys.argv[1])
-    ja, plurals = table.get("JA", {}), table.get("PLURALS", {})
+    ja, plurals, replace = table.get("JA", {}), table.get("PLURALS", {}), table.get("REPLACE", {})
     missing = 0
     for path in sys.argv[2:]:
         po = polib.pofile(path)
@@ -24,6 +26,12 @@ def main() -> int:
             fuzzy = "fuzzy" in entry.flags  # makemessages' guess: replace it when the table has the word
             # A message with a context (pgettext) is looked up as (context, msgid) first.
             key = (entry.msgctxt, entry.msgid) if entry.msgctxt else entry.msgid
+            if key in replace:  # by its exact key only: a context's wording is its own
+                if entry.msgid_plural:
+                    entry.msgstr_plural = dict(enumerate(replace[key]))
+                else:
+                    entry.msgstr = replace[key]
+                entry.flags = [f for f in entry.flags if f != "fuzzy"]
             if key not in ja and key not in plurals:
                 key = entry.msgid
             if entry.msgid_plural:

@@ -1,7 +1,7 @@
 from django.apps import AppConfig
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ClosingConfig(AppConfig):
     name = "closing"
-    verbose_name = _("Closing")
+    verbose_name = pgettext_lazy("test closing", "Closing")

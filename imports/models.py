@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ImportMapping(models.Model):
@@ -62,7 +63,7 @@ class ImportJob(models.Model):
     file_format = models.CharField(_("format"), max_length=4)  # csv | xlsx
     encoding = models.CharField(_("encoding"), max_length=16, blank=True)
     status = models.CharField(
-        _("status"), max_length=10, choices=JobStatus.choices, default=JobStatus.UPLOADED
+        pgettext_lazy("import job", "status"), max_length=10, choices=JobStatus.choices, default=JobStatus.UPLOADED
     )
     phase = models.CharField(_("phase"), max_length=8, choices=JobPhase.choices, default=JobPhase.PREVIEW)
     # [{"name": header, "values": [distinct values, at most 50]}]

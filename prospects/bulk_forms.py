@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from accounts.access import visible_users
 from accounts.models import User
@@ -44,7 +45,12 @@ class BulkAction(CrmForm):
             raise forms.ValidationError(_("Tick the prospects to change first."))
         if len(seen) > MAX_BULK:
             raise forms.ValidationError(
-                _("At most %(n)s prospects can be changed in one step.") % {"n": MAX_BULK}
+                ngettext(
+                    "At most %(n)s prospect can be changed in one step.",
+                    "At most %(n)s prospects can be changed in one step.",
+                    MAX_BULK,
+                )
+                % {"n": MAX_BULK}
             )
         action = data.get("action")
         if action and not data.get(action):

@@ -5,6 +5,7 @@ import datetime as dt
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.access import visible_users
 from accounts.models import User
@@ -195,7 +196,7 @@ class ProspectFilterForm(forms.Form):
     }
     SORT_CHOICES = [
         ("updated", _("Last updated")),
-        ("name", _("Name")),
+        ("name", pgettext_lazy("sort", "Name")),
         ("amount", _("Amount (largest first)")),
         ("probability", _("Probability (highest first)")),
         ("expected_month", _("Expected month")),

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 def _scope_visible_q(user) -> Q:
@@ -107,7 +108,7 @@ class Scope(models.TextChoices):
 
 
 class Rule(models.TextChoices):
-    OPEN = "open", _("Open prospects")
+    OPEN = "open", pgettext_lazy("pipeline count", "Open prospects")
     SHORT = "short", _("Short term")
     MID = "mid", _("Mid term")
     LONG = "long", _("Long term")
