@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -94,7 +94,7 @@ def snapshot_take(
                     probability=p.probability,
                     expected_month=p.expected_month,
                     amount=p.amount,
-                    weighted=p.weighted.quantize(Decimal("0.01")),
+                    weighted=p.weighted.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP),
                 )
                 for p in month_list_rows(scope.prospects(None), month, current=this_month(today))
             )

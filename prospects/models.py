@@ -324,7 +324,9 @@ class Prospect(models.Model):
 
     @property
     def weighted_amount(self) -> Decimal:
-        return (self.amount * self.probability / Decimal(100)).quantize(Decimal("1"))
+        """amount x probability / 100, exact: rounded once, half up, where it is shown (the money
+        filter) or exported, as every page rounds it (pipeline.selectors.rules.round_money)."""
+        return self.amount * self.probability / Decimal(100)
 
     @property
     def suggested_horizon(self) -> str:
