@@ -97,7 +97,7 @@ TEMPLATES = [
     }
 ]
 
-# --- Database: PostgreSQL only. Persistent connections: a new connection costs ~9 ms here.
+# --- Database: PostgreSQL only. Persistent connections: opening one costs more than most pages' queries.
 DATABASE_URL = env_str("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/salescrm")
 DATABASES = {
     "default": dj_database_url.parse(
@@ -343,7 +343,8 @@ IMPORT_HEARTBEAT_SECONDS = env_int("IMPORT_HEARTBEAT_SECONDS", 10)
 IMPORT_STALE_SECONDS = env_int("IMPORT_STALE_SECONDS", 120)
 
 # --- History: statement-level triggers record every changed row from the statement's transition
-# tables. Same events as row-level triggers, about 2x cheaper for bulk writes (imports, bulk updates).
+# tables: the same events as row-level triggers, one trigger call per statement for bulk writes (imports,
+# bulk updates; docs/performance.md).
 import pgtrigger  # noqa: E402
 
 PGHISTORY_LEVEL = pgtrigger.Statement

@@ -1,8 +1,8 @@
 """Static files storage: WhiteNoise's compressed manifest storage, with each URL worked out once.
 
-The manifest is read when the process starts and does not change while it runs, yet every
-``{% static %}`` re-derived its URL (a manifest lookup, a split and a join of the URL: 50-90 us each, a
-few per page). The URLs are kept per process.
+The manifest is read when the process starts and does not change while it runs, so a name's URL is
+the same for the life of the process: it is kept instead of re-derived on every ``{% static %}``
+(docs/performance.md).
 """
 
 from __future__ import annotations

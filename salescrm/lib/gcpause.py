@@ -1,10 +1,9 @@
 """Python's cyclic garbage collector paused for a short job that allocates many objects.
 
-A job that reads tens of thousands of rows into tuples and dicts triggers collections as it goes: in
-the pipeline target check at L these took 13-22 ms a run, and a full (generation 2) collection, which
-walks every object of the process, 70-90 ms in one run of three. Those objects are freed by reference
-counting when the job returns; pausing the collector only postpones the search for reference cycles
-until then, when the collector runs as usual.
+A job that reads tens of thousands of rows into tuples and dicts triggers collections as it goes, and
+a full one walks every object of the process (their cost in the target check: docs/performance.md).
+Those objects are freed by reference counting when the job returns; pausing the collector only
+postpones the search for reference cycles until then, when the collector runs as usual.
 """
 
 from __future__ import annotations
