@@ -87,6 +87,11 @@ def admin_ids() -> set[int]:
     return set(admins.values_list("pk", flat=True))
 
 
+def members_of(team_id: int) -> QuerySet:
+    """The ids of a team's members, as a subquery (`pk__in=members_of(team.pk)`)."""
+    return Membership.objects.filter(team_id=team_id).values("user_id")
+
+
 def team_member_ids(team_ids: list[int] | None = None) -> dict[int, set[int]]:
     """team id -> the ids of its members (ONE query); every team with None."""
     rows = Membership.objects.all()
