@@ -130,7 +130,7 @@ def postgres_start(var_dir: Path, port: int | None = None) -> str:
     port_file.write_text(str(port))
     _wait_port(port)
     url = f"postgres://postgres@127.0.0.1:{port}/salescrm"
-    if not locale_ok(url):
+    if not locale_ok(url) and os.environ.get("SALESCRM_EMBEDDED_LOCALE_C") != "1":
         raise LocaleMismatch(
             f"The embedded PostgreSQL in {pgdata} was initialised with the ASCII-only locale C: its CHECK\n"
             "constraints accept a name made of ideographic spaces (U+3000), unlike a standard server.\n"
@@ -173,7 +173,7 @@ def postgres_relocale(var_dir: Path) -> Path:
                 "-Fc",
                 "-f",
                 str(dumps[name]),
-                admin.replace("/postgres", f"/{name}"),
+                admin.rsplit("/", 1)[0] + f"/{name}",
             ],
             check=True,
         )
@@ -184,10 +184,21 @@ def postgres_relocale(var_dir: Path) -> Path:
     for name, dump in dumps.items():
         target = url.rsplit("/", 1)[0] + f"/{name}"
         ensure_database(target)
-        subprocess.run(
+        restore = subprocess.run(
             [str(_pg_bin() / "pg_restore"), "--no-owner", "--exit-on-error", "-d", target, str(dump)],
-            check=True,
+            capture_output=True,
+            text=True,
         )
+        if restore.returncode:
+            # A row the new rules refuse (e.g. a name of ideographic spaces): put the old cluster back.
+            postgres_stop(var_dir, mode="immediate")
+            shutil.rmtree(pgdata)
+            old.rename(pgdata)
+            raise RuntimeError(
+                f"Nothing changed: database {name} could not be restored under the new locale:\n"
+                f"{restore.stderr.strip()}\nCorrect that row in the old cluster (start it with "
+                f"SALESCRM_EMBEDDED_LOCALE_C=1 bin/run) and run relocale again."
+            )
         dump.unlink()
     return old
 
@@ -297,7 +308,11 @@ def main(argv: list[str]) -> int:
         redis_stop(var_dir)
         return 0
     if action == "relocale":
-        old = postgres_relocale(var_dir)
+        try:
+            old = postgres_relocale(var_dir)
+        except RuntimeError as exc:
+            print(f"!! {exc}", file=sys.stderr)
+            return 1
         print(f"re-initialised {var_dir / 'postgres'} with a Unicode locale; the old cluster is in {old}")
         return 0
     if action in {"start", "start-postgres"}:
