@@ -187,7 +187,6 @@ LIST_FIELDS = (
     "status",
     "next_action",
     "next_action_on",
-    "version",  # a manager's bulk change names the version each row was shown at
 )
 
 
