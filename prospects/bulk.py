@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import pghistory
 from django.db import transaction
-from django.db.models import Case, F, Q, When
+from django.db.models import Case, F, PositiveSmallIntegerField, Q, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -96,7 +96,9 @@ def prospects_bulk_set_expected_month(*, seen: dict[int, int], month: dt.date | 
         updates={
             "expected_month": month,
             "expected_month_slips": Case(
-                When(slipped, then=F("expected_month_slips") + 1), default=F("expected_month_slips")
+                When(slipped, then=F("expected_month_slips") + 1),
+                default=F("expected_month_slips"),
+                output_field=PositiveSmallIntegerField(),
             ),
         },
     )

@@ -187,6 +187,7 @@ LIST_FIELDS = (
     "status",
     "next_action",
     "next_action_on",
+    "version",  # a manager's bulk change names the version each row was shown at
 )
 
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods
 
 from accounts.access import visible_user_names
+from prospects.bulk_forms import BulkAction
 from prospects.forms import HorizonHintForm, ProspectFilterForm, ProspectForm
 from prospects.selectors import (
     TIMELINE_EVENTS,
@@ -58,7 +59,9 @@ def prospect_list(request: HttpRequest) -> HttpResponse:
     for key in ("page", "export", "encoding"):
         query.pop(key, None)
     columns = [column for column in LIST_COLUMNS if column.on_screen]
+    can_bulk = user.is_manager or user.is_admin_role
     context = {
+        "bulk_form": BulkAction(user=user, auto_id="bulk_%s") if can_bulk else None,
         "form": form,
         "page": page,
         "query": query.urlencode(),
