@@ -10,7 +10,7 @@ from closing.models import Reading, TestClosing, TestClosingQuestion
 from closing.selectors import active_questions
 from prospects.forms import MonthField
 from prospects.models import Horizon, LostReason
-from salescrm.lib.formrules import CrmForm, CrmModelForm
+from salescrm.lib.formrules import CrmForm, CrmModelForm, VersionField
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"})
 MONEY_WIDGET = forms.NumberInput(attrs={"min": 0, "step": 1, "inputmode": "numeric"})
@@ -103,7 +103,7 @@ class ProposalForm(CrmForm):
         max_value=100,
         widget=forms.NumberInput(attrs={"min": 0, "max": 100, "step": 1, "inputmode": "numeric"}),
     )
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = VersionField()
 
 
 def _not_future(value):
@@ -121,7 +121,7 @@ class WonForm(CrmForm):
         error_messages={"required": services.AMOUNT_REQUIRED_MESSAGE},
     )
     closed_on = forms.DateField(label=_("Won on"), widget=DATE_WIDGET)
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = VersionField()
 
     def clean_amount(self):
         value = self.cleaned_data["amount"]
@@ -148,7 +148,7 @@ class LostForm(CrmForm):
         widget=DATE_WIDGET,
         help_text=_("On this date a new long-term prospect is added for the owner."),
     )
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = VersionField()
 
     def clean_closed_on(self):
         return _not_future(self.cleaned_data["closed_on"])

@@ -213,7 +213,7 @@ def proposal_apply(
     *,
     prospect: Prospect,
     by: User,
-    expected_version: int,
+    expected_version: int | None,
     horizon: str,
     expected_month: dt.date | None,
     probability: int,
@@ -241,15 +241,21 @@ def _check_outcome_date(closed_on: dt.date | None) -> None:
         raise ValidationError({"closed_on": FUTURE_DATE_MESSAGE})
 
 
-def _close(*, prospect: Prospect, expected_version: int, **outcome) -> Prospect:
-    # The conditional UPDATE is the lock: 0 rows means it was closed or changed since the user looked.
+def _close(*, prospect: Prospect, expected_version: int | None, **outcome) -> Prospect:
+    # The conditional UPDATE is the lock: 0 rows means it was closed or changed since the user looked
+    # (no version at all is never current: a conflict, as prospect_update does).
     # A closed deal has no next action (the history keeps it; a reopening brings it back).
-    count = Prospect.objects.filter(pk=prospect.pk, status=Status.OPEN, version=expected_version).update(
-        **outcome,
-        next_action="",
-        next_action_on=None,
-        version=F("version") + 1,
-        updated_at=timezone.now(),
+    matching = Prospect.objects.filter(pk=prospect.pk, status=Status.OPEN, version=expected_version)
+    count = (
+        matching.update(
+            **outcome,
+            next_action="",
+            next_action_on=None,
+            version=F("version") + 1,
+            updated_at=timezone.now(),
+        )
+        if expected_version
+        else 0
     )
     if count == 0:
         current = Prospect.objects.select_related("owner").get(pk=prospect.pk)
@@ -263,7 +269,12 @@ def _close(*, prospect: Prospect, expected_version: int, **outcome) -> Prospect:
 
 @transaction.atomic
 def outcome_record_won(
-    *, prospect: Prospect, by: User, expected_version: int, amount: Decimal | None, closed_on: dt.date | None
+    *,
+    prospect: Prospect,
+    by: User,
+    expected_version: int | None,
+    amount: Decimal | None,
+    closed_on: dt.date | None,
 ) -> Prospect:
     if amount is None:
         raise ValidationError({"amount": AMOUNT_REQUIRED_MESSAGE})
@@ -284,7 +295,7 @@ def outcome_record_lost(
     *,
     prospect: Prospect,
     by: User,
-    expected_version: int,
+    expected_version: int | None,
     closed_on: dt.date | None,
     reason: str,
     competitor: str = "",

@@ -10,9 +10,10 @@ from pipeline.models import RankBands
 from pipeline.selectors import BoardFilters
 from prospects.forms import MonthField
 from prospects.models import Horizon, Source
+from salescrm.lib.formrules import CrmForm, CrmModelForm, VersionField
 
 
-class BoardFilterForm(forms.Form):
+class BoardFilterForm(CrmForm):
     """Filters of the board. The scope is not a form field: selectors.resolve_scope checks it (404)."""
 
     source = forms.ChoiceField(
@@ -34,12 +35,12 @@ class BoardFilterForm(forms.Form):
         )
 
 
-class MoveForm(forms.Form):
+class MoveForm(CrmForm):
     horizon = forms.ChoiceField(label=_("Horizon"), choices=Horizon.choices)
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    version = VersionField()
 
 
-class QuickEditForm(forms.Form):
+class QuickEditForm(CrmForm):
     probability = forms.IntegerField(
         label=_("Probability"),
         validators=[MinValueValidator(0), MaxValueValidator(100)],
@@ -53,10 +54,10 @@ class QuickEditForm(forms.Form):
         widget=forms.NumberInput(attrs={"min": 0, "step": 1, "inputmode": "numeric"}),
     )
     expected_month = MonthField(label=_("Expected month"), required=False)
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    version = VersionField()
 
 
-class RankBandsForm(forms.ModelForm):
+class RankBandsForm(CrmModelForm):
     class Meta:
         model = RankBands
         fields = ["a_min", "b_min"]

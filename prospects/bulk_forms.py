@@ -13,6 +13,7 @@ from prospects.bulk import MAX_BULK
 from prospects.forms import MonthField
 from prospects.models import Horizon
 from salescrm.lib.formrules import CrmForm
+from salescrm.lib.params import int_or_none
 
 
 class BulkAction(CrmForm):
@@ -36,11 +37,13 @@ class BulkAction(CrmForm):
         seen: dict[int, int] = {}
         for value in self.data.getlist("selected") if hasattr(self.data, "getlist") else []:
             pk, _sep, version = str(value).partition(":")
-            if not (pk.isdigit() and version.isdigit()) or len(pk) > 12 or len(version) > 9:
+            row_id = int_or_none(pk, minimum=1)
+            if row_id is None:
                 raise forms.ValidationError(
                     _("The selection could not be read: reload the list and try again.")
                 )
-            seen[int(pk)] = int(version)
+            # No readable version is never the current one: that row is reported as a conflict.
+            seen[row_id] = int_or_none(version, minimum=1, maximum=2**31 - 1) or 0
         if not seen:
             raise forms.ValidationError(_("Tick the prospects to change first."))
         if len(seen) > MAX_BULK:

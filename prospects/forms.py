@@ -10,6 +10,7 @@ from django.utils.translation import pgettext_lazy
 from accounts.access import visible_users
 from accounts.models import User
 from prospects.models import Horizon, Prospect, Source, Status, suggest_horizon
+from salescrm.lib.formrules import CrmForm, CrmModelForm, VersionField
 from salescrm.lib.months import parse_month
 
 
@@ -89,7 +90,7 @@ class HorizonFollowsMonth:
             self.cleaned_data["horizon"] = suggest_horizon(self.cleaned_data.get("expected_month"))  # type: ignore[attr-defined]
 
 
-class HorizonHintForm(HorizonFollowsMonth, forms.Form):
+class HorizonHintForm(HorizonFollowsMonth, CrmForm):
     """The horizon field alone, redrawn when the expected month changes (prospects:horizon_hint)."""
 
     horizon = forms.ChoiceField(label=_("Horizon"), required=False)
@@ -100,10 +101,10 @@ class HorizonHintForm(HorizonFollowsMonth, forms.Form):
         self._follow_month()
 
 
-class ProspectForm(HorizonFollowsMonth, forms.ModelForm):
+class ProspectForm(HorizonFollowsMonth, CrmModelForm):
     expected_month = MonthField(label=_("Expected month"), required=False)
     horizon = forms.ChoiceField(label=_("Horizon"), required=False)
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = VersionField()
 
     class Meta:
         model = Prospect
@@ -185,7 +186,7 @@ class ProspectForm(HorizonFollowsMonth, forms.ModelForm):
         raise NotImplementedError("Use prospects.services.prospect_create / prospect_update.")
 
 
-class ProspectFilterForm(forms.Form):
+class ProspectFilterForm(CrmForm):
     SORTS = {
         "updated": ("-updated_at", "-id"),
         "name": ("name", "id"),

@@ -154,9 +154,9 @@ def _timeline(prospect: Prospect, events: list, shown: int | None = None) -> lis
     return entries
 
 
-def conflict_changes(current: Prospect, expected_version: int) -> list[TimelineEntry]:
+def conflict_changes(current: Prospect, expected_version: int | None) -> list[TimelineEntry]:
     """What others saved after `expected_version`: the timeline entries the user has not seen."""
-    return [entry for entry in prospect_timeline(current) if entry.version > expected_version]
+    return [entry for entry in prospect_timeline(current) if entry.version > (expected_version or 0)]
 
 
 # --- The prospect list ---------------------------------------------------------------------------

@@ -46,7 +46,7 @@ class ProspectConflict(Exception):
     """The row moved on since `expected_version`; `current` is the row as it is now."""
 
     current: Prospect
-    expected_version: int
+    expected_version: int | None
 
     def __str__(self) -> str:
         return str(CONFLICT_MESSAGE)
@@ -61,7 +61,9 @@ def prospect_create(*, by: User, owner: User | None = None, **fields: Any) -> Pr
 
 
 @transaction.atomic
-def prospect_update(*, prospect: Prospect, by: User, expected_version: int, **changes: Any) -> Prospect:
+def prospect_update(
+    *, prospect: Prospect, by: User, expected_version: int | None, **changes: Any
+) -> Prospect:
     """Apply `changes` if nobody saved since `expected_version`; else raise ProspectConflict.
 
     `prospect` holds the values the user saw (loaded at expected_version), so the slip count can
@@ -86,8 +88,10 @@ def prospect_update(*, prospect: Prospect, by: User, expected_version: int, **ch
             updates["expected_month_slips"] = F("expected_month_slips") + 1
     updates["version"] = F("version") + 1
     updates["updated_at"] = timezone.now()
-    # The conditional UPDATE is the lock: 0 rows means someone else saved first.
-    count = Prospect.objects.filter(pk=prospect.pk, version=expected_version).update(**updates)
+    # The conditional UPDATE is the lock: 0 rows means someone else saved first. No version (a form
+    # posted without one) is never the current one: a conflict, never "whatever is there now".
+    matching = Prospect.objects.filter(pk=prospect.pk, version=expected_version)
+    count = matching.update(**updates) if expected_version else 0
     if count == 0:
         current = Prospect.objects.select_related("owner").get(pk=prospect.pk)
         raise ProspectConflict(current=current, expected_version=expected_version)

@@ -121,7 +121,7 @@ def prospect_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = ProspectForm(request.POST or None, instance=copy.copy(prospect), user=request.user)
     conflict = None
     if request.method == "POST" and form.is_valid():
-        expected = form.cleaned_data.get("version") or prospect.version
+        expected = form.cleaned_data["version"]  # None when missing: refused as a conflict
         changes = {k: v for k, v in form.cleaned_data.items() if k != "version"}
         try:
             prospect_update(prospect=prospect, by=request.user, expected_version=expected, **changes)

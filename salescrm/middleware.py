@@ -19,6 +19,14 @@ def _is_django_admin(request: HttpRequest) -> bool:
     return match is not None and match.app_name == "admin"
 
 
+def _shows_form_errors(request: HttpRequest, response: HttpResponse) -> bool:
+    """A refused submission (200 or 400 today) or a refused query (400). A GET page whose filters
+    fall back to their defaults (200) is an answer, not a refusal."""
+    if _is_django_admin(request):
+        return False
+    return response.status_code == 400 or (response.status_code == 200 and request.method != "GET")
+
+
 class ResponseRulesMiddleware:
     """- A signed-in user's pages, fragments and exports are never kept by a browser or proxy cache
       (a shared computer's back button, a proxy between offices).
@@ -32,11 +40,7 @@ class ResponseRulesMiddleware:
         token = formrules.form_errors_seen.set(False)
         try:
             response = self.get_response(request)
-            if (
-                formrules.form_errors_seen.get()
-                and response.status_code in (200, 400)
-                and not _is_django_admin(request)
-            ):
+            if formrules.form_errors_seen.get() and _shows_form_errors(request, response):
                 response.status_code = FORM_ERROR_STATUS
                 response.reason_phrase = "Unprocessable Content"
         finally:

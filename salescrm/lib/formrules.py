@@ -17,6 +17,8 @@ from django.db.models import CheckConstraint, Q
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from salescrm.lib import params
+
 # Set when a bound form finds errors; salescrm.middleware answers such a response with one status (422).
 form_errors_seen: ContextVar[bool] = ContextVar("form_errors_seen", default=False)
 
@@ -88,3 +90,28 @@ class CrmForm(TextRules, forms.Form):
 
 class CrmModelForm(TextRules, forms.ModelForm):
     pass
+
+
+class VersionField(forms.IntegerField):
+    """The row version a versioned form was shown at (the optimistic lock).
+
+    Never a form error: a missing, zero or malformed version is None, which every versioned write
+    refuses as a conflict, exactly like a stale one (a missing version used to mean "the current one",
+    so such a POST overwrote newer values unseen)."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(required=False, **kwargs)
+
+    def to_python(self, value: object) -> int | None:
+        # The column is an integer: a larger number is no version either.
+        return params.int_or_none(
+            value.strip() if isinstance(value, str) else value, minimum=1, maximum=2**31 - 1
+        )
+
+    def validate(self, value: object) -> None:
+        pass
+
+    def run_validators(self, value: object) -> None:
+        pass

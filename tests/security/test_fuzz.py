@@ -284,8 +284,7 @@ def test_fuzzed_prospect_filters_never_error_nor_leak(personas):
     def run(params, htmx, who):
         headers = {"HX-Request": "true"} if htmx else {}
         response = clients[who].get(reverse("prospects:list"), params, headers=headers)
-        # Filters a form refuses show their errors, with the one form-error status (salescrm.middleware).
-        assert response.status_code in (200, 422)
+        assert response.status_code == 200
         assert "Hidden outsider deal" not in response.content.decode()
 
     run()
@@ -300,7 +299,7 @@ def test_fuzzed_horizon_hint_never_errors(personas):
         response = client.get(
             reverse("prospects:horizon_hint"), {"expected_month": month, "horizon": horizon}
         )
-        assert response.status_code in (200, 422)  # 422: a month the form refuses, shown in the field
+        assert response.status_code == 200
 
     run()
 

@@ -37,8 +37,10 @@ def _instance(form_class, data, personas):
     """Build the form the way its view does: some need the user, a prospect, an instance."""
     params = inspect.signature(form_class.__init__).parameters
     kwargs = {}
-    for name, param in params.items():
-        if param.kind is not param.KEYWORD_ONLY or (param.default is not param.empty and name != "user"):
+    for name, param in list(params.items())[1:]:
+        if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD) or name in ("data", "files"):
+            continue
+        if param.default is not param.empty and name != "user":
             continue
         if "prospect" in name:
             kwargs[name] = personas.prospect
@@ -46,7 +48,7 @@ def _instance(form_class, data, personas):
             from django.test import RequestFactory
 
             kwargs[name] = RequestFactory().post("/")
-        elif "owner" in name:
+        elif "owner" in name or (name == "user" and param.kind is not param.KEYWORD_ONLY):
             kwargs[name] = personas.owner
         else:
             kwargs[name] = personas.admin
