@@ -42,6 +42,21 @@ def _board_state(request: HttpRequest, data) -> tuple[selectors.Scope, BoardFilt
     return scope, form
 
 
+# The cards the user just moved or edited, newest first: the board keeps them in view after a reload
+# even when they are past a column's first cards (selectors.board_columns).
+PINNED_SESSION_KEY = "pipeline_pinned_cards"
+PINNED_KEEP = 3
+
+
+def _pin(request: HttpRequest, prospect: Prospect) -> None:
+    kept = [pk for pk in request.session.get(PINNED_SESSION_KEY, []) if pk != prospect.pk]
+    request.session[PINNED_SESSION_KEY] = [prospect.pk, *kept][:PINNED_KEEP]
+
+
+def _pinned(request: HttpRequest) -> tuple[int, ...]:
+    return tuple(pk for pk in request.session.get(PINNED_SESSION_KEY, []) if isinstance(pk, int))
+
+
 def _board_query(scope: selectors.Scope, form: BoardFilterForm) -> str:
     params = {"scope": scope.key}
     if form.is_valid():
@@ -60,7 +75,9 @@ def board(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     scope, form = _board_state(request, request.GET)
     status = 200 if form.is_valid() or not request.GET else 400
-    columns = selectors.board_columns(viewer=request.user, scope=scope, filters=form.filters(), today=today)
+    columns = selectors.board_columns(
+        viewer=request.user, scope=scope, filters=form.filters(), today=today, pinned=_pinned(request)
+    )
     context = {
         "scope": scope,
         "scope_choices": selectors.scope_choices(request.user, scope),
@@ -98,7 +115,13 @@ def column_cards(request: HttpRequest) -> HttpResponse:
         return render(request, "pipeline/_column_alert.html", {"reason": reason}, status=400)
     today = timezone.localdate()
     cards, more = selectors.column_cards(
-        viewer=request.user, scope=scope, filters=form.filters(), horizon=horizon, after=after, today=today
+        viewer=request.user,
+        scope=scope,
+        filters=form.filters(),
+        horizon=horizon,
+        after=after,
+        today=today,
+        pinned=_pinned(request),
     )
     column = selectors.Column(horizon=horizon, label=str(Horizon(horizon).label), cards=cards)
     if more and cards:
@@ -124,6 +147,7 @@ def _card_response(
     error: str = "",
     edit_form: QuickEditForm | None = None,
     headers: bool = True,
+    confirmation: str = "",
 ) -> HttpResponse:
     """The card (or its quick-edit form) and, out of band, the three column headers."""
     today = timezone.localdate()
@@ -144,8 +168,13 @@ def _card_response(
         "edit_form": edit_form,
         "horizons": Horizon.choices,
         "today": today,
+        "confirmation": confirmation,
     }
     return render(request, "pipeline/_card_response.html", context, status=status)
+
+
+def _board_url(scope: selectors.Scope, filters: BoardFilterForm, prospect: Prospect) -> str:
+    return f"{reverse('pipeline:board')}?{_board_query(scope, filters)}#card-{prospect.pk}"
 
 
 @login_required
@@ -174,10 +203,15 @@ def board_move(request: HttpRequest, pk: int) -> HttpResponse:
         return _card_response(
             request, prospect, scope=scope, form=filters, status=422, error=" ".join(exc.messages)
         )
+    _pin(request, prospect)
+    confirmation = _("Moved “%(name)s” to %(horizon)s.") % {
+        "name": prospect.name,
+        "horizon": Horizon(prospect.horizon).label,
+    }
     if not request.htmx:
-        messages.success(request, _("Moved."))
-        return redirect(reverse("pipeline:board") + "?" + _board_query(scope, filters))
-    return _card_response(request, prospect, scope=scope, form=filters)
+        messages.success(request, confirmation)
+        return redirect(_board_url(scope, filters, prospect))
+    return _card_response(request, prospect, scope=scope, form=filters, confirmation=confirmation)
 
 
 @login_required
@@ -232,10 +266,12 @@ def card_edit(request: HttpRequest, pk: int) -> HttpResponse:
             error=errors,
             headers=False,
         )
+    _pin(request, prospect)
+    confirmation = _("Saved “%(name)s”.") % {"name": prospect.name}
     if not request.htmx:
-        messages.success(request, _("Saved."))
-        return redirect(reverse("pipeline:board") + "?" + _board_query(scope, filters))
-    return _card_response(request, prospect, scope=scope, form=filters)
+        messages.success(request, confirmation)
+        return redirect(_board_url(scope, filters, prospect))
+    return _card_response(request, prospect, scope=scope, form=filters, confirmation=confirmation)
 
 
 # --- Monthly list ------------------------------------------------------------------------------

@@ -174,11 +174,13 @@ def board_columns(
     today: dt.date,
     with_cards: bool = True,
     bands: RankBands | None = None,
+    pinned: tuple[int, ...] = (),
 ) -> list[Column]:
     """The three columns of the board with their header figures (count, amount, weighted, target).
 
-    Each column holds at most BOARD_CARDS_PER_COLUMN cards, in card order; its count and sums cover
-    every prospect. A constant number of queries."""
+    Each column holds its first BOARD_CARDS_PER_COLUMN cards, in card order, and after them the
+    `pinned` cards (those the viewer just moved or edited) that are not among them, so that a reload
+    keeps them in view; its count and sums cover every prospect. A constant number of queries."""
     loaded_bands, target = scope.bands_and_target()
     bands = bands or loaded_bands
     totals = _column_totals(scope, viewer, filters)
@@ -211,6 +213,12 @@ def board_columns(
     for column in columns:
         if column.cards and column.count > len(column.cards):
             column.more_after = CardCursor.after(column.cards[-1])
+    shown = {card.pk for column in columns for card in column.cards}
+    missing = [pk for pk in pinned if pk not in shown]
+    if missing:
+        for card in _cards(base.filter(pk__in=missing).values("pk")):
+            card.pinned = True
+            by_horizon[card.horizon].cards.append(decorate(card, bands, today))
     return columns
 
 
@@ -230,12 +238,18 @@ def column_cards(
     horizon: str,
     after: CardCursor,
     today: dt.date,
+    pinned: tuple[int, ...] = (),
 ) -> tuple[list[ProspectRow], bool]:
     """A column's next BOARD_CARDS_PER_COLUMN cards after `after` (its "more" button), decorated, and
-    whether more follow."""
+    whether more follow. The `pinned` cards are already on the board (board_columns) and are left out."""
     limit = settings.BOARD_CARDS_PER_COLUMN
     bands, _target = scope.bands_and_target()
-    column = _open_prospects(scope, viewer, filters).filter(horizon=horizon).alias(card_weight=weight())
+    column = (
+        _open_prospects(scope, viewer, filters)
+        .filter(horizon=horizon)
+        .exclude(pk__in=pinned)
+        .alias(card_weight=weight())
+    )
     owner_ids = scope.owner_ids if scope.resolved_for_viewer(viewer) else None
     rows = _cards(_first_ids(column.filter(after.q()), owner_ids, limit + 1))
     return [decorate(row, bands, today) for row in rows[:limit]], len(rows) > limit
