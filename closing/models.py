@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from salescrm.lib.formrules import date_in_bounds
+
 
 class QuestionKind(models.TextChoices):
     PRICE = "price", _("Price")
@@ -26,7 +28,10 @@ class Reading(models.TextChoices):
     pghistory.InsertEvent(),
     pghistory.UpdateEvent(),
     model_name="TestClosingQuestionEvent",
-    meta={"verbose_name": _("test-closing question change"), "verbose_name_plural": _("test-closing question changes")},
+    meta={
+        "verbose_name": _("test-closing question change"),
+        "verbose_name_plural": _("test-closing question changes"),
+    },
 )
 class TestClosingQuestion(models.Model):
     """The bank of test-closing questions, kept by admins. Retired, never deleted once used."""
@@ -119,6 +124,7 @@ class TestClosing(models.Model):
             models.Index(fields=["asked_by", "asked_at"], name="tc_asked_by_at"),
         ]
         constraints = [
+            *date_in_bounds("tc", "revealed_month"),
             models.CheckConstraint(condition=Q(reading__in=Reading.values), name="tc_reading_valid"),
             models.CheckConstraint(condition=~Q(question_text__regex=r"^\s*$"), name="tc_question_not_blank"),
             models.CheckConstraint(

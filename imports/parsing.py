@@ -15,6 +15,8 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from salescrm.lib.formrules import DATE_MAX, DATE_MIN, date_range_message
+
 
 class ParseError(ValueError):
     """A cell that cannot be read; `reason` is a (lazy) message for the user."""
@@ -31,7 +33,6 @@ NEGATIVE_AMOUNT = _("The amount cannot be negative.")
 TOO_PRECISE_AMOUNT = _("The amount has more than two decimal places.")
 BAD_PROBABILITY = _("Not a probability. Write a whole number from 0 to 100, for example 80 or 80%.")
 PROBABILITY_RANGE = _("The probability must be between 0 and 100.")
-YEAR_RANGE = _("The year must be between 1900 and 2100.")
 
 ERAS = {"令和": 2018, "R": 2018, "平成": 1988, "H": 1988}
 UNITS = {"": 1, "千": 1_000, "万": 10_000, "億": 100_000_000}
@@ -54,8 +55,8 @@ def normalize(value: Any) -> str:
 
 
 def _date(year: int, month: int, day: int, error: Any) -> dt.date:
-    if not 1900 <= year <= 2100:
-        raise ParseError(YEAR_RANGE)
+    if not DATE_MIN.year <= year <= DATE_MAX.year:
+        raise ParseError(date_range_message())
     try:
         return dt.date(year, month, day)
     except ValueError:

@@ -46,12 +46,17 @@ def date_out_of_bounds(value: object) -> bool:
     )
 
 
+def _range_params() -> dict[str, str]:
+    return {"min": date_format(DATE_MIN, "Y-m-d"), "max": date_format(DATE_MAX, "Y-m-d")}
+
+
 def date_range_error() -> forms.ValidationError:
-    return forms.ValidationError(
-        DATE_RANGE_MESSAGE,
-        code="date_range",
-        params={"min": date_format(DATE_MIN, "Y-m-d"), "max": date_format(DATE_MAX, "Y-m-d")},
-    )
+    return forms.ValidationError(DATE_RANGE_MESSAGE, code="date_range", params=_range_params())
+
+
+def date_range_message() -> str:
+    """The same message as text, e.g. for an import's row error."""
+    return str(DATE_RANGE_MESSAGE) % _range_params()
 
 
 def date_in_bounds(model_name: str, *fields: str) -> list[CheckConstraint]:

@@ -111,3 +111,84 @@ def test_the_htmx_error_swap_covers_422():
 
     script = (Path(settings.BASE_DIR) / "static/js/app.js").read_text()
     assert "status === 422" in script
+
+
+# --- Dates: one range (salescrm.lib.formrules.DATE_MIN..DATE_MAX) for forms, imports and the database.
+
+DATE_CASES = [
+    ("next action in 9999", lambda p: reverse("prospects:create"), "next_action_on", "9999-01-01"),
+    ("won on 1900-01-01", lambda p: reverse("closing:won", args=[p.prospect.pk]), "closed_on", "1900-01-01"),
+    (
+        "lost on 1999-12-31",
+        lambda p: reverse("closing:lost", args=[p.prospect.pk]),
+        "closed_on",
+        "1999-12-31",
+    ),
+    (
+        "re-contact in 9999",
+        lambda p: reverse("closing:lost", args=[p.prospect.pk]),
+        "recontact_on",
+        "9999-12-31",
+    ),
+]
+
+
+@pytest.mark.parametrize("case", DATE_CASES, ids=[c[0] for c in DATE_CASES])
+def test_a_date_outside_the_range_is_a_form_error_naming_the_range(personas, client, case):
+    from prospects.models import Prospect
+
+    _name, url, field, value = case
+    client.force_login(personas.owner)
+    data = {
+        "name": "日付の確認",
+        "source": "inbound",
+        "horizon": "long",
+        "probability": "10",
+        "amount": "1000",
+        "currency": "JPY",
+        "version": personas.prospect.version,
+        "reason": "price",
+        "closed_on": "2026-11-02",
+        field: value,
+    }
+    before = list(Prospect.objects.values_list("pk", "version", "status"))
+    response = client.post(url(personas), data, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 422
+    assert "2000-01-01" in " ".join(response.context["form"].errors[field])
+    assert list(Prospect.objects.values_list("pk", "version", "status")) == before
+
+
+def test_the_range_bounds_themselves_are_accepted():
+    import datetime as dt
+
+    from prospects.forms import ProspectForm  # noqa: F401  (the forms use the same rule)
+    from salescrm.lib.formrules import DATE_MAX, DATE_MIN, date_out_of_bounds
+
+    assert not date_out_of_bounds(DATE_MIN) and not date_out_of_bounds(DATE_MAX)
+    assert date_out_of_bounds(DATE_MIN - dt.timedelta(days=1)) and date_out_of_bounds(dt.date(9999, 1, 1))
+
+
+@pytest.mark.parametrize("value", ["1900/01/01", "1999年12月31日", "平成5年4月1日", "9999-01-01"])
+def test_an_imported_date_outside_the_range_is_a_row_error(value):
+    from imports import parsing
+
+    with pytest.raises(parsing.ParseError, match="2000-01-01"):
+        parsing.parse_date(value)
+
+
+def test_the_database_refuses_a_test_closing_month_outside_the_range(personas):
+    import datetime as dt
+
+    from django.db import IntegrityError, transaction
+
+    from closing.models import TestClosing
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        TestClosing.objects.create(
+            prospect=personas.prospect,
+            question_text="q",
+            answer="a",
+            reading="positive",
+            asked_by=personas.owner,
+            revealed_month=dt.date(1900, 1, 1),
+        )
