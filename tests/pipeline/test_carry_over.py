@@ -155,3 +155,14 @@ def test_the_two_csv_downloads_have_different_file_names(personas, client, month
     xlsx = client.get(reverse("pipeline:month_list"), {"format": "xlsx"})["Content-Disposition"]
     assert len(names) == 2 and all(".csv" in name for name in names) and ".xlsx" in xlsx
     assert any("sjis" in name for name in names)
+
+
+def test_the_carry_over_reads_in_japanese(personas, client, month):
+    owner = personas.owner
+    owner.prospects.all().delete()
+    make_prospect(owner, name="遅れた案件", expected_month=add_months(month, -1), amount=Decimal("300000"))
+    client.force_login(owner)
+    client.cookies["django_language"] = "ja"
+    body = client.get(reverse("pipeline:month_list")).content.decode()
+    assert "受注予定月を過ぎた商談中の見込み客もすべて" in body
+    assert "から持ち越し" in body and "うち1件・¥300,000は前月以前からの持ち越しです。" in body
