@@ -273,7 +273,7 @@ def generate(size: Size, *, seed: int = 20261127, log=print) -> Dataset:
             statuses: list[str] = []
             columns = (
                 "id, name, contact_person, phone, email, address, source, owner_id, horizon, probability, "
-                "expected_month, expected_month_slips, amount, currency, status, next_action, next_action_on, "
+                "expected_month, expected_month_slips, amount, status, next_action, next_action_on, "
                 "notes, closed_on, won_amount, lost_reason, competitor, outcome_note, recontact_on, "
                 "created_at, updated_at, version"
             )
@@ -304,7 +304,6 @@ def generate(size: Size, *, seed: int = 20261127, log=print) -> Dataset:
                             closed_on.replace(day=1),
                             0,
                             amount,
-                            "JPY",
                             "won" if won else "lost",
                             "",
                             None,
@@ -350,7 +349,6 @@ def generate(size: Size, *, seed: int = 20261127, log=print) -> Dataset:
                             month,
                             0,
                             amount,
-                            "JPY",
                             "open",
                             ACTIONS[i % 6] if action_on else "",
                             action_on,

@@ -53,7 +53,6 @@ def _edit_data(ds: Dataset) -> dict[str, Any]:
         "probability": 60 if p.probability != 60 else 40,
         "expected_month": p.expected_month.strftime("%Y-%m") if p.expected_month else "",
         "amount": str(p.amount),
-        "currency": p.currency,
         "next_action": p.next_action,
         "next_action_on": p.next_action_on.isoformat() if p.next_action_on else "",
         "notes": p.notes,

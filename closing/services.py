@@ -406,7 +406,6 @@ def recontact_create_followups(*, today: dt.date | None = None) -> list[Prospect
                     owner=lost.owner,
                     horizon=Horizon.LONG,
                     origin=lost,
-                    currency=lost.currency,
                     next_action=next_action,
                     next_action_on=today,
                     **{name: getattr(lost, name) for name in FOLLOWUP_FIELDS},

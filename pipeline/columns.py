@@ -21,7 +21,7 @@ MONTH_LIST_COLUMNS = (
     Column("amount", _("Amount"), lambda p: p.amount, numeric=True),
     Column("probability", _("Probability"), lambda p: p.probability, numeric=True),
     Column("rank", _("Rank"), lambda p: p.rank, on_screen=False),
-    Column("weighted", _("Weighted amount"), lambda p: round_money(p.weighted, p.currency), numeric=True),
+    Column("weighted", _("Weighted amount"), lambda p: round_money(p.weighted), numeric=True),
     Column(
         "expected_month",
         _("Expected month"),

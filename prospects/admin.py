@@ -55,7 +55,7 @@ class ProspectAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     fieldsets = (
         (None, {"fields": ("name", "contact_person", "phone", "email", "address", "source", "owner")}),
-        (_("Deal"), {"fields": ("horizon", "probability", "expected_month", "amount", "currency", "status")}),
+        (_("Deal"), {"fields": ("horizon", "probability", "expected_month", "amount", "status")}),
         (_("Next action"), {"fields": ("next_action", "next_action_on", "notes")}),
         (
             _("Outcome"),

@@ -120,7 +120,6 @@ class ProspectForm(HorizonFollowsMonth, CrmModelForm):
             "probability",
             "expected_month",
             "amount",
-            "currency",
             "next_action",
             "next_action_on",
             "notes",
@@ -145,7 +144,6 @@ class ProspectForm(HorizonFollowsMonth, CrmModelForm):
                 self.fields["owner"].initial = user.pk
         else:
             del self.fields["owner"]
-        self.fields["currency"].widget = forms.Select(choices=[(c, c) for c in ("JPY", "USD", "EUR")])
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
         self.fields["source"].choices = Source.choices

@@ -189,7 +189,7 @@ class Prospect(models.Model):
     amount = models.DecimalField(
         _("amount"), max_digits=14, decimal_places=2, default=Decimal(0), validators=[MinValueValidator(0)]
     )
-    currency = models.CharField(_("currency"), max_length=3, default="JPY")
+    # No currency: every amount is in the company's one currency (settings.COMPANY_CURRENCY).
     status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.OPEN)
     next_action = models.CharField(_("next action"), max_length=200, blank=True)
     next_action_on = models.DateField(_("next action date"), null=True, blank=True)

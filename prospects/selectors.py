@@ -182,7 +182,6 @@ LIST_FIELDS = (
     "probability",
     "expected_month",
     "amount",
-    "currency",
     "source",
     "status",
     "next_action",

@@ -33,7 +33,6 @@ EDITABLE_FIELDS = frozenset(
         "probability",
         "expected_month",
         "amount",
-        "currency",
         "next_action",
         "next_action_on",
         "notes",

@@ -230,7 +230,6 @@ class Actions:
             "horizon": random.choice(HORIZONS),
             "probability": str(random.randint(5, 90)),
             "amount": str(random.randint(1, 90) * 100_000),
-            "currency": "JPY",
             "expected_month": "2027-03",
         }
         status, _body, headers = self._do(s, "create", "POST", "/prospects/new/", data, ok=(302,))

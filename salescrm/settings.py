@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",  # its widget templates, under ours (templates/django/forms/widgets/)
     "django_htmx",
     "pgtrigger",
     "pghistory",
@@ -75,6 +76,10 @@ MIDDLEWARE = [
 ROOT_URLCONF = "salescrm.urls"
 WSGI_APPLICATION = "salescrm.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
+
+# Widgets render through the project's templates, so templates/django/forms/widgets/ can add to them
+# (the character limit under every text input).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 TEMPLATES = [
     {
@@ -210,7 +215,13 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = env_str("TIME_ZONE", "Asia/Tokyo")
-DEFAULT_CURRENCY = env_str("DEFAULT_CURRENCY", "JPY")
+# The company's one currency: every amount is in it, formatted with it (JPY: no decimals), summed as
+# it. See docs/currency.md.
+COMPANY_CURRENCY = env_str("COMPANY_CURRENCY", "JPY").strip().upper()
+if not (len(COMPANY_CURRENCY) == 3 and COMPANY_CURRENCY.isascii() and COMPANY_CURRENCY.isalpha()):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("COMPANY_CURRENCY must be a three-letter ISO 4217 code such as JPY.")
 
 # Horizon suggestion from the expected month: short = this month or within SHORT months after it,
 # mid = up to MID months ahead, long = later or unknown.

@@ -13,7 +13,7 @@ from django.db.models.functions import Coalesce
 
 from prospects.models import Horizon, Prospect, Status
 from salescrm.lib.months import add_months, this_month
-from salescrm.templatetags.crm import ZERO_DECIMAL_CURRENCIES
+from salescrm.templatetags.crm import money_unit
 
 ZERO = Decimal(0)
 HORIZONS = [Horizon.SHORT, Horizon.MID, Horizon.LONG]
@@ -31,16 +31,15 @@ def weighted_expr(prefix: str = "") -> ExpressionWrapper:
     return ExpressionWrapper(weight(prefix) / Decimal(100), output_field=_SUM_FIELD)
 
 
-def round_money(value: Decimal | None, currency: str = "JPY") -> Decimal:
-    """THE rounding of a weighted amount or a total: half up to the currency's unit (the yen), once,
-    on the exact value, as the money filter shows it; exports and totals use it too."""
-    places = Decimal("1") if (currency or "JPY") in ZERO_DECIMAL_CURRENCIES else Decimal("0.01")
-    return (value or ZERO).quantize(places, rounding=ROUND_HALF_UP)
+def round_money(value: Decimal | None) -> Decimal:
+    """THE rounding of a weighted amount or a total: half up to the company currency's unit (the yen),
+    once, on the exact value, as the money filter shows it; exports and totals use it too."""
+    return (value or ZERO).quantize(money_unit(), rounding=ROUND_HALF_UP)
 
 
 def yen(value: Decimal | None) -> Decimal:
     """A yen amount rounded as round_money does."""
-    return round_money(value, "JPY")
+    return round_money(value)
 
 
 def dsum(expr: Any, **kwargs: Any) -> Coalesce:

@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import template
+from django.conf import settings
 from django.utils import formats, timezone, translation
 
 register = template.Library()
@@ -14,25 +15,31 @@ CURRENCY_SYMBOLS = {"JPY": "¥", "USD": "$", "EUR": "€"}
 ZERO_DECIMAL_CURRENCIES = {"JPY", "KRW"}
 
 
-def format_money(value: Decimal | int | float | None, currency: str = "JPY") -> str:
+def money_unit() -> Decimal:
+    """The smallest amount the company's currency shows (settings.COMPANY_CURRENCY): ¥1, or $0.01."""
+    return Decimal("1") if settings.COMPANY_CURRENCY in ZERO_DECIMAL_CURRENCIES else Decimal("0.01")
+
+
+def format_money(value: Decimal | int | float | None) -> str:
+    """An amount in the company's one currency (docs/currency.md): ¥1,234,000 for JPY, no decimals."""
     if value is None or value == "":
         return ""
     try:
         amount = Decimal(value)
     except (InvalidOperation, TypeError, ValueError):
         return ""
-    places = Decimal("1") if currency in ZERO_DECIMAL_CURRENCIES else Decimal("0.01")
-    amount = amount.quantize(places, rounding=ROUND_HALF_UP)
+    amount = amount.quantize(money_unit(), rounding=ROUND_HALF_UP)
     sign = "-" if amount < 0 else ""
     digits = f"{abs(amount):,}"
+    currency = settings.COMPANY_CURRENCY
     symbol = CURRENCY_SYMBOLS.get(currency)
     return f"{sign}{symbol}{digits}" if symbol else f"{sign}{digits} {currency}"
 
 
 @register.filter
-def money(value: Decimal | int | None, currency: str = "JPY") -> str:
-    """¥1,234,000 for JPY; no decimals for JPY."""
-    return format_money(value, currency or "JPY")
+def money(value: Decimal | int | None) -> str:
+    """¥1,234,000: an amount in the company's currency."""
+    return format_money(value)
 
 
 def format_month(value: dt.date | None) -> str:

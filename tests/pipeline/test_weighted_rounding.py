@@ -27,8 +27,9 @@ pytestmark = pytest.mark.django_db
         ("10.01", 50, "USD", "5.01"),  # 5.005: to the cent
     ],
 )
-def test_round_money_rounds_half_up_to_the_currencys_unit(amount, probability, currency, expected):
-    assert round_money(Decimal(amount) * probability / 100, currency) == Decimal(expected)
+def test_round_money_rounds_half_up_to_the_currencys_unit(amount, probability, currency, expected, settings):
+    settings.COMPANY_CURRENCY = currency
+    assert round_money(Decimal(amount) * probability / 100) == Decimal(expected)
 
 
 def test_1001_at_50_percent_reads_501_on_every_page_and_in_the_export(personas, client, month):

@@ -59,7 +59,6 @@ def test_rep_cannot_assign_a_foreign_owner_by_posting_it(personas, client):
             "horizon": "long",
             "probability": 10,
             "amount": 0,
-            "currency": "JPY",
             "owner": personas.outsider.pk,
         },
     )
@@ -79,7 +78,6 @@ def test_manager_cannot_assign_to_a_user_outside_their_teams(personas, client):
             "horizon": "long",
             "probability": 10,
             "amount": 0,
-            "currency": "JPY",
             "owner": personas.outsider.pk,
         },
     )

@@ -17,7 +17,6 @@ def _form_data(prospect, **overrides):
         "horizon": prospect.horizon,
         "probability": prospect.probability,
         "amount": str(prospect.amount),
-        "currency": prospect.currency,
         "expected_month": prospect.expected_month.strftime("%Y-%m") if prospect.expected_month else "",
         "version": prospect.version,
         "contact_person": "",

@@ -10,7 +10,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _new_prospect_data(**overrides):
-    data = {"name": "春日部商事", "source": "inbound", "probability": "20", "amount": "100000", "horizon": "", "currency": "JPY"}
+    data = {"name": "春日部商事", "source": "inbound", "probability": "20", "amount": "100000", "horizon": ""}
     data.update(overrides)
     return data
 
@@ -60,7 +60,6 @@ def test_an_edit_follows_the_new_month_when_the_horizon_followed_the_old_one(per
         "source": prospect.source,
         "probability": prospect.probability,
         "amount": str(prospect.amount),
-        "currency": "JPY",
         "expected_month": _month(2),
         "horizon": "",
         "version": prospect.version,
@@ -76,4 +75,3 @@ def test_an_edit_keeps_a_horizon_that_differs_from_the_month_selected(personas, 
     client.force_login(personas.owner)
     body = client.get(reverse("prospects:edit", args=[prospect.pk])).content.decode()
     assert '<option value="long" selected>' in body
-

@@ -27,7 +27,7 @@ ROW_TEMPLATE = """{% for p in rows %}<tr>
         <td data-label="{% translate 'Horizon' %}"><span class="badge horizon-{{ p.horizon }}">{{ p.get_horizon_display }}</span></td>
         <td data-label="{% translate 'Probability' %}">{{ p.probability|percent }}</td>
         <td data-label="{% translate 'Expected month' %}" class="{% if p.is_month_passed %}overdue{% endif %}">{{ p.expected_month|month|default:"—" }}</td>
-        <td data-label="{% translate 'Amount' %}" class="num">{{ p.amount|money:p.currency }}</td>
+        <td data-label="{% translate 'Amount' %}" class="num">{{ p.amount|money }}</td>
         <td data-label="{% translate 'Source' %}">{{ p.get_source_display }}</td>
         <td data-label="{% translate 'Status' %}">{{ p.get_status_display }}</td>
         <td data-label="{% translate 'Next action' %}" class="{% if p.is_action_overdue %}overdue{% endif %}">{{ p.next_action|default:"—" }}{% if p.next_action_on %} ({{ p.next_action_on|date:"SHORT_DATE_FORMAT" }}){% endif %}</td>
@@ -50,7 +50,6 @@ def odd(personas):
         next_action="call <back> & 'confirm'",
         next_action_on=today - dt.timedelta(days=3),
         expected_month=dt.date(2020, 1, 1),
-        currency="USD",
         amount=Decimal("1234.5"),
         horizon="short",
         source="referral",

@@ -19,7 +19,6 @@ def _post(client, url, **overrides):
         "probability": "40",
         "expected_month": "2027-01",
         "amount": "1200000",
-        "currency": "JPY",
         "next_action": "",
         "next_action_on": "",
         "notes": "",

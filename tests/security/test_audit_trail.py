@@ -44,7 +44,6 @@ PROSPECT_FORM = {
     "horizon": "mid",
     "probability": "40",
     "amount": "2500000",
-    "currency": "JPY",
     "expected_month": "2027-01",
 }
 

@@ -103,7 +103,6 @@ def test_a_post_with_the_csrf_token_from_the_page_goes_through(personas):
             "horizon": "long",
             "probability": 10,
             "amount": 0,
-            "currency": "JPY",
             "csrfmiddlewaretoken": token,
         },
     )

@@ -71,7 +71,6 @@ def test_prospect_create_as_a_rep_ignores_owner_status_and_the_rest(personas):
         "horizon": "mid",
         "probability": "40",
         "amount": "2500000",
-        "currency": "JPY",
         "expected_month": "2027-01",
         **extra(personas),
     }
@@ -94,7 +93,6 @@ def test_prospect_edit_as_a_rep_changes_only_the_offered_fields(personas):
         "horizon": prospect.horizon,
         "probability": "55",
         "amount": str(prospect.amount),
-        "currency": prospect.currency,
         "expected_month": "",
         **extra(personas),
         "version": prospect.version,

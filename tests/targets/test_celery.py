@@ -243,7 +243,6 @@ def test_with_redis_stopped_a_reassignment_still_saves_quickly(private_redis, cl
         "probability": prospect.probability,
         "expected_month": "",
         "amount": "1000000",
-        "currency": "JPY",
         "version": prospect.version,
     }
     started = time.monotonic()
