@@ -333,6 +333,11 @@ class Prospect(models.Model):
         return suggest_horizon(self.expected_month)
 
     @property
+    def horizon_follows_month(self) -> bool:
+        """The horizon is the one its expected month suggests: it follows the month when that changes."""
+        return self.horizon == self.suggested_horizon
+
+    @property
     def horizon_disagrees(self) -> bool:
         return self.status == Status.OPEN and self.horizon != self.suggested_horizon
 

@@ -369,6 +369,10 @@ class RowValidator:
             target.owner = self.by
         else:
             target = prospect
+            # A horizon that followed the old month follows the new one, as on the edit form; one the
+            # rep chose on purpose (unlike the old month's suggestion) stays.
+            if "expected_month" in values and "horizon" not in values and prospect.horizon_follows_month:
+                values["horizon"] = suggest_horizon(values["expected_month"])
         if isinstance(row.owner, User):
             # An update changes the owner only when the file names one; a blank cell keeps it.
             if prospect is None or row.owner_given:

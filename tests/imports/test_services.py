@@ -412,6 +412,20 @@ def test_new_prospects_get_the_horizon_their_month_suggests(personas):
     assert Prospect.objects.get(name="B").horizon == "long"
 
 
+def test_an_update_moves_a_horizon_that_followed_the_month_and_keeps_one_chosen_on_purpose(personas):
+    from salescrm.lib.months import add_months, this_month
+
+    following = make_prospect(personas.owner, name="追従", expected_month=None, horizon="long")
+    chosen = make_prospect(personas.owner, name="指定", expected_month=None, horizon="mid")
+    soon = add_months(this_month(), 1).strftime("%Y/%m")
+    rows = [["ID", "受注予定月"], [str(following.pk), soon], [str(chosen.pk), soon]]
+    job = run_import(personas.owner, rows, update_duplicates=True)
+    assert job.status == JobStatus.DONE, job.errors
+    following.refresh_from_db()
+    chosen.refresh_from_db()
+    assert (following.horizon, chosen.horizon) == ("short", "mid")
+
+
 def test_xlsx_header_and_rows_are_read_like_csv(personas):
     job = create_job(personas.owner, xlsx_bytes(ROWS), "a.xlsx")
     assert job.file_format == "xlsx"
