@@ -80,6 +80,7 @@ JA = {
     "The new owner's account is inactive.": "新しい担当者のアカウントは無効です。",
     "Some ticked rows are no longer in your view and were left out.": "選んだ行の一部は表示できなくなっていたため、変更していません。",
     "Bulk change": "一括変更",
+    "Role and teams": "役割とチーム",
     "Select %(name)s": "%(name)s を選択",
     "Tick the rows below, pick an action and its new value. A row someone else changed since this list was shown is left as it is and named.": "下の行を選び、操作と変更後の値を指定してください。この一覧の表示後に他の人が変更した行は変更せず、名前をお知らせします。",
     # model names in the Django admin

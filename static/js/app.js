@@ -64,6 +64,14 @@
     count.textContent = " (" + field.value.length + "/" + field.maxLength + ")";
     note.classList.toggle("at-limit", field.value.length >= field.maxLength);
   });
+  // The prospect list's "select all on this page": ticks every row box that belongs to the same form.
+  document.addEventListener("change", function (event) {
+    var all = event.target.closest && event.target.closest("input[data-select-all]");
+    if (!all) { return; }
+    document.querySelectorAll('input[name="selected"][form="' + all.dataset.selectAll + '"]').forEach(function (box) {
+      box.checked = all.checked;
+    });
+  });
   document.addEventListener("click", function (event) {
     var closer = event.target.closest("[data-close-dialog]");
     if (closer) {
