@@ -63,3 +63,12 @@ class UploadForm(CrmForm):
         if Path(upload.name or "").suffix.lower() not in (".csv", ".xlsx"):
             raise forms.ValidationError(BAD_FORMAT)
         return upload
+
+
+class MappingNameForm(CrmForm):
+    """The name a mapping is saved under (optional), read through the shared form rules."""
+
+    save_as = forms.CharField(label=_("Save this mapping as"), max_length=100, required=False)
+
+    def error_text(self) -> str:
+        return " ".join(str(e) for errors in self.errors.values() for e in errors)

@@ -26,6 +26,13 @@ class ParseError(ValueError):
         self.reason = reason
 
 
+UNREADABLE_CHARACTER = _(
+    "This cell holds a character that has no standard meaning (%(code)s, e.g. a user-defined character "
+    "of Shift_JIS). Replace it with an ordinary character and upload the file again."
+)
+# Private use, unassigned and surrogate code points.
+UNREADABLE_CATEGORIES = frozenset({"Co", "Cn", "Cs"})
+
 BAD_DATE = _("Not a date. Write it as 2026/11/27, 2026-11-27 or 2026年11月27日 (with the year).")
 BAD_MONTH = _("Not a month. Write it as 2026/11, 2026-11 or 2026年11月 (with the year).")
 BAD_AMOUNT = _("Not an amount. Write it as 1200000, ¥1,200,000, 120万 or 1,200千円.")
@@ -84,6 +91,15 @@ def parse_date_or_month(value: Any) -> tuple[dt.date, bool]:
             return _date(year, int(m[3]), int(m[4]), BAD_DATE), True
         return _date(year, int(m[3]), 1, BAD_MONTH), False
     raise ParseError(BAD_DATE)
+
+
+def check_characters(text: str) -> None:
+    """Refuse a cell holding a character no font shows the same everywhere: CP932's user-defined area
+    (bytes F040-F9FC) decodes to private-use code points, and a few bytes to unassigned ones. The
+    bytes decode without error, so this is the cell's check, named by row and column."""
+    for char in text:
+        if unicodedata.category(char) in UNREADABLE_CATEGORIES:
+            raise ParseError(UNREADABLE_CHARACTER % {"code": f"U+{ord(char):04X}"})
 
 
 def _looks_short_era(value: Any) -> bool:

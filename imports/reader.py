@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 ENCODINGS = {"utf-8-sig": "UTF-8", "cp932": "Shift_JIS (CP932)"}
@@ -30,6 +31,10 @@ BAD_XLSX = _("The file is not a readable Excel (.xlsx) workbook: it may be damag
 DUPLICATE_HEADERS = _("Column names must be unique; these appear more than once: %(names)s.")
 NUL_BYTES = _("The file contains binary data (NUL bytes), not CSV text. Save it from Excel as “CSV UTF-8”.")
 BAD_CSV = _("The CSV file is malformed: %(error)s")
+TOO_MANY_COLUMNS = _(
+    "The file has %(columns)s columns; at most %(limit)s can be imported. Remove the columns you do not "
+    "need and upload it again."
+)
 
 
 class FileError(ValueError):
@@ -151,6 +156,9 @@ def read_rows(
     names = [str(v).strip() if v is not None else "" for v in header]
     while names and not names[-1]:
         names.pop()
+    if len(names) > settings.IMPORT_MAX_COLUMNS:
+        # Thousands of columns made a mapping page of megabytes that could never be submitted.
+        raise FileError(TOO_MANY_COLUMNS % {"columns": len(names), "limit": settings.IMPORT_MAX_COLUMNS})
     seen: set[str] = set()
     duplicates = sorted({n for n in names if n and (n in seen or seen.add(n))})
     if duplicates:

@@ -13,7 +13,7 @@ from django_htmx.http import HttpResponseStopPolling
 
 from accounts.access import visible_users
 from imports import parsing
-from imports.forms import UploadForm
+from imports.forms import MappingNameForm, UploadForm
 from imports.models import ImportJob, JobPhase, JobStatus
 from imports.selectors import access_job, visible_jobs
 from imports.services import (
@@ -137,11 +137,14 @@ def job_mapping(request: HttpRequest, pk: int) -> HttpResponse:
     if job.is_running or job.status == JobStatus.DONE:
         return redirect("imports:job", pk=job.pk)
     error = ""
-    if request.method == "POST":
+    name_form = MappingNameForm(request.POST or None)
+    if request.method == "POST" and not name_form.is_valid():
+        error = name_form.error_text()
+    elif request.method == "POST":
         columns, values = _posted_mapping(request, job)
         try:
             import_job_set_mapping(
-                job=job, columns=columns, values=values, save_as=request.POST.get("save_as", "").strip()
+                job=job, columns=columns, values=values, save_as=name_form.cleaned_data["save_as"]
             )
         except ImportRefused as exc:
             error = str(exc.reason)

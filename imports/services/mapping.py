@@ -11,6 +11,17 @@ from imports.services.fields import (
     ImportRefused,
     field_label,
 )
+from prospects.models import Horizon, LostReason, Source, Status
+from salescrm.lib.params import int_or_none
+
+
+def _is_choice(field: str, value: object) -> bool:
+    """A value mapping names an offered choice: a user id for the owner, a code for the others (a
+    posted '²' or 'bogus' reached the rows and failed the dry run as an unexpected error)."""
+    if field == "owner":
+        return int_or_none(value, minimum=1) is not None
+    choices = {"status": Status, "horizon": Horizon, "source": Source, "lost_reason": LostReason}[field]
+    return value in choices.values
 
 
 def import_job_set_mapping(
@@ -26,7 +37,9 @@ def import_job_set_mapping(
     if "name" not in used and "id" not in used:
         raise ImportRefused(NO_NAME_COLUMN)
     clean_values = {
-        f: {str(k): str(v) for k, v in m.items() if v} for f, m in values.items() if f in VALUE_FIELDS
+        f: {str(k): str(v) for k, v in m.items() if _is_choice(f, v)}
+        for f, m in values.items()
+        if f in VALUE_FIELDS
     }
     job.mapping = {"columns": columns, "values": clean_values}
     job.status = JobStatus.UPLOADED

@@ -23,6 +23,7 @@ from imports.services.fields import (
     field_label,
 )
 from prospects.models import Horizon, LostReason, Prospect, Source, Status, suggest_horizon
+from salescrm.lib.params import int_or_none
 from salescrm.templatetags.crm import format_month
 
 MISSING_NAME = gettext_lazy("The prospect name is empty.")
@@ -167,10 +168,10 @@ class RowValidator:
                 raise parsing.ParseError(UNKNOWN_VALUE % {"choices": _choice_list(name)})
             return code
         if name == "id":
-            text = parsing.normalize(value)
-            if not text.isdigit():
+            number = int_or_none(parsing.normalize(value), minimum=1)
+            if number is None:
                 raise parsing.ParseError(BAD_ID)
-            return int(text)
+            return number
         text = _cell_text(value)
         max_length = self._max_length.get(name)
         if max_length and len(text) > max_length:
@@ -191,8 +192,8 @@ class RowValidator:
                 return self.by
             raise parsing.ParseError(ONLY_OWN)
         mapped = self.values_map.get("owner", {}).get(key)
-        if mapped and mapped.isdigit() and int(mapped) in self._users_by_id:
-            return self._users_by_id[int(mapped)]
+        if int_or_none(mapped) in self._users_by_id:
+            return self._users_by_id[int_or_none(mapped)]
         matches = self._owner_index.get(key, [])
         if len(matches) == 1:
             return matches[0]
@@ -244,6 +245,7 @@ class RowValidator:
             if not text:
                 continue
             try:
+                parsing.check_characters(text)
                 value, note = self._cached(name, raw, text)
             except parsing.ParseError as exc:
                 errors.append(_error(number, self.headers[index], text, exc.reason))
