@@ -12,7 +12,7 @@ from prospects.models import Horizon
 from salescrm.lib.months import this_month
 from salescrm.selectors import home_team_table
 from targets.models import Rule, Scope
-from tests.conftest import make_prospect
+from tests.conftest import make_prospect, make_user
 from tests.factories import PipelineAlertFactory
 
 pytestmark = pytest.mark.django_db
@@ -79,3 +79,20 @@ def test_home_rows_add_up_to_the_total_with_an_inactive_rep_marked(personas, cli
     html = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="ja").content.decode()
     row = html.split('<tr class="inactive">', 1)[1].split("</tr>", 1)[0]
     assert "無効" in row
+
+
+def test_the_manager_home_reads_the_same_number_of_queries_for_more_reps(personas, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(personas.manager)
+    client.get(reverse("home"))  # warm the session and the content types
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("home"))
+    for n in range(4):
+        rep = make_user(f"more{n}")
+        personas.team.members.add(rep)
+        make_prospect(rep, horizon=Horizon.SHORT)
+    with CaptureQueriesContext(connection) as many:
+        client.get(reverse("home"))
+    assert len(many) == len(few)
