@@ -12,6 +12,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from salescrm.lib.formrules import date_in_bounds
 from salescrm.lib.months import add_months, this_month
 
 
@@ -280,6 +281,7 @@ class Prospect(models.Model):
             ),
         ]
         constraints = [
+            *date_in_bounds("prospect", "expected_month", "next_action_on", "closed_on", "recontact_on"),
             models.CheckConstraint(
                 condition=Q(probability__gte=0) & Q(probability__lte=100), name="prospect_probability_0_100"
             ),
@@ -382,6 +384,9 @@ class OpenCount(models.Model):
         verbose_name = _("open count")
         verbose_name_plural = _("open counts")
         indexes = [models.Index(fields=["owner_id"], name="open_count_owner")]
+        constraints = [
+            models.CheckConstraint(condition=Q(horizon__in=Horizon.values), name="open_count_horizon_valid")
+        ]
 
     def __str__(self) -> str:
         return f"{self.owner_id}/{self.horizon}: {self.n:+d} ({self.amount:+})"

@@ -192,3 +192,23 @@ def test_the_database_refuses_a_test_closing_month_outside_the_range(personas):
             asked_by=personas.owner,
             revealed_month=dt.date(1900, 1, 1),
         )
+
+
+@pytest.mark.parametrize(
+    "field,value",
+    [
+        ("next_action_on", "9999-01-01"),
+        ("recontact_on", "9999-12-31"),
+        ("expected_month", "1999-12-01"),
+        ("closed_on", "1900-01-01"),
+    ],
+)
+def test_the_database_refuses_a_prospect_date_outside_the_range(personas, field, value):
+    import datetime as dt
+
+    from django.db import IntegrityError, transaction
+
+    from prospects.models import Prospect
+
+    with pytest.raises(IntegrityError, match=f"prospect_{field}_in_bounds"), transaction.atomic():
+        Prospect.objects.filter(pk=personas.prospect.pk).update(**{field: dt.date.fromisoformat(value)})
