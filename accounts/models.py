@@ -5,6 +5,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 
 class Role(models.TextChoices):
@@ -18,7 +19,7 @@ class Role(models.TextChoices):
 @pghistory.track(
     pghistory.InsertEvent(),
     pghistory.UpdateEvent(),
-    fields=["username", "email", "first_name", "last_name", "role", "is_active", "is_staff"],
+    fields=["username", "email", "first_name", "last_name", "role", "is_active", "is_staff", "is_superuser"],
     model_name="UserEvent",
     meta={"verbose_name": _("user event"), "verbose_name_plural": _("user events")},
 )
@@ -51,6 +52,17 @@ class User(AbstractUser):
         return f"{last_name} {first_name}".strip() or username
 
     @property
+    def roster_name(self) -> str:
+        return self.format_roster_name(self.last_name, self.first_name, self.username, self.is_active)
+
+    @staticmethod
+    def format_roster_name(last_name: str, first_name: str, username: str, is_active: bool) -> str:
+        """The name on a page with totals or in a scope menu: a deactivated account's is marked, its row
+        stays, so the rows still add up to the total."""
+        name = User.format_name(last_name, first_name, username)
+        return name if is_active else f"{name} ({pgettext('user account', 'inactive')})"
+
+    @property
     def is_rep(self) -> bool:
         return self.role == Role.REP
 
@@ -75,6 +87,13 @@ class User(AbstractUser):
         return super().has_module_perms(app_label)
 
 
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    fields=["name"],
+    model_name="TeamEvent",
+    meta={"verbose_name": _("team event"), "verbose_name_plural": _("team events")},
+)
 class Team(models.Model):
     name = models.CharField(_("team name"), max_length=100, unique=True)
     members = models.ManyToManyField(User, related_name="teams", blank=True, verbose_name=_("members"))
@@ -90,3 +109,23 @@ class Team(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# Who joined or left a team, or became or stopped being its manager, and who did it (the request's
+# pghistory context, in the app and in the Django admin alike): the rows are only added and removed.
+pghistory.track(
+    pghistory.InsertEvent("member.add"),
+    pghistory.DeleteEvent("member.remove"),
+    obj_field=None,
+    model_name="TeamMemberEvent",
+    app_label="accounts",
+    meta={"verbose_name": _("team member event"), "verbose_name_plural": _("team member events")},
+)(Team.members.through)
+pghistory.track(
+    pghistory.InsertEvent("manager.add"),
+    pghistory.DeleteEvent("manager.remove"),
+    obj_field=None,
+    model_name="TeamManagerEvent",
+    app_label="accounts",
+    meta={"verbose_name": _("team manager event"), "verbose_name_plural": _("team manager events")},
+)(Team.managers.through)

@@ -190,3 +190,14 @@ def test_account_pages_are_refused_to_non_admins(personas, client, role):
     )
     personas.teammate.refresh_from_db()
     assert personas.teammate.is_active
+
+
+def test_an_inactive_accounts_roster_name_is_marked_in_both_languages(personas):
+    from django.utils import translation
+
+    personas.owner.is_active = False
+    with translation.override("ja"):
+        assert personas.owner.roster_name == "田中 翔太 (無効)"
+    with translation.override("en"):
+        assert personas.owner.roster_name == "田中 翔太 (inactive)"
+    assert personas.teammate.roster_name == personas.teammate.display_name
