@@ -162,6 +162,7 @@ def _card_response(
     )
     context = {
         "prospect": prospect,
+        "cards": [prospect],
         "columns": columns,
         "oob": True,
         "error": error,

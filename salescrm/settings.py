@@ -99,7 +99,13 @@ TEMPLATES = [
                 "salescrm.templatetags.crm",
             ],
         },
-    }
+    },
+    # The board cards only (pipeline/jinja2/, closing/jinja2/): docs/performance.md, "board".
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "APP_DIRS": True,
+        "OPTIONS": {"environment": "pipeline.jinja_env.environment"},
+    },
 ]
 
 # --- Database: PostgreSQL only. Persistent connections: opening one costs more than most pages' queries.

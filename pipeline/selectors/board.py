@@ -133,7 +133,8 @@ def _first_ids(column: QuerySet[Prospect], owner_ids: tuple[int, ...] | None, li
         .annotate(card_id=Func(ArraySubquery(per_owner), function="unnest"))
         .values("card_id")
     )
-    return column.filter(pk__in=candidates).order_by(*CARD_ORDER).values("pk")[:limit]
+    # The candidates already match the column's filters: only their ids are looked up again.
+    return Prospect.objects.filter(pk__in=candidates).order_by(*CARD_ORDER).values("pk")[:limit]
 
 
 def _cards(ids: QuerySet) -> list[ProspectRow]:

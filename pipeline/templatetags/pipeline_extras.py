@@ -1,8 +1,11 @@
 from __future__ import annotations
 
 from django import template
+from django.template import engines
+from django.utils.safestring import SafeString, mark_safe
 
 from pipeline.cardkit import CardKit
+from prospects.models import Horizon
 
 register = template.Library()
 
@@ -21,7 +24,20 @@ def reading_label(value: str | None) -> str:
 
 
 @register.simple_tag(takes_context=True)
-def card_urls(context: template.Context, prospect) -> dict[str, str]:
-    """The URLs of a board card (detail, move, quick edit, test closing, won, lost), from the
-    response's CardKit: reversed once per response, not six times a card."""
-    return CardKit.for_request(context["request"]).urls(prospect.pk)
+def board_cards(context: template.Context, cards, error: str = "") -> SafeString:
+    """The board cards `cards`, from the Jinja2 template pipeline/_board_cards.html (see
+    pipeline/jinja_env.py), with what a response's cards share computed once (CardKit)."""
+    request = context["request"]
+    user = getattr(request, "user", None)
+    card_template = engines["jinja2"].get_template("pipeline/_board_cards.html")
+    html = card_template.render(
+        {
+            "cards": cards,
+            "error": error,
+            "kit": CardKit.for_request(request),
+            "viewer_id": getattr(user, "pk", None),
+            "horizons": Horizon.choices,
+        },
+        request,
+    )
+    return mark_safe(html)  # the output of an autoescaping template
