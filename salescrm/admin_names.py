@@ -13,3 +13,14 @@ THIRD_PARTY_MODEL_NAMES = [
     gettext_noop("access failure"),
     gettext_noop("access failures"),
 ]
+
+# Plain strings in their packages (not marked for translation): salescrm.adminsite looks the names up in
+# the catalogues as the admin shows them.
+UNMARKED_NAMES = [
+    gettext_noop("Axes"),
+    gettext_noop("Otp_Totp"),
+    gettext_noop("Pghistory"),
+    gettext_noop("TOTP devices"),
+    gettext_noop("Events"),
+    gettext_noop("Middleware events"),
+]

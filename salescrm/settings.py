@@ -29,7 +29,7 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "salescrm.adminsite.CrmAdminConfig",  # django.contrib.admin, with its names looked up in the catalogues
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

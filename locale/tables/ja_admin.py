@@ -114,6 +114,12 @@ JA = {
     "access logs": "ログイン記録",
     "access failure": "ログイン失敗",
     "access failures": "ログイン失敗",
+    "Axes": "ログイン制限",
+    "Otp_Totp": "二要素認証",
+    "Pghistory": "変更履歴",
+    "TOTP devices": "認証アプリ(TOTP)",
+    "Events": "変更履歴(全体)",
+    "Middleware events": "リクエスト単位の変更履歴",
     "The e-mail could not be sent (%(error)s). Nothing was changed; try again later.": "メールを送信できませんでした(%(error)s)。何も変更していません。しばらくしてからやり直してください。",
     # the home page's team table and alert lines (same words as the pipeline and targets apps)
     "Pipeline alerts": "見込み不足アラート",
