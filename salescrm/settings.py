@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "closing",
     "targets",
     "imports",
+    "activities",
 ]
 
 MIDDLEWARE = [
