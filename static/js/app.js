@@ -48,6 +48,12 @@
       });
     });
   });
+  // The main menu is a <details>: one button on a phone, always open on a wider screen.
+  var navmenu = document.getElementById("navmenu");
+  var wide = window.matchMedia("(min-width: 800px)");
+  function syncMenu() { if (navmenu) { navmenu.open = wide.matches; } }
+  syncMenu();
+  wide.addEventListener("change", syncMenu);
   // <dialog> fragments loaded into #dialog-slot open themselves.
   document.addEventListener("htmx:afterSettle", function (event) {
     var dialog = event.detail.elt.querySelector && event.detail.elt.querySelector("dialog[data-autoopen]");

@@ -56,6 +56,7 @@ def test_a_rep_on_a_phone_adds_an_inquiry_finds_it_and_reads_its_history_in_both
     expect(page.locator("ul.messages")).to_contain_text("さくら歯科医院")
 
     # It is in the list, with its source shown as 反響.
+    page.locator("#navmenu > summary").click()  # the phone's menu button
     page.locator("nav.mainnav a[href='/prospects/']").click()
     expect(page).to_have_url(f"{app}/prospects/")
     row = page.locator("#results tr", has_text="さくら歯科医院")

@@ -60,6 +60,7 @@ def test_a_rep_adds_an_inquiry_moves_it_tests_the_close_and_wins_it_on_a_phone(a
     assert (p.owner_id, p.source, p.horizon) == (crm.owner.pk, Source.INBOUND, Horizon.LONG)
 
     # On the board, in the long-term column.
+    page.locator("#navmenu > summary").click()  # the phone's menu button
     page.locator("nav.mainnav a[href='/pipeline/']").first.click()
     expect(page).to_have_url(re.compile(r"/pipeline/"))
     card = page.locator(f"#card-{p.pk}")
