@@ -113,19 +113,26 @@ class Team(models.Model):
 
 # Who joined or left a team, or became or stopped being its manager, and who did it (the request's
 # pghistory context, in the app and in the Django admin alike): the rows are only added and removed.
-pghistory.track(
+# Proxies of the membership tables carry the triggers (pghistory's way for many-to-many tables).
+@pghistory.track(
     pghistory.InsertEvent("member.add"),
     pghistory.DeleteEvent("member.remove"),
     obj_field=None,
     model_name="TeamMemberEvent",
-    app_label="accounts",
     meta={"verbose_name": _("team member event"), "verbose_name_plural": _("team member events")},
-)(Team.members.through)
-pghistory.track(
+)
+class TeamMember(Team.members.through):
+    class Meta:
+        proxy = True
+
+
+@pghistory.track(
     pghistory.InsertEvent("manager.add"),
     pghistory.DeleteEvent("manager.remove"),
     obj_field=None,
     model_name="TeamManagerEvent",
-    app_label="accounts",
     meta={"verbose_name": _("team manager event"), "verbose_name_plural": _("team manager events")},
-)(Team.managers.through)
+)
+class TeamManager(Team.managers.through):
+    class Meta:
+        proxy = True

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from accounts import forms, views
+from accounts import audit_views, forms, views
 
 urlpatterns = [
     path(
@@ -25,6 +25,7 @@ urlpatterns = [
 # invitation mail).
 urlpatterns += [
     path("users/", views.user_list, name="user_list"),
+    path("audit/", audit_views.audit_log, name="audit_log"),
     path("users/invite/", views.user_invite, name="user_invite"),
     path("users/<int:pk>/password-link/", views.user_password_reset, name="user_password_reset"),
     path("users/<int:pk>/active/", views.user_set_active, name="user_set_active"),

@@ -145,6 +145,7 @@ RULES: dict[str, Rule] = {
     "targets:health": Rule(EVERYONE),
     # Account administration: admins only; Django's password reset: anyone, logged in or not.
     "user_list": Rule(ADMINS, denied_status=ROLE_DENIED),
+    "audit_log": Rule(ADMINS, denied_status=ROLE_DENIED),
     "user_invite": Rule(ADMINS, denied_status=ROLE_DENIED),
     "user_password_reset": Rule(ADMINS, denied_status=ROLE_DENIED, kwargs=lambda p: {"pk": p.owner.pk}),
     "user_set_active": Rule(ADMINS, denied_status=ROLE_DENIED, kwargs=lambda p: {"pk": p.owner.pk}),
