@@ -1,6 +1,8 @@
 """The board in a real Chromium: drag a card (SortableJS -> htmx), move with the card's menu on a phone,
 and moves that fail (a concurrent edit, a reassignment) put the card back and say why."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -115,3 +117,33 @@ def test_a_refused_show_more_says_why_in_the_column(app, crm, open_page, setting
     page.evaluate("url => htmx.ajax('GET', url, {target: '#cards-short', swap: 'beforeend'})", stale)
     expect(page.locator("#cards-short .alert")).to_contain_text("ボードを再読み込み")
     assert page.locator("#cards-short .card").count() == 1  # nothing else was added
+
+
+def test_a_reload_after_a_move_keeps_the_card_in_view_and_the_confirmation_names_it(
+    app, crm, open_page, settings
+):
+    import datetime as dt
+
+    settings.BOARD_CARDS_PER_COLUMN = 2
+    for i in range(3):  # the short column's first cards: due sooner than the card that moves in
+        make_prospect(
+            crm.owner, name=f"先の案件{i}", horizon=Horizon.SHORT, expected_month=dt.date(2026, 1, 1)
+        )
+    p = crm.prospect  # 山田工務店, mid term
+    Prospect.objects.filter(pk=p.pk).update(expected_month=dt.date(2027, 6, 1))
+    page = open_page(crm.owner, viewport=DESKTOP)
+    page.goto(f"{app}/pipeline/")
+    page.select_option(f"#move-{p.pk}", "short")
+    page.wait_for_selector(f'.cards-list[data-horizon="short"] #card-{p.pk}')
+    expect(page.locator("#board-status")).to_contain_text(f"「{p.name}」を短期に移動しました。")
+    page.reload()
+    card = page.locator(f"#cards-short #card-{p.pk}")
+    expect(card).to_be_visible()
+    expect(card).to_have_class(re.compile(r"\bpinned\b"))
+    assert page.locator("#cards-short .card").count() == 3  # the first two, then the card just moved
+    # "Show more" brings the rest of the column, never the pinned card a second time.
+    page.click("#more-short .more-cards-button")
+    expect(page.locator("#cards-short .card")).to_have_count(5)  # two more of the column
+    ids = page.eval_on_selector_all("#cards-short .card", "cards => cards.map(c => c.id)")
+    assert len(ids) == len(set(ids))
+    support.shot(page, "board-reload-keeps-moved-card", full_page=True)

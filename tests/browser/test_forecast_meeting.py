@@ -123,3 +123,38 @@ def test_a_manager_runs_the_forecast_meeting_from_the_monthly_list(app, crm, ope
     expect(printed.locator("table.totals tfoot")).to_contain_text("¥2,400,000")
     expect(printed.locator("table.month-list")).to_contain_text("青葉商事")
     support.shot(printed, "flow2-3-print-view", full_page=True)
+
+
+def test_the_meeting_sees_a_deal_carried_over_from_an_earlier_month(app, crm, open_page):
+    month = this_month()
+    slipped_from = add_months(month, -2)
+    make_prospect(
+        crm.teammate,
+        name="遅延商事",
+        horizon=Horizon.SHORT,
+        probability=70,
+        expected_month=slipped_from,
+        amount=Decimal("5000000"),
+    )
+    page = open_page(crm.manager, viewport=support.DESKTOP)
+    page.goto(f"{app}/pipeline/month/")
+    results = page.locator("#results")
+    expect(results.locator(".carry-rule")).to_contain_text("受注予定月を過ぎた商談中の見込み客")
+    row = results.locator("table.month-list tbody tr", has_text="遅延商事")
+    expect(row).to_have_count(1)
+    with translation.override("ja"):
+        from salescrm.templatetags.crm import format_month
+
+        expect(row.locator(".carried-from")).to_have_text(f"{format_month(slipped_from)}から持ち越し")
+    expect(results.locator("table.totals tfoot .carried")).to_contain_text("¥5,000,000")
+    expect(results.locator(".carried-total")).to_contain_text("持ち越し")
+    support.shot(page, "flow2-4-carried-over-deal", full_page=True)
+
+    # The snapshot keeps it: the forecast accuracy page lists it as still open in this month.
+    page.locator(".snapshot-box button").click()
+    expect(page.locator("h1")).to_contain_text(crm.team.name)
+    expect(page.locator("body")).to_contain_text("遅延商事")
+    # Last month's list does not repeat it: it is carried only into the current month.
+    page.goto(f"{app}/pipeline/month/?month={add_months(month, -1):%Y-%m}")
+    expect(page.locator("#results")).not_to_contain_text("遅延商事")
+    expect(page.locator(".carry-rule")).to_have_count(0)
