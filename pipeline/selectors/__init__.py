@@ -3,7 +3,7 @@
 - rules: the weighted amount, the card order, the month list's membership and order (each once);
 - scope: whose prospects a page shows and which scopes a viewer may pick;
 - board: the columns and their cards; month_list: the forecast meeting's list and totals;
-- forecast: amounts by expected month; snapshots: forecast accuracy; home: the manager's rep rows.
+- forecast: amounts by expected month; snapshots: forecast accuracy; home: a rep's counts.
 Every read costs a constant number of queries whatever the number of prospects."""
 
 from pipeline.selectors.board import (
@@ -16,7 +16,7 @@ from pipeline.selectors.board import (
     column_headers,
 )
 from pipeline.selectors.forecast import FORECAST_MONTHS, ForecastMonth, forecast
-from pipeline.selectors.home import RepRow, horizon_counts, manager_rows
+from pipeline.selectors.home import horizon_counts
 from pipeline.selectors.month_list import MonthList, Totals, month_list, month_list_rows
 from pipeline.selectors.rows import CARD_FIELDS, MONTH_ROW_FIELDS, STALE_DAYS, ProspectRow, decorate
 from pipeline.selectors.rules import (
@@ -62,7 +62,6 @@ __all__ = [
     "ForecastMonth",
     "MonthList",
     "ProspectRow",
-    "RepRow",
     "Scope",
     "Totals",
     "all_scope",
@@ -75,7 +74,6 @@ __all__ = [
     "forecast",
     "horizon_counts",
     "listed",
-    "manager_rows",
     "month_list",
     "month_list_q",
     "month_list_rows",
