@@ -131,9 +131,7 @@ def test_a_managers_team_scope_holds_its_members_and_the_menu_is_the_same(person
     assert scope_choices(personas.other_manager, scope) != menu
 
 
-def test_a_managers_team_scope_reads_its_bands_target_and_snapshot_once(
-    personas, django_assert_num_queries
-):
+def test_a_managers_team_scope_reads_its_bands_target_and_snapshot_once(personas, django_assert_num_queries):
     import datetime as dt
     from decimal import Decimal
 
