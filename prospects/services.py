@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from prospects.models import Prospect
+from prospects.models import Prospect, suggest_horizon
 from prospects.signals import pipeline_changed_send
 
 CONFLICT_MESSAGE = _(
@@ -71,6 +71,10 @@ def prospect_update(
     unknown = set(changes) - EDITABLE_FIELDS
     if unknown:
         raise ValueError(f"not editable here: {sorted(unknown)}")
+    if "expected_month" in changes and "horizon" not in changes and prospect.horizon_follows_month:
+        # A horizon that followed the old month follows the new one (the board's quick edit, bulk
+        # edits); a form that shows the horizon sends the one the rep chose.
+        changes["horizon"] = suggest_horizon(changes["expected_month"])
     old = {key: getattr(prospect, key) for key in changes}
     changes = {key: value for key, value in changes.items() if old[key] != value}
     old_owner_id = prospect.owner_id

@@ -75,3 +75,26 @@ def test_an_edit_keeps_a_horizon_that_differs_from_the_month_selected(personas, 
     client.force_login(personas.owner)
     body = client.get(reverse("prospects:edit", args=[prospect.pk])).content.decode()
     assert '<option value="long" selected>' in body
+
+
+def test_a_month_changed_without_a_horizon_moves_a_horizon_that_followed_the_old_month(personas):
+    from pipeline.services import prospect_quick_edit
+
+    following = personas.prospect
+    Prospect.objects.filter(pk=following.pk).update(expected_month=None, horizon="long")
+    following.refresh_from_db()
+    chosen = Prospect.objects.create(
+        name="指定", source="inbound", owner=personas.owner, expected_month=None, horizon="mid"
+    )
+    for p in (following, chosen):
+        prospect_quick_edit(
+            prospect=p,
+            by=personas.owner,
+            expected_version=p.version,
+            probability=p.probability,
+            amount=p.amount,
+            expected_month=this_month(),
+        )
+    following.refresh_from_db()
+    chosen.refresh_from_db()
+    assert (following.horizon, chosen.horizon) == ("short", "mid")
