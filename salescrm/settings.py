@@ -329,6 +329,13 @@ TEST_CLOSING_STALE_DAYS = env_int("TEST_CLOSING_STALE_DAYS", 30)
 # A positive test-closing answer proposes raising the probability to at least this (percent).
 TEST_CLOSING_POSITIVE_PROBABILITY = env_int("TEST_CLOSING_POSITIVE_PROBABILITY", 70)
 
+# --- activities app
+# Every day at 07:30 Tokyo time: the day's agenda and overdue activities to each user who opted in.
+CELERY_BEAT_SCHEDULE["activities-morning-email"] = {
+    "task": "activities.send_morning_emails",
+    "schedule": crontab(hour=7, minute=30),
+}
+
 # --- pipeline: beat jobs (Asia/Tokyo, CELERY_TIMEZONE)
 CELERY_BEAT_SCHEDULE.update(
     {

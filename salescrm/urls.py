@@ -15,5 +15,6 @@ urlpatterns = [
     path("closing/", include("closing.urls")),
     path("targets/", include("targets.urls")),
     path("imports/", include("imports.urls")),
+    path("activities/", include("activities.urls")),
     path("admin/", admin.site.urls),
 ]

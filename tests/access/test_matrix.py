@@ -85,6 +85,28 @@ def question_kwargs(p) -> dict:
     return {"pk": TestClosingQuestion.objects.create(text_ja="質問", text_en="q", kind="price").pk}
 
 
+def activity_kwargs(p) -> dict:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from activities.models import Activity, ActivityKind
+
+    activity = Activity.objects.create(
+        prospect=p.prospect,
+        owner=p.owner,
+        kind=ActivityKind.objects.get(code="call"),
+        starts_at=timezone.now() + dt.timedelta(days=1),
+    )
+    return {"pk": activity.pk}
+
+
+def feed_kwargs(p) -> dict:
+    from activities.services import feed_token_reset
+
+    return {"token": feed_token_reset(user=p.owner)}
+
+
 # One line per URL name. Kinds: everyone logged in; the prospect's viewers; admins only.
 RULES: dict[str, Rule] = {
     "home": Rule(EVERYONE),
@@ -156,6 +178,16 @@ RULES: dict[str, Rule] = {
         frozenset(ROLES), anonymous_ok=True, kwargs=lambda p: {"uidb64": "MQ", "token": "set-password"}
     ),
     "password_reset_complete": Rule(frozenset(ROLES), anonymous_ok=True),
+    # Activities follow their prospect's rule; the calendar feed's secret URL is its own key.
+    "activities:agenda": Rule(EVERYONE),
+    "activities:settings": Rule(EVERYONE),
+    "activities:feed_reset": Rule(EVERYONE),
+    "activities:feed": Rule(frozenset(ROLES), anonymous_ok=True, kwargs=feed_kwargs),
+    "activities:create": Rule(OBJECT_VIEWERS, kwargs=prospect_kwargs),
+    "activities:timeline": Rule(OBJECT_VIEWERS, kwargs=prospect_kwargs),
+    "activities:edit": Rule(OBJECT_VIEWERS, kwargs=activity_kwargs),
+    "activities:complete": Rule(OBJECT_VIEWERS, kwargs=activity_kwargs),
+    "activities:delete": Rule(OBJECT_VIEWERS, kwargs=activity_kwargs),
     # A manager's bulk change of the prospects they see (reps: 403; rows they may not see are ignored).
     "prospects:bulk": Rule(MANAGERS, denied_status=ROLE_DENIED),
 }

@@ -1,0 +1,90 @@
+"""The agenda (予定表): overdue, today's and this week's planned activities of a rep or a team."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from accounts.models import User
+from activities.models import Activity, ActivityStatus
+
+# An agenda section shows at most this many; the overdue list of a neglected account is the long one.
+AGENDA_LIMIT = 200
+
+
+def _midnight(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time()))
+
+
+@dataclass
+class Agenda:
+    today: dt.date
+    week_end: dt.date
+    overdue: list[Activity] = field(default_factory=list)
+    today_items: list[Activity] = field(default_factory=list)
+    week: list[Activity] = field(default_factory=list)
+    overdue_more: bool = False
+
+
+def _planned(viewer: User | None, owner_ids: tuple[int, ...] | None) -> QuerySet[Activity]:
+    qs = Activity.objects.filter(status=ActivityStatus.PLANNED)
+    if viewer is not None:
+        qs = qs.visible_to(viewer)
+    if owner_ids is not None:
+        qs = qs.filter(owner_id__in=owner_ids)
+    return qs.select_related("kind", "prospect", "owner").only(
+        "id",
+        "starts_at",
+        "all_day",
+        "duration_minutes",
+        "subject",
+        "version",
+        "status",
+        "owner_id",
+        "prospect_id",
+        "kind_id",
+        "kind__label_ja",
+        "kind__label_en",
+        "kind__code",
+        "prospect__name",
+        "prospect__status",
+        "owner__username",
+        "owner__first_name",
+        "owner__last_name",
+        "owner__is_active",
+    )
+
+
+def agenda_for(
+    *, viewer: User | None, owner_ids: tuple[int, ...] | None, today: dt.date | None = None
+) -> Agenda:
+    """The planned activities of `owner_ids` (everyone with None) that `viewer` may see (no check with
+    None: the morning email, for the user themselves): overdue (before today, oldest first), today's,
+    and the rest of this week (to Sunday). Three queries whatever the number of reps."""
+    today = today or timezone.localdate()
+    week_end = today + dt.timedelta(days=6 - today.weekday())
+    start, tomorrow = _midnight(today), _midnight(today + dt.timedelta(days=1))
+    planned = _planned(viewer, owner_ids)
+    overdue = list(planned.filter(starts_at__lt=start).order_by("starts_at", "id")[: AGENDA_LIMIT + 1])
+    agenda = Agenda(today=today, week_end=week_end)
+    agenda.overdue, agenda.overdue_more = overdue[:AGENDA_LIMIT], len(overdue) > AGENDA_LIMIT
+    agenda.today_items = list(
+        planned.filter(starts_at__gte=start, starts_at__lt=tomorrow).order_by("all_day", "starts_at", "id")[
+            :AGENDA_LIMIT
+        ]
+    )
+    if week_end > today:
+        agenda.week = list(
+            planned.filter(
+                starts_at__gte=tomorrow, starts_at__lt=_midnight(week_end + dt.timedelta(days=1))
+            ).order_by("starts_at", "id")[:AGENDA_LIMIT]
+        )
+    return agenda
+
+
+def day_agenda(*, user: User, today: dt.date) -> Agenda:
+    """The user's own overdue and today's planned activities (the morning email)."""
+    return agenda_for(viewer=user, owner_ids=(user.pk,), today=today)

@@ -1,0 +1,58 @@
+"""The next planned activity of prospects: what replaced the prospect's "next action" field."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db.models import OuterRef, QuerySet, Subquery
+
+from activities.models import Activity, ActivityStatus
+
+
+def _next_planned(field: str = "pk") -> QuerySet[Activity]:
+    return Activity.objects.filter(prospect_id=OuterRef(field), status=ActivityStatus.PLANNED).order_by(
+        "starts_at", "id"
+    )
+
+
+def next_planned_annotation(queryset: QuerySet, field: str = "pk") -> QuerySet:
+    """`queryset` of prospects with the id of each one's next planned activity (`next_activity_id`) and
+    its date (`next_activity_at`): one subquery per column in the page's own query, served by the
+    index activity_planned_prospect. The filter "nothing planned" is `next_activity_id=None`."""
+    planned = _next_planned(field)
+    return queryset.annotate(
+        next_activity_id=Subquery(planned.values("id")[:1]),
+        next_activity_at=Subquery(planned.values("starts_at")[:1]),
+    )
+
+
+def with_next_planned(prospects: Iterable) -> list:
+    """Set `next_activity` (an Activity with its kind, or None) on each prospect of a page: ONE query
+    for the page whatever its size (the first planned activity of each prospect, DISTINCT ON)."""
+    prospects = list(prospects)
+    ids = [p.pk for p in prospects]
+    found: dict[int, Activity] = {}
+    if ids:
+        rows = (
+            Activity.objects.filter(prospect_id__in=ids, status=ActivityStatus.PLANNED)
+            .select_related("kind")
+            .order_by("prospect_id", "starts_at", "id")
+            .distinct("prospect_id")
+        )
+        found = {a.prospect_id: a for a in rows}
+    for p in prospects:
+        p.next_activity = found.get(p.pk)
+    return prospects
+
+
+def next_planned(prospect) -> Activity | None:
+    return _next_planned_for(prospect.pk)
+
+
+def _next_planned_for(prospect_id: int) -> Activity | None:
+    return (
+        Activity.objects.filter(prospect_id=prospect_id, status=ActivityStatus.PLANNED)
+        .select_related("kind")
+        .order_by("starts_at", "id")
+        .first()
+    )
