@@ -5,3 +5,5 @@ JA = {
     "Next": "次へ",
 }
 PLURALS = {}
+# The scope of a target or a ledger (a rep, a team, the company) is the pipeline's scope: one wording.
+REPLACE = {"Scope": "対象範囲"}
