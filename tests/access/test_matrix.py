@@ -265,8 +265,8 @@ def test_django_admin_is_for_admins_only(personas, client, name, role):
 
 
 def test_access_prospect_answers_as_visible_to_for_every_role(personas):
-    """The written-out read behind every prospect page: the same prospects as visible_to, with the
-    owner loaded, and 404 for the rest (and for inactive users)."""
+    """The read behind every prospect page: the same prospects as visible_to, with the owner loaded,
+    and 404 for the rest (and for inactive users)."""
     from django.http import Http404
 
     from prospects.models import Prospect
@@ -297,8 +297,8 @@ def test_access_prospect_answers_as_visible_to_for_every_role(personas):
 
 
 def test_visible_user_names_are_visible_users_in_their_order_for_every_role(personas):
-    """The owner filter's written-out read: the same users as visible_users, in the same order, with the
-    names the options show."""
+    """The owner filter's read of the names only: the same users as visible_users, in the same order,
+    with the names the options show."""
     from accounts.access import visible_user_names, visible_users
     from tests.conftest import make_user
 
