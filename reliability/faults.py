@@ -542,6 +542,115 @@ def scenario_steady(stack: Stack, sessions, args) -> list[Row]:
     ]
 
 
+SAVES = ("edit save", "board move", "create")  # reliability/load.py's actions that write
+
+
+def scenario_process_kills(stack: Stack, sessions_unused, args) -> list[Row]:
+    """bin/run's supervisor (salescrm/supervisord.conf) over the same PostgreSQL and Redis: the worker,
+    beat and web (gunicorn master) each killed with kill -9 during a load of page views and saves; how
+    long until each is back, the saves attempted and failed, and marker jobs queued just before the
+    worker kill that never ran."""
+    import threading
+    import uuid
+
+    from pipeline.tasks import horizon_upkeep
+    from reliability.supervised import Supervised
+
+    queue = f"supervised-{secrets.token_hex(4)}"
+    sup = Supervised(stack.var / "supervised", {**stack.env, "CELERY_QUEUE": queue})
+    sup.start()
+    try:
+        sessions = [UserSession(sup.url, REPS[i % len(REPS)], PASSWORD) for i in range(args.users)]
+        for s in sessions:
+            s.login()
+        back: dict[str, float | None] = {}
+        markers: list[str] = []
+        ran: list[str] = []
+
+        def killer(name: str):
+            def kill() -> None:
+                if name == "worker":  # jobs waiting and in flight when the worker dies
+                    for _ in range(args.markers):
+                        task_id = str(uuid.uuid4())
+                        horizon_upkeep.apply_async(queue=queue, task_id=task_id)
+                        markers.append(task_id)
+                    time.sleep(0.2)
+                old, at = sup.kill(name)
+                threading.Thread(
+                    target=lambda: back.__setitem__(name, sup.wait_back(name, old, at, timeout=60)),
+                    daemon=True,
+                ).start()
+
+            kill.__name__ = f"kill_{name}"
+            return kill
+
+        gap = args.kill_gap
+        rec = run_load(
+            sessions,
+            duration=3 * gap + 10,
+            mix="pages_and_saves",
+            think=args.think,
+            events=[(5, killer("worker")), (5 + gap, killer("beat")), (5 + 2 * gap, killer("web"))],
+        )
+        deadline = time.monotonic() + 90
+        log = stack.var / "supervised" / "log" / "worker.log"
+        while time.monotonic() < deadline:
+            text = log.read_text(errors="replace") if log.exists() else ""
+            ran = [m for m in markers if f"[{m}] succeeded" in text]
+            if len(ran) == len(markers):
+                break
+            time.sleep(1)
+        for _ in range(60):
+            if len(back) == 3:
+                break
+            time.sleep(1)
+        missing = set(markers) - set(ran)
+        if missing:  # where the lost jobs are: still held unacknowledged, or nowhere
+            import redis
+
+            client = redis.Redis.from_url(stack.env["REDIS_URL"])
+            held = " ".join(v.decode(errors="replace") for v in client.hvals("unacked"))
+            print(f"   lost jobs held unacknowledged: {sum(m in held for m in missing)} of {len(missing)}")
+    finally:
+        sup.stop()
+    saves = [r for r in rec.results if r.action in SAVES]
+    failed_saves = [r for r in saves if not r.ok]
+    others_failed = sum(1 for r in rec.results if not r.ok and r.action not in SAVES)
+    if failed_saves or others_failed:
+        print("   failures:", *summary(rec.results)["samples"], sep="\n     ")
+    name = "7. bin/run's supervisor, kill -9"
+    rows = []
+    for program in ("worker", "beat", "web"):
+        seconds = back.get(program)
+        rows.append(
+            Row(
+                name,
+                f"{program} back (running{', answering' if program == 'web' else ''})",
+                f"{seconds:.1f} s" if seconds is not None else "not within 60 s",
+                "< 10 s",
+                seconds is not None and seconds < 10,
+            )
+        )
+    rows += [
+        Row(
+            name,
+            "saves attempted / failed",
+            f"{len(saves)} / {len(failed_saves)}",
+            "0 failed",
+            len(failed_saves) == 0 and len(saves) > 0,
+        ),
+        Row(name, "other requests failed", f"{others_failed} of {len(rec.results) - len(saves)}", "", None),
+        Row(
+            name,
+            "queued jobs lost (worker kill)",
+            f"{len(markers) - len(ran)} of {len(markers)}",
+            "0",
+            len(ran) == len(markers) and len(markers) > 0,
+        ),
+    ]
+    return rows
+
+
 # ---------------------------------------------------------------------------------- report
 
 
@@ -582,7 +691,10 @@ email backend). 4. PostgreSQL restarted (`pg_ctl restart -m fast`) under a write
 create form, edits via the edit form); every acknowledged create (id from the redirect) and edit (a
 marker in the next action, looked up in the history) is present afterwards. 5. A gunicorn worker
 killed with `kill -9`. 6. Steady load: prospect list with filters, board, board moves (htmx),
-edits, creates, CSV export.
+edits, creates, CSV export. 7. bin/run's process supervisor (supervisord, `salescrm/supervisord.conf`)
+over the same servers: its worker, beat and web (the gunicorn master) each killed with `kill -9`,
+{kill_gap} s apart, during a 20-user load of page views and saves; {markers} jobs queued just before the
+worker kill must all run (counted in the worker's log).
 """
 
 
@@ -594,7 +706,11 @@ def write_doc(rows: list[Row], args, started: dt.datetime, elapsed: float) -> No
         f"other jobs (load average {args.load_before:.1f} at the start, {os.getloadavg()[0]:.1f} at the end)"
     )
     head = DOC_HEAD.format(
-        think=f"{args.think[0]} to {args.think[1]}", machine=machine, fault=f"{args.fault_seconds:.0f}"
+        think=f"{args.think[0]} to {args.think[1]}",
+        machine=machine,
+        fault=f"{args.fault_seconds:.0f}",
+        kill_gap=f"{args.kill_gap:.0f}",
+        markers=args.markers,
     )
     run = (
         f"## Run of {started:%Y-%m-%d %H:%M} UTC, commit {args.commit}\n\n"
@@ -629,13 +745,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--think", type=float, nargs=2, default=(2.0, 5.0), metavar=("MIN", "MAX"))
     parser.add_argument("--write", action="store_true", help="write docs/reliability.md also for --quick")
-    parser.add_argument("--only", help="comma-separated scenario numbers (1,3,4,5,6; 2 runs with 1)")
+    parser.add_argument("--only", help="comma-separated scenario numbers (1,3,4,5,6,7; 2 runs with 1)")
+    parser.add_argument("--markers", type=int, default=20, help="jobs queued just before the worker kill (7)")
+    parser.add_argument(
+        "--kill-gap", type=float, help="seconds between the kills of scenario 7 (default 30, quick 15)"
+    )
     parser.add_argument("--keep", action="store_true", help="leave the servers running at the end")
     args = parser.parse_args(argv)
     args.duration = args.duration or (30.0 if args.quick else 300.0)
     args.fault_seconds = args.fault_seconds or (10.0 if args.quick else 60.0)
     args.kills = args.kills or (5 if args.quick else 20)
-    only = set((args.only or "1,3,4,5,6").split(","))
+    args.kill_gap = args.kill_gap or (15.0 if args.quick else 30.0)
+    only = set((args.only or "1,3,4,5,6,7").split(","))
 
     started = dt.datetime.now(dt.UTC)
     args.load_before = os.getloadavg()[0]
@@ -662,6 +783,11 @@ def main(argv: list[str] | None = None) -> int:
             ("4", "PostgreSQL restart", lambda: scenario_postgres_restart(stack, sessions, args)),
             ("5", "gunicorn worker kill", lambda: scenario_gunicorn_kill(stack, sessions, args)),
             ("6", "steady load", lambda: scenario_steady(stack, sessions, args)),
+            (
+                "7",
+                "process kills under the supervisor",
+                lambda: scenario_process_kills(stack, sessions, args),
+            ),
         ]
         for number, title, step in steps:
             if number not in only:

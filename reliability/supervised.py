@@ -104,7 +104,8 @@ class Supervised:
             time.sleep(0.1)
         return None
 
-    def answers(self, path: str = "/health/", timeout: float = 2) -> bool:
+    def answers(self, path: str = "/accounts/login/", timeout: float = 2) -> bool:
+        """The login page answers: the web tier alone (/health/ also waits on the broker check)."""
         try:
             with urllib.request.urlopen(self.url + path, timeout=timeout) as response:
                 return response.status == 200

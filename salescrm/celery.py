@@ -1,4 +1,5 @@
 import json
+import logging
 import os
 
 from celery import Celery
@@ -29,4 +30,6 @@ def restore_tasks_of_a_killed_worker(**kwargs) -> int:
             if routing_key == queue:
                 channel.qos.restore_by_tag(tag, client)
                 restored += 1
+    if restored:
+        logging.getLogger(__name__).warning("handed back %s tasks of a killed worker", restored)
     return restored
