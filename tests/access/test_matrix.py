@@ -90,12 +90,13 @@ def activity_kwargs(p) -> dict:
 
     from django.utils import timezone
 
-    from activities.models import Activity, ActivityKind
+    from activities.models import Activity
+    from tests.activities.conftest import kind
 
     activity = Activity.objects.create(
         prospect=p.prospect,
         owner=p.owner,
-        kind=ActivityKind.objects.get(code="call"),
+        kind=kind("call"),
         starts_at=timezone.now() + dt.timedelta(days=1),
     )
     return {"pk": activity.pk}

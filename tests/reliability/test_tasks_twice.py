@@ -103,8 +103,26 @@ def running_import(personas) -> tuple[Callable[[], object], dict]:
     return (lambda: (rows(Prospect), list(ImportJob.objects.values_list("status", "created_count")))), kwargs
 
 
+def morning_agenda(personas) -> Callable[[], object]:
+    from activities.models import Activity, MorningEmailSent
+    from activities.services import preference_set_morning_email
+    from tests.activities.conftest import kind
+
+    personas.owner.email = "owner@example.com"
+    personas.owner.save(update_fields=["email"])
+    preference_set_morning_email(user=personas.owner, enabled=True)
+    Activity.objects.create(
+        prospect=personas.prospect,
+        owner=personas.owner,
+        kind=kind("call"),
+        starts_at=timezone.now() - dt.timedelta(days=2),
+    )
+    return lambda: (list(MorningEmailSent.objects.values_list("user_id", "day")), emails())
+
+
 # task name -> a setup that gives it work and returns what the task may change (and its arguments).
 CASES: dict[str, Callable] = {
+    "activities.send_morning_emails": morning_agenda,
     "closing.create_recontact_followups": recontact_due,
     "imports.run_import_job": running_import,
     "pipeline.horizon_upkeep": open_prospects,
