@@ -13,6 +13,7 @@ from django.db.models.functions import TruncMonth
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from accounts.access import team_member_ids, visible_teams, visible_users
 from accounts.models import Role, User
@@ -80,14 +81,17 @@ def _scope_labels(user: User) -> list[tuple[ScopeKey, str]]:
     if user.is_admin_role or user.is_manager:
         # A rep sees their own target only; a manager the teams they lead and their reps.
         scopes += [(team_key(t.pk), t.name) for t in visible_teams(user).order_by("name")]
-    people = visible_users(user).filter(is_active=True)
+    people = visible_users(user)
     if user.is_admin_role or user.is_manager:
-        # Every rep, and anyone else (a manager, themselves included) only when they own open prospects
-        # or have a target: not as a rep row of zeros (#17).
+        # Every active rep, and anyone else (a manager, themselves included, or an inactive rep) only
+        # when they own open prospects or have a target: no rep row of zeros, and the rows of a team's
+        # members add up to the team's row (#17).
         people = people.filter(
-            Q(role=Role.REP) | Q(pipeline_target__isnull=False) | Q(prospects__status=Status.OPEN)
+            Q(role=Role.REP, is_active=True)
+            | Q(pipeline_target__isnull=False)
+            | Q(prospects__status=Status.OPEN)
         ).distinct()
-    scopes += [(user_key(u.pk), u.display_name) for u in people]
+    scopes += [(user_key(u.pk), _person_label(u)) for u in people]
     return scopes
 
 
@@ -117,7 +121,14 @@ def access_scope(user: User, text: str) -> tuple[ScopeKey, str]:
     person = visible_users(user).filter(pk=uid).first()
     if person is None:
         raise Http404
-    return key, person.display_name
+    return key, _person_label(person)
+
+
+def _person_label(person: User) -> str:
+    """A rep's name as a scope, marked when their account is inactive (their prospects still count)."""
+    if person.is_active:
+        return person.display_name
+    return f"{person.display_name} ({pgettext('user account', 'inactive')})"
 
 
 def scope_row(user: User, text: str) -> ScopeRow:

@@ -7,7 +7,7 @@ import re
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from targets.models import PipelineAlert, Rule, Scope
 from targets.selectors import open_alert_count, visible_open_alerts
@@ -72,7 +72,9 @@ def test_a_bell_with_more_alerts_than_its_dropdown_says_how_many_are_shown(perso
     assert _bell(client) == MENU_ALERTS + 1
     assert _menu_items(client) == MENU_ALERTS
     menu = client.get(reverse("targets:alerts"), headers={"HX-Request": "true"}).content.decode()
-    assert f"{MENU_ALERTS} of {MENU_ALERTS + 1} shown" in menu
+    with translation.override("ja"):  # the page's language
+        shown = translation.gettext("%(shown)s of %(total)s shown") % {"shown": 8, "total": 9}
+    assert shown == "9件中8件を表示" and shown in menu
 
 
 @pytest.mark.parametrize("who", ["owner", "teammate", "outsider", "manager", "other_manager", "admin"])

@@ -58,6 +58,27 @@ def test_a_manager_is_no_rep_row_of_zeros_in_their_own_teams_targets(personas, c
     )
 
 
+@pytest.mark.parametrize("who", ["manager", "admin"])
+def test_the_rows_of_a_teams_members_add_up_to_its_row_with_an_inactive_rep_marked(personas, client, who):
+    """#17: an inactive rep's open prospects still count for the team, so their row stays, marked."""
+    from targets.selectors import scope_rows
+
+    make_prospect(personas.owner)
+    make_prospect(personas.teammate)
+    personas.teammate.is_active = False
+    personas.teammate.save(update_fields=["is_active"])
+    viewer = getattr(personas, who)
+    rows = {row.key: row for row in scope_rows(viewer)}
+    members = [personas.owner, personas.teammate]
+    team_row = rows[("team", None, personas.team.pk)]
+    assert sum(rows[("user", m.pk, None)].counts.total for m in members) == team_row.counts.total == 3
+    assert rows[("user", personas.teammate.pk, None)].label == "teammate (無効)"
+    assert rows[("user", personas.owner.pk, None)].label == personas.owner.display_name
+    client.force_login(viewer)
+    body = client.get(reverse("targets:settings")).content.decode()
+    assert f'id="target-user-{personas.teammate.pk}"' in body and "teammate (無効)" in body
+
+
 def test_a_rep_sees_only_their_own_row(personas, client):
     client.force_login(personas.owner)
     body = client.get(reverse("targets:settings")).content.decode()
