@@ -74,6 +74,9 @@ def test_the_rows_of_a_teams_members_add_up_to_its_row_with_an_inactive_rep_mark
     assert sum(rows[("user", m.pk, None)].counts.total for m in members) == team_row.counts.total == 3
     assert rows[("user", personas.teammate.pk, None)].label == "teammate (無効)"
     assert rows[("user", personas.owner.pk, None)].label == personas.owner.display_name
+    if viewer.is_admin_role:  # every owner of an open prospect has a row: they add up to the company's
+        people = sum(row.counts.total for row in rows.values() if row.kind == "user")
+        assert people == rows[("company", None, None)].counts.total
     client.force_login(viewer)
     body = client.get(reverse("targets:settings")).content.decode()
     assert f'id="target-user-{personas.teammate.pk}"' in body and "teammate (無効)" in body
