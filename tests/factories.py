@@ -96,6 +96,7 @@ class ProspectFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = Prospect
+        skip_postgeneration_save = True  # a post-generation hook adds rows of its own, never to this one
 
     class Params:
         short = factory.Trait(horizon=Horizon.SHORT)
