@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
-from prospects.models import Horizon, Prospect
+from prospects.models import Horizon
 
 logger = logging.getLogger(__name__)
 
@@ -20,22 +20,20 @@ _PK = 987654321  # a placeholder id for URL patterns reversed once per response
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """A rep: today's and overdue next actions, counts per horizon against targets, alerts.
+    """A rep: today's and overdue planned activities (their next actions), counts per horizon against targets, alerts.
     A manager (or admin): the team table first, alerts one line each. Constant number of queries."""
+    from activities.selectors import due_activities
     from pipeline.selectors import horizon_counts, user_scope
     from salescrm.selectors import HORIZONS, home_team_table
 
     user = request.user
     today = timezone.localdate()
     is_manager = user.is_manager or user.is_admin_role
-    mine = Prospect.objects.filter(owner=user).open()
-    actions = list(
-        mine.filter(next_action_on__lte=today).exclude(next_action="").order_by("next_action_on", "id")[:20]
-    )
+    actions = due_activities(user=user, today=today)
     # The detail URL reversed once, not once per row ({% url %} in the loop).
     detail_url = reverse("prospects:detail", args=[_PK]).replace(str(_PK), "{pk}")
-    for p in actions:
-        p.detail_url = detail_url.format(pk=p.pk)
+    for a in actions:
+        a.detail_url = detail_url.format(pk=a.prospect_id)
     counts = horizon_counts(user)
     _bands, target = user_scope(user).bands_and_target()  # one written-out read
     labels = dict(Horizon.choices)

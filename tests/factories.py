@@ -121,6 +121,25 @@ class ProspectFactory(factory.django.DjangoModelFactory):
     probability = 50
     amount = Decimal("1000000")
 
+    @factory.post_generation
+    def planned_from_next_action(obj, create, extracted, **kwargs):
+        """A test's next_action / next_action_on is a planned activity, as migration activities 0003
+        made of every prospect's "next action"."""
+        if create and (obj.next_action or obj.next_action_on):
+            from activities.models import Activity, ActivityKind
+            from activities.services import local_midnight
+
+            kind, _ = ActivityKind.objects.get_or_create(code="other", defaults={"label_ja": "その他"})
+            day = obj.next_action_on or timezone.localdate()
+            Activity.objects.create(
+                prospect=obj,
+                owner=obj.owner,
+                kind=kind,
+                subject=obj.next_action,
+                starts_at=local_midnight(day),
+                all_day=True,
+            )
+
 
 class QuestionFactory(factory.django.DjangoModelFactory):
     """A test-closing question of the bank (the migration seeds the real ones)."""

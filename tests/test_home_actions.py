@@ -23,10 +23,10 @@ def test_each_due_action_links_to_its_prospect_and_says_when_it_is_overdue(perso
     body = client.get(reverse("home")).content.decode()
     assert f'<a href="{reverse("prospects:detail", args=[late.pk])}">Late one</a>' in body
     assert f'<a href="{reverse("prospects:detail", args=[due.pk])}">Due today</a>' in body
-    assert body.count("期限切れ") >= 1  # "Overdue" for the late one only
+    assert body.count("期限超過") >= 1  # "Overdue" for the late one only
     late_item = body.split("Late one", 1)[1].split("</li>", 1)[0]
     due_item = body.split("Due today", 1)[1].split("</li>", 1)[0]
-    assert "期限切れ" in late_item and "期限切れ" not in due_item
+    assert "期限超過" in late_item and "期限超過" not in due_item
 
 
 def _queries(client):

@@ -30,7 +30,8 @@ class Agenda:
 
 
 def _planned(viewer: User | None, owner_ids: tuple[int, ...] | None) -> QuerySet[Activity]:
-    qs = Activity.objects.filter(status=ActivityStatus.PLANNED)
+    # A closed deal's planned activities stay recorded but are no longer on anyone's agenda.
+    qs = Activity.objects.filter(status=ActivityStatus.PLANNED, prospect__status="open")
     if viewer is not None:
         qs = qs.visible_to(viewer)
     if owner_ids is not None:
@@ -88,3 +89,12 @@ def agenda_for(
 def day_agenda(*, user: User, today: dt.date) -> Agenda:
     """The user's own overdue and today's planned activities (the morning email)."""
     return agenda_for(viewer=user, owner_ids=(user.pk,), today=today)
+
+
+def due_activities(*, user: User, today: dt.date, limit: int = 20) -> list[Activity]:
+    """Home's "next actions due": the user's own planned activities of today and before, on open
+    prospects, oldest first (one query)."""
+    tomorrow = _midnight(today + dt.timedelta(days=1))
+    return list(
+        _planned(user, (user.pk,)).filter(starts_at__lt=tomorrow).order_by("starts_at", "id")[:limit]
+    )

@@ -9,14 +9,23 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from activities.models import Activity, ActivityStatus
-from activities.services import activity_create
+from activities.services import FUTURE_DONE_MESSAGE, activity_create
 from tests.activities.conftest import at, kind, make_activity
 from tests.conftest import make_prospect
 
 pytestmark = pytest.mark.django_db
+
+WARNING = "Nothing planned for this open prospect. Plan the next activity."
+
+
+def ja(message: str) -> str:
+    """A message as the (Japanese) pages show it."""
+    with translation.override("ja"):
+        return gettext(message)
 
 
 def test_the_database_refuses_a_negative_duration(personas):
@@ -48,14 +57,14 @@ def _post(client, prospect, **data):
 def test_a_negative_duration_is_a_form_error_and_saves_nothing(personas, login):
     response = _post(login(personas.owner), personas.prospect, duration_minutes="-5")
     assert response.status_code == 422
-    assert "The duration cannot be negative." in response.content.decode()
+    assert ja("The duration cannot be negative.") in response.content.decode()
     assert not Activity.objects.exists()
 
 
 def test_an_end_before_the_start_is_a_form_error_and_saves_nothing(personas, login):
     response = _post(login(personas.owner), personas.prospect, at="15:00", ends_at="14:00")
     assert response.status_code == 422
-    assert "The end time is before the start time." in response.content.decode()
+    assert ja("The end time is before the start time.") in response.content.decode()
     assert not Activity.objects.exists()
 
 
@@ -69,7 +78,7 @@ def test_a_done_activity_dated_in_the_future_is_a_form_error_and_saves_nothing(p
     tomorrow = timezone.localdate() + dt.timedelta(days=1)
     response = _post(login(personas.owner), personas.prospect, status="done", on=tomorrow.isoformat())
     assert response.status_code == 422
-    assert "A done activity cannot be dated in the future" in response.content.decode()
+    assert ja(str(FUTURE_DONE_MESSAGE)) in response.content.decode()
     assert not Activity.objects.exists()
 
 
@@ -142,7 +151,7 @@ def test_marking_done_without_a_next_step_or_saying_so_saves_nothing(personas, l
         {"on": timezone.localdate().isoformat(), "version": planned.version},
     )
     assert response.status_code == 422
-    assert "No next step for now" in response.content.decode()
+    assert ja("No next step for now") in response.content.decode()
     planned.refresh_from_db()
     assert planned.status == ActivityStatus.PLANNED
 
@@ -161,7 +170,7 @@ def test_marking_done_with_a_stale_version_is_a_conflict(personas, login):
 def test_the_detail_page_warns_when_an_open_prospect_has_nothing_planned(personas, login):
     client = login(personas.owner)
     url = reverse("prospects:detail", args=[personas.prospect.pk])
-    assert "Nothing planned for this open prospect" in client.get(url).content.decode()
+    assert ja(WARNING) in client.get(url).content.decode()
     make_activity(personas.prospect, starts_at=timezone.now() + dt.timedelta(days=1), subject="再訪問")
     page = client.get(url).content.decode()
-    assert "Nothing planned for this open prospect" not in page and "再訪問" in page
+    assert ja(WARNING) not in page and "再訪問" in page

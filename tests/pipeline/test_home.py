@@ -24,7 +24,7 @@ def test_rep_home_lists_due_and_overdue_actions_and_counts_against_target(person
     PipelineTarget.objects.create(user=personas.owner, min_open=10, min_mid=5)
     client.force_login(personas.owner)
     response = client.get(reverse("home"))
-    names = [p.name for p in response.context["actions"]]
+    names = [a.prospect.name for a in response.context["actions"]]
     assert names == ["late", "due today"]
     horizons = {h: (count, target) for h, _label, count, target in response.context["horizons"]}
     assert horizons["mid"] == (4, 5) and horizons["short"] == (0, None)
