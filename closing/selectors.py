@@ -39,6 +39,7 @@ from closing.models import Reading, Reopening, TestClosing, TestClosingQuestion
 from prospects.models import Horizon, LostReason, Prospect, Source, Status
 from prospects.selectors import access_prospect
 from salescrm.lib.months import add_months
+from salescrm.lib.params import parse_id
 
 WON_WITHIN_DAYS = 90
 
@@ -49,10 +50,7 @@ def _tz() -> ZoneInfo:
 
 def access_test_closing(user: User, pk) -> TestClosing:
     """The test closing if the user may see its prospect; 404 otherwise."""
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        raise Http404 from None
+    pk = parse_id(pk)
     try:
         tc = TestClosing.objects.select_related("asked_by", "question").get(pk=pk)
     except TestClosing.DoesNotExist:
@@ -65,6 +63,17 @@ def prospect_test_closings(prospect: Prospect) -> list[TestClosing]:
     """Newest first, with who asked (the question's own text is on each row)."""
     return list(
         TestClosing.objects.filter(prospect=prospect).select_related("asked_by").order_by("-asked_at", "-id")
+    )
+
+
+def prospect_revealed_budget(prospect: Prospect) -> TestClosing | None:
+    """The newest test closing of the prospect whose answer revealed a budget, or None: what the
+    board's quick edit offers to take over as the amount."""
+    return (
+        TestClosing.objects.filter(prospect=prospect, revealed_budget__isnull=False)
+        .only("revealed_budget", "asked_at")
+        .order_by("-asked_at", "-id")
+        .first()
     )
 
 

@@ -39,6 +39,7 @@ from prospects.selectors import access_prospect
 from prospects.services import CONFLICT_MESSAGE, ProspectConflict
 from salescrm.lib.export import export_response
 from salescrm.lib.months import add_months, this_month
+from salescrm.lib.params import parse_page
 
 # --- helpers
 
@@ -358,7 +359,7 @@ def waiting(request: HttpRequest) -> HttpResponse:
     form = StaleForm(request.GET or None)
     days = form.days_or_default()
     qs = selectors.stale_prospects(request.user, days=days)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page = Paginator(qs, 50).get_page(parse_page(request.GET.get("page")))
     return render(request, "closing/waiting.html", {"form": form, "days": days, "page": page})
 
 

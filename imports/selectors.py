@@ -9,6 +9,7 @@ from django.http import Http404
 
 from accounts.models import User
 from imports.models import ImportJob
+from salescrm.lib.params import parse_id
 
 
 def visible_jobs(user: User) -> QuerySet[ImportJob]:
@@ -21,6 +22,6 @@ def visible_jobs(user: User) -> QuerySet[ImportJob]:
 def access_job(user: User, pk: Any) -> ImportJob:
     """The job if `user` may see it; 404 otherwise."""
     try:
-        return visible_jobs(user).get(pk=int(pk))
-    except (ImportJob.DoesNotExist, TypeError, ValueError):
+        return visible_jobs(user).get(pk=parse_id(pk))
+    except ImportJob.DoesNotExist:
         raise Http404 from None

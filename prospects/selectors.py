@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from prospects.models import Prospect
+from salescrm.lib.params import parse_id
 from salescrm.templatetags.crm import (
     format_money,
     format_month,
@@ -28,10 +29,7 @@ if TYPE_CHECKING:
 def access_prospect(user: User, pk: Any, *, for_update: bool = False) -> Prospect:
     """The prospect (with its owner) if `user` may see it (Prospect.objects.visible_to); 404 otherwise
     (also for malformed ids), so ids never leak."""
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        raise Http404 from None
+    pk = parse_id(pk)
     qs = Prospect.objects.visible_to(user).select_related("owner")
     if for_update:
         qs = qs.select_for_update(of=("self",))

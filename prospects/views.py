@@ -25,6 +25,7 @@ from prospects.selectors import (
 from prospects.services import ProspectConflict, prospect_create, prospect_update
 from salescrm.lib.export import Column, export_header, export_response, export_rows
 from salescrm.lib.htmx import wants_fragment
+from salescrm.lib.params import parse_page
 from salescrm.templatetags.crm import format_month
 
 PAGE_SIZE = 25
@@ -54,7 +55,7 @@ def prospect_list(request: HttpRequest) -> HttpResponse:
     prospects = prospect_list_queryset(user, form)
     if request.GET.get("export") in ("csv", "xlsx"):
         return _export(request, prospects)
-    page = Paginator(prospects, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(prospects, PAGE_SIZE).get_page(parse_page(request.GET.get("page")))
     query = request.GET.copy()
     for key in ("page", "export", "encoding"):
         query.pop(key, None)

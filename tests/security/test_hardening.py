@@ -212,3 +212,13 @@ def test_the_database_refuses_a_prospect_date_outside_the_range(personas, field,
 
     with pytest.raises(IntegrityError, match=f"prospect_{field}_in_bounds"), transaction.atomic():
         Prospect.objects.filter(pk=personas.prospect.pk).update(**{field: dt.date.fromisoformat(value)})
+
+
+@pytest.mark.parametrize(
+    "target", ["\u0661\u0662", "home", "two_factor_setup", "//evil.example/", "javascript:x"]
+)
+def test_the_two_factor_next_parameter_is_a_path_or_home(personas, client, target):
+    client.force_login(personas.owner)  # nothing to verify: straight to `next`
+    response = client.get(reverse("two_factor_verify"), {"next": target})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("home")
