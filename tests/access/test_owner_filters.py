@@ -29,7 +29,6 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("prospects/counts.py", "pipeline_sums"): "kept counters, of owners resolved by the caller",
     ("prospects/counts.py", "counts_by_owner"): "kept counters, of owners resolved by the caller",
     ("prospects/bulk.py", "prospects_reassign_open"): "担当替え: the leaving rep's rows, not a read",
-    ("salescrm/views.py", "home"): "the user's own prospects ('mine'), always theirs to see",
     ("targets/selectors.py", "cycle_ledger"): "the scope's owners, after access_scope",
     ("targets/selectors.py", "_horizon_moves"): "the scope's owners, after access_scope",
     ("targets/services/check.py", "_history_vectors"): "the check's rollup rows of every scope (a job)",
