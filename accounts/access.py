@@ -30,14 +30,18 @@ Membership = Team.members.through
 Management = Team.managers.through
 
 
+def _led_team_ids(user: User) -> QuerySet:
+    """The ids of the teams `user` is a manager of, as a subquery."""
+    return Management.objects.filter(user_id=user.pk).values("team_id")
+
+
 def _managed_owner_ids(user: User) -> QuerySet:
     """The ids a manager sees, as one subquery: the members of the teams they lead, and themselves.
 
     The manager's own id is inside the subquery (UNION), not OR-ed beside it: "owner IN (...) OR
     owner = me" kept PostgreSQL off the owner indexes (docs/performance.md). A subquery, not a join,
     so that an owner in two of the manager's teams never doubles rows."""
-    led = Management.objects.filter(user_id=user.pk).values("team_id")
-    members = Membership.objects.filter(team_id__in=led).values("user_id")
+    members = Membership.objects.filter(team_id__in=_led_team_ids(user)).values("user_id")
     return members.union(User.objects.filter(pk=user.pk).values("pk"))
 
 
@@ -55,8 +59,7 @@ def visible_owner_ids_q(user: User, field: str = "owner") -> Q:
 
 def managed_member_ids(user: User) -> QuerySet:
     """The members of the teams `user` leads, as a subquery of user ids (without the manager)."""
-    led = Management.objects.filter(user_id=user.pk).values("team_id")
-    return Membership.objects.filter(team_id__in=led).values("user_id")
+    return Membership.objects.filter(team_id__in=_led_team_ids(user)).values("user_id")
 
 
 def managers_of(owner_ids: set[int] | None = None) -> dict[int, set[int]]:
@@ -124,7 +127,7 @@ def visible_teams(user: User) -> QuerySet[Team]:
     if user.is_admin_role:
         return Team.objects.all()
     if user.is_manager:
-        return Team.objects.filter(pk__in=Management.objects.filter(user_id=user.pk).values("team_id"))
+        return Team.objects.filter(pk__in=_led_team_ids(user))
     return Team.objects.filter(pk__in=Membership.objects.filter(user_id=user.pk).values("team_id"))
 
 
@@ -132,7 +135,7 @@ def can_manage(user: User, owner: User) -> bool:
     """May `user` act as the manager of `owner` (reopen, reassign)?"""
     if user.is_admin_role:
         return True
-    led = Management.objects.filter(user_id=user.pk).values("team_id")
+    led = _led_team_ids(user)
     return user.is_manager and Membership.objects.filter(user_id=owner.pk, team_id__in=led).exists()
 
 
