@@ -13,7 +13,7 @@ out = {}
 with override_settings(ROOT_URLCONF="tests.reliability.boom_urls"):
     client = Client(raise_request_exception=False, HTTP_HOST="127.0.0.1")
     for language in ("ja", "en"):
-        for url in ("/boom/", "/no-such-page/"):
+        for url in ("/boom/", "/no-such-page/", "/refused/", "/suspicious/"):
             response = client.get(url, HTTP_ACCEPT_LANGUAGE=language)
             out[f"{language} {url}"] = [response.status_code, response.content.decode()]
 print(json.dumps(out))

@@ -54,3 +54,7 @@ def test_an_error_under_bin_run_shows_the_friendly_page_in_both_languages(tmp_pa
     assert pages["en /boom/"][0] == 500 and "Server error" in pages["en /boom/"][1]
     assert pages["ja /no-such-page/"][0] == 404 and "見つかりません" in pages["ja /no-such-page/"][1]
     assert pages["en /no-such-page/"][0] == 404 and "Not found" in pages["en /no-such-page/"][1]
+    assert pages["ja /refused/"][0] == 403 and "権限がありません" in pages["ja /refused/"][1]
+    assert pages["en /refused/"][0] == 403 and "Not allowed" in pages["en /refused/"][1]
+    assert pages["ja /suspicious/"][0] == 400 and "不正なリクエスト" in pages["ja /suspicious/"][1]
+    assert pages["en /suspicious/"][0] == 400 and "Bad request" in pages["en /suspicious/"][1]
