@@ -4,10 +4,9 @@ to the list with what changed and what someone else had changed first."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -18,13 +17,11 @@ from prospects.bulk_forms import BulkAction
 
 
 def _back(request: HttpRequest) -> HttpResponse:
-    """To the list as the user left it (its filters and page), never to another site."""
+    """To the list as the user left it (its filters and page): the query is parsed and written again,
+    so whatever was posted stays a query string of the list."""
+    query = QueryDict(request.POST.get("back", "")).urlencode()
     url = reverse("prospects:list")
-    query = request.POST.get("back", "")
-    target = f"{url}?{query}" if query else url
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        target = url
-    return redirect(target)
+    return redirect(f"{url}?{query}" if query else url)
 
 
 @manager_required

@@ -135,3 +135,21 @@ def test_the_list_offers_ticks_to_a_manager_only_on_open_rows(personas, client):
     assert html.count('name="selected"') == 1
     client.force_login(personas.owner)
     assert 'id="bulk-form"' not in client.get(reverse("prospects:list")).content.decode()
+
+
+@pytest.mark.parametrize(
+    "back", ["status=open&page=2", "x\r\nLocation: https://evil.example/", "//evil.example"]
+)
+def test_the_way_back_to_the_list_stays_on_the_list(personas, client, back):
+    client.force_login(personas.manager)
+    response = client.post(
+        reverse("prospects:bulk"),
+        {"action": "horizon", "horizon": "mid", "selected": _seen(personas.prospect), "back": back},
+    )
+    assert response.status_code == 302
+    location = response["Location"]
+    assert (
+        location.startswith(reverse("prospects:list"))
+        and "\n" not in location
+        and "evil.example/" not in location.split("?")[0]
+    )
