@@ -22,7 +22,9 @@ def feed_activities(user: User) -> list[Activity]:
     since = timezone.now() - dt.timedelta(days=FEED_PAST_DAYS)
     return list(
         Activity.objects.visible_to(user)
-        .filter(owner_id=user.pk, status=ActivityStatus.PLANNED, prospect__status="open", starts_at__gte=since)
+        .filter(
+            owner_id=user.pk, status=ActivityStatus.PLANNED, prospect__status="open", starts_at__gte=since
+        )
         .select_related("kind", "prospect")
         .order_by("starts_at", "id")[:FEED_MAX_ITEMS]
     )

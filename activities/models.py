@@ -196,8 +196,152 @@ class Activity(models.Model):
 
 
 # --- Lead-generation activities -----------------------------------------------------------------
-# `LeadActivity` (flyer drops, door-to-door sessions, exhibitions, referral requests, inbound
-# campaigns: activity that belongs to no prospect yet) is built here by the "lead" part of issue 18.
+
+
+class LeadKind(models.TextChoices):
+    """The kinds of lead-generation activity. Each code is the prospects.Source its leads get
+    (LeadActivity.source): a prospect created from a flyer drop comes from flyers."""
+
+    FLYER = "flyer", _("Flyer drop")
+    DOOR_TO_DOOR = "door_to_door", _("Door-to-door session")
+    EXHIBITION = "exhibition", _("Exhibition")
+    REFERRAL = "referral", _("Referral requests")
+    INBOUND = "inbound", _("Inbound campaign")
+
+
+# The count a kind's yield is measured in (activities.yields): leads per 100 flyers, per session,
+# per booth contact, per referral request asked, per campaign. None: one unit per activity.
+UNIT_FIELD: dict[str, str | None] = {
+    LeadKind.FLYER: "flyers",
+    LeadKind.DOOR_TO_DOOR: None,
+    LeadKind.EXHIBITION: "contacts",
+    LeadKind.REFERRAL: "requests",
+    LeadKind.INBOUND: None,
+}
+# Each kind's counts that must be given (the form's rule; the DB checks the kind's main count).
+REQUIRED_COUNTS: dict[str, tuple[str, ...]] = {
+    LeadKind.FLYER: ("flyers",),
+    LeadKind.DOOR_TO_DOOR: ("doors_knocked", "conversations"),
+    LeadKind.EXHIBITION: ("contacts",),
+    LeadKind.REFERRAL: ("requests",),
+    LeadKind.INBOUND: (),
+}
+COUNT_FIELDS = ("flyers", "doors_knocked", "conversations", "contacts", "requests")
+
+
+class LeadActivityQuerySet(models.QuerySet["LeadActivity"]):
+    def visible_to(self, user) -> LeadActivityQuerySet:
+        """The lead activities of the owners `user` may see (accounts.access's one rule)."""
+        from accounts.access import visible_owner_ids_q
+
+        return self.filter(visible_owner_ids_q(user, "owner"))
+
+
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(condition=pghistory.AnyChange(exclude_auto=True)),
+    pghistory.DeleteEvent(),
+    exclude=["updated_at"],
+    model_name="LeadActivityEvent",
+    meta={"verbose_name": _("lead activity change"), "verbose_name_plural": _("lead activity changes")},
+)
+class LeadActivity(models.Model):
+    """Lead-generation work that belongs to no prospect yet (the long-term wheel): a flyer drop, a
+    door-to-door session, an exhibition, referral requests, an inbound campaign. Prospects won from
+    it point here (Prospect.lead_activity) and take their source from its kind."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="lead_activities",
+        verbose_name=_("owner"),
+        db_index=False,  # the (owner, on) index serves it
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=LeadKind.choices)
+    on = models.DateField(_("date"))
+    # An exhibition's last day (its first is `on`); empty for a one-day activity.
+    ends_on = models.DateField(_("last day"), null=True, blank=True)
+    # Which flyer, the exhibition's name or the campaign's name.
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    area = models.CharField(_("area"), max_length=200, blank=True)
+    channel = models.CharField(_("channel"), max_length=100, blank=True)
+    flyers = models.IntegerField(_("flyers"), null=True, blank=True)
+    doors_knocked = models.IntegerField(_("doors knocked"), null=True, blank=True)
+    conversations = models.IntegerField(_("conversations held"), null=True, blank=True)
+    contacts = models.IntegerField(_("booth contacts"), null=True, blank=True)
+    requests = models.IntegerField(_("referrals asked for"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = LeadActivityQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("lead activity")
+        verbose_name_plural = _("lead activities")
+        ordering = ["-on", "-id"]
+        indexes = [
+            # The lead activity list of a rep or a team's reps, and the yields' trailing 90 days.
+            models.Index(fields=["owner", "on"], name="lead_activity_owner_on"),
+            # The company's yields: every activity of the trailing 90 days.
+            models.Index(fields=["on"], name="lead_activity_on"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=LeadKind.values), name="lead_activity_kind_valid"),
+            *[
+                models.CheckConstraint(
+                    condition=Q(**{f"{f}__isnull": True}) | Q(**{f"{f}__gte": 0}),
+                    name=f"lead_activity_{f}_non_negative",
+                )
+                for f in COUNT_FIELDS
+            ],
+            models.CheckConstraint(
+                condition=Q(conversations__isnull=True)
+                | Q(doors_knocked__isnull=True)
+                | Q(conversations__lte=F("doors_knocked")),
+                name="lead_activity_conversations_le_doors",
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("on")),
+                name="lead_activity_end_after_start",
+            ),
+            # The count a kind's yield divides by is always there (activities.yields).
+            models.CheckConstraint(
+                condition=~Q(kind="flyer") | Q(flyers__isnull=False), name="lead_flyer_count"
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="exhibition") | Q(contacts__isnull=False), name="lead_exhibition_contacts"
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="referral") | Q(requests__isnull=False), name="lead_referral_requests"
+            ),
+            models.CheckConstraint(
+                condition=Q(on__gte=dt.date(2000, 1, 1)) & Q(on__lt=dt.date(2101, 1, 1)),
+                name="lead_activity_on_in_bounds",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.on:%Y-%m-%d}{' ' + self.name if self.name else ''}"
+
+    @property
+    def source(self) -> str:
+        """The prospects.Source of the leads it brings (the kind's code is the source's)."""
+        return self.kind
+
+    @property
+    def units(self) -> int:
+        """How much of the kind's yield unit it holds (activities.yields)."""
+        field = UNIT_FIELD[self.kind]
+        return 1 if field is None else (getattr(self, field) or 0)
 
 
 class ActivityPreference(models.Model):

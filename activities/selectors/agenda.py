@@ -95,6 +95,4 @@ def due_activities(*, user: User, today: dt.date, limit: int = 20) -> list[Activ
     """Home's "next actions due": the user's own planned activities of today and before, on open
     prospects, oldest first (one query)."""
     tomorrow = _midnight(today + dt.timedelta(days=1))
-    return list(
-        _planned(user, (user.pk,)).filter(starts_at__lt=tomorrow).order_by("starts_at", "id")[:limit]
-    )
+    return list(_planned(user, (user.pk,)).filter(starts_at__lt=tomorrow).order_by("starts_at", "id")[:limit])

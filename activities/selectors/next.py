@@ -56,3 +56,35 @@ def _next_planned_for(prospect_id: int) -> Activity | None:
         .order_by("starts_at", "id")
         .first()
     )
+
+
+def next_activity_columns(field: str = "pk") -> dict:
+    """Annotations of a prospect query with its next planned activity, for pages that read rows with
+    values() (board cards, month-list rows): its date and time, whether it has a time, subject and
+    kind labels. Subqueries of the page's own query (no query more per card), each one index lookup
+    (activity_planned_prospect)."""
+    planned = _next_planned(field)
+    return {
+        "next_activity_at": Subquery(planned.values("starts_at")[:1]),
+        "next_activity_all_day": Subquery(planned.values("all_day")[:1]),
+        "next_activity_subject": Subquery(planned.values("subject")[:1]),
+        "next_activity_kind_ja": Subquery(planned.values("kind__label_ja")[:1]),
+        "next_activity_kind_en": Subquery(planned.values("kind__label_en")[:1]),
+    }
+
+
+NEXT_ACTIVITY_FIELDS = (
+    "next_activity_at",
+    "next_activity_all_day",
+    "next_activity_subject",
+    "next_activity_kind_ja",
+    "next_activity_kind_en",
+)
+
+
+def planned_matching(text: str, field: str = "pk") -> QuerySet[Activity]:
+    """The prospect's planned activities whose subject holds `text`: a search by the next action
+    (`Exists(planned_matching(q))` in a prospect query)."""
+    return Activity.objects.filter(
+        prospect_id=OuterRef(field), status=ActivityStatus.PLANNED, subject__icontains=text
+    )

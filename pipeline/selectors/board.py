@@ -9,10 +9,11 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import Count, Func, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, Func, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncDate
 
 from accounts.models import User
+from activities.selectors import next_activity_columns, planned_matching
 from pipeline.models import RankBands
 from pipeline.selectors.rows import CARD_FIELDS, ProspectRow, decorate
 from pipeline.selectors.rules import CARD_ORDER, HORIZONS, ZERO, dsum, weight, weighted_expr
@@ -47,7 +48,7 @@ class BoardFilters:
             qs = qs.filter(
                 Q(name__icontains=self.q)
                 | Q(contact_person__icontains=self.q)
-                | Q(next_action__icontains=self.q)
+                | Exists(planned_matching(self.q))
             )
         return qs
 
@@ -141,7 +142,7 @@ def _cards(ids: QuerySet) -> list[ProspectRow]:
     """The cards of `ids`, in card order: only those rows are read, with their owner's name."""
     rows = (
         Prospect.objects.filter(pk__in=ids)
-        .annotate(weighted=weighted_expr(), changed_on=TruncDate("updated_at"))
+        .annotate(weighted=weighted_expr(), changed_on=TruncDate("updated_at"), **next_activity_columns())
         .order_by(*CARD_ORDER)
         .values(*CARD_FIELDS)
     )

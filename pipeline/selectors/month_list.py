@@ -12,6 +12,7 @@ from django.db.models.functions import TruncDate
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from activities.selectors import next_activity_columns
 from closing.models import TestClosing
 from pipeline.models import Rank, RankBands
 from pipeline.selectors.rows import MONTH_ROW_FIELDS, ProspectRow, decorate
@@ -46,6 +47,7 @@ def month_list_rows(
             last_tc_question=Subquery(last.values("question_text")[:1]),
             last_tc_answer=Subquery(last.values("answer")[:1]),
             last_tc_reading=Subquery(last.values("reading")[:1]),
+            **next_activity_columns(),
         )
         .order_by(*MONTH_LIST_ORDER)
     )

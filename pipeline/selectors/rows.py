@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import User
+from activities.selectors import NEXT_ACTIVITY_FIELDS
 from pipeline.models import RankBands
 from prospects.models import Prospect, Source, Status
 from prospects.selectors import RowOwner
@@ -27,8 +28,7 @@ CARD_FIELDS = (
     "amount",
     "expected_month",
     "expected_month_slips",
-    "next_action",
-    "next_action_on",
+    *NEXT_ACTIVITY_FIELDS,
     "changed_on",
     "version",
     "owner__username",
@@ -46,8 +46,7 @@ MONTH_ROW_FIELDS = (
     "probability",
     "amount",
     "expected_month",
-    "next_action",
-    "next_action_on",
+    *NEXT_ACTIVITY_FIELDS,
     "changed_on",
     "weighted",
     "source",
@@ -92,11 +91,19 @@ def decorate(prospect: Prospect | ProspectRow, bands: RankBands, today: dt.date)
     prospect.month_passed = prospect.is_open and bool(
         prospect.expected_month and prospect.expected_month < current
     )
-    prospect.action_overdue = prospect.is_open and bool(
-        prospect.next_action_on and prospect.next_action_on < today
+    # The next planned activity (activities.selectors.next_activity_columns) is the next action.
+    next_at = getattr(prospect, "next_activity_at", None)
+    next_on = timezone.localdate(next_at) if next_at is not None else None
+    prospect.next_activity_on = next_on
+    prospect.next_activity_kind = (
+        getattr(prospect, "next_activity_kind_ja", None)
+        if (translation.get_language() or "ja").startswith("ja")
+        else getattr(prospect, "next_activity_kind_en", None)
     )
-    # Stale only when nothing is planned: a future next action keeps a quiet card fresh.
-    has_future_action = bool(prospect.next_action_on and prospect.next_action_on >= today)
+    prospect.action_overdue = prospect.is_open and bool(next_on and next_on < today)
+    prospect.nothing_planned = prospect.is_open and next_at is None
+    # Stale only when nothing is planned: a future planned activity keeps a quiet card fresh.
+    has_future_action = bool(next_on and next_on >= today)
     # Rows read for display carry the local date of their last change (changed_on); models their updated_at.
     changed_on = getattr(prospect, "changed_on", None) or timezone.localtime(prospect.updated_at).date()
     prospect.days_since_change = (today - changed_on).days
