@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.access import can_manage
 from accounts.models import User
 from closing.models import Reading, Recontact, Reopening, TestClosing, TestClosingQuestion
-from prospects.models import Horizon, LostReason, Prospect, Status, suggest_horizon
+from prospects.models import Horizon, LostReason, Prospect, Source, Status, suggest_horizon
 from prospects.services import (
     ProspectConflict,
     prospect_create,
@@ -377,7 +377,8 @@ def outcome_reopen(*, prospect: Prospect, by: User, reason: str) -> Prospect:
 # --- Re-contact of lost prospects
 
 RECONTACT_NEXT_ACTION = _("Re-contact (lost on %(date)s)")
-FOLLOWUP_FIELDS = ("name", "contact_person", "phone", "email", "address", "source")
+# Not the source: a follow-up is a revival (掘り起こし), not a new lead of the lost deal's source.
+FOLLOWUP_FIELDS = ("name", "contact_person", "phone", "email", "address")
 
 
 def recontact_create_followups(*, today: dt.date | None = None) -> list[Prospect]:
@@ -406,6 +407,7 @@ def recontact_create_followups(*, today: dt.date | None = None) -> list[Prospect
                     owner=lost.owner,
                     horizon=Horizon.LONG,
                     origin=lost,
+                    source=Source.REVIVAL,
                     next_action=next_action,
                     next_action_on=today,
                     **{name: getattr(lost, name) for name in FOLLOWUP_FIELDS},

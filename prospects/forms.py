@@ -115,6 +115,7 @@ class ProspectForm(HorizonFollowsMonth, CrmModelForm):
             "email",
             "address",
             "source",
+            "lead_activity",
             "owner",
             "horizon",
             "probability",
@@ -147,6 +148,10 @@ class ProspectForm(HorizonFollowsMonth, CrmModelForm):
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
         self.fields["source"].choices = Source.choices
+        # The lead activity picker offers only what the user may see; another id is a form error.
+        from activities.leadgen import LeadActivityPickField
+
+        self.fields["lead_activity"] = LeadActivityPickField(user=user)
         # One clear message per rule (clean_probability / clean_amount) instead of Django's generic ones.
         for name in ("probability", "amount"):
             self.fields[name].validators = [
@@ -164,6 +169,11 @@ class ProspectForm(HorizonFollowsMonth, CrmModelForm):
     def clean(self):
         data = super().clean()
         self._post_clean_horizon()
+        if data.get("lead_activity") is not None:
+            from activities.leadgen import source_for
+
+            data["source"] = source_for(data["lead_activity"], data.get("source", ""))
+            self.errors.pop("source", None)
         return data
 
     def clean_probability(self):

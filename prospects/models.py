@@ -28,6 +28,9 @@ class Source(models.TextChoices):
     EXHIBITION = "exhibition", _("Exhibition")
     FLYER = "flyer", _("Flyer")
     REFERRAL = "referral", _("Referral")
+    # A follow-up of a lost deal, made on its re-contact date (closing.services): not a new lead of
+    # the lost deal's source, in the ledger or in the yields.
+    REVIVAL = "revival", _("Revival")
     OTHER = "other", _("Other")
 
 
@@ -210,6 +213,16 @@ class Prospect(models.Model):
         on_delete=models.SET_NULL,
         related_name="followups",
         verbose_name=_("follow-up of"),
+    )
+    # The lead-generation activity it came from (a flyer drop, an exhibition, ...): its source follows
+    # from the activity's kind (activities.leadgen).
+    lead_activity = models.ForeignKey(
+        "activities.LeadActivity",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="prospects",
+        verbose_name=_("lead activity"),
     )
 
     created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)

@@ -28,6 +28,7 @@ EDITABLE_FIELDS = frozenset(
         "email",
         "address",
         "source",
+        "lead_activity",
         "owner",
         "horizon",
         "probability",
@@ -82,7 +83,7 @@ def prospect_update(
         setattr(prospect, key, value)
     # The DB enforces the constraints (see ProspectForm) and the foreign keys; an unchanged owner or
     # origin needs no existence query.
-    unchanged_fks = [name for name in ("owner", "origin") if name not in changes]
+    unchanged_fks = [name for name in ("owner", "origin", "lead_activity") if name not in changes]
     prospect.full_clean(exclude=unchanged_fks, validate_constraints=False)
     updates: dict[str, Any] = dict(changes)
     if "expected_month" in changes:

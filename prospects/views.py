@@ -95,7 +95,11 @@ def _export(request: HttpRequest, prospects) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def prospect_create_view(request: HttpRequest) -> HttpResponse:
-    form = ProspectForm(request.POST or None, user=request.user)
+    # "Add a prospect from it" on a lead activity page: the picker starts on that activity.
+    initial = (
+        {"lead_activity": request.GET.get("lead_activity")} if request.GET.get("lead_activity") else None
+    )
+    form = ProspectForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         fields = {k: v for k, v in form.cleaned_data.items() if k not in ("version", "owner")}
         prospect = prospect_create(by=request.user, owner=form.cleaned_data.get("owner"), **fields)

@@ -111,8 +111,9 @@ def build(deficit: int, table: SourceTable, basis: str, history: int) -> dict[st
                 "decided": decided,
             }
         )
+    # No "best source" is picked from a handful of prospects: the plan to act on is counted in lead
+    # activities from their yields (activities.yields.alert_plan); this table is the background.
     sources.sort(key=lambda s: (-s["yield"], -(s["win_rate"] or 0), s["source"]))
-    best = next((s for s in sources if s["leads"] is not None), None)
     return {
         "deficit": deficit,
         "basis": basis,
@@ -120,7 +121,6 @@ def build(deficit: int, table: SourceTable, basis: str, history: int) -> dict[st
         "min_history": MIN_HISTORY,
         "insufficient_history": history < MIN_HISTORY,
         "sources": sources,
-        "best": {"source": best["source"], "leads": best["leads"]} if best else None,
     }
 
 

@@ -179,7 +179,7 @@ def test_replenishment_numbers_on_a_hand_made_data_set(personas):
     assert referral["leads"] == 3  # ceil(2 / 0.75)
     assert (flyer["created"], flyer["kept"], flyer["win_rate"]) == (6, 2, 0.0)
     assert flyer["leads"] == 6  # ceil(2 / (2/6))
-    assert plan["best"]["source"] == "referral"
+    assert plan["sources"][0]["source"] == "referral"
 
 
 def test_with_too_little_history_the_plan_says_so_and_uses_company_figures(personas):
@@ -191,7 +191,7 @@ def test_with_too_little_history_the_plan_says_so_and_uses_company_figures(perso
     pipeline_check_run(now=NOW)
     plan = PipelineAlert.objects.get(user=newbie).replenishment
     assert plan["insufficient_history"] and plan["basis"] == "company" and plan["history"] == 0
-    assert (plan["best"]["source"], plan["best"]["leads"]) == ("exhibition", 2)  # yield 10/10
+    assert (plan["sources"][0]["source"], plan["sources"][0]["leads"]) == ("exhibition", 2)  # yield 10/10
 
 
 def test_replenishment_plan_pure_function_rounds_up():
@@ -330,5 +330,5 @@ def test_a_changed_count_updates_the_alert_and_the_plan_shown_without_rewriting_
     pipeline_check_run(now=NOW + dt.timedelta(minutes=30))
     alert = PipelineAlert.objects.get(user=owner)
     assert (alert.current, alert.deficit, alert.replenishment["deficit"]) == (11, 6, 6)
-    assert alert.replenishment["best"]["leads"] == 6  # yield 1.0, worked out for the new deficit
+    assert alert.replenishment["sources"][0]["leads"] == 6  # yield 1.0, worked out for the new deficit
     assert alert.plan == stored

@@ -49,7 +49,8 @@ def test_the_plan_shown_is_the_plan_of_the_deficit(deficit):
 
 def test_extras_ride_along_and_older_full_plans_are_shown_as_they_are():
     plan = expand({**stored(SCOPE, COMPANY), "projected": 4.5, "inflow": 9}, 2)
-    assert (plan["projected"], plan["inflow"], plan["best"]["source"]) == (4.5, 9, "referral")
+    assert (plan["projected"], plan["inflow"], plan["sources"][0]["source"]) == (4.5, 9, "referral")
+    assert "best" not in plan  # no best source picked from a few prospects (#18: the yields plan)
     older = {
         "basis": "scope",
         "sources": [
