@@ -102,6 +102,16 @@ def activity_kwargs(p) -> dict:
     return {"pk": activity.pk}
 
 
+def lead_activity_kwargs(p) -> dict:
+    import datetime as dt
+
+    from activities.models import LeadActivity
+
+    return {
+        "pk": LeadActivity.objects.create(owner=p.owner, kind="flyer", on=dt.date(2026, 11, 2), flyers=300).pk
+    }
+
+
 def feed_kwargs(p) -> dict:
     from activities.services import feed_token_reset
 
@@ -189,6 +199,10 @@ RULES: dict[str, Rule] = {
     "activities:edit": Rule(OBJECT_VIEWERS, kwargs=activity_kwargs),
     "activities:complete": Rule(OBJECT_VIEWERS, kwargs=activity_kwargs),
     "activities:delete": Rule(OBJECT_VIEWERS, kwargs=activity_kwargs),
+    "activities:lead_list": Rule(EVERYONE),
+    "activities:lead_create": Rule(EVERYONE),
+    "activities:lead_yields": Rule(EVERYONE),
+    "activities:lead_detail": Rule(OBJECT_VIEWERS, kwargs=lead_activity_kwargs),
     # A manager's bulk change of the prospects they see (reps: 403; rows they may not see are ignored).
     "prospects:bulk": Rule(MANAGERS, denied_status=ROLE_DENIED),
 }
