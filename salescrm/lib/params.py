@@ -2,7 +2,8 @@
 
 `str.isdigit()` accepts '²' and '①', which `int()` then refuses (a 500), and `int()` itself accepts
 full-width and Arabic-Indic digits. Only ASCII digits pass here, bounded to a bigint column, so a value either names a
-row that may exist or is refused: `parse_id` answers 404 (ids never leak), `parse_int` answers 400.
+row that may exist or is refused: `parse_id` answers 404 (ids never leak), `parse_int` answers 400,
+`parse_page` falls back to the first page.
 """
 
 from __future__ import annotations
@@ -48,10 +49,13 @@ def parse_int(value: object, *, name: str, minimum: int = 0, maximum: int = BIGI
 
 
 def parse_page(value: object, *, default: int = 1) -> int:
-    """A page number: a missing one is the first page, a malformed one a 400."""
-    if value in (None, ""):
+    """A page number for Paginator.get_page: a missing or malformed one (other digits, a sign, an
+    exponent) is the first page, as Django's paginator itself answers; a large one is capped (the
+    paginator then shows the last page)."""
+    number = int_or_none(value)
+    if number is None or number < 1:
         return default
-    return parse_int(value, name="page", minimum=1, maximum=10**6)
+    return min(number, 10**9)
 
 
 def parse_key(text: str, kinds: tuple[str, ...]) -> tuple[str, int] | None:

@@ -222,3 +222,80 @@ def test_the_two_factor_next_parameter_is_a_path_or_home(personas, client, targe
     response = client.get(reverse("two_factor_verify"), {"next": target})
     assert response.status_code == 302
     assert response["Location"] == reverse("home")
+
+
+def test_a_currency_code_posted_with_a_prospect_is_neither_stored_nor_shown(personas, client):
+    """The probe saved and displayed a currency outside the offered choices; there is now one company
+    currency (settings.COMPANY_CURRENCY) and no per-prospect field a POST could set."""
+    from prospects.models import Prospect
+
+    client.force_login(personas.owner)
+    data = {
+        "name": "通貨の確認",
+        "source": "inbound",
+        "horizon": "long",
+        "probability": "10",
+        "amount": "1000",
+        "currency": "XXX",
+    }
+    response = client.post(reverse("prospects:create"), data)
+    assert response.status_code == 302
+    prospect = Prospect.objects.get(name="通貨の確認")
+    assert not hasattr(prospect, "currency")
+    assert "XXX" not in client.get(reverse("prospects:detail", args=[prospect.pk])).content.decode()
+
+
+# --- One parser for ids, pages and scope keys (salescrm.lib.params).
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["\u0661\u0662", "\uff11\uff12", "\u00b2", "\u2460", " 1", "1 ", "+1", "-1", "1e3", "", "1.0", "0"],
+)
+def test_only_ascii_digits_are_an_id(value):
+    from django.http import Http404
+
+    from salescrm.lib.params import int_or_none, parse_id
+
+    assert int_or_none(value, minimum=1) is None
+    with pytest.raises(Http404):
+        parse_id(value)
+
+
+def test_an_id_is_bounded_to_a_bigint():
+    from django.http import Http404
+
+    from salescrm.lib.params import BIGINT_MAX, parse_id
+
+    assert parse_id(str(BIGINT_MAX)) == BIGINT_MAX
+    for value in (str(BIGINT_MAX + 1), "9" * 30, "9" * 4000):
+        with pytest.raises(Http404):
+            parse_id(value)
+
+
+@pytest.mark.parametrize(
+    "value,page", [("3", 3), ("", 1), (None, 1), ("\u0663", 1), ("0", 1), ("9" * 40, 1), ("9" * 12, 10**9)]
+)
+def test_a_page_number_falls_back_to_the_first_page(value, page):
+    from salescrm.lib.params import parse_page
+
+    assert parse_page(value) == page
+
+
+@pytest.mark.parametrize(
+    "text,key",
+    [
+        ("user-5", ("user", 5)),
+        ("team-12", ("team", 12)),
+        ("user-\u00b2", None),
+        ("user-\u0661", None),
+        ("team-", None),
+        ("user-0", None),
+        ("other-1", None),
+        ("user-" + "9" * 20, None),
+    ],
+)
+def test_a_scope_key_is_a_kind_and_an_ascii_id(text, key):
+    from salescrm.lib.params import parse_key
+
+    assert parse_key(text, ("user", "team")) == key
