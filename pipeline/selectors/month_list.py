@@ -208,9 +208,12 @@ def month_list(
         total.add(line)
     pages = max(1, -(-total.count // page_size)) if page_size else 1
     page = min(max(page, 1), pages)
-    rows_qs = month_list_rows(base, month, current=current).values(*MONTH_ROW_FIELDS)
     if page_size:
-        rows_qs = rows_qs[(page - 1) * page_size : page * page_size]
+        # The page's ids first, then only their last test closings: the per-row subqueries of every
+        # listed row before the LIMIT cost tens of ms for a team (docs/performance.md).
+        window = listed(base, month, current=current).order_by(*MONTH_LIST_ORDER).values("pk")
+        base = Prospect.objects.filter(pk__in=window[(page - 1) * page_size : page * page_size])
+    rows_qs = month_list_rows(base, month, current=current).values(*MONTH_ROW_FIELDS)
     rows = [decorate(ProspectRow(**row), bands, today) for row in rows_qs]
     for row in rows:
         row.carried_from = row.expected_month if row.expected_month and row.expected_month < month else None
