@@ -8,8 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from closing import services
 from closing.models import Reading, TestClosing, TestClosingQuestion
 from closing.selectors import active_questions
-from prospects.forms import MonthField
-from prospects.models import Horizon, LostReason
+from prospects.forms import HorizonFollowsMonth, MonthField
+from prospects.models import LostReason
 from salescrm.lib.formrules import CrmForm, CrmModelForm, VersionField
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"})
@@ -94,8 +94,11 @@ class AnnotationForm(CrmForm):
         return value
 
 
-class ProposalForm(CrmForm):
-    horizon = forms.ChoiceField(label=_("Horizon"), choices=Horizon.choices)
+class ProposalForm(HorizonFollowsMonth, CrmForm):
+    """What a test closing proposes. A proposed horizon that is the month's suggestion starts on
+    "as the expected month suggests", so a month changed here moves it too."""
+
+    horizon = forms.ChoiceField(label=_("Horizon"), required=False)
     expected_month = MonthField(label=_("Expected month"), required=False)
     probability = forms.IntegerField(
         label=_("Probability"),
@@ -104,6 +107,15 @@ class ProposalForm(CrmForm):
         widget=forms.NumberInput(attrs={"min": 0, "max": 100, "step": 1, "inputmode": "numeric"}),
     )
     version = VersionField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._follow_month(self.initial.get("expected_month"), self.initial.get("horizon") or "")
+
+    def clean(self):
+        data = super().clean()
+        self._post_clean_horizon()
+        return data
 
 
 def _not_future(value):

@@ -43,7 +43,7 @@ REPLACE = {
     "Status": "ステータス",
     "status": "ステータス",
     "Created": "登録",
-    "Name": "氏名",
+    "Name": "名前",
     "Open prospects": "商談中の見込み客",
     "Reactivate": "有効に戻す",
     "Action": "操作",
@@ -74,3 +74,10 @@ PLURALS.update({
     ],
 })
 JA.update({"Menu": "メニュー"})
+REPLACE.update({
+    "created": "登録",
+    "From": "開始",
+    "Until": "終了",
+    "Filter": "絞り込み",
+    "Count": "件数",
+})

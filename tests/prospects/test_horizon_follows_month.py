@@ -98,3 +98,17 @@ def test_a_month_changed_without_a_horizon_moves_a_horizon_that_followed_the_old
     following.refresh_from_db()
     chosen.refresh_from_db()
     assert (following.horizon, chosen.horizon) == ("short", "mid")
+
+
+def test_a_test_closings_proposal_follows_the_month_it_is_given():
+    from closing.forms import ProposalForm
+
+    month = this_month()
+    form = ProposalForm(
+        initial={"horizon": "short", "expected_month": month, "probability": 80, "version": 1}
+    )
+    assert form["horizon"].value() == ""  # the month's own suggestion: followed
+    later = ProposalForm({"horizon": "", "expected_month": _month(9), "probability": "80", "version": "1"})
+    assert later.is_valid(), later.errors
+    assert later.cleaned_data["horizon"] == "long"
+    assert ProposalForm(initial={"horizon": "long", "expected_month": month})["horizon"].value() == "long"
