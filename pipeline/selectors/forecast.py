@@ -6,10 +6,10 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count
+from django.db.models import Case, Count, F, Value, When
 
 from accounts.models import User
-from pipeline.selectors.rules import ZERO, dsum, weighted_expr
+from pipeline.selectors.rules import ZERO, dsum, month_list_q, weighted_expr
 from pipeline.selectors.scope import Scope
 from salescrm.lib.months import add_months, this_month
 
@@ -27,16 +27,20 @@ class ForecastMonth:
 def forecast(
     *, viewer: User, scope: Scope, today: dt.date, months: int = FORECAST_MONTHS
 ) -> list[ForecastMonth]:
-    """Open amount and weighted amount by expected month, for this month and the next ones (1 query)."""
+    """Open amount and weighted amount by expected month, for this month and the next ones (1 query).
+    This month's figures are those of its "might buy this month" list (rules.month_list_q: with the
+    deals carried over from earlier months and the short-term ones without a month)."""
     start = this_month(today)
     end = add_months(start, months)
+    bucket = Case(When(month_list_q(start, current=start), then=Value(start)), default=F("expected_month"))
     rows = {
-        r["expected_month"]: r
+        r["bucket"]: r
         for r in scope.prospects(viewer)
         .open()
-        .filter(expected_month__gte=start, expected_month__lt=end)
+        .annotate(bucket=bucket)
+        .filter(bucket__gte=start, bucket__lt=end)
         .order_by()
-        .values("expected_month")
+        .values("bucket")
         .annotate(n=Count("id"), amount_sum=dsum("amount"), weighted_sum=dsum(weighted_expr()))
     }
     out = []

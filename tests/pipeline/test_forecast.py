@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from pipeline.selectors import forecast, user_scope
+from pipeline.selectors import forecast, month_list, user_scope
 from salescrm.lib.months import add_months
 from tests.conftest import make_prospect
 
@@ -18,7 +18,10 @@ def test_forecast_sums_amount_and_weighted_by_month_for_six_months(personas, tod
     make_prospect(owner, expected_month=month, amount=Decimal("3"), probability=50)
     make_prospect(owner, expected_month=add_months(month, 5), amount=Decimal("2000"), probability=10)
     make_prospect(owner, expected_month=add_months(month, 6), amount=Decimal("9999"))  # beyond
-    make_prospect(owner, expected_month=add_months(month, -1), amount=Decimal("9999"))  # past
+    # Overdue and short without a month: on this month's list, so in this month's figures.
+    make_prospect(owner, expected_month=add_months(month, -1), amount=Decimal("200"), probability=50)
+    make_prospect(owner, horizon="short", amount=Decimal("100"), probability=10)
+    make_prospect(owner, horizon="mid", amount=Decimal("9999"))  # no month, not short: nowhere
     make_prospect(
         owner,
         expected_month=month,
@@ -29,9 +32,11 @@ def test_forecast_sums_amount_and_weighted_by_month_for_six_months(personas, tod
     )
     rows = forecast(viewer=owner, scope=user_scope(owner), today=today)
     assert [r.month for r in rows] == [add_months(month, i) for i in range(6)]
-    assert (rows[0].count, rows[0].amount, rows[0].weighted) == (2, Decimal("1003"), Decimal("251.5"))
+    assert (rows[0].count, rows[0].amount, rows[0].weighted) == (4, Decimal("1303"), Decimal("361.5"))
     assert (rows[5].amount, rows[5].weighted) == (Decimal("2000"), Decimal("200"))
     assert all(r.amount == 0 for r in rows[1:5])
+    listed = month_list(viewer=owner, scope=user_scope(owner), month=month, today=today).total
+    assert (listed.count, listed.amount, listed.weighted) == (rows[0].count, rows[0].amount, rows[0].weighted)
 
 
 def test_forecast_page_draws_an_svg_without_style_attributes(personas, client, month):
