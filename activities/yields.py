@@ -266,6 +266,10 @@ class AlertPlan:
     month: Sample  # this month's lead activity in the scope: units (all kinds) and prospects gained
 
 
+# What PlanInputs.read costs: two reads of the 90 days, two of the month, one of the teams.
+PLAN_INPUT_QUERIES = 5
+
+
 @dataclass
 class PlanInputs:
     """What every alert plan of one page reads, read once (five queries, whatever the alerts)."""

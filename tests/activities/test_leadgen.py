@@ -11,10 +11,10 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from activities import yields
-from activities.leadgen import LeadActivityForm
+from activities.leadgen import LINK_OUT_OF_SCOPE, NEGATIVE_COUNT, LeadActivityForm
 from activities.models import LeadActivity, LeadKind
 from prospects.models import Prospect, Source
 from targets.models import PipelineAlert, Rule, Scope
@@ -53,7 +53,7 @@ def form(user, **data):
 
 def test_a_negative_count_is_a_form_error_and_the_database_refuses_it(personas):
     f = form(personas.owner, flyers="-5")
-    assert not f.is_valid() and f.errors["flyers"] == ["Enter 0 or more."]
+    assert not f.is_valid() and f.errors["flyers"] == [str(NEGATIVE_COUNT)]
     with pytest.raises(IntegrityError), transaction.atomic():
         LeadActivity.objects.create(owner=personas.owner, kind="flyer", on=TODAY, flyers=-1)
 
@@ -132,7 +132,8 @@ def test_a_prospect_from_a_lead_activity_takes_its_source_and_a_link_outside_the
     made = Prospect.objects.get(name="新規A")
     assert (made.lead_activity, made.source) == (mine, Source.EXHIBITION)
     refused = client.post(reverse("prospects:create"), {**data, "name": "新規B", "lead_activity": theirs.pk})
-    assert "That lead activity is not one you may see" in refused.content.decode()
+    with translation.override("ja"):
+        assert str(LINK_OUT_OF_SCOPE) in refused.content.decode()
     assert not Prospect.objects.filter(name="新規B").exists()
 
 
@@ -211,8 +212,8 @@ def test_the_alert_shows_the_plan_in_activities_and_no_best_source(personas, log
     lead(personas.owner, flyers=1000, leads=7, on=timezone.localdate())
     alert_for(personas.owner, 4)
     page = login(personas.owner).get(reverse("targets:alerts")).content.decode()
-    assert "about 600 flyers" in page and "0.70 prospects per 100 flyers" in page
-    assert "would cover it" not in page
+    assert "チラシ約600枚" in page and "チラシ100枚あたりの新規見込み: 0.70件" in page  # the UI's default, ja
+    assert "would cover it" not in page and "獲得すれば補えます" not in page
 
 
 def test_a_revival_follow_up_gets_its_own_source_and_is_its_own_line_in_the_ledger(personas):

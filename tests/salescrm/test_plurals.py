@@ -24,15 +24,17 @@ def test_no_singular_message_counts_a_plural_noun():
     assert found == []
 
 
-def test_the_replenishment_plan_reads_one_lead_and_two_leads():
+def test_the_replenishment_plan_reads_one_session_and_two_sessions():
+    # The plan is counted in lead activities (activities/_plan_line.html); no "best source" line.
     template = Template(
-        "{% blocktranslate count leads=n with source=s %}About {{ leads }} new lead from {{ source }} would"
-        " cover it.{% plural %}About {{ leads }} new leads from {{ source }} would cover it.{% endblocktranslate %}"
+        "{% blocktranslate count n=n %}about {{ n }} door-to-door session{% plural %}about {{ n }}"
+        " door-to-door sessions{% endblocktranslate %}"
     )
-    source = Path(BASE / "targets/templates/targets/_alert.html").read_text(encoding="utf-8")
-    assert "{% blocktranslate count leads=plan.best.leads" in source  # the template says it the same way
+    source = Path(BASE / "activities/templates/activities/_plan_line.html").read_text(encoding="utf-8")
+    assert "{% blocktranslate count n=line.units %}about {{ n }} door-to-door session{% plural %}" in source
+    assert "plan.best" not in Path(BASE / "targets/templates/targets/_alert.html").read_text(encoding="utf-8")
     with translation.override("en"):
-        assert template.render(Context({"n": 1, "s": "Referral"})).startswith("About 1 new lead from")
-        assert template.render(Context({"n": 2, "s": "Referral"})).startswith("About 2 new leads from")
+        assert template.render(Context({"n": 1})) == "about 1 door-to-door session"
+        assert template.render(Context({"n": 2})) == "about 2 door-to-door sessions"
     with translation.override("ja"):
-        assert template.render(Context({"n": 1, "s": "紹介"})) == "紹介から新規見込みを約1件獲得すれば補えます。"
+        assert template.render(Context({"n": 1})) == "飛び込み約1回"
