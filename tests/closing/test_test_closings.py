@@ -167,7 +167,9 @@ def test_logging_a_positive_answer_shows_the_proposal_and_one_click_applies_it(p
     )
     assert response.status_code == 200
     form = response.context["form"]
-    assert form.initial["horizon"] == Horizon.SHORT and form.initial["probability"] == 70
+    # Short is what the month suggests: the form starts on following the month, which names it.
+    assert form.initial["horizon"] == "" and form.initial["probability"] == 70
+    assert str(form.fields["horizon"].choices[0][1]) == "受注予定月に合わせる(短期)"
     tc = TestClosing.objects.get()
     response = client.post(
         reverse("closing:proposal", args=[tc.pk]),
