@@ -25,10 +25,15 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.utils import timezone
 
-DATASET_VERSION = 6  # 4: vacuumed after the load; 5: open counts rebuilt after it; 6: the heavy rep
+DATASET_VERSION = 7  # 4: vacuumed after the load; 5: open counts rebuilt after it; 6: the heavy rep; 7: activities
 BENCH_PASSWORD = "bench-pass-2026"
 MARKER_TABLE = "bench_dataset"
-TRIGGER_TABLES = ("prospects_prospect", "closing_testclosing", "targets_pipelinetarget")
+TRIGGER_TABLES = (
+    "prospects_prospect",
+    "closing_testclosing",
+    "targets_pipelinetarget",
+    "activities_activity",
+)
 
 
 @dataclass(frozen=True)
@@ -102,6 +107,11 @@ class Dataset:
             "manager": self.manager_username,
             "admin": self.admin_username,
         }[persona]
+
+
+# Activities per prospect (issue 18: about 10): the done ones over the last half year, and one planned
+# for an open prospect with a next action.
+ACTIVITIES_PER_PROSPECT = 10
 
 
 # --- marker -------------------------------------------------------------------------------------------
@@ -271,6 +281,7 @@ def generate(size: Size, *, seed: int = 20261127, log=print) -> Dataset:
                 return heavy_rep.pk if i >= size.prospects else rep_ids[i % size.reps]
 
             statuses: list[str] = []
+            planned_days: dict[int, dt.date] = {}  # prospect index -> its next action's day
             columns = (
                 "id, name, contact_person, phone, email, address, source, owner_id, horizon, probability, "
                 "expected_month, expected_month_slips, amount, status, next_action, next_action_on, "
@@ -335,6 +346,8 @@ def generate(size: Size, *, seed: int = 20261127, log=print) -> Dataset:
                         action_on = (
                             today + dt.timedelta(days=rng.randrange(-10, 31)) if rng.random() < 0.7 else None
                         )
+                        if action_on is not None:
+                            planned_days[i] = action_on
                         row = (
                             pid,
                             name,
@@ -401,6 +414,67 @@ def generate(size: Size, *, seed: int = 20261127, log=print) -> Dataset:
                 rows.flush()
             log(f"    {size.closings:,} test closings: {time.monotonic() - started:.1f}s")
 
+            # Activities: ACTIVITIES_PER_PROSPECT per prospect, by its owner; an open prospect's next
+            # action (its planned activity, as migration activities 0003 made them) among them.
+            from activities.models import ActivityKind
+
+            kind_ids = list(ActivityKind.objects.order_by("position").values_list("pk", flat=True))
+            act_columns = (
+                "prospect_id, owner_id, kind_id, subject, starts_at, all_day, duration_minutes, status, "
+                "done_at, outcome, created_at, updated_at, version"
+            )
+            n_activities = 0
+            with (
+                raw.cursor() as cur,
+                cur.copy(f"COPY activities_activity ({act_columns}) FROM STDIN") as copy,
+            ):
+                rows = _TextRows(copy)
+                for i in range(total):
+                    owner = owner_of(i)
+                    planned_on = planned_days.get(i)
+                    for k in range(ACTIVITIES_PER_PROSPECT):
+                        if k == 0 and planned_on is not None:
+                            at = timezone.make_aware(dt.datetime.combine(planned_on, dt.time(10)))
+                            rows.add(
+                                (
+                                    i + 1,
+                                    owner,
+                                    kind_ids[i % len(kind_ids)],
+                                    ACTIONS[i % 6],
+                                    at,
+                                    False,
+                                    60,
+                                    "planned",
+                                    None,
+                                    "",
+                                    now,
+                                    now,
+                                    1,
+                                )
+                            )
+                        else:
+                            at = now - dt.timedelta(days=rng.randrange(1, 180), minutes=rng.randrange(0, 600))
+                            rows.add(
+                                (
+                                    i + 1,
+                                    owner,
+                                    kind_ids[(i + k) % len(kind_ids)],
+                                    "",
+                                    at,
+                                    False,
+                                    30,
+                                    "done",
+                                    at,
+                                    ANSWERS[k % 5],
+                                    at,
+                                    at,
+                                    1,
+                                )
+                            )
+                        n_activities += 1
+                rows.flush()
+            log(f"    {n_activities:,} activities: {time.monotonic() - started:.1f}s")
+
             # Pipeline targets: every rep and team, and the company; about half the reps fall short.
             n_closed = statuses.count("closed")
             per_rep_open = (size.prospects - n_closed) // max(size.reps, 1)  # the heavy rep aside
@@ -454,6 +528,7 @@ def generate(size: Size, *, seed: int = 20261127, log=print) -> Dataset:
         "open_prospects": statuses.count("open"),
         "closed_prospects": statuses.count("closed"),
         "test_closings": size.closings,
+        "activities": n_activities,
         "rep_open_prospects": Prospect.objects.filter(owner=rep, status="open").count(),
         "heavy_rep_open_prospects": Prospect.objects.filter(owner=heavy_rep, status="open").count(),
     }

@@ -96,6 +96,26 @@ PAGES: list[Page] = [
         "pipeline.monthly", "manager", lambda ds: reverse("pipeline:month_list") + f"?scope=team-{ds.team_id}"
     ),
     Page("targets.bell", "rep", lambda ds: reverse("targets:bell"), htmx=True),
+    # Activities (issue 18): the agenda of a rep, of the heavy rep and of a manager's team; the prospect
+    # timeline's first page and its htmx "older" page (about 10 activities a prospect).
+    Page("activities.agenda.rep", "rep", lambda ds: reverse("activities:agenda")),
+    Page("activities.agenda.heavy_rep", "heavy_rep", lambda ds: reverse("activities:agenda")),
+    Page(
+        "activities.agenda.team",
+        "manager",
+        lambda ds: reverse("activities:agenda") + f"?scope=team-{ds.team_id}",
+    ),
+    Page(
+        "activities.timeline",
+        "rep",
+        lambda ds: reverse("activities:timeline", args=[ds.detail_prospect_id]),
+    ),
+    Page(
+        "activities.timeline.older",
+        "rep",
+        lambda ds: reverse("activities:timeline", args=[ds.detail_prospect_id]) + "?page=2",
+        htmx=True,
+    ),
     Page(
         "prospects.edit",
         "rep",

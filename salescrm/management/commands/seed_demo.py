@@ -176,6 +176,7 @@ class Command(BaseCommand):
         Prospect.objects.bulk_create(prospects, batch_size=500)
         self._history(rnd, prospects, finals, now)
         self._test_closings(rnd, prospects, today)
+        self._activities(rnd, prospects, today)
         self._targets(reps, teams)
 
     @staticmethod
@@ -293,6 +294,81 @@ class Command(BaseCommand):
         TestClosing.pgh_event_models["insert"].objects.update(
             pgh_created_at=Subquery(
                 TestClosing.objects.filter(pk=OuterRef("pgh_obj_id")).values("asked_at")[:1]
+            )
+        )
+
+    def _activities(self, rnd: random.Random, prospects: list[Prospect], today: dt.date) -> None:
+        """Done activities spread over each prospect's life (visits, calls, proposals, ...), and an open
+        prospect's next action as its planned activity (as migration activities 0003 made them)."""
+        from django.db.models import OuterRef, Subquery
+
+        from activities.models import Activity, ActivityKind, ActivityStatus
+        from activities.services import local_midnight
+
+        kinds = {k.code: k for k in ActivityKind.objects.all()}
+        done_kinds = [
+            "visit",
+            "call",
+            "call",
+            "email",
+            "meeting",
+            "showroom_visit",
+            "proposal_sent",
+            "quote_sent",
+        ]
+        outcomes = [
+            "不在。後日また連絡",
+            "ご主人と面談。前向き",
+            "資料を渡した",
+            "見積の説明をした",
+            "比較検討中とのこと",
+        ]
+        now = timezone.now()
+        # As the history left them (the objects hold their first state).
+        final = {
+            row[0]: row[1:]
+            for row in Prospect.objects.values_list(
+                "pk", "status", "closed_on", "next_action", "next_action_on"
+            )
+        }
+        rows: list[Activity] = []
+        for p in prospects:
+            status, closed_on, next_action, next_action_on = final[p.pk]
+            end = closed_on or today
+            start = p.created_at.date()
+            for _ in range(rnd.randint(1, 6)):
+                day = start + dt.timedelta(days=rnd.randint(0, max(0, (end - start).days)))
+                at = min(now, timezone.make_aware(dt.datetime.combine(day, dt.time(rnd.randint(9, 18)))))
+                rows.append(
+                    Activity(
+                        prospect=p,
+                        owner=p.owner,
+                        kind=kinds[rnd.choice(done_kinds)],
+                        starts_at=at,
+                        duration_minutes=rnd.choice([None, 15, 30, 60, 90]),
+                        status=ActivityStatus.DONE,
+                        done_at=at,
+                        outcome=rnd.choice(outcomes),
+                        created_at=at,
+                    )
+                )
+            if status == Status.OPEN and (next_action or next_action_on):
+                day = next_action_on or today
+                rows.append(
+                    Activity(
+                        prospect=p,
+                        owner=p.owner,
+                        kind=kinds["other"],
+                        subject=next_action,
+                        starts_at=local_midnight(day),
+                        all_day=True,
+                    )
+                )
+        Activity.objects.bulk_create(rows, batch_size=500)
+        # Their history is dated when they happened, not when the demo was loaded.
+        Activity.pgh_event_models["insert"].objects.update(
+            pgh_created_at=Subquery(
+                Activity.objects.filter(pk=OuterRef("pgh_obj_id")).values("created_at")[:1]
             )
         )
 
