@@ -309,3 +309,56 @@ def alert_plan(*, alert, inputs: PlanInputs | None = None, today: dt.date | None
     lines = plan_lines(deficit=alert.deficit, yields=ys)
     month = progress_fill(lines=lines, month=inputs.month.total(owners))
     return AlertPlan(deficit=alert.deficit, rule=alert.rule, lines=lines, month=month)
+
+
+# ------------------------------------------------------------------------- what refilled an alert
+
+
+def alert_refills(*, alert_ids: list[int]) -> dict[int, dict]:
+    """For alerts that just resolved: the prospects their scope gained since the alert opened, by
+    source and by lead activity (what refilled the pipeline), to keep in the alert's plan. Three
+    queries whatever the number of alerts: the alerts, the team members, the gained prospects."""
+    from accounts.access import team_member_ids
+    from targets.models import PipelineAlert, Scope
+
+    alerts = list(
+        PipelineAlert.objects.filter(pk__in=alert_ids).values_list(
+            "pk", "scope", "user_id", "team_id", "opened_at"
+        )
+    )
+    if not alerts:
+        return {}
+    teams = sorted({tid for _pk, scope, _uid, tid, _at in alerts if scope == Scope.TEAM})
+    members = team_member_ids(teams) if teams else {}
+    scopes: dict[int, set[int] | None] = {}
+    for pk, scope, uid, tid, _at in alerts:
+        scopes[pk] = (
+            {uid} if scope == Scope.USER else members.get(tid, set()) if scope == Scope.TEAM else None
+        )
+    owners = None if any(o is None for o in scopes.values()) else set().union(*scopes.values())
+    since = min(at for *_rest, at in alerts)
+    rows = Prospect.objects.filter(created_at__gte=since).order_by()
+    if owners is not None:
+        rows = rows.filter(owner_id__in=owners)
+    gained = list(
+        rows.values_list("owner_id", "source", "lead_activity_id", "lead_activity__kind", "created_at")
+    )
+    out: dict[int, dict] = {}
+    for pk, _scope, _uid, _tid, opened_at in alerts:
+        mine = scopes[pk]
+        sources: dict[str, int] = defaultdict(int)
+        activities: dict[int, list] = {}
+        total = 0
+        for owner_id, source, activity_id, kind, created_at in gained:
+            if created_at < opened_at or (mine is not None and owner_id not in mine):
+                continue
+            total += 1
+            sources[source] += 1
+            if activity_id is not None:
+                activities.setdefault(activity_id, [activity_id, kind, 0])[2] += 1
+        out[pk] = {
+            "prospects": total,
+            "sources": dict(sources),
+            "lead_activities": sorted(activities.values(), key=lambda a: (-a[2], a[0]))[:10],
+        }
+    return out

@@ -203,6 +203,13 @@ WHERE a.id = v.id AND a.resolved_at IS NULL
 """
 
 
+_REFILLED_SQL = """
+UPDATE {alerts} AS a SET plan = a.plan || jsonb_build_object('refilled', v.refilled)
+FROM jsonb_to_recordset(%(rows)s::jsonb) AS v(id bigint, refilled jsonb)
+WHERE a.id = v.id
+"""
+
+
 def _batch_json(rows: list[dict]) -> str:
     # default: dates as ISO text; no spaces after separators (1,000 plans are ~1 MB of JSON).
     return json.dumps(rows, ensure_ascii=False, separators=(",", ":"), default=str)
@@ -324,6 +331,16 @@ def pipeline_check_run(
                 result.resolved = PipelineAlert.objects.filter(
                     pk__in=recovered, resolved_at__isnull=True
                 ).update(resolved_at=now, checked_at=now)
+                # The plan keeps what refilled the pipeline: the sources and lead activities of
+                # the prospects gained since the alert opened (activities.yields.alert_refills).
+                from activities.yields import alert_refills
+
+                refills = [{"id": pk, "refilled": r} for pk, r in alert_refills(alert_ids=recovered).items()]
+                for i in range(0, len(refills), BATCH_SIZE):
+                    cursor.execute(
+                        _REFILLED_SQL.format(alerts=alerts),
+                        {"rows": _batch_json(refills[i : i + BATCH_SIZE])},
+                    )
     logger.info(
         "pipeline check (owners %s): %d findings, %d new, %d updated, %d resolved, %d plans built",
         sorted(owner_ids) if owner_ids else "all",

@@ -235,3 +235,24 @@ def test_a_revival_follow_up_gets_its_own_source_and_is_its_own_line_in_the_ledg
     ledger = cycle_ledger(user_key(personas.owner.pk), today=today)
     month = ledger.months[-1]
     assert month.new_by_source.get(Source.REVIVAL) == 1 and Source.FLYER not in month.new_by_source
+
+
+def test_a_resolved_alert_records_what_refilled_it(personas):
+    from targets.services import pipeline_check_run
+    from tests.targets.conftest import NOW, set_target
+
+    Prospect.objects.filter(pk=personas.prospect.pk).update(created_at=NOW - dt.timedelta(days=30))
+    set_target(user=personas.owner, min_open=3)
+    pipeline_check_run(now=NOW)
+    alert = PipelineAlert.objects.get(user=personas.owner)
+    assert alert.deficit == 2
+    drop = lead(personas.owner, leads=2)  # two prospects from a flyer drop
+    make_prospect(personas.teammate, name="チーム外の見込み")  # another scope: not this alert's refill
+    pipeline_check_run(now=NOW + dt.timedelta(hours=1))
+    alert.refresh_from_db()
+    assert alert.resolved_at is not None
+    assert alert.plan["refilled"] == {
+        "prospects": 2,
+        "sources": {"flyer": 2},
+        "lead_activities": [[drop.pk, "flyer", 2]],
+    }
