@@ -11,8 +11,9 @@ from django.utils import timezone
 from accounts.models import User
 from activities.models import Activity, ActivityStatus
 
-# An agenda section shows at most this many; the overdue list of a neglected account is the long one.
-AGENDA_LIMIT = 200
+# An agenda section shows at most this many (a heavy rep's overdue list runs to thousands): the oldest
+# overdue and the soonest planned, with a note that more exist.
+AGENDA_LIMIT = 50
 
 
 def _midnight(day: dt.date) -> dt.datetime:
@@ -27,6 +28,8 @@ class Agenda:
     today_items: list[Activity] = field(default_factory=list)
     week: list[Activity] = field(default_factory=list)
     overdue_more: bool = False
+    today_more: bool = False
+    week_more: bool = False
 
 
 def _planned(viewer: User | None, owner_ids: tuple[int, ...] | None) -> QuerySet[Activity]:
@@ -72,17 +75,19 @@ def agenda_for(
     overdue = list(planned.filter(starts_at__lt=start).order_by("starts_at", "id")[: AGENDA_LIMIT + 1])
     agenda = Agenda(today=today, week_end=week_end)
     agenda.overdue, agenda.overdue_more = overdue[:AGENDA_LIMIT], len(overdue) > AGENDA_LIMIT
-    agenda.today_items = list(
+    today_items = list(
         planned.filter(starts_at__gte=start, starts_at__lt=tomorrow).order_by("all_day", "starts_at", "id")[
-            :AGENDA_LIMIT
+            : AGENDA_LIMIT + 1
         ]
     )
+    agenda.today_items, agenda.today_more = today_items[:AGENDA_LIMIT], len(today_items) > AGENDA_LIMIT
     if week_end > today:
-        agenda.week = list(
+        week = list(
             planned.filter(
                 starts_at__gte=tomorrow, starts_at__lt=_midnight(week_end + dt.timedelta(days=1))
-            ).order_by("starts_at", "id")[:AGENDA_LIMIT]
+            ).order_by("starts_at", "id")[: AGENDA_LIMIT + 1]
         )
+        agenda.week, agenda.week_more = week[:AGENDA_LIMIT], len(week) > AGENDA_LIMIT
     return agenda
 
 
