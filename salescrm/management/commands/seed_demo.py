@@ -112,8 +112,10 @@ class Command(BaseCommand):
         today = timezone.localdate()
         current = this_month(today)
         now = timezone.now()
-        sources = [s for s, _ in Source.choices]
+        # A revival is made by the re-contact job from a lost deal, never entered as a new lead.
+        sources = [s for s, _ in Source.choices if s != Source.REVIVAL]
         weights = [3, 4, 2, 2, 3, 1]
+        leadgen = self._lead_activities(rnd, reps, today)
         prospects: list[Prospect] = []
         finals: list[dict] = []
         for n in range(300):
@@ -132,6 +134,7 @@ class Command(BaseCommand):
                 amount=amount,
                 created_at=created,
             )
+            p.lead_activity = self._lead_activity_for(rnd, leadgen, p, created.date())
             final: dict = {}
             age_days = (now - created).days
             closed = age_days > 45 and rnd.random() < 0.45
@@ -371,6 +374,72 @@ class Command(BaseCommand):
                 Activity.objects.filter(pk=OuterRef("pgh_obj_id")).values("created_at")[:1]
             )
         )
+
+    @staticmethod
+    def _lead_activities(rnd: random.Random, reps: list[User], today: dt.date) -> dict:
+        """Six months of each rep's lead-generation work (flyer drops every four weeks, door-to-door
+        every two, referral requests monthly, an exhibition a quarter, an inbound campaign every two
+        months), so the yields and the plans have figures on the first run. (owner, kind) -> the
+        activities, oldest first."""
+        from activities.models import LeadActivity, LeadKind
+
+        rows: list[LeadActivity] = []
+        areas = ["港区芝", "品川区大井", "目黒区中町", "世田谷区三軒茶屋", "大田区蒲田"]
+        every = {
+            LeadKind.FLYER: 28,
+            LeadKind.DOOR_TO_DOOR: 14,
+            LeadKind.REFERRAL: 30,
+            LeadKind.EXHIBITION: 91,
+            LeadKind.INBOUND: 61,
+        }
+        for rep in reps:
+            for kind, days in every.items():
+                on = today - dt.timedelta(days=180 - rnd.randint(0, days - 1))
+                while on <= today:
+                    fields: dict = {"owner": rep, "kind": kind, "on": on, "created_by": rep}
+                    if kind == LeadKind.FLYER:
+                        fields.update(
+                            flyers=rnd.choice([200, 300, 300, 500]),
+                            area=rnd.choice(areas),
+                            name="秋のリフォーム相談会チラシ",
+                        )
+                    elif kind == LeadKind.DOOR_TO_DOOR:
+                        doors = rnd.randint(25, 60)
+                        fields.update(
+                            doors_knocked=doors,
+                            conversations=rnd.randint(3, doors // 5),
+                            area=rnd.choice(areas),
+                        )
+                    elif kind == LeadKind.REFERRAL:
+                        fields.update(requests=rnd.randint(4, 10))
+                    elif kind == LeadKind.EXHIBITION:
+                        fields.update(
+                            name="住まいのリフォームフェア",
+                            contacts=rnd.randint(15, 40),
+                            ends_on=min(on + dt.timedelta(days=1), today),
+                        )
+                    else:
+                        fields.update(
+                            name="Web広告キャンペーン", channel=rnd.choice(["Web広告", "地域情報誌"])
+                        )
+                    rows.append(LeadActivity(**fields))
+                    on += dt.timedelta(days=days + rnd.randint(-3, 3))
+        LeadActivity.objects.bulk_create(rows)
+        out: dict = {}
+        for row in sorted(rows, key=lambda r: r.on):
+            out.setdefault((row.owner_id, row.kind), []).append(row)
+        return out
+
+    @staticmethod
+    def _lead_activity_for(rnd: random.Random, leadgen: dict, p: Prospect, created: dt.date):
+        """The rep's latest activity of the prospect's source within 30 days before it was added (most
+        new leads of those sources come from one), so the yields count them."""
+        candidates = [
+            a
+            for a in leadgen.get((p.owner.pk, p.source), [])
+            if a.on <= created <= a.on + dt.timedelta(days=30)
+        ]
+        return candidates[-1] if candidates and rnd.random() < 0.85 else None
 
     def _targets(self, reps: list[User], teams: list[Team]) -> None:
         from targets.models import PipelineTarget
