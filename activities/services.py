@@ -267,3 +267,43 @@ def morning_emails_send(*, now: dt.datetime | None = None) -> int:
         MorningEmailSent.objects.filter(user=user, day=today).update(sent_at=timezone.now())
         sent += 1
     return sent
+
+
+def planned_from_next_actions(*, prospects) -> int:
+    """A planned activity (kind "other", the text as its subject, all day) for each prospect of the
+    queryset `prospects` with a "next action" text or date that has no planned activity of that subject
+    and day yet: how an imported "next action" column becomes the prospect's next planned activity (as
+    migration 0003 did for the data before). One read of the prospects and their planned activities, one
+    bulk insert. Returns the number planned."""
+    rows = list(
+        prospects.exclude(next_action="", next_action_on__isnull=True).values_list(
+            "pk", "owner_id", "next_action", "next_action_on", "updated_at"
+        )
+    )
+    if not rows:
+        return 0
+    existing = {
+        (prospect_id, subject, timezone.localdate(starts_at))
+        for prospect_id, subject, starts_at in Activity.objects.filter(
+            prospect_id__in=[r[0] for r in rows], status=ActivityStatus.PLANNED
+        ).values_list("prospect_id", "subject", "starts_at")
+    }
+    kind, _created = ActivityKind.objects.get_or_create(
+        code="other", defaults={"label_ja": "その他", "label_en": "Other", "position": 90}
+    )
+    new = []
+    for pk, owner_id, text, day, updated_at in rows:
+        day = day or timezone.localdate(updated_at)
+        if (pk, text, day) not in existing:
+            new.append(
+                Activity(
+                    prospect_id=pk,
+                    owner_id=owner_id,
+                    kind=kind,
+                    subject=text,
+                    starts_at=local_midnight(day),
+                    all_day=True,
+                )
+            )
+    Activity.objects.bulk_create(new, batch_size=1000)
+    return len(new)

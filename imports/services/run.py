@@ -14,6 +14,7 @@ from django.utils import timezone, translation
 from django.utils.translation import ngettext
 
 from accounts.models import Role, User
+from activities.services import planned_from_next_actions
 from imports import reader
 from imports.models import ImportJob, JobPhase, JobStatus
 from imports.services.fields import BATCH_SIZE
@@ -148,8 +149,12 @@ def import_job_run(*, job: ImportJob, progress: Callable[[int], None] | None = N
     with translation.override(job.options.get("language")):
         try:
             with transaction.atomic():
+                started = timezone.now()
                 with pghistory.context(user=job.created_by_id, import_job=job.pk):
                     outcome = _process(job, write=True, progress=progress)
+                    if not outcome.error_count:
+                        # A "next action" column plans the prospect's next activity (activities app).
+                        planned_from_next_actions(prospects=Prospect.objects.filter(updated_at__gte=started))
                 if outcome.error_count:
                     raise _Rollback
                 pipeline_changed_send(owner_ids=outcome.owner_ids)
