@@ -12,6 +12,7 @@ JA = {
     "Just changed: shown here after the column's first cards.": "直前に変更した見込み客のため、列の先頭の見込み客に続けて表示しています。",
     "Moved “%(name)s” to %(horizon)s.": "「%(name)s」を%(horizon)sに移動しました。",
     "Saved “%(name)s”.": "「%(name)s」を保存しました。",
+    "of which %(amount)s carried over": "うち持ち越し %(amount)s",
 }
 PLURALS = {
     "Of these, %(counter)s prospect worth %(amount)s was carried over from an earlier month.": [

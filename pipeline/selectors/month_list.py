@@ -60,6 +60,7 @@ class BandRow:
     added: Decimal  # what this line adds to the one above
     running: Decimal
     sales_target: Decimal | None
+    carried: Decimal = ZERO  # of `added`, the deals carried over from an earlier month
 
     @property
     def pct(self) -> Decimal | None:
@@ -88,6 +89,7 @@ class Totals:
     # Of the listed rows, those carried over from an earlier expected month (rules.month_list_q).
     carried_count: int = 0
     carried_amount: Decimal = ZERO
+    carried_rank_amount: dict[str, Decimal] = field(default_factory=dict)
 
     @property
     def band_rows(self) -> list[BandRow]:
@@ -98,9 +100,9 @@ class Totals:
         for rank in RANKS:
             added = self.rank_amount.get(rank, ZERO)
             running += added
-            rows.append(
-                BandRow(_("+ %(rank)s rank") % {"rank": rank}, rank, added, running, self.sales_target)
-            )
+            label = _("+ %(rank)s rank") % {"rank": rank}
+            carried = self.carried_rank_amount.get(rank, ZERO)
+            rows.append(BandRow(label, rank, added, running, self.sales_target, carried))
         return rows
 
     def add(self, other: Totals) -> None:
@@ -113,6 +115,8 @@ class Totals:
         self.carried_amount += other.carried_amount
         for rank, amount in other.rank_amount.items():
             self.rank_amount[rank] = self.rank_amount.get(rank, ZERO) + amount
+        for rank, amount in other.carried_rank_amount.items():
+            self.carried_rank_amount[rank] = self.carried_rank_amount.get(rank, ZERO) + amount
 
 
 @dataclass
@@ -163,6 +167,9 @@ def _per_rep(base: QuerySet[Prospect], month: dt.date, bands: RankBands, current
     aggregates.update(
         carried_n=Count("id", filter=carried_q(month)), carried_sum=dsum("amount", filter=carried_q(month))
     )
+    aggregates.update(
+        {f"carried_{r}": dsum("amount", filter=bands.rank_q(r) & carried_q(month)) for r in RANKS}
+    )
     on_list = _by_owner(listed(base, month, current=current).order_by().values(*_WHO).annotate(**aggregates))
     won = _by_owner(
         won_in_month(base, month).order_by().values(*_WHO).annotate(n=Count("id"), won_sum=dsum("won_amount"))
@@ -182,6 +189,7 @@ def _per_rep(base: QuerySet[Prospect], month: dt.date, bands: RankBands, current
                 rank_amount={r: row.get(f"amount_{r}", ZERO) for r in RANKS},
                 carried_count=row.get("carried_n", 0),
                 carried_amount=row.get("carried_sum", ZERO),
+                carried_rank_amount={r: row.get(f"carried_{r}", ZERO) for r in RANKS},
             )
         )
     per_rep.sort(key=lambda t: (-t.weighted, t.label))

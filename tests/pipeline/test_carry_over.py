@@ -60,6 +60,8 @@ def test_the_current_month_carries_every_open_overdue_deal_marked_with_its_month
         Decimal("2000000"),
         Decimal("500000"),
     ]
+    # The bands say how much of each rank's amount is carried over: B is October's, C September's.
+    assert [row.carried for row in total.band_rows] == [0, 0, Decimal("2000000"), Decimal("500000")]
     (rep,) = data.per_rep
     assert (rep.carried_count, rep.carried_amount) == (2, Decimal("2500000"))
 
@@ -109,6 +111,7 @@ def test_the_page_states_the_rule_and_marks_the_carried_row(personas, client, mo
     assert "also carries every open prospect whose expected month has passed" in body
     assert body.count('class="badge carried-from"') == 1
     assert "were carried over" in body or "was carried over" in body
+    assert "of which ¥300,000 carried over" in body
     previous = client.get(reverse("pipeline:month_list"), {"month": add_months(month, -1).strftime("%Y-%m")})
     assert "also carries every open prospect" not in previous.content.decode()
 
