@@ -201,7 +201,7 @@ class ProspectFilterForm(CrmForm):
         "amount": ("-amount", "-id"),
         "probability": ("-probability", "-id"),
         "expected_month": ("expected_month", "id"),
-        "next_action": ("next_action_on", "id"),
+        "next_action": ("next_activity_at", "id"),  # annotated by prospect_list_queryset
     }
     SORT_CHOICES = [
         ("updated", _("Last updated")),
@@ -225,6 +225,11 @@ class ProspectFilterForm(CrmForm):
     month_from = MonthField(label=_("Expected from"), required=False)
     month_to = MonthField(label=_("Expected until"), required=False)
     owner = forms.ModelChoiceField(label=_("Owner"), required=False, queryset=User.objects.none())
+    planned = forms.ChoiceField(
+        label=_("Next action"),
+        required=False,
+        choices=[("", _("All")), ("none", _("Nothing planned (open prospects)"))],
+    )
     sort = forms.ChoiceField(label=_("Sort"), required=False, choices=SORT_CHOICES)
 
     def __init__(self, *args, user: User, owners: list[User] | None = None, **kwargs):
@@ -253,6 +258,8 @@ class ProspectFilterForm(CrmForm):
             qs = qs.filter(expected_month__lte=data["month_to"])
         if data.get("owner"):
             qs = qs.filter(owner=data["owner"])
+        if data.get("planned") == "none":  # open prospects with no planned activity (the warning's list)
+            qs = qs.filter(status=Status.OPEN).exclude(activities__status="planned")
         return qs.order_by(*self.ordering())
 
     def ordering(self) -> tuple[str, ...]:

@@ -366,7 +366,9 @@ class Prospect(models.Model):
 
     @property
     def is_action_overdue(self) -> bool:
-        return self.is_open and self.next_action_on is not None and self.next_action_on < timezone.localdate()
+        """Its next planned activity is past (read where annotated: activities.selectors.next_activity_columns)."""
+        at = getattr(self, "next_activity_at", None)
+        return self.is_open and at is not None and timezone.localdate(at) < timezone.localdate()
 
 
 class OpenCount(models.Model):

@@ -182,8 +182,6 @@ LIST_FIELDS = (
     "amount",
     "source",
     "status",
-    "next_action",
-    "next_action_on",
     "version",  # a manager's bulk change names the version each row was shown at
 )
 
@@ -191,5 +189,13 @@ LIST_FIELDS = (
 def prospect_list_queryset(viewer: User, form: ProspectFilterForm) -> QuerySet[Prospect]:
     """The prospects `viewer` may see that match the list's filter form (none when it is not valid),
     in its order, with their owners and only the listed columns."""
-    visible = Prospect.objects.visible_to(viewer).select_related("owner").only(*LIST_FIELDS)
+    from activities.selectors import next_activity_columns
+
+    # Each row's next planned activity: subqueries of the page's own query (no query per row).
+    visible = (
+        Prospect.objects.visible_to(viewer)
+        .select_related("owner")
+        .only(*LIST_FIELDS)
+        .annotate(**next_activity_columns())
+    )
     return form.filter(visible) if form.is_valid() else visible.none()

@@ -29,6 +29,16 @@ from salescrm.lib.params import parse_page
 from salescrm.templatetags.crm import format_month
 
 PAGE_SIZE = 25
+
+
+def _next_action_text(p) -> str:
+    """The next planned activity in one cell: its subject, else its kind."""
+    if p.next_activity_subject:
+        return p.next_activity_subject
+    ja = (translation.get_language() or "ja").startswith("ja")
+    return (p.next_activity_kind_ja if ja else p.next_activity_kind_en) or ""
+
+
 # The list's columns, on screen and in its exports (in the reader's language).
 LIST_COLUMNS = (
     Column("name", _lazy("Prospect name"), lambda p: p.name),
@@ -39,8 +49,14 @@ LIST_COLUMNS = (
     Column("amount", _lazy("Amount"), lambda p: p.amount, numeric=True),
     Column("source", _lazy("Source"), lambda p: p.get_source_display()),
     Column("status", _lazy("Status"), lambda p: p.get_status_display()),
-    Column("action", _lazy("Next action"), lambda p: p.next_action),
-    Column("action_on", _lazy("Next action date"), lambda p: p.next_action_on, on_screen=False),
+    # The next planned activity (annotated by prospect_list_queryset): kind and subject, then its date.
+    Column("action", _lazy("Next action"), lambda p: _next_action_text(p)),
+    Column(
+        "action_on",
+        _lazy("Next action date"),
+        lambda p: timezone.localdate(p.next_activity_at) if p.next_activity_at else None,
+        on_screen=False,
+    ),
 )
 
 

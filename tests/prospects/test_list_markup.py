@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from activities.selectors import next_activity_columns
 from prospects.forms import ProspectFilterForm
 from prospects.models import Prospect
 from tests.conftest import make_prospect, make_user
@@ -20,7 +21,8 @@ from tests.conftest import make_prospect, make_user
 pytestmark = pytest.mark.django_db
 
 # The row as list.html wrote it through the template engine before the rows moved to Python.
-ROW_TEMPLATE = """{% for p in rows %}<tr>
+# The next action is the next planned activity (issue 18), annotated by prospect_list_queryset.
+ROW_TEMPLATE = """{% get_current_language as LANGUAGE_CODE %}{% for p in rows %}<tr>
         {% if bulk %}<td class="select">{% if p.is_open %}<input type="checkbox" name="selected" value="{{ p.pk }}:{{ p.version }}" form="bulk-form" aria-label="{% blocktranslate with name=p.name %}Select {{ name }}{% endblocktranslate %}">{% endif %}</td>{% endif %}
         <td data-label="{% translate 'Prospect name' %}"><a href="{% url 'prospects:detail' p.pk %}">{{ p.name }}</a></td>
         <td data-label="{% translate 'Owner' %}">{{ p.owner.display_name }}</td>
@@ -30,7 +32,7 @@ ROW_TEMPLATE = """{% for p in rows %}<tr>
         <td data-label="{% translate 'Amount' %}" class="num">{{ p.amount|money }}</td>
         <td data-label="{% translate 'Source' %}">{{ p.get_source_display }}</td>
         <td data-label="{% translate 'Status' %}">{{ p.get_status_display }}</td>
-        <td data-label="{% translate 'Next action' %}" class="{% if p.is_action_overdue %}overdue{% endif %}">{{ p.next_action|default:"—" }}{% if p.next_action_on %} ({{ p.next_action_on|date:"SHORT_DATE_FORMAT" }}){% endif %}</td>
+        <td data-label="{% translate 'Next action' %}" class="{% if p.is_action_overdue %}overdue{% endif %}">{% if p.next_activity_at %}{% if LANGUAGE_CODE == "en" %}{{ p.next_activity_kind_en }}{% else %}{{ p.next_activity_kind_ja }}{% endif %}{% if p.next_activity_subject %}: {{ p.next_activity_subject }}{% endif %} ({{ p.next_activity_at|date:"SHORT_DATE_FORMAT" }}){% elif p.is_open %}<span class="badge nothing-planned">{% translate "Nothing planned" %}</span>{% else %}—{% endif %}</td>
       </tr>{% endfor %}"""
 
 
@@ -106,7 +108,7 @@ def test_the_rows_are_the_markup_the_row_template_wrote(odd, client, who, query,
     body = response.content.decode()
     # The template rendered the page's prospects as model instances: the same ones, in the page's order.
     shown = [row.pk for row in response.context["page"].object_list]
-    by_pk = Prospect.objects.select_related("owner").in_bulk(shown)
+    by_pk = Prospect.objects.select_related("owner").annotate(**next_activity_columns()).in_bulk(shown)
     rows = [by_pk[pk] for pk in shown]
     assert rows
     with translation.override(language):

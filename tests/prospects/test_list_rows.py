@@ -13,6 +13,7 @@ from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 
 from accounts.access import visible_user_names
+from activities.selectors import next_activity_columns
 from prospects.forms import ProspectFilterForm
 from prospects.models import Horizon, Prospect, Source, Status
 from prospects.selectors import prospect_list_queryset
@@ -115,7 +116,9 @@ def test_pages_follow_the_chosen_sort_with_the_id_breaking_ties(listed, sort):
     form = ProspectFilterForm(data, user=viewer)
     paginator = Paginator(prospect_list_queryset(viewer, form), 4)
     got = [p.pk for number in paginator.page_range for p in paginator.page(number).object_list]
-    assert got == list(Prospect.objects.order_by(*form.ordering()).values_list("pk", flat=True))
+    # The "next action" sort reads the next planned activity's date, annotated as the list does.
+    reference = Prospect.objects.annotate(**next_activity_columns()).order_by(*form.ordering())
+    assert got == list(reference.values_list("pk", flat=True))
     assert len(set(got)) == paginator.count == Prospect.objects.count()
 
 
@@ -125,12 +128,15 @@ def test_a_row_carries_what_the_list_shows_in_one_query(listed):
     with CaptureQueriesContext(connection) as queries:
         rows = list(prospect_list_queryset(viewer, form))
         shown = [
-            (p.name, p.owner.display_name, p.amount, p.next_action_on, p.get_status_display()) for p in rows
+            (p.name, p.owner.display_name, p.amount, p.next_activity_at, p.get_status_display()) for p in rows
         ]
     assert rows and len(queries.captured_queries) == 1
     assert shown == [
-        (p.name, p.owner.display_name, p.amount, p.next_action_on, p.get_status_display())
-        for p in Prospect.objects.visible_to(viewer).open().order_by("name", "id")
+        (p.name, p.owner.display_name, p.amount, p.next_activity_at, p.get_status_display())
+        for p in Prospect.objects.visible_to(viewer)
+        .open()
+        .annotate(**next_activity_columns())
+        .order_by("name", "id")
     ]
 
 
