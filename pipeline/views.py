@@ -30,6 +30,7 @@ from prospects.services import ProspectConflict
 from salescrm.lib.export import CSV_ENCODINGS, export_header, export_response, export_rows
 from salescrm.lib.htmx import wants_fragment
 from salescrm.lib.months import add_months, this_month
+from salescrm.lib.params import parse_page
 
 
 def _fragment(request: HttpRequest) -> bool:
@@ -311,13 +312,12 @@ def month_list(request: HttpRequest) -> HttpResponse:
     printing = request.GET.get("print") == "1"
     # The screen shows a page of rows; the print view and the exports carry every row.
     every_row = printing or fmt in ("csv", "xlsx")
-    page = request.GET.get("page", "")
     data = selectors.month_list(
         viewer=request.user,
         scope=scope,
         month=month,
         today=today,
-        page=int(page) if page.isdigit() and len(page) < 9 else 1,
+        page=parse_page(request.GET.get("page")),
         page_size=None if every_row else settings.MONTH_LIST_PAGE_SIZE,
     )
     if fmt in ("csv", "xlsx"):

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from prospects.counts import counts_by_owner
+from salescrm.lib.params import parse_key
 from targets.models import (
     PipelineTarget,
     Rule,
@@ -30,10 +31,11 @@ def parse_scope_key(text: str) -> ScopeKey | None:
     """'company', 'team-3', 'user-5' -> a scope key; None when malformed."""
     if text == "company":
         return COMPANY
-    kind, _sep, pk = text.partition("-")
-    if kind in (Scope.USER, Scope.TEAM) and pk.isdigit():
-        return user_key(int(pk)) if kind == Scope.USER else team_key(int(pk))
-    return None
+    parsed = parse_key(text, (Scope.USER.value, Scope.TEAM.value))
+    if parsed is None:
+        return None
+    kind, pk = parsed
+    return user_key(pk) if kind == Scope.USER else team_key(pk)
 
 
 def scope_key_text(key: ScopeKey) -> str:

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.access import admin_required
 from salescrm.lib.htmx import wants_fragment
+from salescrm.lib.params import parse_page
 from targets.forms import PipelineTargetForm
 from targets.models import PipelineTarget
 from targets.scopes import target_for_key
@@ -98,7 +99,7 @@ def alert_list(request: HttpRequest) -> HttpResponse:
         shown = list(alerts[:MENU_ALERTS])
         total = len(shown) if len(shown) < MENU_ALERTS else alerts.count()
         return render(request, "targets/alerts.html#menu", {"alerts": shown, "total": total})
-    page = Paginator(alerts, PAGE_ALERTS).get_page(request.GET.get("page"))
+    page = Paginator(alerts, PAGE_ALERTS).get_page(parse_page(request.GET.get("page")))
     return render(
         request, "targets/alerts.html", {"alerts": page, "page": page, "total": page.paginator.count}
     )

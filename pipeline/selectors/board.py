@@ -20,6 +20,7 @@ from pipeline.selectors.rules import CARD_ORDER, HORIZONS, ZERO, dsum, weight, w
 from pipeline.selectors.scope import Scope
 from prospects.counts import pipeline_sums
 from prospects.models import Horizon, Prospect
+from salescrm.lib.params import int_or_none
 
 # Up to this many owners a column's first cards are read owner by owner from the index (see
 # _first_ids); beyond, one ranking over all of them costs less than that many index descents.
@@ -90,17 +91,13 @@ class CardCursor:
     @classmethod
     def parse(cls, raw: str) -> CardCursor:
         """The cursor of a "more" button's URL; ValueError for anything else."""
-        month, weighted, pk = raw.split("~")
+        month, weighted, raw_pk = raw.split("~")
         value = Decimal(weighted)
+        pk = int_or_none(raw_pk, minimum=1)
         # A weighted amount is at most an amount (14 digits): anything larger is not a card's.
-        if (
-            not value.is_finite()
-            or abs(value) >= 10**15
-            or not (pk.isascii() and pk.isdigit())
-            or len(pk) > 18
-        ):
+        if not value.is_finite() or abs(value) >= 10**15 or pk is None:
             raise ValueError(raw)
-        return cls(dt.date.fromisoformat(month) if month else None, value, int(pk))
+        return cls(dt.date.fromisoformat(month) if month else None, value, pk)
 
     def q(self) -> Q:
         """ "After this cursor" for a queryset with the alias `card_weight` (rules.weight)."""

@@ -17,6 +17,7 @@ from accounts.access import visible_teams, visible_users
 from accounts.models import Team, User
 from pipeline.models import ForecastSnapshot, RankBands
 from prospects.models import Prospect
+from salescrm.lib.params import parse_id
 from targets.models import PipelineTarget
 
 
@@ -139,9 +140,7 @@ def resolve_scope(viewer: User, raw: str | None) -> Scope:
             return all_scope(viewer=viewer)
         raise Http404
     kind, _sep, raw_pk = raw.partition("-")
-    if not (raw_pk.isascii() and raw_pk.isdigit() and len(raw_pk) < 19):
-        raise Http404
-    pk = int(raw_pk)
+    pk = parse_id(raw_pk)
     if kind == "user":
         if pk == viewer.pk:
             return user_scope(viewer, viewer=viewer)
