@@ -13,7 +13,7 @@ from activities.models import Activity, ActivityStatus
 
 # An agenda section shows at most this many (a heavy rep's overdue list runs to thousands): the oldest
 # overdue and the soonest planned, with a note that more exist.
-AGENDA_LIMIT = 50
+AGENDA_LIMIT = 30
 
 
 def _midnight(day: dt.date) -> dt.datetime:

@@ -9,7 +9,7 @@ from typing import Any
 
 from activities.models import Activity
 
-TIMELINE_PAGE_SIZE = 20
+TIMELINE_PAGE_SIZE = 10
 # Deeper pages read page x size rows of each source; past this the whole history is one link away.
 TIMELINE_MAX_PAGE = 50
 

@@ -118,7 +118,8 @@ def test_the_timeline_pages_and_its_older_button_reads_the_next_page(personas, l
     client = login(personas.owner)
     url = reverse("activities:timeline", args=[p.pk])
     fragment = client.get(url, {"page": 2}, headers={"HX-Request": "true"}).content.decode()
-    assert "<html" not in fragment and "件04" in fragment  # page 2 of 20: items 5..4 ...
+    # page 1 (10 a page): the creation and 件24..件16; page 2: 件15..件06
+    assert "<html" not in fragment and "件15" in fragment and "件16" not in fragment
     assert "<html" in client.get(url, {"page": 2}).content.decode()
 
 
@@ -183,3 +184,16 @@ def test_the_migration_moves_every_next_action_into_a_planned_activity(personas)
     assert planned[dated.pk].subject == text and planned[dated.pk].all_day
     assert timezone.localdate(planned[dated.pk].starts_at) == dt.date(2026, 12, 24)
     assert planned[undated.pk].subject == "電話" and planned[undated.pk].owner_id == personas.teammate.pk
+
+
+def test_a_long_overdue_list_shows_the_oldest_and_says_more_exist(personas):
+    from activities.selectors.agenda import AGENDA_LIMIT
+
+    today = timezone.localdate()
+    made = [
+        make_activity(personas.prospect, starts_at=at(today - dt.timedelta(days=i + 1)))
+        for i in range(AGENDA_LIMIT + 1)
+    ]
+    agenda = agenda_for(viewer=personas.owner, owner_ids=(personas.owner.pk,), today=today)
+    assert agenda.overdue_more and len(agenda.overdue) == AGENDA_LIMIT
+    assert agenda.overdue[0].pk == made[-1].pk  # the oldest first
