@@ -1,6 +1,8 @@
 # Japanese for the pipeline helper's strings (issues 15 and 17: the board, the forecast meeting's list).
 JA = {
     "Scope": "対象範囲",
+    "Log test closing": "テストクロージングを記録",
+    "Test closing": "テストクロージング",
     "Carried over": "持ち越し",
     "Carried over from": "持ち越し元の月",
     "Carried over from %(month)s": "%(month)sから持ち越し",

@@ -5,7 +5,6 @@ from django.template import engines
 from django.utils.safestring import SafeString, mark_safe
 
 from pipeline.cardkit import CardKit
-from prospects.models import Horizon
 
 register = template.Library()
 
@@ -36,7 +35,6 @@ def board_cards(context: template.Context, cards, error: str = "") -> SafeString
             "error": error,
             "kit": CardKit.for_request(request),
             "viewer_id": getattr(user, "pk", None),
-            "horizons": Horizon.choices,
         },
         request,
     )
