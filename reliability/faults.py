@@ -625,7 +625,7 @@ def scenario_process_kills(stack: Stack, sessions_unused, args) -> list[Row]:
         rows.append(
             Row(
                 name,
-                f"{program} back (running{', answering' if program == 'web' else ''})",
+                f"{program} back (running again)",
                 f"{seconds:.1f} s" if seconds is not None else "not within 60 s",
                 "< 10 s",
                 seconds is not None and seconds < 10,

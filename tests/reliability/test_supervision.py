@@ -64,6 +64,10 @@ def test_a_killed_process_is_back_within_10_s_the_web_answers_and_only_sigterm_s
         time.sleep(1)
         old, killed_at = stack.kill(name)
         back = stack.wait_back(name, old, killed_at)
+        if name == "web":  # and the new master's own workers answer
+            deadline = time.monotonic() + 10
+            while not stack.answers(timeout=10) and time.monotonic() < deadline:
+                time.sleep(0.2)
         time.sleep(1)
         poller.done.set()
         poller.join()
