@@ -18,7 +18,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.access.test_matrix import ROLES, RULES
-from tests.security.test_nul_in_forms import project_form_classes
+from tests.security.test_nul_in_forms import project_apps, project_form_classes
 
 ODD_VALUES = [
     "\u0661\u0662",  # Arabic-Indic digits: isdigit() and int() accept them
@@ -39,7 +39,7 @@ ODD_VALUES = [
 # The odd values also tried one parameter at a time (an early refusal of one must not hide another).
 ONE_AT_A_TIME = ["\u00b2", "99999999999999999999999999", "\x00"]
 
-APPS = ["accounts", "closing", "imports", "pipeline", "prospects", "salescrm", "targets"]
+APPS = project_apps()
 _READ = re.compile(r"request\.(?:GET|POST)(?:\.get\(|\[)\"([^\"]+)\"")
 
 
