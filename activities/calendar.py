@@ -18,12 +18,16 @@ FEED_MAX_ITEMS = 2000
 
 
 def feed_activities(user: User) -> list[Activity]:
-    """The user's own planned activities on prospects they may still see, from a month back."""
+    """The planned activities of the user's own open prospects (a reassigned prospect's go with it), from
+    a month back."""
     since = timezone.now() - dt.timedelta(days=FEED_PAST_DAYS)
     return list(
         Activity.objects.visible_to(user)
         .filter(
-            owner_id=user.pk, status=ActivityStatus.PLANNED, prospect__status="open", starts_at__gte=since
+            prospect__owner_id=user.pk,
+            status=ActivityStatus.PLANNED,
+            prospect__status="open",
+            starts_at__gte=since,
         )
         .select_related("kind", "prospect")
         .order_by("starts_at", "id")[:FEED_MAX_ITEMS]

@@ -128,8 +128,8 @@ class Activity(models.Model):
         verbose_name_plural = _("activities")
         ordering = ["-starts_at", "-id"]
         indexes = [
-            # The agenda, the calendar feed and the morning email: one rep's (or a team's reps')
-            # planned activities by date.
+            # One rep's (or a team's reps') own planned activities by date (the daily report's "tomorrow").
+            # The agenda, the feed and the email read by the prospect's owner (activity_planned_prospect).
             models.Index(
                 fields=["owner", "starts_at", "id"],
                 condition=Q(status="planned"),

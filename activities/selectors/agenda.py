@@ -38,8 +38,9 @@ def _planned(viewer: User | None, owner_ids: tuple[int, ...] | None) -> QuerySet
     if viewer is not None:
         qs = qs.visible_to(viewer)
     if owner_ids is not None:
-        qs = qs.filter(owner_id__in=owner_ids)
-    return qs.select_related("kind", "prospect", "owner").only(
+        # Whose agenda: the prospect's owner, so a reassigned prospect's plans move with it.
+        qs = qs.filter(prospect__owner_id__in=owner_ids)
+    return qs.select_related("kind", "prospect", "prospect__owner").only(
         "id",
         "starts_at",
         "all_day",
@@ -47,7 +48,7 @@ def _planned(viewer: User | None, owner_ids: tuple[int, ...] | None) -> QuerySet
         "subject",
         "version",
         "status",
-        "owner_id",
+        "prospect__owner_id",
         "prospect_id",
         "kind_id",
         "kind__label_ja",
@@ -55,17 +56,18 @@ def _planned(viewer: User | None, owner_ids: tuple[int, ...] | None) -> QuerySet
         "kind__code",
         "prospect__name",
         "prospect__status",
-        "owner__username",
-        "owner__first_name",
-        "owner__last_name",
-        "owner__is_active",
+        "prospect__owner__username",
+        "prospect__owner__first_name",
+        "prospect__owner__last_name",
+        "prospect__owner__is_active",
     )
 
 
 def agenda_for(
     *, viewer: User | None, owner_ids: tuple[int, ...] | None, today: dt.date | None = None
 ) -> Agenda:
-    """The planned activities of `owner_ids` (everyone with None) that `viewer` may see (no check with
+    """The planned activities on the open prospects of `owner_ids` (everyone with None) that `viewer`
+    may see (no check with
     None: the morning email, for the user themselves): overdue (before today, oldest first), today's,
     and the rest of this week (to Sunday). Three queries whatever the number of reps."""
     today = today or timezone.localdate()

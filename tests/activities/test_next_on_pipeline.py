@@ -28,13 +28,15 @@ def _nothing_planned() -> str:
 @pytest.mark.parametrize("page", ["pipeline:board", "pipeline:month_list"])
 def test_the_next_planned_activity_is_on_the_card_and_row(personas, login, page):
     month = this_month()
-    planned = make_prospect(personas.owner, name="予定あり", horizon=Horizon.SHORT, expected_month=month)
+    planned = make_prospect(
+        personas.owner, name="計画のある会社", horizon=Horizon.SHORT, expected_month=month
+    )
     make_activity(planned, starts_at=at(timezone.localdate() + dt.timedelta(days=9)), subject="二回目の訪問")
     make_activity(planned, starts_at=at(timezone.localdate() + dt.timedelta(days=20)), subject="もっと先")
-    make_prospect(personas.owner, name="予定なし", horizon=Horizon.SHORT, expected_month=month)
+    make_prospect(personas.owner, name="計画のない会社", horizon=Horizon.SHORT, expected_month=month)
     body = login(personas.owner).get(reverse(page)).content.decode()
     assert "二回目の訪問" in body and "もっと先" not in body
-    # 予定なし, and on the board also the personas' 山田工務店 (mid term, no month, nothing planned)
+    # 計画のない会社, and on the board also the personas' 山田工務店 (mid term, no month, nothing planned)
     assert body.count(_nothing_planned()) == (2 if page == "pipeline:board" else 1)
 
 

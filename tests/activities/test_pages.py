@@ -197,3 +197,15 @@ def test_a_long_overdue_list_shows_the_oldest_and_says_more_exist(personas):
     agenda = agenda_for(viewer=personas.owner, owner_ids=(personas.owner.pk,), today=today)
     assert agenda.overdue_more and len(agenda.overdue) == AGENDA_LIMIT
     assert agenda.overdue[0].pk == made[-1].pk  # the oldest first
+
+
+def test_a_reassigned_prospects_plans_move_to_the_new_owners_agenda_and_feed(personas, client):
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    planned = make_activity(personas.prospect, starts_at=at(tomorrow, 9), subject="引き継ぎ訪問")
+    Prospect.objects.filter(pk=personas.prospect.pk).update(owner=personas.teammate)
+    teammate = agenda_for(viewer=personas.teammate, owner_ids=(personas.teammate.pk,), today=tomorrow)
+    owner = agenda_for(viewer=personas.owner, owner_ids=(personas.owner.pk,), today=tomorrow)
+    assert [a.pk for a in teammate.today_items] == [planned.pk] and owner.today_items == []
+    token = feed_token_reset(user=personas.teammate)
+    events = Calendar.from_ical(client.get(reverse("activities:feed", args=[token])).content).walk("VEVENT")
+    assert [str(e["uid"]) for e in events] == [f"activity-{planned.pk}@salescrm"]
