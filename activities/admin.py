@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from activities.models import Activity, ActivityKind
+from activities.models import Activity, ActivityKind, LeadActivity
 
 
 @admin.register(ActivityKind)
@@ -20,3 +20,13 @@ class ActivityAdmin(admin.ModelAdmin):
     list_filter = ("status", "kind")
     raw_id_fields = ("prospect", "owner", "created_by")
     readonly_fields = ("created_at", "updated_at", "version", "done_at")
+
+
+@admin.register(LeadActivity)
+class LeadActivityAdmin(admin.ModelAdmin):
+    list_display = ("on", "kind", "owner", "name", "area", "flyers", "contacts", "requests")
+    list_filter = ("kind",)
+    date_hierarchy = "on"
+    search_fields = ("name", "area", "channel", "note")
+    raw_id_fields = ("owner", "created_by")
+    readonly_fields = ("created_at", "updated_at")

@@ -320,16 +320,45 @@ def _days(duration: dt.timedelta | None) -> Decimal | None:
     return (Decimal(duration.total_seconds()) / Decimal(86400)).quantize(Decimal("0.1"))
 
 
-def source_stats(user: User, period: Period) -> tuple[list[SourceStat], SourceStat]:
-    """Win rate and average days from creation to won, per source and in total. Two queries."""
+def _outcome_aggregates() -> dict:
+    """Won, lost and the average days from creation to won: the figures of each statistics row."""
     days_to_won = ExpressionWrapper(
         F("closed_on") - TruncDate("created_at", tzinfo=_tz()), output_field=DurationField()
     )
-    aggregates = dict(
+    return dict(
         won=Count("id", filter=Q(status=Status.WON)),
         lost=Count("id", filter=Q(status=Status.LOST)),
         avg_days=Avg(days_to_won, filter=Q(status=Status.WON)),
     )
+
+
+def lead_kind_stats(user: User, period: Period) -> list[SourceStat]:
+    """source_stats by the kind of lead activity the prospects came from, and a row for none. One query."""
+    from activities.models import LeadKind
+
+    rows = {
+        row["lead_activity__kind"] or "": row
+        for row in _closed_in(user, period)
+        .values("lead_activity__kind")
+        .annotate(**_outcome_aggregates())
+        .order_by()
+    }
+    keys = [(k, str(label)) for k, label in LeadKind.choices] + [("", str(_("No lead activity")))]
+    return [
+        SourceStat(
+            source=key,
+            label=label,
+            won=rows.get(key, {}).get("won", 0),
+            lost=rows.get(key, {}).get("lost", 0),
+            avg_days_to_won=_days(rows.get(key, {}).get("avg_days")),
+        )
+        for key, label in keys
+    ]
+
+
+def source_stats(user: User, period: Period) -> tuple[list[SourceStat], SourceStat]:
+    """Win rate and average days from creation to won, per source and in total. Two queries."""
+    aggregates = _outcome_aggregates()
     qs = _closed_in(user, period)
     rows = {row["source"]: row for row in qs.values("source").annotate(**aggregates).order_by()}
     labels = dict(Source.choices)

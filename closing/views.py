@@ -404,6 +404,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
         "questions": selectors.question_stats(request.user, period),
         "rep_months": selectors.rep_month_stats(request.user, period),
         "per_source": per_source,
+        "per_lead_kind": selectors.lead_kind_stats(request.user, period),
         "total": total,
         "won_within_days": selectors.WON_WITHIN_DAYS,
     }

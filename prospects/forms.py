@@ -9,6 +9,7 @@ from django.utils.translation import pgettext_lazy
 
 from accounts.access import visible_users
 from accounts.models import User
+from activities.models import LeadKind
 from prospects.models import Horizon, Prospect, Source, Status, suggest_horizon
 from salescrm.lib.formrules import CrmForm, CrmModelForm, VersionField
 from salescrm.lib.months import parse_month
@@ -47,6 +48,7 @@ class MonthField(forms.Field):
         return month
 
 
+NO_LEAD_ACTIVITY = "none"
 FOLLOW_MONTH_LABEL = _("As the expected month suggests (%(horizon)s)")
 
 
@@ -219,6 +221,13 @@ class ProspectFilterForm(CrmForm):
         label=_("Horizon"), required=False, choices=[("", _("All")), *Horizon.choices]
     )
     source = forms.ChoiceField(label=_("Source"), required=False, choices=[("", _("All")), *Source.choices])
+    # The lead-generation activity it came from: by kind, none, or one activity (its page links here).
+    lead_kind = forms.ChoiceField(
+        label=_("Lead activity"),
+        required=False,
+        choices=[("", _("All")), *LeadKind.choices, (NO_LEAD_ACTIVITY, _("No lead activity"))],
+    )
+    lead_activity = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("All")), *Status.choices], initial=Status.OPEN
     )
@@ -258,6 +267,13 @@ class ProspectFilterForm(CrmForm):
             qs = qs.filter(expected_month__lte=data["month_to"])
         if data.get("owner"):
             qs = qs.filter(owner=data["owner"])
+        if data.get("lead_kind") == NO_LEAD_ACTIVITY:
+            qs = qs.filter(lead_activity__isnull=True)
+        elif data.get("lead_kind"):
+            qs = qs.filter(lead_activity__kind=data["lead_kind"])
+        if data.get("lead_activity"):
+            # qs holds only the prospects the user may see, so another's activity id shows nothing.
+            qs = qs.filter(lead_activity_id=data["lead_activity"])
         if data.get("planned") == "none":  # open prospects with no planned activity (the warning's list)
             qs = qs.filter(status=Status.OPEN).exclude(activities__status="planned")
         return qs.order_by(*self.ordering())

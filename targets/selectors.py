@@ -200,6 +200,8 @@ class LedgerMonth:
     opening: int = 0
     new: int = 0
     new_by_source: dict[str, int] = field(default_factory=dict)
+    # The same new prospects by the kind of lead activity they came from ("" for none).
+    new_by_lead_kind: dict[str, int] = field(default_factory=dict)
     won: int = 0
     lost: int = 0
     closing: int = 0
@@ -216,6 +218,17 @@ class LedgerMonth:
         labels = dict(Source.choices)
         return [
             (str(labels.get(s, s)), n) for s, n in sorted(self.new_by_source.items(), key=lambda x: -x[1])
+        ]
+
+    @property
+    def lead_kinds(self) -> list[tuple[str, int]]:
+        from activities.models import LeadKind
+
+        labels = dict(LeadKind.choices)
+        return [
+            (str(labels[k]), self.new_by_lead_kind[k])
+            for k in LeadKind.values
+            if self.new_by_lead_kind.get(k)
         ]
 
     @property
@@ -298,7 +311,7 @@ def cycle_ledger(key: ScopeKey, *, today: dt.date | None = None, months: int = M
     new_rows = (
         base.filter(created_at__gte=first_dt, created_at__lt=end_dt)
         .annotate(m=TruncMonth("created_at"))
-        .values("m", "source")
+        .values("m", "source", "lead_activity__kind")
         .annotate(n=Count("id"), amount=Sum("amount"))
     )
     # 3. Won and lost, by month of closing.
@@ -321,6 +334,8 @@ def cycle_ledger(key: ScopeKey, *, today: dt.date | None = None, months: int = M
             m.new += r["n"]
             m.new_amount += r["amount"] or 0
             m.new_by_source[r["source"]] = m.new_by_source.get(r["source"], 0) + r["n"]
+            kind = r["lead_activity__kind"] or ""
+            m.new_by_lead_kind[kind] = m.new_by_lead_kind.get(kind, 0) + r["n"]
     for r in closed_rows:
         m = ledger.get(month_of(r["m"]))
         if m is None:

@@ -73,6 +73,9 @@ JA = {
     "Name": "名称",
     "Owner": "担当者",
     "All": "すべて",
+    "No lead activity": "見込み獲得活動なし",
+    "Show them in the prospect list": "見込み客一覧で表示",
+    "New by lead activity": "見込み獲得活動別の新規",
     "Previous": "前へ",
     "Next": "次へ",
 }

@@ -37,6 +37,7 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("activities/calendar.py", "feed_activities"): "the user's own ('mine'), applied to visible_to",
     ("activities/selectors/agenda.py", "_planned"): "a scope's owner ids, applied to visible_to",
     ("activities/yields.py", "samples_read"): "yield statistics of the owners a plan or scope names",
+    ("activities/yields.py", "alert_refills"): "what refilled resolved alerts, their scopes' owners (a job)",
 }
 
 

@@ -256,3 +256,49 @@ def test_a_resolved_alert_records_what_refilled_it(personas):
         "sources": {"flyer": 2},
         "lead_activities": [[drop.pk, "flyer", 2]],
     }
+
+
+# --- grouping by lead activity: the prospect list, the ledger, the statistics ----------------------
+
+
+def test_the_prospect_list_filters_by_lead_activity_kind_and_by_one_activity(personas, login):
+    drop = lead(personas.owner, leads=2)
+    lead(personas.owner, kind=LeadKind.REFERRAL, leads=1)
+    theirs = lead(personas.outsider, leads=1)
+    client = login(personas.owner)
+
+    def names(query):
+        page = client.get(reverse("prospects:list") + query)
+        return {p.name for p in page.context["page"].object_list}
+
+    assert names("?lead_kind=flyer") == {f"flyer-{drop.pk}-0", f"flyer-{drop.pk}-1"}
+    assert names("?lead_kind=none") == {personas.prospect.name}
+    assert names(f"?lead_activity={drop.pk}") == {f"flyer-{drop.pk}-0", f"flyer-{drop.pk}-1"}
+    assert names(f"?lead_activity={theirs.pk}") == set()  # another scope's activity shows nothing
+
+
+def test_the_ledger_counts_new_prospects_by_lead_activity_kind(personas):
+    from targets.scopes import user_key
+    from targets.selectors import cycle_ledger
+
+    today = timezone.localdate()
+    lead(personas.owner, leads=2, on=today)
+    lead(personas.owner, kind=LeadKind.EXHIBITION, leads=1, on=today)
+    month = cycle_ledger(user_key(personas.owner.pk), today=today).months[-1]
+    assert month.new_by_lead_kind == {"flyer": 2, "exhibition": 1, "": 1}  # "" : the persona's own
+    assert [n for _label, n in month.lead_kinds] == [2, 1]  # in the kinds' order, none left out
+
+
+def test_the_statistics_give_the_win_rate_by_lead_activity_kind(personas):
+    from closing.selectors import Period, lead_kind_stats
+
+    today = timezone.localdate()
+    drop = lead(personas.owner, leads=3)
+    won, lost, _open = drop.prospects.order_by("pk")
+    Prospect.objects.filter(pk=won.pk).update(status="won", closed_on=today, won_amount=100, probability=100)
+    Prospect.objects.filter(pk=lost.pk).update(status="lost", closed_on=today, lost_reason="price")
+    period = Period.months(today.replace(day=1), today.replace(day=1))
+    rows = {s.source: s for s in lead_kind_stats(personas.manager, period)}
+    assert (rows["flyer"].won, rows["flyer"].lost, rows["flyer"].win_rate) == (1, 1, Decimal(50))
+    assert (rows[""].won, rows[""].lost) == (0, 0)
+    assert lead_kind_stats(personas.outsider, period)[0].won == 0  # the rule: only visible prospects

@@ -46,8 +46,10 @@ def test_a_follow_up_is_created_on_the_recontact_date_with_the_customer_copied(
         (followup,) = services.recontact_create_followups(today=today)
     assert followup.origin == lost and followup.owner == personas.owner
     assert followup.status == Status.OPEN and followup.horizon == Horizon.LONG
-    for name in ("name", "contact_person", "phone", "email", "address", "source"):
+    for name in ("name", "contact_person", "phone", "email", "address"):
         assert getattr(followup, name) == getattr(lost, name)
+    # Not the lost deal's source: a revival (掘り起こし), so it is no new lead of that source (#18).
+    assert followup.source == Source.REVIVAL != lost.source
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["owner@example.jp"]
     assert "佐藤商店" in mail.outbox[0].subject
