@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "targets",
     "imports",
     "activities",
+    "reports",
 ]
 
 MIDDLEWARE = [

@@ -16,5 +16,6 @@ urlpatterns = [
     path("targets/", include("targets.urls")),
     path("imports/", include("imports.urls")),
     path("activities/", include("activities.urls")),
+    path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]

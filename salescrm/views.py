@@ -24,6 +24,7 @@ def home(request: HttpRequest) -> HttpResponse:
     A manager (or admin): the team table first, alerts one line each. Constant number of queries."""
     from activities.selectors import due_activities
     from pipeline.selectors import horizon_counts, user_scope
+    from reports.selectors import unread_comment_reports
     from salescrm.selectors import HORIZONS, home_team_table
 
     user = request.user
@@ -51,6 +52,8 @@ def home(request: HttpRequest) -> HttpResponse:
         "team": team,
         "rows": team.rows if team else [],
         "is_manager": is_manager,
+        # A manager's comment on one of the user's daily reports that they have not opened yet.
+        "daily_comment_reports": unread_comment_reports(user),
     }
     return render(request, "home.html", context)
 

@@ -112,6 +112,15 @@ def lead_activity_kwargs(p) -> dict:
     }
 
 
+def daily_report_kwargs(p) -> dict:
+    import datetime as dt
+
+    from reports.services import daily_report_submit
+
+    report = daily_report_submit(owner=p.owner, day=dt.date(2026, 11, 4), comment="", expected_version=None)
+    return {"pk": report.pk}
+
+
 def feed_kwargs(p) -> dict:
     from activities.services import feed_token_reset
 
@@ -203,6 +212,11 @@ RULES: dict[str, Rule] = {
     "activities:lead_create": Rule(EVERYONE),
     "activities:lead_yields": Rule(EVERYONE),
     "activities:lead_detail": Rule(OBJECT_VIEWERS, kwargs=lead_activity_kwargs),
+    # Daily reports: one's own day for everyone; the team's day for managers; a report for its owner's
+    # viewers (its comment form too).
+    "reports:daily": Rule(EVERYONE),
+    "reports:team": Rule(MANAGERS, denied_status=ROLE_DENIED),
+    "reports:detail": Rule(OBJECT_VIEWERS, kwargs=daily_report_kwargs),
     # A manager's bulk change of the prospects they see (reps: 403; rows they may not see are ignored).
     "prospects:bulk": Rule(MANAGERS, denied_status=ROLE_DENIED),
 }

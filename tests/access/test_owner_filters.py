@@ -37,6 +37,10 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("activities/calendar.py", "feed_activities"): "the user's own ('mine'), applied to visible_to",
     ("activities/selectors/agenda.py", "_planned"): "a scope's owner ids, applied to visible_to",
     ("activities/yields.py", "samples_read"): "yield statistics of the owners a plan or scope names",
+    ("reports/selectors.py", "_sections"): "a day's rows of the reps a scope names, applied to visible_to",
+    ("reports/selectors.py", "team_day"): "the day's reports of the scope's reps, applied to visible_to",
+    ("reports/selectors.py", "report_of"): "the user's own report ('mine'), applied to visible_to",
+    ("reports/selectors.py", "unread_comment_reports"): "the user's own reports, applied to visible_to",
     ("activities/yields.py", "alert_refills"): "what refilled resolved alerts, their scopes' owners (a job)",
 }
 
