@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.access import can_manage
 from accounts.models import User
+from activities.services import planned_from_next_actions
 from closing.models import Reading, Recontact, Reopening, TestClosing, TestClosingQuestion
 from prospects.models import Horizon, LostReason, Prospect, Source, Status, suggest_horizon
 from prospects.services import (
@@ -33,6 +34,7 @@ from prospects.services import (
     prospect_update,
 )
 from prospects.signals import pipeline_changed_send
+from salescrm.lib.months import add_months, this_month
 
 logger = logging.getLogger(__name__)
 
@@ -173,11 +175,19 @@ for _service in (test_closing_log, test_closing_is_editable, test_closing_edit, 
 # --- What a test closing proposes
 
 
+# A clearly negative answer proposes at most this probability (a downgrade, #18).
+NEGATIVE_PROBABILITY = 20
+# One step longer: where a downgrade moves the horizon (long stays long; closing as lost is offered).
+LONGER_HORIZON = {Horizon.SHORT: Horizon.MID, Horizon.MID: Horizon.LONG, Horizon.LONG: Horizon.LONG}
+UP, DOWN = "up", "down"
+
+
 @dataclass
 class Proposal:
     horizon: str
     expected_month: dt.date | None
     probability: int
+    direction: str = UP  # DOWN: a downgrade, with closing as lost offered beside it
 
     def differs_from(self, prospect: Prospect) -> bool:
         return (
@@ -195,9 +205,11 @@ def proposal_for(test_closing: TestClosing, prospect: Prospect) -> Proposal | No
     """
     positive = test_closing.reading == Reading.POSITIVE
     month = test_closing.revealed_month
-    if not positive and month is None:
-        return None
     if not prospect.is_open:
+        return None
+    if test_closing.reading == Reading.NEGATIVE:
+        return downgrade_for(test_closing, prospect)
+    if not positive and month is None:
         return None
     horizon = suggest_horizon(month) if month else Horizon.SHORT
     probability = prospect.probability
@@ -207,6 +219,25 @@ def proposal_for(test_closing: TestClosing, prospect: Prospect) -> Proposal | No
         horizon=horizon, expected_month=month or prospect.expected_month, probability=probability
     )
     return proposal if proposal.differs_from(prospect) else None
+
+
+def downgrade_for(test_closing: TestClosing, prospect: Prospect) -> Proposal:
+    """What a clearly negative answer proposes: the probability down to at most NEGATIVE_PROBABILITY,
+    the horizon one step longer (LONGER_HORIZON) with an expected month that implies it (a revealed
+    month when it does; none for long term), and closing it as lost offered beside. Always a
+    proposal, even when the values are already that low: a no is an answer to act on."""
+    horizon = LONGER_HORIZON[prospect.horizon]
+    month = test_closing.revealed_month or prospect.expected_month
+    if suggest_horizon(month) != horizon:
+        month = (
+            None if horizon == Horizon.LONG else add_months(this_month(), settings.HORIZON_SHORT_MONTHS + 1)
+        )
+    return Proposal(
+        horizon=horizon,
+        expected_month=month,
+        probability=min(prospect.probability, NEGATIVE_PROBABILITY),
+        direction=DOWN,
+    )
 
 
 def proposal_apply(
@@ -412,6 +443,8 @@ def recontact_create_followups(*, today: dt.date | None = None) -> list[Prospect
                     next_action_on=today,
                     **{name: getattr(lost, name) for name in FOLLOWUP_FIELDS},
                 )
+                # ... as its planned activity: the agenda and the home page read those.
+                planned_from_next_actions(prospects=Prospect.objects.filter(pk=followup.pk))
                 claim.followup = followup
                 claim.save(update_fields=["followup"])
                 transaction.on_commit(lambda f=followup, lost=lost: _notify_followup(f, lost), robust=True)

@@ -67,8 +67,7 @@ def agenda_for(
     *, viewer: User | None, owner_ids: tuple[int, ...] | None, today: dt.date | None = None
 ) -> Agenda:
     """The planned activities on the open prospects of `owner_ids` (everyone with None) that `viewer`
-    may see (no check with
-    None: the morning email, for the user themselves): overdue (before today, oldest first), today's,
+    may see (no check with None: the morning email, for the user themselves): overdue (before today, oldest first), today's,
     and the rest of this week (to Sunday). Three queries whatever the number of reps."""
     today = today or timezone.localdate()
     week_end = today + dt.timedelta(days=6 - today.weekday())

@@ -209,3 +209,21 @@ def test_a_reassigned_prospects_plans_move_to_the_new_owners_agenda_and_feed(per
     token = feed_token_reset(user=personas.teammate)
     events = Calendar.from_ical(client.get(reverse("activities:feed", args=[token])).content).walk("VEVENT")
     assert [str(e["uid"]) for e in events] == [f"activity-{planned.pk}@salescrm"]
+
+
+def test_a_recontact_follow_up_gets_its_next_action_as_a_planned_activity_today(personas):
+    from closing.services import recontact_create_followups
+
+    kind("other")
+    today = timezone.localdate()
+    make_prospect(
+        personas.owner,
+        status="lost",
+        closed_on=today - dt.timedelta(days=60),
+        lost_reason="no_response",
+        recontact_on=today,
+    )
+    (followup,) = recontact_create_followups(today=today)
+    planned = Activity.objects.get(prospect=followup)
+    assert planned.status == "planned" and planned.subject == followup.next_action
+    assert timezone.localdate(planned.starts_at) == today and planned.owner_id == personas.owner.pk
