@@ -90,19 +90,23 @@ def active_questions() -> QuerySet[TestClosingQuestion]:
 
 
 def stale_prospects(user: User, *, days: int, now: dt.datetime | None = None) -> QuerySet[Prospect]:
-    """Open mid/long-term prospects with no test closing for `days` days (counting from their creation
-    when they never had one), largest amount first."""
+    """First the open prospects to test-close now (a proposal, quote or showroom visit done since
+    their last test closing: activities.testclose), then the open mid/long-term prospects with no test
+    closing for `days` days (counting from their creation when they never had one); largest amount
+    first in each."""
+    from activities.testclose import test_close_now
+
     now = now or timezone.now()
     cutoff = now - dt.timedelta(days=days)
     return (
         Prospect.objects.visible_to(user)
         .open()
-        .filter(horizon__in=[Horizon.MID, Horizon.LONG])
+        .annotate(test_close_now=test_close_now())
         .annotate(last_test_closing=Max("test_closings__asked_at"))
         .annotate(quiet_since=Coalesce("last_test_closing", "created_at"))
-        .filter(quiet_since__lt=cutoff)
+        .filter(Q(test_close_now=True) | Q(horizon__in=[Horizon.MID, Horizon.LONG], quiet_since__lt=cutoff))
         .select_related("owner")
-        .order_by("-amount", "quiet_since", "id")
+        .order_by("-test_close_now", "-amount", "quiet_since", "id")
     )
 
 

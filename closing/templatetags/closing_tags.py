@@ -19,6 +19,7 @@ class ClosingSections:
     test_closings: list[TestClosing] = field(default_factory=list)
     reopenings: list[Reopening] = field(default_factory=list)
     origin_name: str = ""
+    test_close_now: bool = False
 
 
 @register.simple_tag
@@ -37,7 +38,14 @@ def closing_sections(prospect: Prospect, user) -> ClosingSections:
         origin_name = (
             Prospect.objects.filter(pk=prospect.origin_id).values_list("name", flat=True).first() or ""
         )
-    return ClosingSections(test_closings=tcs, reopenings=reopenings, origin_name=origin_name)
+    from activities.testclose import is_test_close_now
+
+    return ClosingSections(
+        test_closings=tcs,
+        reopenings=reopenings,
+        origin_name=origin_name,
+        test_close_now=is_test_close_now(prospect),
+    )
 
 
 @register.filter

@@ -76,6 +76,11 @@ JA = {
     "No lead activity": "見込み獲得活動なし",
     "Show them in the prospect list": "見込み客一覧で表示",
     "New by lead activity": "見込み獲得活動別の新規",
+    "A clear no counts as much as a yes: the answer suggests a downgrade. Change the values if needed, then apply, or close it as lost.": "はっきりした「いいえ」も「はい」と同じく大事な答えです。見込みの格下げを提案します。必要なら値を直して適用するか、失注として閉じてください。",
+    "Close as lost": "失注にする",
+    "Test-close now": "今すぐテストクロージング",
+    "Marked “Test-close now” and listed first: a proposal, quote or showroom visit was done and no test closing was asked since.": "「今すぐテストクロージング」の印が付いたものが先頭です。提案書・見積の提出やショールーム来場の後、まだテストクロージングをしていない見込み客です。",
+    "A proposal, quote or showroom visit was done: ask a test closing now.": "提案書・見積の提出またはショールーム来場が済みました。今すぐテストクロージングをしてください。",
     "Previous": "前へ",
     "Next": "次へ",
 }

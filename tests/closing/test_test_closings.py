@@ -147,9 +147,32 @@ def test_a_revealed_month_proposes_that_month_and_the_horizon_it_implies(persona
     assert proposal.probability == 50  # undecided does not raise it
 
 
-def test_a_negative_answer_without_timing_proposes_nothing(personas):
-    tc = TestClosingFactory(prospect=personas.prospect, reading=Reading.NEGATIVE)
-    assert services.proposal_for(tc, personas.prospect) is None
+def test_a_negative_answer_proposes_a_downgrade(personas, settings):
+    p = personas.prospect  # mid, 50 %
+    tc = TestClosingFactory(prospect=p, reading=Reading.NEGATIVE)
+    proposal = services.proposal_for(tc, p)
+    assert (proposal.direction, proposal.horizon, proposal.expected_month, proposal.probability) == (
+        "down",
+        Horizon.LONG,
+        None,
+        20,
+    )
+    short = ProspectFactory(owner=personas.owner, short=True, probability=80, expected_month=this_month())
+    down = services.proposal_for(TestClosingFactory(prospect=short, reading=Reading.NEGATIVE), short)
+    # One step longer, with a month that implies it: the first month past the short-term horizon.
+    assert (down.horizon, down.probability) == (Horizon.MID, 20)
+    assert down.expected_month == add_months(this_month(), settings.HORIZON_SHORT_MONTHS + 1)
+
+
+def test_a_negative_answer_on_a_long_term_low_prospect_still_offers_closing_as_lost(personas, client):
+    p = ProspectFactory(owner=personas.owner, long=True, probability=10, expected_month=None)
+    proposal = services.proposal_for(TestClosingFactory(prospect=p, reading=Reading.NEGATIVE), p)
+    assert (proposal.direction, proposal.horizon, proposal.probability) == ("down", Horizon.LONG, 10)
+    client.force_login(personas.owner)
+    response = client.post(
+        _log_url(p), {"question_text": "導入時期は?", "answer": "予定なし", "reading": "negative"}, **HTMX
+    )
+    assert reverse("closing:lost", args=[p.pk]) in response.content.decode()
 
 
 def test_logging_a_positive_answer_shows_the_proposal_and_one_click_applies_it(personas, client):

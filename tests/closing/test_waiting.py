@@ -87,3 +87,26 @@ def test_the_page_costs_the_same_queries_whatever_the_data(personas, board, clie
         response = client.get(reverse("closing:waiting"))
     assert len(response.context["page"].object_list) == 3 + 6
     assert len(large) == len(small)
+
+
+def test_a_done_proposal_quote_or_showroom_visit_puts_the_prospect_first_until_a_test_closing(
+    personas, board
+):
+    from activities.models import ActivityStatus
+    from activities.testclose import is_test_close_now
+    from tests.activities.conftest import make_activity
+
+    # "brand new" (not quiet long enough) and "short one" (short term) are not waiting by days...
+    make_activity(board["new"], starts_at=days_ago(1), status=ActivityStatus.DONE, code="proposal_sent")
+    make_activity(board["short"], starts_at=days_ago(2), status=ActivityStatus.DONE, code="quote_sent")
+    # ... a call is no trigger, and a planned proposal is not done yet.
+    make_activity(board["stale_mid"], starts_at=days_ago(1), status=ActivityStatus.DONE, code="call")
+    make_activity(board["recent_tc"], starts_at=days_ago(-2), code="proposal_sent")
+    asked(board["recent_tc"], days_ago(5))
+    names = [p.name for p in selectors.stale_prospects(personas.owner, days=30)]
+    assert names == ["brand new", "short one", "never big", "stale mid"]  # test-close now first
+    assert is_test_close_now(board["new"]) and not is_test_close_now(board["stale_mid"])
+    asked(board["new"], days_ago(0))  # the test closing clears it
+    assert not is_test_close_now(board["new"])
+    names = [p.name for p in selectors.stale_prospects(personas.owner, days=30)]
+    assert names == ["short one", "never big", "stale mid"]
