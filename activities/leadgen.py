@@ -135,22 +135,25 @@ def lead_activity_create(*, by: User, owner: User, **fields: Any) -> LeadActivit
     return activity
 
 
-def lead_activity_choices(user: User, *, since: dt.date | None = None) -> list[LeadActivity]:
-    """The lead activities a prospect form offers: those `user` may see, newest first (a year)."""
-    since = since or timezone.localdate() - dt.timedelta(days=365)
-    rows = LeadActivity.objects.visible_to(user).filter(on__gte=since).select_related("owner")
-    return list(rows.order_by("-on", "-id")[:200])
+# The picker offers the lead activities of the last year (a prospect comes from recent work).
+PICK_DAYS = 366
 
 
 class LeadActivityPickField(forms.ModelChoiceField):
-    """A prospect's lead activity: one the user may see, else a form error that says so."""
+    """A prospect's lead activity: one the user may see from the last PICK_DAYS, or the one it is
+    already linked to (kept on an edit even when a reassignment took it out of the user's scope);
+    anything else is a form error that says so."""
 
     default_error_messages = {"invalid_choice": LINK_OUT_OF_SCOPE}
 
-    def __init__(self, *, user: User, **kwargs: Any) -> None:
+    def __init__(self, *, user: User, current_id: int | None = None, **kwargs: Any) -> None:
         kwargs.setdefault("label", _("Lead activity"))
         kwargs.setdefault("required", False)
-        super().__init__(queryset=LeadActivity.objects.visible_to(user).select_related("owner"), **kwargs)
+        since = timezone.localdate() - dt.timedelta(days=PICK_DAYS)
+        offered = LeadActivity.objects.visible_to(user).filter(on__gte=since)
+        if current_id is not None:
+            offered = offered | LeadActivity.objects.filter(pk=current_id)
+        super().__init__(queryset=offered.select_related("owner").order_by("-on", "-id"), **kwargs)
         self.empty_label = _("— none —")
 
     def label_from_instance(self, obj: LeadActivity) -> str:

@@ -153,7 +153,9 @@ class ProspectForm(HorizonFollowsMonth, CrmModelForm):
         # The lead activity picker offers only what the user may see; another id is a form error.
         from activities.leadgen import LeadActivityPickField
 
-        self.fields["lead_activity"] = LeadActivityPickField(user=user)
+        self.fields["lead_activity"] = LeadActivityPickField(
+            user=user, current_id=self.instance.lead_activity_id
+        )
         # One clear message per rule (clean_probability / clean_amount) instead of Django's generic ones.
         for name in ("probability", "amount"):
             self.fields[name].validators = [

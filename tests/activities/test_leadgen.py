@@ -302,3 +302,15 @@ def test_the_statistics_give_the_win_rate_by_lead_activity_kind(personas):
     assert (rows["flyer"].won, rows["flyer"].lost, rows["flyer"].win_rate) == (1, 1, Decimal(50))
     assert (rows[""].won, rows[""].lost) == (0, 0)
     assert lead_kind_stats(personas.outsider, period)[0].won == 0  # the rule: only visible prospects
+
+
+def test_an_edit_keeps_a_link_made_before_a_reassignment_took_it_out_of_scope(personas):
+    from prospects.forms import ProspectForm
+
+    theirs = lead(personas.outsider)
+    p = make_prospect(personas.owner, name="担当替え後", source=Source.FLYER, lead_activity=theirs)
+    data = {"name": p.name, "source": "flyer", "probability": "10", "amount": "0", "version": p.version}
+    assert ProspectForm({**data, "lead_activity": theirs.pk}, instance=p, user=personas.owner).is_valid()
+    other = lead(personas.outsider)
+    refused = ProspectForm({**data, "lead_activity": other.pk}, instance=p, user=personas.owner)
+    assert not refused.is_valid() and refused.errors["lead_activity"] == [str(LINK_OUT_OF_SCOPE)]
