@@ -96,6 +96,10 @@ PAGES: list[Page] = [
         "pipeline.monthly", "manager", lambda ds: reverse("pipeline:month_list") + f"?scope=team-{ds.team_id}"
     ),
     Page("targets.bell", "rep", lambda ds: reverse("targets:bell"), htmx=True),
+    # The daily report (issue 18): a rep's day (its live figures and items) and a manager's team on a
+    # day (each rep's figures, who has not submitted).
+    Page("reports.daily.rep", "rep", lambda ds: reverse("reports:daily")),
+    Page("reports.daily.team", "manager", lambda ds: reverse("reports:team") + f"?scope=team-{ds.team_id}"),
     # Activities (issue 18): the agenda of a rep, of the heavy rep and of a manager's team; the prospect
     # timeline's first page and its htmx "older" page (about 10 activities a prospect).
     Page("activities.agenda.rep", "rep", lambda ds: reverse("activities:agenda")),
@@ -116,6 +120,11 @@ PAGES: list[Page] = [
         lambda ds: reverse("activities:timeline", args=[ds.detail_prospect_id]) + "?page=2",
         htmx=True,
     ),
+    # Lead activities (issue 18): a rep's list, a manager's (the team's reps'), and the yields page
+    # (every visible rep's, team's and the company's figures of the trailing 90 days).
+    Page("activities.leads.rep", "rep", lambda ds: reverse("activities:lead_list")),
+    Page("activities.leads.manager", "manager", lambda ds: reverse("activities:lead_list")),
+    Page("activities.leads.yields", "manager", lambda ds: reverse("activities:lead_yields")),
     Page(
         "prospects.edit",
         "rep",
