@@ -6,6 +6,7 @@ from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
+from closing.models import TestClosing
 from pipeline.models import RankBands
 from pipeline.selectors import BoardFilters
 from prospects.forms import MonthField
@@ -55,6 +56,14 @@ class QuickEditForm(CrmForm):
     )
     expected_month = MonthField(label=_("Expected month"), required=False)
     version = VersionField()
+
+    def __init__(self, *args, revealed_budget: TestClosing | None = None, **kwargs):
+        """`revealed_budget`: the newest test closing that revealed a budget; offered as the amount
+        (the template's button fills the field) unless it is the amount already."""
+        super().__init__(*args, **kwargs)
+        amount = self.initial.get("amount")
+        offered = revealed_budget is not None and revealed_budget.revealed_budget != amount
+        self.revealed_budget = revealed_budget if offered else None
 
 
 class RankBandsForm(CrmModelForm):

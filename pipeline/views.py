@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import admin_required, manager_required
+from closing.selectors import prospect_revealed_budget
 from pipeline import selectors
 from pipeline.columns import MONTH_LIST_COLUMNS, SCREEN_COLUMNS
 from pipeline.forms import BoardFilterForm, MoveForm, QuickEditForm, RankBandsForm
@@ -234,7 +235,8 @@ def card_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 else prospect.amount,
                 "expected_month": prospect.expected_month,
                 "version": prospect.version,
-            }
+            },
+            revealed_budget=prospect_revealed_budget(prospect),
         )
         return _card_response(request, prospect, scope=scope, form=filters, edit_form=form, headers=False)
     form = QuickEditForm(request.POST)

@@ -81,3 +81,7 @@ REPLACE.update({
     "Filter": "絞り込み",
     "Count": "件数",
 })
+JA.update({
+    "A test closing on %(on)s revealed a budget of %(amount)s.": "%(on)s のテストクロージングで予算 %(amount)s が判明しています。",
+    "Use it as the amount": "見込金額にする",
+})

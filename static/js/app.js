@@ -48,6 +48,17 @@
       });
     });
   });
+  // A button that puts a value the page offers into a field (the board's quick edit: a budget a
+  // test closing revealed, as the amount); the rep still saves the form.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-fill]");
+    var field = button && document.querySelector(button.getAttribute("data-fill"));
+    if (field) {
+      field.value = button.getAttribute("data-value");
+      field.dispatchEvent(new Event("input", { bubbles: true }));
+      field.focus();
+    }
+  });
   // The main menu is a <details>: one button on a phone, always open on a wider screen.
   var navmenu = document.getElementById("navmenu");
   var wide = window.matchMedia("(min-width: 800px)");

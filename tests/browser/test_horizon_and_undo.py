@@ -78,3 +78,23 @@ def test_a_rep_undoes_a_won_deal_from_the_confirmation_with_a_reason(app, crm, o
     reopened = Prospect.objects.get(pk=prospect.pk)
     assert (reopened.status, reopened.next_action) == (Status.OPEN, "見積書を送付")  # its next action is back
     assert Reopening.objects.get(prospect=prospect).reason == "押し間違い"
+
+
+def test_the_quick_edit_takes_over_a_budget_a_test_closing_revealed(app, crm, open_page):
+    from decimal import Decimal
+
+    from tests.factories import TestClosingFactory
+
+    prospect = crm.pipeline["short"]
+    TestClosingFactory(prospect=prospect, revealed_budget=Decimal(3000000))
+    page = open_page(crm.owner, viewport=support.DESKTOP)
+    page.goto(f"{app}/pipeline/")
+    card = page.locator(f"#card-{prospect.pk}")
+    card.locator(f"button[hx-get='/pipeline/cards/{prospect.pk}/edit/']").click()
+    offer = page.locator(f"#card-{prospect.pk} .budget-offer")
+    expect(offer).to_contain_text("¥3,000,000")
+    offer.locator("button").click()
+    expect(page.locator(f"#card-{prospect.pk} [name=amount]")).to_have_value("3000000")
+    page.locator(f"#card-{prospect.pk} form.quick-edit button[type=submit]").click()
+    expect(page.locator(f"#card-{prospect.pk} form.quick-edit")).to_have_count(0)
+    assert Prospect.objects.get(pk=prospect.pk).amount == Decimal(3000000)
