@@ -86,7 +86,7 @@ def lead_yields(request: HttpRequest) -> HttpResponse:
         for u in visible_users(user).filter(is_active=True).order_by("username")
     ]
     teams = [
-        (t, yields.yields_for_team(team_id=t.pk, samples=samples))
+        (t, yields.yields_for_team(team_id=t.pk, samples=samples, members=members))
         for t in visible_teams(user).order_by("name")
     ]
     context = {

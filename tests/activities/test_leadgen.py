@@ -314,3 +314,27 @@ def test_an_edit_keeps_a_link_made_before_a_reassignment_took_it_out_of_scope(pe
     other = lead(personas.outsider)
     refused = ProspectForm({**data, "lead_activity": other.pk}, instance=p, user=personas.owner)
     assert not refused.is_valid() and refused.errors["lead_activity"] == [str(LINK_OUT_OF_SCOPE)]
+
+
+def test_the_lead_pages_read_the_same_number_of_queries_whatever_the_rows(personas, login):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.conftest import make_user
+
+    client = login(personas.manager)
+
+    def queries(url):
+        with CaptureQueriesContext(connection) as q:
+            assert client.get(url).status_code == 200
+        return len(q)
+
+    lead(personas.owner, leads=1)
+    before = {u: queries(u) for u in (reverse("activities:lead_list"), reverse("activities:lead_yields"))}
+    for i in range(3):
+        rep = make_user(f"rep-extra-{i}")
+        personas.team.members.add(rep)
+        lead(rep, leads=2)
+        lead(rep, kind=LeadKind.REFERRAL, leads=1)
+    after = {u: queries(u) for u in before}
+    assert after == before
