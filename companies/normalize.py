@@ -12,7 +12,7 @@ import unicodedata
 
 import jaconv
 
-# Legal forms, as NFKC writes them (㈱ and （株） both become "(株)"). Matched at the start or the end only:
+# Legal forms, as NFKC writes them (㈱ and the full-width (株) both become "(株)"). Matched at the start or the end only:
 # a 株式会社 in the middle of a name is part of the name.
 _LEGAL_FORMS = [
     r"株式会社",

@@ -1,4 +1,5 @@
 """名寄せ's normalisation with real variants whose answers are known (issue 19)."""
+# ruff: noqa: RUF001 - full-width digits, letters and brackets are what these tests are about
 
 from __future__ import annotations
 
