@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from activities.models import Activity
+from salescrm.lib.params import parse_page
 
 TIMELINE_PAGE_SIZE = 10
 # Deeper pages read page x size rows of each source; past this the whole history is one link away.
@@ -33,11 +34,7 @@ class TimelinePage:
 
 
 def _page_number(raw: object) -> int:
-    try:
-        number = int(str(raw))
-    except (TypeError, ValueError):
-        return 1
-    return min(max(number, 1), TIMELINE_MAX_PAGE)
+    return min(parse_page(raw), TIMELINE_MAX_PAGE)
 
 
 def prospect_timeline_page(prospect, page: object = 1, size: int = TIMELINE_PAGE_SIZE) -> TimelinePage:
