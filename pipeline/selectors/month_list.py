@@ -144,14 +144,17 @@ class MonthList:
         return self.page + 1 if self.page < self.pages else None
 
 
-_WHO = ("owner", "owner__username", "owner__first_name", "owner__last_name")
+_WHO = ("owner", "owner__username", "owner__first_name", "owner__last_name", "owner__is_active")
 
 
 def _by_owner(rows: QuerySet) -> dict[int, dict[str, Any]]:
     return {
         r["owner"]: {
             **r,
-            "name": User.format_name(r["owner__last_name"], r["owner__first_name"], r["owner__username"]),
+            # A deactivated rep's row stays, marked: the total counts their prospects.
+            "name": User.format_roster_name(
+                r["owner__last_name"], r["owner__first_name"], r["owner__username"], r["owner__is_active"]
+            ),
         }
         for r in rows
     }

@@ -14,9 +14,9 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from accounts.access import visible_teams, visible_users
-from accounts.models import Team, User
+from accounts.models import Role, Team, User
 from pipeline.models import ForecastSnapshot, RankBands
-from prospects.models import Prospect
+from prospects.models import Prospect, Status
 from salescrm.lib.params import parse_id
 from targets.models import PipelineTarget
 
@@ -157,20 +157,24 @@ def resolve_scope(viewer: User, raw: str | None) -> Scope:
 
 
 def scope_choices(viewer: User, scope: Scope | None = None) -> list[tuple[str, str]]:
-    """The scopes the menu offers: everyone (admins), the teams, then the active people the viewer
-    may look at. A rep has only themselves."""
+    """The scopes the menu offers: everyone (admins), the teams, then the people the viewer may look at:
+    the active reps, and anyone else (a manager, a deactivated rep, marked) who owns open prospects,
+    so the people offered add up to the team's board and no one is a row of zeros. A rep has only
+    themselves."""
     if not (viewer.is_manager or viewer.is_admin_role):
         return [(f"user-{viewer.pk}", viewer.display_name)]
     choices: list[tuple[str, str]] = [("all", _("Everyone"))] if viewer.is_admin_role else []
     choices += [(f"team-{pk}", name) for pk, name in _led_teams(viewer).values_list("pk", "name")]
     people = (
         visible_users(viewer)
-        .filter(is_active=True)
+        .filter(Q(is_active=True, role=Role.REP) | Q(prospects__status=Status.OPEN))
+        .distinct()
         .order_by("last_name", "first_name", "username", "pk")
-        .values_list("pk", "last_name", "first_name", "username")
+        .values_list("pk", "last_name", "first_name", "username", "is_active")
     )
     choices += [
-        (f"user-{pk}", User.format_name(last, first, username)) for pk, last, first, username in people
+        (f"user-{pk}", User.format_roster_name(last, first, username, active))
+        for pk, last, first, username, active in people
     ]
     return choices
 

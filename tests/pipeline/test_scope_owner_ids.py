@@ -53,6 +53,8 @@ def test_a_team_of_another_manager_is_still_404(personas):
 
 @pytest.mark.parametrize("who", ["owner", "manager", "other_manager", "admin"])
 def test_the_scope_menu_offers_what_the_viewer_may_open(personas, who):
+    from django.db.models import Q
+
     from accounts.access import visible_teams, visible_users
     from pipeline.selectors import scope_choices
 
@@ -67,12 +69,18 @@ def test_the_scope_menu_offers_what_the_viewer_may_open(personas, who):
         return
     expected = [("all", "全員")] if who == "admin" else []
     expected += [(f"team-{t.pk}", t.name) for t in visible_teams(viewer).order_by("name")]
-    expected += [(f"user-{u.pk}", u.display_name) for u in visible_users(viewer).filter(is_active=True)]
+    # The active reps, and anyone else only while they own open prospects (#17: no manager as a row of
+    # zeros; a deactivated rep with open prospects stays, marked).
+    people = (
+        visible_users(viewer).filter(Q(is_active=True, role="rep") | Q(prospects__status="open")).distinct()
+    )
+    expected += [(f"user-{u.pk}", u.roster_name) for u in people]
     assert [key for key, _label in choices] == [key for key, _label in expected]
     assert [label for _key, label in choices][1 if who == "admin" else 0 :] == [
         label for _key, label in expected
     ][1 if who == "admin" else 0 :]
-    # Every offered scope resolves for the viewer (no 404), and the inactive member is not offered.
+    # Every offered scope resolves for the viewer (no 404); the inactive member without open prospects
+    # is not offered.
     assert f"user-{inactive.pk}" not in dict(choices)
     for key, _label in choices:
         resolve_scope(viewer, key)

@@ -56,9 +56,6 @@ def test_home_team_table_adds_up_and_marks_the_inactive_rep(leaver, client, lang
     assert INACTIVE[language] in _row(response.content.decode(), leaver.teammate.display_name)
 
 
-@pytest.mark.xfail(
-    strict=True, reason="targets/selectors.py _scope_labels drops inactive reps (fix due: access / admin)"
-)
 @pytest.mark.parametrize("language", ["ja", "en"])
 def test_targets_page_rep_rows_add_up_to_the_company_row(leaver, client, language):
     client.force_login(leaver.admin)
@@ -72,7 +69,6 @@ def test_targets_page_rep_rows_add_up_to_the_company_row(leaver, client, languag
     assert INACTIVE[language] in _row(response.content.decode(), leaver.teammate.display_name)
 
 
-@pytest.mark.xfail(strict=True, reason="month list per-rep rows not marked inactive (fix due: pipe / admin)")
 @pytest.mark.parametrize("language", ["ja", "en"])
 def test_month_list_per_rep_totals_add_up_and_mark_the_inactive_rep(leaver, client, language):
     client.force_login(leaver.manager)
@@ -86,7 +82,6 @@ def test_month_list_per_rep_totals_add_up_and_mark_the_inactive_rep(leaver, clie
     assert INACTIVE[language] in _row(response.content.decode(), leaver.teammate.display_name)
 
 
-@pytest.mark.xfail(strict=True, reason="pipeline scope_choices drops inactive people (fix due: pipe / admin)")
 def test_board_scope_menu_offers_everyone_the_team_total_counts(leaver, client):
     """The team's board counts the leaver's prospects, so the menu must offer the leaver too (marked):
     otherwise nobody can look at the deals that make the difference."""
