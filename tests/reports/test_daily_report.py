@@ -265,3 +265,28 @@ def test_the_owner_their_manager_and_an_admin_read_the_report(personas, client, 
     client.force_login(getattr(personas, role))
     response = client.get(reverse("reports:detail", args=[report.pk]))
     assert response.status_code == 200 and "見える" in response.content.decode()
+
+
+def test_the_django_admin_lists_reports_and_comments(client, personas):
+    client.force_login(personas.admin)
+    report = services.daily_report_submit(
+        owner=personas.owner, day=DAY, comment="管理", expected_version=None
+    )
+    services.daily_report_comment_add(report=report, author=personas.manager, body="確認")
+    for name in ("reports_dailyreport_changelist", "reports_dailyreportcomment_changelist"):
+        assert client.get(reverse(f"admin:{name}")).status_code == 200
+    assert client.get(reverse("admin:reports_dailyreport_change", args=[report.pk])).status_code == 200
+
+
+def test_the_demo_company_has_weeks_of_daily_reports_true_to_what_was_logged():
+    from django.core.management import call_command
+
+    call_command("seed_demo")
+    reports = list(DailyReport.objects.select_related("owner"))
+    assert len({r.owner_id for r in reports}) == 8 and len({r.day for r in reports}) >= 10
+    assert all(r.day < timezone.localdate() and r.day.weekday() < 5 for r in reports)
+    for report in reports[:: max(1, len(reports) // 10)]:  # a sample: the snapshot is the day's count
+        live = day_figures(viewer=report.owner, owner_ids=(report.owner_id,), day=report.day)[report.owner_id]
+        assert report.figures() == live
+    assert DailyReportComment.objects.exists()
+    assert unread_comment_reports(DailyReport.objects.filter(owner__username="tanaka").first().owner)

@@ -181,6 +181,7 @@ class Command(BaseCommand):
         self._test_closings(rnd, prospects, today)
         self._activities(rnd, prospects, today)
         self._targets(reps, teams)
+        self._daily_reports(rnd, reps, managers, today)
 
     @staticmethod
     def _first_state(rnd: random.Random, p: Prospect, final: dict, created: dt.datetime) -> None:
@@ -459,3 +460,57 @@ class Command(BaseCommand):
                 team=team, min_open=70, min_short=25, sales_target=Decimal(16_000_000)
             )
         PipelineTarget.objects.create(min_open=140, sales_target=Decimal(32_000_000))
+
+    def _daily_reports(
+        self, rnd: random.Random, reps: list[User], managers: list[User], today: dt.date
+    ) -> None:
+        """Three weeks of daily reports (日報): most weekdays of most reps, their figures counted from what
+        the demo logged that day (as a submission does), some with their manager's comment; the demo
+        rep's latest commented report is still unread, so their home page shows it."""
+        from reports.models import DailyReport, DailyReportComment
+        from reports.selectors import day_figures
+
+        notes = [
+            "飛び込み中心。反響は次週に期待。",
+            "チラシ配布の反応を確認中。",
+            "見積もり提出2件。来週テストクロージング予定。",
+            "展示会のフォローコール。",
+            "既存客訪問。紹介依頼を2件お願いした。",
+            "",
+        ]
+        remarks = [
+            "お疲れさまです。見積もりの返事を早めに確認しましょう。",
+            "良いペースです。",
+            "来週の同行、調整します。",
+        ]
+        days = [today - dt.timedelta(days=d) for d in range(1, 22)]
+        days = [d for d in days if d.weekday() < 5]
+        for i, rep in enumerate(reps):
+            manager = managers[0] if i < 4 else managers[1]
+            for day in days:
+                if rnd.random() < 0.15:
+                    continue  # not submitted that day
+                at = timezone.make_aware(dt.datetime.combine(day, dt.time(18, rnd.randint(0, 59))))
+                figures = day_figures(viewer=rep, owner_ids=(rep.pk,), day=day)[rep.pk]
+                report = DailyReport.objects.create(
+                    owner=rep, day=day, comment=rnd.choice(notes), submitted_at=at, created_at=at, **figures
+                )
+                if rnd.random() < 0.3:
+                    DailyReportComment.objects.create(
+                        report=report,
+                        author=manager,
+                        body=rnd.choice(remarks),
+                        created_at=min(at + dt.timedelta(hours=14), timezone.now()),
+                    )
+                    report.comments_seen_at = at + dt.timedelta(days=1)
+                    report.save(update_fields=["comments_seen_at"])
+        latest = DailyReport.objects.filter(owner=reps[0]).order_by("-day").first()
+        if latest is not None:
+            DailyReportComment.objects.create(
+                report=latest,
+                author=managers[0],
+                body=remarks[0],
+                created_at=min(latest.submitted_at + dt.timedelta(hours=14), timezone.now()),
+            )
+            latest.comments_seen_at = None
+            latest.save(update_fields=["comments_seen_at"])
