@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -36,7 +37,13 @@ def lead_activity_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "activities/leadgen_list.html",
-        {"page": page, "kind": kind, "kinds": LeadKind.choices},
+        # The detail links from one reverse per page, not one per row.
+        {
+            "page": page,
+            "kind": kind,
+            "kinds": LeadKind.choices,
+            "detail_base": reverse("activities:lead_list"),
+        },
     )
 
 
@@ -81,20 +88,30 @@ def lead_yields(request: HttpRequest) -> HttpResponse:
     samples = yields.samples_read(since=since, until=until)
     members = team_member_ids()
     user = request.user
-    reps = [
-        (u, yields.yields_for_user(user=u, samples=samples, members=members))
+    # One row list (reps, then teams, then the company) so the template loops once, no include per row.
+    rows = [
+        {
+            "name": u.display_name,
+            "css": "",
+            "yields": yields.yields_for_user(user=u, samples=samples, members=members),
+        }
         for u in visible_users(user).filter(is_active=True).order_by("username")
     ]
-    teams = [
-        (t, yields.yields_for_team(team_id=t.pk, samples=samples, members=members))
+    rows += [
+        {
+            "name": t.name,
+            "css": "team",
+            "yields": yields.yields_for_team(team_id=t.pk, samples=samples, members=members),
+        }
         for t in visible_teams(user).order_by("name")
     ]
+    rows.append(
+        {"name": _("Whole company"), "css": "company", "yields": yields.yields_for_company(samples=samples)}
+    )
     context = {
         "since": since,
         "until": until,
-        "reps": reps,
-        "teams": teams,
-        "company": yields.yields_for_company(samples=samples),
+        "rows": rows,
         "min_units": [(str(LeadKind(k).label), n) for k, n in yields.MIN_UNITS.items()],
         "kinds": LeadKind.choices,
     }

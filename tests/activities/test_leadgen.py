@@ -117,6 +117,9 @@ def test_lead_activities_follow_the_prospects_visibility(personas, login):
     assert set(LeadActivity.objects.visible_to(personas.admin)) == {mine, theirs}
     assert login(personas.teammate).get(reverse("activities:lead_detail", args=[mine.pk])).status_code == 404
     assert login(personas.manager).get(reverse("activities:lead_detail", args=[mine.pk])).status_code == 200
+    listed = login(personas.manager).get(reverse("activities:lead_list")).content.decode()
+    assert f'href="{reverse("activities:lead_detail", args=[mine.pk])}"' in listed
+    assert reverse("activities:lead_detail", args=[theirs.pk]) not in listed
 
 
 def test_a_prospect_from_a_lead_activity_takes_its_source_and_a_link_outside_the_scope_is_refused(
