@@ -25,7 +25,9 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.utils import timezone
 
-DATASET_VERSION = 7  # 4: vacuumed after the load; 5: open counts rebuilt after it; 6: the heavy rep; 7: activities
+# 4: vacuumed after the load; 5: open counts rebuilt after it; 6: the heavy rep; 7: activities;
+# 8: lead activities, with the recent prospects of their sources linked to them
+DATASET_VERSION = 8
 BENCH_PASSWORD = "bench-pass-2026"
 MARKER_TABLE = "bench_dataset"
 TRIGGER_TABLES = (
@@ -33,6 +35,7 @@ TRIGGER_TABLES = (
     "closing_testclosing",
     "targets_pipelinetarget",
     "activities_activity",
+    "activities_leadactivity",
 )
 
 
@@ -204,6 +207,18 @@ class _TextRows:
         if self.lines:
             self.copy.write("\n".join(self.lines) + "\n")
             self.lines.clear()
+
+
+# Days between two lead activities of a kind, per rep (about 26 each in half a year).
+LEAD_EVERY = {"flyer": 28, "door_to_door": 14, "referral": 30, "exhibition": 91, "inbound": 61}
+_LINK_LEADS_SQL = """
+UPDATE prospects_prospect p SET lead_activity_id = (
+    SELECT la.id FROM activities_leadactivity la
+    WHERE la.owner_id = p.owner_id AND la.kind = p.source AND la."on" <= p.created_at::date
+    ORDER BY la."on" DESC, la.id DESC LIMIT 1
+)
+WHERE p.created_at >= %(since)s AND p.source = ANY(%(kinds)s)
+"""
 
 
 def _disable_history_triggers(enable: bool) -> None:
@@ -474,6 +489,37 @@ def generate(size: Size, *, seed: int = 20261127, log=print) -> Dataset:
                         n_activities += 1
                 rows.flush()
             log(f"    {n_activities:,} activities: {time.monotonic() - started:.1f}s")
+
+            # Lead activities: half a year of each rep's (LEAD_EVERY), then the prospects of the last
+            # 180 days whose source is a lead kind linked to their owner's latest one of that kind.
+            from activities.models import LeadActivity, LeadKind
+
+            lead_rows = []
+            for rep_id in [*rep_ids, heavy_rep.pk]:
+                for kind, every in LEAD_EVERY.items():
+                    on = today - dt.timedelta(days=180 - rng.randrange(0, every))
+                    while on <= today:
+                        counts = {
+                            LeadKind.FLYER: {"flyers": rng.choice([200, 300, 500])},
+                            LeadKind.DOOR_TO_DOOR: {
+                                "doors_knocked": 40,
+                                "conversations": rng.randrange(2, 9),
+                            },
+                            LeadKind.EXHIBITION: {"contacts": rng.randrange(10, 40), "name": "展示会"},
+                            LeadKind.REFERRAL: {"requests": rng.randrange(3, 10)},
+                            LeadKind.INBOUND: {"name": "Web広告", "channel": "Web"},
+                        }[kind]
+                        lead_rows.append(LeadActivity(owner_id=rep_id, kind=kind, on=on, **counts))
+                        on += dt.timedelta(days=every)
+            LeadActivity.objects.bulk_create(lead_rows, batch_size=5000)
+            with connection.cursor() as cur:
+                cur.execute(
+                    _LINK_LEADS_SQL, {"since": now - dt.timedelta(days=180), "kinds": list(LeadKind.values)}
+                )
+                n_linked = cur.rowcount
+            log(
+                f"    {len(lead_rows):,} lead activities, {n_linked:,} prospects linked: {time.monotonic() - started:.1f}s"
+            )
 
             # Pipeline targets: every rep and team, and the company; about half the reps fall short.
             n_closed = statuses.count("closed")
