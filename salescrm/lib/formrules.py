@@ -4,7 +4,9 @@ Every form of the apps derives from `CrmForm` / `CrmModelForm` (tests/security/t
 fails for one that does not):
 - no NUL character in any submitted value: PostgreSQL refuses it in text (a 500 before this rule);
 - every date within DATE_MIN..DATE_MAX (a deal won on 1900-01-01 or a re-contact in 9999 is a typo);
-  the models hold the same bounds as CHECK constraints built by `date_in_bounds`.
+  the models hold the same bounds as CHECK constraints built by `date_in_bounds`;
+- a bound form that finds errors marks the request, so salescrm.middleware answers it with 422;
+- a versioned form's `version` is a `VersionField`: missing or malformed is no version, a conflict.
 """
 
 from __future__ import annotations
