@@ -290,3 +290,16 @@ def test_the_demo_company_has_weeks_of_daily_reports_true_to_what_was_logged():
         assert report.figures() == live
     assert DailyReportComment.objects.exists()
     assert unread_comment_reports(DailyReport.objects.filter(owner__username="tanaka").first().owner)
+
+
+def test_the_reps_page_reads_a_constant_number_of_queries(personas, client):
+    client.force_login(personas.owner)
+    url = reverse("reports:daily") + f"?date={DAY}"
+    _owners_day(personas)
+    with CaptureQueriesContext(connection) as small:
+        client.get(url)
+    _owners_day(personas)  # every section twice as long
+    with CaptureQueriesContext(connection) as large:
+        response = client.get(url)
+    assert response.context["rep_day"].figures["prospects_created"] == 4
+    assert len(large) == len(small)
