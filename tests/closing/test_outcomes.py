@@ -293,7 +293,10 @@ def test_the_owners_manager_or_an_admin_reopens_with_a_reason(personas, client, 
 def test_the_owner_may_undo_an_outcome_on_the_day_it_was_recorded(personas, client):
     p = _closed(personas, "won")
     client.force_login(personas.owner)
-    assert reverse("closing:reopen", args=[p.pk]) in client.get(reverse("prospects:detail", args=[p.pk])).content.decode()
+    assert (
+        reverse("closing:reopen", args=[p.pk])
+        in client.get(reverse("prospects:detail", args=[p.pk])).content.decode()
+    )
     response = client.post(reverse("closing:reopen", args=[p.pk]), {"reason": "押し間違い"}, **HTMX)
     assert response.status_code == 200 and _reload(p).status == Status.OPEN
     assert Reopening.objects.get().by == personas.owner

@@ -14,7 +14,9 @@ pytestmark = pytest.mark.django_db
 
 def _limit_after(html: str, field_id: str) -> str | None:
     """The limit note written right after the field with this id, or None."""
-    match = re.search(rf'id="{field_id}"[^>]*>\s*(?:</textarea>)?<small class="help limit"[^>]*>([^<]*)<', html)
+    match = re.search(
+        rf'id="{field_id}"[^>]*>\s*(?:</textarea>)?<small class="help limit"[^>]*>([^<]*)<', html
+    )
     return match.group(1) if match else None
 
 
