@@ -111,6 +111,9 @@ def test_a_rep_adds_an_inquiry_moves_it_tests_the_close_and_wins_it_on_a_phone(a
     dialog.locator("#id_amount").fill("1150000")
     support.shot(page, "flow1-4-won")
     dialog.locator("button[type=submit]").click()
+    # The confirmation names the deal and offers an undo; the board has redrawn behind it.
+    expect(dialog.locator(".recorded")).to_contain_text("さくら歯科医院")
+    dialog.locator("[data-close-dialog]").click()
     expect(page.locator("#dialog-slot dialog")).to_have_count(0)
     expect(card).to_have_count(0)
     expect_column(page, "short", short["count"], short["amount"], short["weighted"])
