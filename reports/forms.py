@@ -4,7 +4,6 @@ import datetime as dt
 
 from django import forms
 from django.utils import timezone
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from reports.models import MAX_COMMENT_LENGTH
@@ -28,6 +27,9 @@ class DayForm(CrmForm):
 
     date = DayField(label=_("Day"), required=False)
 
+    def __init__(self, data=None) -> None:
+        super().__init__(data, initial={"date": timezone.localdate()})
+
     def day(self) -> dt.date:
         if self.is_valid() and self.cleaned_data["date"]:
             return self.cleaned_data["date"]
@@ -46,10 +48,6 @@ class SubmitForm(CrmForm):
         widget=forms.Textarea(attrs={"rows": 4}),
     )
     version = VersionField()
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["comment"].help_text = gettext("At most %(n)s characters.") % {"n": MAX_COMMENT_LENGTH}
 
 
 class CommentForm(CrmForm):

@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -21,9 +22,11 @@ from reports.forms import CommentForm, DayForm, SubmitForm
 
 
 def _day_links(day: dt.date, url: str) -> dict[str, str]:
+    """The previous and the next day's address; no next day after today (a report is never ahead)."""
+    after = day + dt.timedelta(days=1)
     return {
         "previous_url": f"{url}?date={day - dt.timedelta(days=1):%Y-%m-%d}",
-        "next_url": f"{url}?date={day + dt.timedelta(days=1):%Y-%m-%d}",
+        "next_url": f"{url}?date={after:%Y-%m-%d}" if after <= timezone.localdate() else "",
     }
 
 
