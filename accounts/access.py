@@ -57,6 +57,14 @@ def visible_owner_ids_q(user: User, field: str = "owner") -> Q:
     return Q(**{field: user.pk})
 
 
+def visible_directory_q(user: User) -> Q:
+    """Companies and contacts (the customers, not the deals): every active user sees them all, so that
+    two reps never chase one customer unknowingly; their prospects stay behind visible_owner_ids_q."""
+    if not user.is_authenticated or not user.is_active:
+        return Q(pk__in=[])
+    return Q()
+
+
 def managed_member_ids(user: User) -> QuerySet:
     """The members of the teams `user` leads, as a subquery of user ids (without the manager)."""
     return Membership.objects.filter(team_id__in=_led_team_ids(user)).values("user_id")

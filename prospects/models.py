@@ -225,6 +225,24 @@ class Prospect(models.Model):
         verbose_name=_("lead activity"),
     )
 
+    # The customer (名寄せ, #19). The text fields above stay as typed until every reader is switched.
+    company = models.ForeignKey(
+        "companies.Company",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="prospects",
+        verbose_name=_("company"),
+    )
+    contact = models.ForeignKey(
+        "companies.Contact",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="prospects",
+        verbose_name=_("contact"),
+    )
+
     created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     version = models.PositiveIntegerField(_("version"), default=1)

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",  # pg_trgm's indexes and similarity for 名寄せ and the search box (companies)
     "django.forms",  # its widget templates, under ours (templates/django/forms/widgets/)
     "django_htmx",
     "pgtrigger",
@@ -53,6 +54,7 @@ INSTALLED_APPS = [
     "imports",
     "activities",
     "reports",
+    "companies",
 ]
 
 MIDDLEWARE = [

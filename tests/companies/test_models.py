@@ -1,0 +1,65 @@
+"""Companies and contacts: the corporate number's check digit, the normalised columns, history, pg_trgm."""
+# ruff: noqa: RUF001 - a full-width digit is one of the refused corporate numbers
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+
+from companies.models import CORPORATE_NUMBER_CHECK, CORPORATE_NUMBER_DIGITS, Company, Contact
+
+pytestmark = pytest.mark.django_db
+
+NTA = "7000012050002"  # 国税庁's own 法人番号
+
+
+def test_a_real_corporate_number_is_accepted():
+    Company(name="国税庁", corporate_number=NTA).full_clean()
+
+
+def test_a_wrong_check_digit_is_refused_with_a_clear_message():
+    with pytest.raises(ValidationError) as refused:
+        Company(name="国税庁", corporate_number="8000012050002").full_clean()
+    assert refused.value.message_dict["corporate_number"] == [str(CORPORATE_NUMBER_CHECK)]
+
+
+@pytest.mark.parametrize("number", ["700001205000", "70000120500021", "70000l2050002", "７000012050002"])
+def test_a_corporate_number_that_is_not_13_digits_is_refused(number):
+    with pytest.raises(ValidationError) as refused:
+        Company(name="x", corporate_number=number).full_clean()
+    assert str(CORPORATE_NUMBER_DIGITS) in refused.value.message_dict["corporate_number"]
+
+
+def test_save_keeps_the_normalised_columns():
+    company = Company.objects.create(name="ﾐﾅﾄ工務店(株)", furigana="みなとこうむてん", phone="03-1234-5678")
+    company.refresh_from_db()
+    assert (company.name_norm, company.furigana_norm, company.phone_norm) == (
+        "ミナト工務店",
+        "ミナトコウムテン",
+        "0312345678",
+    )
+    company.name = "株式会社ミナト工業"
+    company.save(update_fields=["name"])
+    company.refresh_from_db()
+    assert company.name_norm == "ミナト工業"
+
+
+def test_a_contact_keeps_its_normalised_email_and_phone():
+    contact = Contact.objects.create(name="山田 太郎", email="Taro@Minato.JP", phone="０３（１２３４）５６７８")
+    contact.refresh_from_db()
+    assert (contact.name_norm, contact.email_norm, contact.phone_norm) == ("山田太郎", "taro@minato.jp", "0312345678")
+
+
+def test_changes_to_a_company_are_kept_in_its_history():
+    company = Company.objects.create(name="みなと工務店")
+    company.notes = "紹介元: 佐藤様"
+    company.save()
+    assert [e.pgh_label for e in company.events.order_by("pgh_id")] == ["insert", "update"]
+
+
+def test_pg_trgm_makes_trigrams_of_japanese_text():
+    # The database's ctype must class kana and kanji as letters, or the trigram indexes stay empty.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT array_length(show_trgm(%s), 1)", ["ミナト工務店"])
+        assert cursor.fetchone()[0] >= 4
