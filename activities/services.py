@@ -307,3 +307,32 @@ def planned_from_next_actions(*, prospects) -> int:
             )
     Activity.objects.bulk_create(new, batch_size=1000)
     return len(new)
+
+
+def next_action_sync(*, prospect: Prospect, old_text: str, old_day: dt.date | None) -> None:
+    """The prospect form's "next action" (text and date) edits its planned activity: the one it made
+    before (same subject and day) follows the new values, is deleted when they are cleared, and a new
+    one is planned when there was none. Called by the prospect form's views after a save."""
+    new_text, new_day = prospect.next_action, prospect.next_action_on
+    if (old_text, old_day) == (new_text, new_day):
+        return
+    previous = None
+    if old_text or old_day:
+        candidates = Activity.objects.filter(
+            prospect=prospect, status=ActivityStatus.PLANNED, subject=old_text
+        )
+        previous = next(
+            (a for a in candidates if old_day is None or timezone.localdate(a.starts_at) == old_day), None
+        )
+    if previous is not None and not (new_text or new_day):
+        previous.delete()
+    elif previous is not None:
+        Activity.objects.filter(pk=previous.pk).update(
+            subject=new_text,
+            starts_at=local_midnight(new_day or timezone.localdate()),
+            all_day=True,
+            version=F("version") + 1,
+            updated_at=timezone.now(),
+        )
+    else:
+        planned_from_next_actions(prospects=Prospect.objects.filter(pk=prospect.pk))

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods
 
 from accounts.access import visible_user_names
+from activities.services import next_action_sync
 from prospects.bulk_forms import BulkAction
 from prospects.forms import HorizonHintForm, ProspectFilterForm, ProspectForm
 from prospects.selectors import (
@@ -119,6 +120,7 @@ def prospect_create_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         fields = {k: v for k, v in form.cleaned_data.items() if k not in ("version", "owner")}
         prospect = prospect_create(by=request.user, owner=form.cleaned_data.get("owner"), **fields)
+        next_action_sync(prospect=prospect, old_text="", old_day=None)  # its next action is planned
         messages.success(request, _("Prospect “%(name)s” was added.") % {"name": prospect.name})
         return redirect("prospects:detail", pk=prospect.pk)
     return render(request, "prospects/form.html", {"form": form, "prospect": None})
@@ -145,6 +147,7 @@ def prospect_edit(request: HttpRequest, pk: int) -> HttpResponse:
         expected = form.cleaned_data["version"]  # None when missing: refused as a conflict
         changes = {k: v for k, v in form.cleaned_data.items() if k != "version"}
         try:
+            old_action = (prospect.next_action, prospect.next_action_on)
             prospect_update(prospect=prospect, by=request.user, expected_version=expected, **changes)
         except ProspectConflict as exc:
             conflict = {"current": exc.current, "changes": conflict_changes(exc.current, expected)}
@@ -158,6 +161,8 @@ def prospect_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 {"form": form, "prospect": exc.current, "conflict": conflict},
                 status=409,
             )
+        # The form's next action is the prospect's planned activity (activities app).
+        next_action_sync(prospect=prospect, old_text=old_action[0], old_day=old_action[1])
         messages.success(request, _("Saved."))
         return redirect("prospects:detail", pk=prospect.pk)
     return render(request, "prospects/form.html", {"form": form, "prospect": prospect, "conflict": conflict})

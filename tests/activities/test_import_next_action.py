@@ -42,3 +42,29 @@ def test_an_import_with_an_error_row_plans_nothing(personas):
     )
     assert job.status != JobStatus.DONE
     assert not Activity.objects.exists()
+
+
+def test_the_prospect_forms_next_action_edits_its_planned_activity(personas, login):
+    from django.urls import reverse
+
+    kind("other")
+    client = login(personas.owner)
+    p = personas.prospect
+    base = {
+        "name": p.name,
+        "source": p.source,
+        "horizon": p.horizon,
+        "probability": p.probability,
+        "amount": "1000000",
+    }
+    day = timezone.localdate() + dt.timedelta(days=5)
+    data = {**base, "next_action": "電話する", "next_action_on": day.isoformat(), "version": 1}
+    assert client.post(reverse("prospects:edit", args=[p.pk]), data).status_code == 302
+    planned = Activity.objects.get(prospect=p, status=ActivityStatus.PLANNED)
+    assert (planned.subject, timezone.localdate(planned.starts_at)) == ("電話する", day)
+    data = {**base, "next_action": "訪問する", "next_action_on": day.isoformat(), "version": 2}
+    assert client.post(reverse("prospects:edit", args=[p.pk]), data).status_code == 302
+    assert list(Activity.objects.filter(prospect=p).values_list("subject", flat=True)) == ["訪問する"]
+    data = {**base, "next_action": "", "next_action_on": "", "version": 3}
+    assert client.post(reverse("prospects:edit", args=[p.pk]), data).status_code == 302
+    assert not Activity.objects.filter(prospect=p).exists()
