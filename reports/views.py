@@ -43,10 +43,10 @@ def daily(request: HttpRequest) -> HttpResponse:
         initial={
             "day": day,
             "comment": report.comment if report else "",
-            "version": report and report.version,
+            "version": report.version if report else None,
         },
     )
-    status = 200
+    status, conflict = 200, False
     if request.method == "POST" and form.is_valid():
         day = form.cleaned_data["day"]
         try:
@@ -58,7 +58,7 @@ def daily(request: HttpRequest) -> HttpResponse:
             )
         except services.ReportConflict as exc:
             form.add_error(None, str(exc))
-            report, status = exc.current, 409
+            report, status, conflict = exc.current, 409, True
         else:
             messages.success(request, _("Your daily report was submitted."))
             return redirect(f"{reverse('reports:daily')}?date={day:%Y-%m-%d}")
@@ -72,6 +72,7 @@ def daily(request: HttpRequest) -> HttpResponse:
         "report": report,
         "comments": comments,
         "form": form,
+        "conflict": conflict,
         **_day_links(day, reverse("reports:daily")),
     }
     return render(request, "reports/daily.html", context, status=status)

@@ -139,6 +139,7 @@ def test_a_stale_or_missing_version_is_a_conflict_that_loses_nothing(personas, c
     )
     assert response.status_code == 409
     assert str(services.CONFLICT_MESSAGE) in response.content.decode()
+    assert "スマホ2" in response.content.decode()  # the comment that won, shown to the loser
     assert DailyReport.objects.get(owner=owner, day=DAY).comment == "スマホ2"
 
 
