@@ -88,7 +88,8 @@ class DailyReport(models.Model):
             models.UniqueConstraint(fields=["owner", "day"], name="daily_report_one_per_day"),
             *date_in_bounds("daily_report", "day"),
             models.CheckConstraint(
-                condition=LessThanOrEqual(Length("comment"), MAX_COMMENT_LENGTH), name="daily_report_comment_length"
+                condition=LessThanOrEqual(Length("comment"), MAX_COMMENT_LENGTH),
+                name="daily_report_comment_length",
             ),
             models.CheckConstraint(condition=Q(version__gte=1), name="daily_report_version_positive"),
         ]
@@ -123,7 +124,8 @@ class DailyReportComment(models.Model):
         constraints = [
             models.CheckConstraint(condition=~Q(body__regex=r"^\s*$"), name="daily_report_comment_not_blank"),
             models.CheckConstraint(
-                condition=LessThanOrEqual(Length("body"), MAX_COMMENT_LENGTH), name="daily_report_comment_body_length"
+                condition=LessThanOrEqual(Length("body"), MAX_COMMENT_LENGTH),
+                name="daily_report_comment_body_length",
             ),
         ]
 
