@@ -485,6 +485,7 @@ class Command(BaseCommand):
         ]
         days = [today - dt.timedelta(days=d) for d in range(1, 22)]
         days = [d for d in days if d.weekday() < 5]
+        latest = None  # the demo rep's latest report (days run newest first)
         for i, rep in enumerate(reps):
             manager = managers[0] if i < 4 else managers[1]
             for day in days:
@@ -495,6 +496,8 @@ class Command(BaseCommand):
                 report = DailyReport.objects.create(
                     owner=rep, day=day, comment=rnd.choice(notes), submitted_at=at, created_at=at, **figures
                 )
+                if i == 0 and latest is None:
+                    latest = report
                 if rnd.random() < 0.3:
                     DailyReportComment.objects.create(
                         report=report,
@@ -504,7 +507,6 @@ class Command(BaseCommand):
                     )
                     report.comments_seen_at = at + dt.timedelta(days=1)
                     report.save(update_fields=["comments_seen_at"])
-        latest = DailyReport.objects.filter(owner=reps[0]).order_by("-day").first()
         if latest is not None:
             DailyReportComment.objects.create(
                 report=latest,
