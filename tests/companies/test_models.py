@@ -46,9 +46,15 @@ def test_save_keeps_the_normalised_columns():
 
 
 def test_a_contact_keeps_its_normalised_email_and_phone():
-    contact = Contact.objects.create(name="山田 太郎", email="Taro@Minato.JP", phone="０３（１２３４）５６７８")
+    contact = Contact.objects.create(
+        name="山田 太郎", email="Taro@Minato.JP", phone="０３（１２３４）５６７８"
+    )
     contact.refresh_from_db()
-    assert (contact.name_norm, contact.email_norm, contact.phone_norm) == ("山田太郎", "taro@minato.jp", "0312345678")
+    assert (contact.name_norm, contact.email_norm, contact.phone_norm) == (
+        "山田太郎",
+        "taro@minato.jp",
+        "0312345678",
+    )
 
 
 def test_changes_to_a_company_are_kept_in_its_history():
