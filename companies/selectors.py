@@ -60,3 +60,46 @@ def visible_deals(user: User, prospects: QuerySet[Prospect]) -> Deals:
             prospect
         )
     return deals
+
+
+def similar_companies(name: str, *, exclude: int | None = None, limit: int = 5) -> list[Company]:
+    """Likely duplicates of a company name (名寄せ), most similar first: the same normalised name, or a
+    trigram match on it (pg_trgm's % over the GIN index), with their prospect count."""
+    from django.contrib.postgres.search import TrigramSimilarity
+    from django.db.models import Count, Q
+
+    from companies.normalize import normalize_name
+
+    norm = normalize_name(name)
+    if not norm:
+        return []
+    rows = (
+        Company.objects.current()
+        .filter(Q(name_norm=norm) | Q(name_norm__trigram_similar=norm))
+        .annotate(similarity=TrigramSimilarity("name_norm", norm), deals=Count("prospects"))
+        .order_by("-similarity", "pk")
+    )
+    if exclude is not None:
+        rows = rows.exclude(pk=exclude)
+    return list(rows[:limit])
+
+
+def similar_contacts(contact: Contact, *, limit: int = 5) -> list[Contact]:
+    """Likely duplicates of a contact: the same normalised name, e-mail or phone, or a close name."""
+    from django.contrib.postgres.search import TrigramSimilarity
+    from django.db.models import Q
+
+    match = Q(name_norm__trigram_similar=contact.name_norm) | Q(name_norm=contact.name_norm)
+    if contact.email_norm:
+        match |= Q(email_norm=contact.email_norm)
+    if contact.phone_norm:
+        match |= Q(phone_norm=contact.phone_norm)
+    rows = (
+        Contact.objects.current()
+        .filter(match)
+        .exclude(pk=contact.pk)
+        .select_related("company")
+        .annotate(similarity=TrigramSimilarity("name_norm", contact.name_norm))
+        .order_by("-similarity", "pk")
+    )
+    return list(rows[:limit])

@@ -17,5 +17,6 @@ urlpatterns = [
     path("imports/", include("imports.urls")),
     path("activities/", include("activities.urls")),
     path("reports/", include("reports.urls")),
+    path("companies/", include("companies.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -127,6 +127,21 @@ def feed_kwargs(p) -> dict:
     return {"token": feed_token_reset(user=p.owner)}
 
 
+def company_kwargs(p) -> dict:
+    from companies.models import Company
+
+    company = Company.objects.create(name="ミナト工務店")
+    p.prospect.company = company
+    p.prospect.save()
+    return {"pk": company.pk}
+
+
+def contact_kwargs(p) -> dict:
+    from companies.models import Contact
+
+    return {"pk": Contact.objects.create(name="山田 太郎").pk}
+
+
 # One line per URL name. Kinds: everyone logged in; the prospect's viewers; admins only.
 RULES: dict[str, Rule] = {
     "home": Rule(EVERYONE),
@@ -217,6 +232,18 @@ RULES: dict[str, Rule] = {
     "reports:daily": Rule(EVERYONE),
     "reports:team": Rule(MANAGERS, denied_status=ROLE_DENIED),
     "reports:detail": Rule(OBJECT_VIEWERS, kwargs=daily_report_kwargs),
+    # Companies and contacts are shared across the firm (their deals are not); managers merge them (a POST
+    # without the record that stays is a form error).
+    "companies:list": Rule(EVERYONE),
+    "companies:detail": Rule(EVERYONE, kwargs=company_kwargs),
+    "companies:merge": Rule(
+        MANAGERS, denied_status=ROLE_DENIED, kwargs=company_kwargs, extra_ok=frozenset({400})
+    ),
+    "companies:contact_list": Rule(EVERYONE),
+    "companies:contact_detail": Rule(EVERYONE, kwargs=contact_kwargs),
+    "companies:contact_merge": Rule(
+        MANAGERS, denied_status=ROLE_DENIED, kwargs=contact_kwargs, extra_ok=frozenset({400})
+    ),
     # A manager's bulk change of the prospects they see (reps: 403; rows they may not see are ignored).
     "prospects:bulk": Rule(MANAGERS, denied_status=ROLE_DENIED),
 }

@@ -1,0 +1,127 @@
+"""Company and contact pages: the directory is shared, the deals on them are the viewer's own view."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from accounts.access import manager_required
+from companies.forms import MergeForm
+from companies.models import Company, Contact
+from companies.normalize import normalize_name
+from companies.selectors import (
+    access_company,
+    access_contact,
+    similar_companies,
+    similar_contacts,
+    visible_deals,
+)
+from companies.services import MergeRefused, company_merge, contact_merge
+
+PAGE_SIZE = 25
+
+
+def _may_merge(request: HttpRequest) -> bool:
+    return request.user.is_admin_role or request.user.is_manager
+
+
+def _page(request: HttpRequest, rows):
+    query = request.GET.get("q", "").strip()
+    if norm := normalize_name(query):
+        rows = rows.filter(name_norm__contains=norm)
+    return query, Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+@login_required
+@require_GET
+def company_list(request: HttpRequest) -> HttpResponse:
+    query, page = _page(request, Company.objects.visible_to(request.user).current())
+    return render(request, "companies/company_list.html", {"page": page, "q": query})
+
+
+@login_required
+@require_GET
+def company_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    company = access_company(request.user, pk)
+    if company.merged_into_id:
+        return redirect("companies:detail", pk=company.merged_into_id)
+    context = {
+        "company": company,
+        "contacts": company.contacts.current(),
+        "deals": visible_deals(request.user, company.prospects.all()),
+        "duplicates": similar_companies(company.name, exclude=company.pk),
+        "may_merge": _may_merge(request),
+    }
+    return render(request, "companies/company_detail.html", context)
+
+
+@login_required
+@require_GET
+def contact_list(request: HttpRequest) -> HttpResponse:
+    rows = Contact.objects.visible_to(request.user).current().select_related("company")
+    query, page = _page(request, rows)
+    return render(request, "companies/contact_list.html", {"page": page, "q": query})
+
+
+@login_required
+@require_GET
+def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    contact = access_contact(request.user, pk)
+    if contact.merged_into_id:
+        return redirect("companies:contact_detail", pk=contact.merged_into_id)
+    context = {
+        "contact": contact,
+        "deals": visible_deals(request.user, contact.prospects.all()),
+        "duplicates": similar_contacts(contact),
+        "may_merge": _may_merge(request),
+    }
+    return render(request, "companies/contact_detail.html", context)
+
+
+def _merge(request: HttpRequest, *, record, access, merge, template: str, detail: str) -> HttpResponse:
+    form = MergeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        keep = access(request.user, form.cleaned_data["into"])
+        try:
+            merge(keep=keep, merge=record, by=request.user)
+        except (MergeRefused, PermissionDenied) as refused:
+            form.add_error(None, str(refused.args[0]))
+        else:
+            messages.success(request, _("Merged into %(name)s.") % {"name": keep})
+            return redirect(detail, pk=keep.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, template, {"record": record, "form": form}, status=status)
+
+
+@manager_required
+@require_http_methods(["GET", "POST"])
+def company_merge_view(request: HttpRequest, pk: int) -> HttpResponse:
+    company = access_company(request.user, pk)
+    return _merge(
+        request,
+        record=company,
+        access=access_company,
+        merge=company_merge,
+        template="companies/merge.html",
+        detail="companies:detail",
+    )
+
+
+@manager_required
+@require_http_methods(["GET", "POST"])
+def contact_merge_view(request: HttpRequest, pk: int) -> HttpResponse:
+    contact = access_contact(request.user, pk)
+    return _merge(
+        request,
+        record=contact,
+        access=access_contact,
+        merge=contact_merge,
+        template="companies/merge.html",
+        detail="companies:contact_detail",
+    )

@@ -1,0 +1,70 @@
+"""The company and contact pages: shared directory, private deals, duplicates offered, merge by managers."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from companies.models import Company, Contact
+from tests.factories import ProspectFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def minato(personas):
+    company = Company.objects.create(name="株式会社みなと工務店", furigana="みなとこうむてん")
+    Contact.objects.create(name="山田 太郎", company=company)
+    ProspectFactory(owner=personas.owner, company=company, name="ミナト 屋根", amount=1_000_000)
+    ProspectFactory(owner=personas.owner, company=company, name="ミナト 外壁", lost=True)
+    return company
+
+
+def test_a_rep_of_another_team_sees_the_company_page_but_none_of_its_deals(client, personas, minato):
+    client.force_login(personas.outsider)
+    page = client.get(reverse("companies:detail", args=[minato.pk])).content.decode()
+    assert "株式会社みなと工務店" in page and "山田 太郎" in page
+    assert "ミナト 屋根" not in page and "ミナト 外壁" not in page
+    assert "¥1,000,000" not in page
+
+
+def test_the_owner_sees_every_deal_with_totals(client, personas, minato):
+    client.force_login(personas.owner)
+    page = client.get(reverse("companies:detail", args=[minato.pk])).content.decode()
+    assert "ミナト 屋根" in page and "ミナト 外壁" in page and "¥1,000,000" in page
+
+
+def test_the_page_offers_a_kana_variant_as_a_duplicate_and_a_manager_merges_it(client, personas, minato):
+    variant = Company.objects.create(name="ﾐﾅﾄ工務店(株)")
+    ProspectFactory(owner=personas.owner, company=variant)
+    client.force_login(personas.manager)
+    page = client.get(reverse("companies:detail", args=[variant.pk])).content.decode()
+    assert "株式会社みなと工務店" in page and reverse("companies:merge", args=[variant.pk]) in page
+    response = client.post(reverse("companies:merge", args=[variant.pk]), {"into": minato.pk})
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "companies:detail", args=[minato.pk]
+    )
+    assert minato.prospects.count() == 3
+    # The merged one's address now leads to the one that stays.
+    assert client.get(reverse("companies:detail", args=[variant.pk]))["Location"] == response["Location"]
+
+
+def test_a_rep_is_not_offered_a_merge(client, personas, minato):
+    variant = Company.objects.create(name="㈱ミナト工務店")
+    client.force_login(personas.owner)
+    page = client.get(reverse("companies:detail", args=[variant.pk])).content.decode()
+    assert "株式会社みなと工務店" in page and reverse("companies:merge", args=[variant.pk]) not in page
+    assert client.post(reverse("companies:merge", args=[variant.pk]), {"into": minato.pk}).status_code == 403
+
+
+def test_merging_into_itself_is_a_form_error_not_a_500(client, personas, minato):
+    client.force_login(personas.admin)
+    response = client.post(reverse("companies:merge", args=[minato.pk]), {"into": minato.pk})
+    assert response.status_code == 400 and "cannot be merged into itself" in response.content.decode()
+
+
+def test_the_company_list_finds_a_kana_variant(client, personas, minato):
+    Company.objects.create(name="ミナト工業")
+    client.force_login(personas.owner)
+    page = client.get(reverse("companies:list"), {"q": "ﾐﾅﾄ工務店"}).content.decode()
+    assert "株式会社みなと工務店" in page and "ミナト工業" not in page
