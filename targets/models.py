@@ -170,8 +170,8 @@ class PipelineAlert(models.Model):
         ordering = ["-opened_at", "-id"]
         indexes = [
             models.Index(fields=["resolved_at", "user"], name="alert_open_user"),
-            # The check's read of the open alerts from the index alone: the heap holds the plans
-            # (~3 kB a row, 19 MB for 6,000 alerts at L), 20 ms to read for five small columns.
+            # The check reads the open alerts from this index alone, never the heap that holds the
+            # bulky plans (docs/performance.md, "The pipeline target check").
             models.Index(
                 fields=["scope", "user", "team", "rule"],
                 include=["id", "current", "target", "deficit", "projected_date", "plan_inputs"],

@@ -64,8 +64,8 @@ def _stored_table(vector: list[int]) -> dict[str, list[int]]:
     }
 
 
-# cost ~100 ms). A team also gets a fingerprint of its member ids (XOR of their hashes): its history is
-# the sum of theirs, so a change of members must rebuild its plans.
+# One read of the figures: kept open counts and the day's flows, summed per team and company in SQL
+# (docs/performance.md, "The pipeline target check"); a change of a team's members rebuilds its plans.
 _SCOPES_SQL = """
 WITH o AS MATERIALIZED ({owner_counts}),
 po AS MATERIALIZED (

@@ -137,9 +137,3 @@ def flow_rollup_refresh(now: dt.datetime | None = None, *, force: bool = False) 
         )
     logger.info("flow rollup of %s computed", day)
     return FlowRollup(day, computed_at, computed=True)
-
-
-# The check's one read of figures: per target, the live open counts (the OpenCount rows kept by the
-# prospect table's triggers, a few per owner: ~5 ms at L, where counting the 1,000,000 open prospects
-# themselves took 130-200 ms even index-only) and the day's flows, summed over a team's
-# members and over everyone for the company in the same statement (in Python the sums and the join
