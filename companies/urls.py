@@ -6,6 +6,7 @@ app_name = "companies"
 
 urlpatterns = [
     path("", views.company_list, name="list"),
+    path("search/", views.search_view, name="search"),
     path("<int:pk>/", views.company_detail, name="detail"),
     path("<int:pk>/merge/", views.company_merge_view, name="merge"),
     path("contacts/", views.contact_list, name="contact_list"),

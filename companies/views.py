@@ -15,6 +15,7 @@ from accounts.access import manager_required
 from companies.forms import MergeForm
 from companies.models import Company, Contact
 from companies.normalize import normalize_name
+from companies.search import search
 from companies.selectors import (
     access_company,
     access_contact,
@@ -23,6 +24,7 @@ from companies.selectors import (
     visible_deals,
 )
 from companies.services import MergeRefused, company_merge, contact_merge
+from salescrm.lib.htmx import wants_fragment
 
 PAGE_SIZE = 25
 
@@ -125,3 +127,12 @@ def contact_merge_view(request: HttpRequest, pk: int) -> HttpResponse:
         template="companies/merge.html",
         detail="companies:contact_detail",
     )
+
+
+@login_required
+@require_GET
+def search_view(request: HttpRequest) -> HttpResponse:
+    """The top bar's search: a plain GET page, or its results fragment for htmx as the user types."""
+    query = request.GET.get("q", "")[:200]
+    template = "companies/search.html#search-results" if wants_fragment(request) else "companies/search.html"
+    return render(request, template, {"q": query, "results": search(request.user, query)})

@@ -62,6 +62,10 @@ JA = {
     "Notes": "メモ",
     "Name": "名前",
     "Show": "表示",
+    "Search": "検索",
+    "Name, furigana, phone or email": "名前・フリガナ・電話番号・メールアドレス",
+    "Nothing found.": "見つかりませんでした。",
+    "Search companies, contacts and prospects": "取引先・取引先担当者・見込み客を検索",
     "Merge into %(name)s": "%(name)s に統合",
     "Merge %(name)s into another record": "%(name)s を別のレコードに統合",
 }

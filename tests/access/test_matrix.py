@@ -235,6 +235,7 @@ RULES: dict[str, Rule] = {
     # Companies and contacts are shared across the firm (their deals are not); managers merge them (a POST
     # without the record that stays is a form error).
     "companies:list": Rule(EVERYONE),
+    "companies:search": Rule(EVERYONE),
     "companies:detail": Rule(EVERYONE, kwargs=company_kwargs),
     "companies:merge": Rule(
         MANAGERS, denied_status=ROLE_DENIED, kwargs=company_kwargs, extra_ok=frozenset({400})
