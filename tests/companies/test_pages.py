@@ -69,3 +69,11 @@ def test_the_company_list_finds_a_kana_variant(client, personas, minato):
     client.force_login(personas.owner)
     page = client.get(reverse("companies:list"), {"q": "ﾐﾅﾄ工務店"}).content.decode()
     assert "株式会社みなと工務店" in page and "ミナト工業" not in page
+
+
+@pytest.mark.parametrize("name", ["admin:companies_company_changelist", "admin:companies_contact_changelist"])
+def test_the_django_admin_lists_companies_and_contacts_for_admins(client, personas, minato, name):
+    client.force_login(personas.admin)
+    assert client.get(reverse(name), {"q": "みなと"}).status_code == 200
+    client.force_login(personas.owner)
+    assert client.get(reverse(name)).status_code == 302
