@@ -13,7 +13,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from accounts.access import visible_teams, visible_users
+from accounts.access import members_of, visible_teams, visible_users
 from accounts.models import Role, Team, User
 from pipeline.models import ForecastSnapshot, RankBands
 from prospects.models import Prospect, Status
@@ -53,7 +53,7 @@ class Scope:
         if self.user is not None:
             return Q(**{f"{field}_id": self.user.pk})
         if self.team is not None:
-            return Q(**{f"{field}__teams": self.team.pk})
+            return Q(**{f"{field}_id__in": members_of(self.team.pk)})
         return Q()
 
     def prospects(self, viewer: User | None = None) -> QuerySet[Prospect]:
@@ -99,7 +99,7 @@ def team_scope(team: Team, *, viewer: User | None = None) -> Scope:
     """A team's scope; with `viewer`, holding the members that viewer may see (one query)."""
     if viewer is None:
         return Scope(key=f"team-{team.pk}", label=team.name, team=team)
-    ids = visible_users(viewer).filter(teams=team.pk).order_by("pk").values_list("pk", flat=True)
+    ids = visible_users(viewer).filter(pk__in=members_of(team.pk)).order_by("pk").values_list("pk", flat=True)
     return Scope(
         key=f"team-{team.pk}", label=team.name, team=team, owner_ids=tuple(ids), resolved_for=viewer.pk
     )

@@ -128,9 +128,7 @@ MEMBERSHIP_READ = re.compile(
     r"|[(,]\s*(teams|managed_teams)(__\w+)?\s*=[^=]|__(teams|managed_teams)\b"
 )
 # path: why it still reads team membership outside accounts (to be moved to accounts.access).
-MEMBERSHIP_ALLOWED: dict[str, str] = {
-    "pipeline/selectors/scope.py": "a team scope's members (User.teams); pipe to use accounts.access.members_of",
-}
+MEMBERSHIP_ALLOWED: dict[str, str] = {}
 
 
 def test_the_membership_scanner_finds_reads_and_ignores_writes():
