@@ -68,9 +68,9 @@ def health(request: HttpRequest) -> JsonResponse:
     """Database and broker reachable? For compose healthchecks and load balancers."""
     checks: dict[str, str] = {}
     try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-        checks["database"] = "ok"
+        connection.ensure_connection()
+        # A kept connection may have outlived its server: is_usable() asks the server itself.
+        checks["database"] = "ok" if connection.is_usable() else "error"
     except Exception as exc:
         logger.warning("health: database check failed: %s", exc)
         checks["database"] = "error"

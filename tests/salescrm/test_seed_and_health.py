@@ -96,3 +96,24 @@ def test_login_logout_and_password_change(client):
     assert client.get(reverse("home")).status_code == 302
     response = client.post(reverse("login"), {"username": "rep1", "password": "n3w-Secret-2026"})
     assert response.status_code == 302 and response["Location"] == reverse("home")
+
+
+def test_health_says_503_when_the_database_connection_is_unusable(client, monkeypatch):
+    from django.db import connection
+
+    monkeypatch.setattr(connection, "is_usable", lambda: False)
+    response = client.get(reverse("health"))
+    assert response.status_code == 503
+    assert response.json()["database"] == "error" and response.json()["broker"] == "ok"
+
+
+def test_health_says_503_when_the_database_cannot_be_reached(client, monkeypatch):
+    from django.db import OperationalError, connection
+
+    def refuse():
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(connection, "ensure_connection", refuse)
+    response = client.get(reverse("health"))
+    assert response.status_code == 503
+    assert response.json()["database"] == "error"
