@@ -122,12 +122,8 @@ class ForecastSnapshot(models.Model):
 
     @classmethod
     def for_month(cls, scope: str, month) -> ForecastSnapshot | None:
-        """The snapshot of (scope, month) if one was taken: a written-out lookup on the unique pair,
-        read on every month-list page (the ORM's compiling of it cost more than the query)."""
-        rows = cls.objects.raw(
-            f"SELECT * FROM {cls._meta.db_table} WHERE scope = %s AND month = %s LIMIT 1", [scope, month]
-        )
-        return next(iter(rows), None)
+        """The snapshot of (scope, month) if one was taken (the pair is unique, so no ordering)."""
+        return next(iter(cls.objects.filter(scope=scope, month=month)[:1]), None)
 
 
 class ForecastSnapshotLine(models.Model):
