@@ -97,6 +97,7 @@ def counts_by_owner(owner_ids: Iterable[int] | None = None) -> dict[int, tuple[i
         # PostgreSQL pushes a filter on the grouped column down into the grouping.
         sql = f"SELECT * FROM ({sql}) AS owner_counts WHERE owner_id = ANY(%(owners)s)"
         params["owners"] = sorted(set(owner_ids))
+    # Raw SQL: OWNER_COUNTS_SQL is one text, also embedded in the target check's single statement.
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         columns = [column.name for column in cursor.description]
@@ -110,6 +111,7 @@ def compact() -> int:
     """Fold the rows into one per (owner, horizon) with a non-zero sum; returns the rows left. Safe
     beside concurrent writes: the DELETE takes only the rows its snapshot sees, and a row added by a
     transaction that commits meanwhile stays as it is."""
+    # Raw SQL: DELETE ... RETURNING fed to INSERT in one statement under a lock; the ORM has neither.
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [COMPACT_LOCK])
         cursor.execute(
@@ -141,6 +143,7 @@ def drift() -> list[Drift]:
     """Every (owner, horizon) whose kept figures differ from a real count. One statement (a FULL JOIN
     of two groupings, which the ORM cannot write), so one snapshot: a save committed while it runs is
     in both or in neither, and what it returns is real."""
+    # Raw SQL: a FULL JOIN of two groupings in one snapshot, which the ORM cannot write.
     with connection.cursor() as cursor:
         cursor.execute(_DRIFT_SQL, {"open": Status.OPEN.value})
         columns = [column.name for column in cursor.description]
@@ -150,6 +153,7 @@ def drift() -> list[Drift]:
 def rebuild() -> int:
     """Replace every row with a real count. The SHARE lock waits for the transactions writing prospects
     to finish and keeps new ones waiting until this commits (one grouped count of every open prospect)."""
+    # Raw SQL: LOCK TABLE and INSERT ... SELECT, which the ORM cannot issue.
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [COMPACT_LOCK])
         cursor.execute(f"LOCK TABLE {_PROSPECTS} IN SHARE MODE")

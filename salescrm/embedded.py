@@ -148,6 +148,7 @@ def locale_ok(url: str) -> bool:
 
     admin_url = url.rsplit("/", 1)[0] + "/postgres"
     with psycopg.connect(admin_url, autocommit=True) as conn:
+        # Raw SQL: server bootstrap on the embedded cluster's catalogue, before Django has a database.
         return bool(conn.execute(LOCALE_PROBE).fetchone()[0])
 
 
@@ -162,6 +163,7 @@ def postgres_relocale(var_dir: Path) -> Path:
         postgres_start(var_dir, port)
     admin = f"postgres://postgres@127.0.0.1:{port}/postgres"
     with psycopg.connect(admin) as conn:
+        # Raw SQL: server bootstrap, listing the cluster's databases to dump them (no Django models).
         names = [r[0] for r in conn.execute("SELECT datname FROM pg_database WHERE NOT datistemplate")]
     stamp = time.strftime("%Y%m%d-%H%M%S")
     dumps = {}
@@ -222,6 +224,7 @@ def ensure_database(url: str) -> None:
     name = url.rsplit("/", 1)[1].split("?")[0]
     admin_url = url.rsplit("/", 1)[0] + "/postgres"
     with psycopg.connect(admin_url, autocommit=True) as conn:
+        # Raw SQL: server bootstrap, CREATE DATABASE before Django can connect (DDL the ORM has not).
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 

@@ -391,6 +391,7 @@ def _horizon_moves(owners: set[int] | None, start: dt.datetime, end: dt.datetime
         "everyone": owners is None,
         "owners": sorted(owners or ()),
     }
+    # Raw SQL: a filter on a window function (LAG) in a subquery, which the ORM cannot write.
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return list(cursor.fetchall())

@@ -56,6 +56,7 @@ def progress_writer(job_id: int) -> tuple[Callable[[int], None], Callable[[], No
     connection = connections.create_connection(DEFAULT_DB_ALIAS)
 
     def write(processed: int) -> None:
+        # Raw SQL: this connection is not one of Django's aliases, and the ORM runs only on those.
         with connection.cursor() as cursor:
             cursor.execute(_PROGRESS_SQL, {"processed": processed, "job": job_id})
 
@@ -134,6 +135,7 @@ def import_job_recover(*, job: ImportJob) -> bool:
 def import_job_heartbeat(*, job_id: int, attempt: int, connection: Any) -> bool:
     """Record a sign of life for a running attempt, through the task's own connection (the import's
     transaction is open on the main one); False once the job is no longer running this attempt."""
+    # Raw SQL: the task's own connection is not one of Django's aliases, where the ORM runs.
     with connection.cursor() as cursor:
         cursor.execute(_HEARTBEAT_SQL, {"job": job_id, "status": JobStatus.RUNNING, "attempt": attempt})
         return cursor.rowcount == 1

@@ -26,6 +26,7 @@ def copy_insert(model: type[models.Model], objs: Iterable[models.Model]) -> int:
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     table = connection.ops.quote_name(model._meta.db_table)
     count = 0
+    # Raw SQL: COPY, the fastest load PostgreSQL has; the ORM has no COPY.
     with connection.cursor() as cursor, connection.wrap_database_errors:
         cursor.execute("DO $$ BEGIN END $$")  # a write-class statement: pghistory injects its context here
         with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:

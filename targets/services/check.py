@@ -46,6 +46,7 @@ def _vector_sum(vectors: Iterable[list[int]], width: int) -> list[int]:
 def _fetch(sql: str, params: Any = None) -> list[tuple]:
     """All rows at once with the raw cursor: Django's iterator fetches 100 rows at a time and runs a
     converter per value."""
+    # Raw SQL: _SCOPES_SQL (FULL JOINs of CTEs) has no ORM form; _rows passes ORM SQL here to fetch at once.
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
@@ -314,6 +315,7 @@ def pipeline_check_run(
     if new or changed or recovered:
         alerts = connection.ops.quote_name(PipelineAlert._meta.db_table)
         insert, update = (sql.format(alerts=alerts).strip() for sql in (_INSERT_SQL, _UPDATE_SQL))
+        # Raw SQL: batched INSERT ... ON CONFLICT and UPDATE ... FROM a JSON parameter, one per 1,000 alerts.
         with transaction.atomic(), connection.cursor() as cursor:
             # The alerts are derived from the prospects and targets, and every check rewrites them: a
             # crash in the instant after this commit loses nothing that the next check would not

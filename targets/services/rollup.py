@@ -105,6 +105,7 @@ def flow_rollup_refresh(now: dt.datetime | None = None, *, force: bool = False) 
     day = timezone.localdate(now)
     if not force and (stamp := _rollup_stamp(day)) is not None:
         return FlowRollup(day, stamp, computed=False)
+    # Raw SQL: an advisory lock, then INSERT ... SELECT of the day's groupings in the database.
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%(key)s)", {"key": ROLLUP_LOCK})
         if not force and (stamp := _rollup_stamp(day)) is not None:
