@@ -1,8 +1,11 @@
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Team, User
+from accounts.models import Team, TeamManager, TeamMember, User
 
 
 @admin.register(User)
@@ -22,3 +25,25 @@ class TeamAdmin(admin.ModelAdmin):
     @admin.display(description=_("members"))
     def member_count(self, team: Team) -> int:
         return team.members.count()
+
+
+class MembershipAdmin(admin.ModelAdmin):
+    """Read-only: memberships are edited on the team (TeamAdmin); these proxies carry their audit trail."""
+
+    list_display = ("team", "user")
+    list_filter = ("team",)
+    search_fields = ("team__name", "user__username", "user__last_name", "user__first_name")
+    list_select_related = ("team", "user")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+admin.site.register(TeamMember, MembershipAdmin)
+admin.site.register(TeamManager, MembershipAdmin)

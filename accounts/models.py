@@ -124,6 +124,8 @@ class Team(models.Model):
 class TeamMember(Team.members.through):
     class Meta:
         proxy = True
+        verbose_name = _("team member")
+        verbose_name_plural = _("team members")
 
 
 @pghistory.track(
@@ -136,3 +138,5 @@ class TeamMember(Team.members.through):
 class TeamManager(Team.managers.through):
     class Meta:
         proxy = True
+        verbose_name = _("team manager")
+        verbose_name_plural = _("team managers")
