@@ -50,6 +50,14 @@ def _ranked(rows: QuerySet, text: str, *columns: str) -> QuerySet:
     return rows.annotate(rank=Greatest(*scores) if len(scores) > 1 else scores[0]).order_by("-rank", "pk")
 
 
+def prospect_match_q(query: str) -> Q:
+    """The prospects a search text finds: their company's or contact's normalised name, furigana, phone or
+    e-mail (名寄せ's matching), or their own name or contact person as typed."""
+    query = query.strip()
+    match = Q(name__icontains=query) | Q(contact_person__icontains=query)
+    return match | _match(query, "company__")[0] | _match(query, "contact__", email=True)[0]
+
+
 def search(user: User, query: str, *, limit: int = LIMIT) -> Results:
     query = query.strip()
     company_q, text = _match(query)
@@ -66,10 +74,8 @@ def search(user: User, query: str, *, limit: int = LIMIT) -> Results:
         "name_norm",
         "furigana_norm",
     )
-    prospect_q = _match(query, "company__")[0] | _match(query, "contact__", email=True)[0]
-    prospect_q |= Q(name__icontains=query)
     prospects = _ranked(
-        Prospect.objects.visible_to(user).filter(prospect_q).select_related("owner", "company"),
+        Prospect.objects.visible_to(user).filter(prospect_match_q(query)).select_related("owner", "company"),
         text,
         "company__name_norm",
     )

@@ -259,7 +259,9 @@ class ProspectFilterForm(CrmForm):
     def filter(self, qs):
         data = self.cleaned_data
         if data.get("q"):
-            qs = qs.filter(name__icontains=data["q"]) | qs.filter(contact_person__icontains=data["q"])
+            from companies.search import prospect_match_q
+
+            qs = qs.filter(prospect_match_q(data["q"]))
         for field in ("horizon", "source", "status"):
             if data.get(field):
                 qs = qs.filter(**{field: data[field]})

@@ -65,3 +65,11 @@ def test_the_page_works_without_javascript_and_as_an_htmx_fragment(client, perso
 def test_every_page_has_the_search_box(client, personas):
     client.force_login(personas.owner)
     assert 'role="search"' in client.get(reverse("home")).content.decode()
+
+
+def test_the_prospect_list_search_uses_the_same_matching(client, personas, data):
+    client.force_login(personas.owner)
+    page = client.get(reverse("prospects:list"), {"q": "ﾐﾅﾄｺｳﾑﾃﾝ", "status": ""}).content.decode()
+    assert "屋根の葺き替え" in page and "外壁塗装" not in page
+    page = client.get(reverse("prospects:list"), {"q": "03-1234-5678", "status": ""}).content.decode()
+    assert "屋根の葺き替え" in page
