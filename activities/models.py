@@ -142,6 +142,11 @@ class Activity(models.Model):
                 condition=Q(status="planned"),
                 name="activity_planned_prospect",
             ),
+            # The agenda's sections (overdue, today, this week): planned activities in date order, whose
+            # prospects are then checked for owner; without it each section probed every open prospect.
+            models.Index(
+                fields=["starts_at", "id"], condition=Q(status="planned"), name="activity_planned_start"
+            ),
             # The prospect page's timeline, newest first.
             models.Index(F("prospect"), F("starts_at").desc(), F("id").desc(), name="activity_timeline"),
             # The daily report: a rep's activities done on a day.
