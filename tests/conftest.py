@@ -70,3 +70,38 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(
                 pytest.mark.django_db(**{**marker.kwargs, "serialized_rollback": True}), append=False
             )
+
+
+def _transactional(item: pytest.Item | None) -> bool:
+    """As pytest-django sorts it: a test whose teardown empties the tables."""
+    if item is None:
+        return False
+    marker = item.get_closest_marker("django_db")
+    fixtures = set(getattr(item, "fixturenames", ()))
+    return bool(
+        (marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")))
+        or fixtures & {"transactional_db", "live_server"}
+    )
+
+
+def _restores_itself(item: pytest.Item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    return bool(marker and marker.kwargs.get("serialized_rollback"))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):
+    """A transactional test ends by emptying every table, and only the next transactional test restores
+    them: a plain test after it, or the next run with --reuse-db, found the migrations' rows (activity
+    kinds, questions, rank bands) gone. So the last of a row of transactional tests restores them."""
+    result = yield
+    if _transactional(item) and _restores_itself(item) and not _transactional(nextitem):
+        from django.db import connections
+        from pytest_django.plugin import blocking_manager_key
+
+        with item.config.stash[blocking_manager_key].unblock():
+            for connection in connections.all(initialized_only=True):
+                contents = getattr(connection, "_test_serialized_contents", None)
+                if contents:
+                    connection.creation.deserialize_db_from_string(contents)
+    return result
