@@ -177,9 +177,11 @@ class Activity(models.Model):
                 | Q(starts_at__lte=F("done_at") + models.Value(dt.timedelta(days=1))),
                 name="activity_done_not_in_future",
             ),
+            # formrules' DATE_MIN..DATE_MAX as local dates: a day's margin each side, since local midnight
+            # of 2000-01-01 in Tokyo is still 1999 in UTC.
             models.CheckConstraint(
-                condition=Q(starts_at__gte=dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
-                & Q(starts_at__lt=dt.datetime(2101, 1, 1, tzinfo=dt.UTC)),
+                condition=Q(starts_at__gte=dt.datetime(1999, 12, 31, tzinfo=dt.UTC))
+                & Q(starts_at__lt=dt.datetime(2101, 1, 2, tzinfo=dt.UTC)),
                 name="activity_starts_at_in_bounds",
             ),
             models.CheckConstraint(condition=Q(version__gte=1), name="activity_version_positive"),

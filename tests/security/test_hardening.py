@@ -6,6 +6,7 @@ import pytest
 from axes.models import AccessAttempt
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 pytestmark = pytest.mark.django_db
 
@@ -166,6 +167,27 @@ def test_the_range_bounds_themselves_are_accepted():
 
     assert not date_out_of_bounds(DATE_MIN) and not date_out_of_bounds(DATE_MAX)
     assert date_out_of_bounds(DATE_MIN - dt.timedelta(days=1)) and date_out_of_bounds(dt.date(9999, 1, 1))
+
+
+@pytest.mark.parametrize("day", ["2000-01-01", "2100-12-31"])
+def test_a_next_action_on_either_bound_is_saved_as_a_planned_activity(personas, client, day):
+    # Local midnight of 2000-01-01 in Tokyo is 1999 in UTC: the activity's CHECK must still take it.
+    from activities.models import Activity
+
+    client.force_login(personas.owner)
+    data = {
+        "name": "境界の日付",
+        "source": "inbound",
+        "horizon": "long",
+        "probability": "10",
+        "amount": "1000",
+        "next_action": "電話",
+        "next_action_on": day,
+    }
+    response = client.post(reverse("prospects:create"), data)
+    assert response.status_code == 302
+    planned = Activity.objects.get(prospect__name="境界の日付")
+    assert str(timezone.localdate(planned.starts_at)) == day
 
 
 @pytest.mark.parametrize("value", ["1900/01/01", "1999年12月31日", "平成5年4月1日", "9999-01-01"])
