@@ -5,16 +5,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('activities', '0004_lead_activity'),
-        ('prospects', '0019_company_and_contact'),
+        ("activities", "0004_lead_activity"),
+        ("prospects", "0019_company_and_contact"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='activity',
-            index=models.Index(condition=models.Q(('status', 'planned')), fields=['starts_at', 'id'], name='activity_planned_start'),
+            model_name="activity",
+            index=models.Index(
+                condition=models.Q(("status", "planned")),
+                fields=["starts_at", "id"],
+                name="activity_planned_start",
+            ),
         ),
     ]

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from activities.models import Activity, ActivityStatus
+from prospects.models import Prospect
 
 # An agenda section shows at most this many (a heavy rep's overdue list runs to thousands): the oldest
 # overdue and the soonest planned, with a note that more exist.
@@ -34,12 +35,16 @@ class Agenda:
 
 def _planned(viewer: User | None, owner_ids: tuple[int, ...] | None) -> QuerySet[Activity]:
     # A closed deal's planned activities stay recorded but are no longer on anyone's agenda.
-    qs = Activity.objects.filter(status=ActivityStatus.PLANNED, prospect__status="open")
+    # The prospects as a subquery, not a join: PostgreSQL then hashes their ids (index only, on
+    # prospect_open_owner) and reads the planned activities in date order (activity_planned_start),
+    # instead of probing every prospect's plans (docs/performance.md, "The issue-18 pages at M").
+    prospects = Prospect.objects.filter(status="open")
     if viewer is not None:
-        qs = qs.visible_to(viewer)
+        prospects = prospects.visible_to(viewer)
     if owner_ids is not None:
         # Whose agenda: the prospect's owner, so a reassigned prospect's plans move with it.
-        qs = qs.filter(prospect__owner_id__in=owner_ids)
+        prospects = prospects.filter(owner_id__in=owner_ids)
+    qs = Activity.objects.filter(status=ActivityStatus.PLANNED, prospect__in=prospects.values("pk"))
     return qs.select_related("kind", "prospect", "prospect__owner").only(
         "id",
         "starts_at",

@@ -5,17 +5,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('activities', '0005_activity_activity_planned_start'),
-        ('companies', '0002_prospects_text_to_directory'),
-        ('prospects', '0019_company_and_contact'),
+        ("activities", "0005_activity_activity_planned_start"),
+        ("companies", "0002_prospects_text_to_directory"),
+        ("prospects", "0019_company_and_contact"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='prospect',
-            index=models.Index(condition=models.Q(('status', 'open')), fields=['owner', 'id'], include=('name',), name='prospect_open_owner'),
+            model_name="prospect",
+            index=models.Index(
+                condition=models.Q(("status", "open")),
+                fields=["owner", "id"],
+                include=("name",),
+                name="prospect_open_owner",
+            ),
         ),
     ]

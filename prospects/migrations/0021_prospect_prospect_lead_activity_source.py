@@ -5,17 +5,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('activities', '0005_activity_activity_planned_start'),
-        ('companies', '0002_prospects_text_to_directory'),
-        ('prospects', '0020_prospect_prospect_open_owner'),
+        ("activities", "0005_activity_activity_planned_start"),
+        ("companies", "0002_prospects_text_to_directory"),
+        ("prospects", "0020_prospect_prospect_open_owner"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='prospect',
-            index=models.Index(condition=models.Q(('lead_activity__isnull', False)), fields=['lead_activity'], include=('source', 'id'), name='prospect_lead_activity_source'),
+            model_name="prospect",
+            index=models.Index(
+                condition=models.Q(("lead_activity__isnull", False)),
+                fields=["lead_activity"],
+                include=("source", "id"),
+                name="prospect_lead_activity_source",
+            ),
         ),
     ]
