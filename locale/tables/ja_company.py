@@ -48,7 +48,7 @@ JA = {
     "Open amount": "商談中の見込金額",
     "Won amount": "受注金額",
     "Possible duplicates": "重複の可能性",
-    "Updated": "更新日",
+    ("date column", "Updated"): "更新日",
     "Website": "ウェブサイト",
     "%(open)s open, %(won)s won, %(lost)s lost": "商談中 %(open)s件・受注 %(won)s件・失注 %(lost)s件",
     "Prospects": "見込み客",
@@ -71,7 +71,10 @@ JA = {
 }
 
 PLURALS = {
-    "%(counter)s prospect": ["見込み客 %(counter)s件"],
+    "%(counter)s prospect": ["%(counter)s件"],
     "%(counter)s company": ["%(counter)s社"],
     "%(counter)s contact": ["%(counter)s名"],
 }
+
+# One wording for one meaning across the catalogues (tests/salescrm/test_catalogues.py).
+REPLACE = {"%(counter)s prospect": ["%(counter)s件"]}
