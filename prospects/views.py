@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from accounts.access import visible_user_names
@@ -42,19 +42,19 @@ def _next_action_text(p) -> str:
 
 # The list's columns, on screen and in its exports (in the reader's language).
 LIST_COLUMNS = (
-    Column("name", _lazy("Prospect name"), lambda p: p.name),
-    Column("owner", _lazy("Owner"), lambda p: p.owner.display_name),
-    Column("horizon", _lazy("Horizon"), lambda p: p.get_horizon_display()),
-    Column("probability", _lazy("Probability"), lambda p: p.probability),
-    Column("month", _lazy("Expected month"), lambda p: format_month(p.expected_month)),
-    Column("amount", _lazy("Amount"), lambda p: p.amount, numeric=True),
-    Column("source", _lazy("Source"), lambda p: p.get_source_display()),
-    Column("status", _lazy("Status"), lambda p: p.get_status_display()),
+    Column("name", gettext_lazy("Prospect name"), lambda p: p.name),
+    Column("owner", gettext_lazy("Owner"), lambda p: p.owner.display_name),
+    Column("horizon", gettext_lazy("Horizon"), lambda p: p.get_horizon_display()),
+    Column("probability", gettext_lazy("Probability"), lambda p: p.probability),
+    Column("month", gettext_lazy("Expected month"), lambda p: format_month(p.expected_month)),
+    Column("amount", gettext_lazy("Amount"), lambda p: p.amount, numeric=True),
+    Column("source", gettext_lazy("Source"), lambda p: p.get_source_display()),
+    Column("status", gettext_lazy("Status"), lambda p: p.get_status_display()),
     # The next planned activity (annotated by prospect_list_queryset): kind and subject, then its date.
-    Column("action", _lazy("Next action"), lambda p: _next_action_text(p)),
+    Column("action", gettext_lazy("Next action"), lambda p: _next_action_text(p)),
     Column(
         "action_on",
-        _lazy("Next action date"),
+        gettext_lazy("Next action date"),
         lambda p: timezone.localdate(p.next_activity_at) if p.next_activity_at else None,
         on_screen=False,
     ),
