@@ -1,4 +1,4 @@
-"""What the board cards of one response share, computed once per response: the URL patterns of a
+"""What the board cards (and the month list's rows) of one response share, computed once per response: the URL patterns of a
 card's links and forms, its labels in the response's language and the CSRF field. The cards themselves
 are pipeline/jinja2/pipeline/_board_cards.html."""
 
@@ -25,7 +25,7 @@ _NAMES = {
 }
 
 
-# The cards' fixed words: translated once per response, not once per card.
+# The cards' and rows' fixed words: translated once per response, not once per card.
 _LABELS = {
     "needs_attention": gettext_noop("Needs attention"),
     "amount": gettext_noop("Amount"),
@@ -43,6 +43,14 @@ _LABELS = {
     "test_closing": gettext_noop("Test closing"),
     "won": gettext_noop("Won"),
     "lost": gettext_noop("Lost"),
+    # The month list's rows (pipeline/jinja2/pipeline/_month_rows.html).
+    "owner": gettext_noop("Owner"),
+    "prospect": gettext_noop("Prospect"),
+    "source": gettext_noop("Source"),
+    "weighted": gettext_noop("Weighted amount"),
+    "last_test_closing": gettext_noop("Last test closing"),
+    "no_month": gettext_noop("short term, no month"),
+    "nothing_planned": gettext_noop("Nothing planned"),
 }
 
 

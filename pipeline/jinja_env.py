@@ -1,4 +1,4 @@
-"""The Jinja2 environment of the board cards (settings.TEMPLATES, pipeline/jinja2/): the same
+"""The Jinja2 environment of the board cards and the month list's rows (settings.TEMPLATES, pipeline/jinja2/): the same
 translations, money, month and date formats as the Django templates, and `url` for a card rendered
 alone. Jinja2 renders the cards several times faster than Django's engine (docs/performance.md)."""
 
@@ -7,19 +7,22 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.template.defaultfilters import truncatechars
 from django.urls import reverse
 from django.utils import formats
 from django.utils.translation import gettext, gettext_noop, ngettext, ngettext_lazy, pgettext
 from jinja2 import Environment
 
+from pipeline.templatetags.pipeline_extras import reading_label
 from salescrm.templatetags.crm import format_month, money
 
 # makemessages reads Python and Django templates, not Jinja2 calls with arguments: the cards' messages
-# that take values are declared here so that the catalogues keep them.
+# (and the month rows') that take values are declared here so that the catalogues keep them.
 CARD_MESSAGES = (
     gettext_noop("%(r)s rank"),
     ngettext_lazy("slipped %(n)s time", "slipped %(n)s times", "n"),
     ngettext_lazy("%(n)s day ago", "%(n)s days ago", "n"),
+    gettext_noop("Carried over from %(month)s"),
 )
 
 
@@ -34,6 +37,12 @@ def _url(name: str, *args: Any) -> str:
 def environment(**options: Any) -> Environment:
     env = Environment(extensions=["jinja2.ext.i18n"], **options)
     env.install_gettext_callables(gettext, ngettext, newstyle=True, pgettext=pgettext)
-    env.filters.update(money=money, month=format_month, short_date=_short_date)
+    env.filters.update(
+        money=money,
+        month=format_month,
+        short_date=_short_date,
+        truncatechars=truncatechars,
+        reading_label=reading_label,
+    )
     env.globals.update(url=_url)
     return env

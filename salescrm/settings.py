@@ -104,7 +104,7 @@ TEMPLATES = [
             ],
         },
     },
-    # The board cards only (pipeline/jinja2/, closing/jinja2/): docs/performance.md, "board".
+    # The board cards and month-list rows only (pipeline/jinja2/, closing/jinja2/): docs/performance.md, "board".
     {
         "BACKEND": "django.template.backends.jinja2.Jinja2",
         "APP_DIRS": True,

@@ -39,3 +39,14 @@ def board_cards(context: template.Context, cards, error: str = "") -> SafeString
         request,
     )
     return mark_safe(html)  # the output of an autoescaping template
+
+
+@register.simple_tag(takes_context=True)
+def month_rows(context: template.Context, rows) -> SafeString:
+    """The month list's rows `rows`, from the Jinja2 template pipeline/_month_rows.html, with the
+    labels and the detail URL pattern computed once per response (CardKit)."""
+    row_template = engines["jinja2"].get_template("pipeline/_month_rows.html")
+    html = row_template.render(
+        {"rows": rows, "kit": CardKit.for_request(context["request"])}, context["request"]
+    )
+    return mark_safe(html)  # the output of an autoescaping template
