@@ -122,11 +122,10 @@ def test_card_shows_rank_slips_and_marks(personas, client, today, month):
 def test_a_future_next_action_keeps_an_old_card_from_being_stale(personas, today):
     import datetime as dt
 
+    from activities.selectors import next_activity_columns
     from pipeline.models import RankBands
     from pipeline.selectors import decorate
     from prospects.models import Prospect
-
-    from activities.selectors import next_activity_columns
 
     # A next action is a planned activity (the factory plans one, as migration activities 0003 did).
     p = make_prospect(personas.owner, next_action="Visit", next_action_on=today + dt.timedelta(days=3))
