@@ -63,7 +63,10 @@ class ImportJob(models.Model):
     file_format = models.CharField(_("format"), max_length=4)  # csv | xlsx
     encoding = models.CharField(_("encoding"), max_length=16, blank=True)
     status = models.CharField(
-        pgettext_lazy("import job", "status"), max_length=10, choices=JobStatus.choices, default=JobStatus.UPLOADED
+        pgettext_lazy("import job", "status"),
+        max_length=10,
+        choices=JobStatus.choices,
+        default=JobStatus.UPLOADED,
     )
     phase = models.CharField(_("phase"), max_length=8, choices=JobPhase.choices, default=JobPhase.PREVIEW)
     # [{"name": header, "values": [distinct values, at most 50]}]

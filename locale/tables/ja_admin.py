@@ -136,8 +136,14 @@ JA = {
     "%(name)s,\n\nSet a new password for your salescrm account (%(username)s) here (the link works once):": "%(name)s さん\n\n次のリンクから salescrm アカウント(%(username)s)の新しいパスワードを設定してください(リンクは1回だけ使えます):",
 }
 PLURALS = {
-    "%(n)s open prospect moved from %(old)s to %(new)s.": ["商談中の見込み客 %(n)s 件を %(old)s さんから %(new)s さんへ担当替えしました。"],
+    "%(n)s open prospect moved from %(old)s to %(new)s.": [
+        "商談中の見込み客 %(n)s 件を %(old)s さんから %(new)s さんへ担当替えしました。"
+    ],
     "%(n)s prospect was changed.": ["見込み客 %(n)s 件を変更しました。"],
-    "%(n)s prospect was changed by someone else after the list was shown (or closed) and was left as it is: %(names)s. Check it and try again.": ["見込み客 %(n)s 件は、一覧の表示後に他の人が変更した(または結果が記録された)ため、変更していません: %(names)s。確認してからやり直してください。"],
-    "%(name)s owns %(n)s open prospect. It moves to the new owner in one step; each change is recorded in its history.": ["%(name)s さんの商談中の見込み客は %(n)s 件です。一度に新しい担当者へ移し、それぞれの変更履歴に記録します。"],
+    "%(n)s prospect was changed by someone else after the list was shown (or closed) and was left as it is: %(names)s. Check it and try again.": [
+        "見込み客 %(n)s 件は、一覧の表示後に他の人が変更した(または結果が記録された)ため、変更していません: %(names)s。確認してからやり直してください。"
+    ],
+    "%(name)s owns %(n)s open prospect. It moves to the new owner in one step; each change is recorded in its history.": [
+        "%(name)s さんの商談中の見込み客は %(n)s 件です。一度に新しい担当者へ移し、それぞれの変更履歴に記録します。"
+    ],
 }

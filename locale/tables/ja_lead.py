@@ -87,7 +87,9 @@ JA = {
 PLURALS = {
     "%(counter)s lead activity": ["%(counter)s件の見込み獲得活動"],
     "%(counter)s prospect from it": ["この活動からの見込み客 %(counter)s件"],
-    "To cover %(n)s prospect (%(rule)s) within 30 days, any one of:": ["30日以内に%(rule)sの不足%(n)s件を補うには、次のいずれか:"],
+    "To cover %(n)s prospect (%(rule)s) within 30 days, any one of:": [
+        "30日以内に%(rule)sの不足%(n)s件を補うには、次のいずれか:"
+    ],
     "about %(n)s door-to-door session": ["飛び込み約%(n)s回"],
     "about %(n)s exhibition booth contact": ["展示会ブース接触約%(n)s件"],
     "about %(n)s referral request": ["紹介依頼約%(n)s件"],
