@@ -82,12 +82,17 @@ def test_a_rep_on_a_phone_adds_an_inquiry_finds_it_and_reads_its_history_in_both
     expect(page.locator("#id_q")).to_have_value("")
     support.shot(page, "flow0-4-list-filtered", full_page=True)
 
-    # The detail page shows who created it, in the history.
+    # The detail page shows who created it, in the history; its timeline (経過) holds the creation and
+    # the next action typed in the form, now a planned activity.
     page.locator("#results a", has_text="さくら歯科医院").click()
     expect(page).to_have_url(f"{app}/prospects/{created.pk}/")
-    history = page.locator("ol.timeline > li")
+    history = page.locator("ol.timeline:not(.activity-timeline) > li")
     expect(history).to_have_count(1)
     expect(history.first).to_contain_text(crm.owner.display_name)
+    timeline = page.locator("#timeline-items > li")
+    expect(timeline).to_have_count(2)
+    expect(timeline.filter(has_text="ショールーム案内")).to_have_class(re.compile(r"\btl-activity\b"))
+    expect(timeline.filter(has_text=crm.owner.display_name).first).to_be_visible()
     support.shot(page, "flow0-5-detail", full_page=True)
 
     # Switch to English: the same page, English labels.
