@@ -14,6 +14,7 @@ from celery.contrib.testing.worker import start_worker
 from django.utils import timezone, translation
 from playwright.sync_api import expect
 
+from activities.models import LeadActivity
 from prospects.models import LostReason, Prospect, Source, Status
 from salescrm.celery import app as celery_app
 from targets.models import PipelineAlert, PipelineTarget, Rule
@@ -70,6 +71,18 @@ def closed_history(rep) -> None:
             lost_reason=LostReason.NO_RESPONSE if i else "",
             won_amount=None if i else Decimal(500000),
         )
+    # A flyer drop 40 days ago: 1,000 flyers brought 7 prospects (closed, so the open count stays).
+    drop = LeadActivity.objects.create(owner=rep, kind="flyer", on=today - dt.timedelta(days=40), flyers=1000)
+    for i in range(7):
+        make_prospect(
+            rep,
+            name=f"チラシ {i}",
+            source=Source.FLYER,
+            lead_activity=drop,
+            status=Status.LOST,
+            closed_on=today - dt.timedelta(days=10),
+            lost_reason=LostReason.NO_RESPONSE,
+        )
 
 
 def test_a_raised_target_reaches_the_reps_bell_through_the_celery_worker(app, crm, open_page, worker):
@@ -124,8 +137,10 @@ def test_a_raised_target_reaches_the_reps_bell_through_the_celery_worker(app, cr
     expect(plan).to_be_visible()
     expect(plan.locator("h4")).to_have_text(ja("Replenishment plan"))
     expect(plan.locator(".hint")).to_have_count(0)  # enough of the rep's own history
-    # Inquiries kept 6 of 6, door-to-door 1 of 6: two more inquiries cover the two missing.
-    best = ja("About %(leads)s new leads from %(source)s would cover it.") % {"leads": 2, "source": "反響"}
-    expect(plan).to_contain_text(best)
+    # The plan is counted in lead activities (#18): 7 prospects per 1,000 flyers, so two missing take
+    # 2 / 0.007 = 286 flyers, in whole hundreds 300; no best source picked from a few prospects.
+    expect(plan.locator("ul.plan-activities li").first).to_contain_text("チラシ約300枚")
+    expect(plan).to_contain_text("チラシ100枚あたりの新規見込み: 0.70件")
+    expect(plan).not_to_contain_text("獲得すれば補えます")
     expect(plan.locator("ul.plan-sources li")).to_have_count(2)
     support.shot(rep_page, "flow3-3-alert-plan", full_page=True)
