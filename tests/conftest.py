@@ -96,7 +96,8 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):
     kinds, questions, rank bands) gone. So the last of a row of transactional tests restores them."""
     result = yield
     if _transactional(item) and _restores_itself(item) and not _transactional(nextitem):
-        from django.core.management import call_command
+        from django.core.management.color import no_style
+        from django.core.management.sql import sql_flush
         from django.db import connections
         from pytest_django.plugin import blocking_manager_key
 
@@ -106,12 +107,8 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):
                 if contents:
                     # Emptied again first: a live server's last request may have written rows (a content
                     # type read through get_for_model) after the test's flush, and the restore would clash.
-                    call_command(
-                        "flush",
-                        verbosity=0,
-                        interactive=False,
-                        database=connection.alias,
-                        inhibit_post_migrate=True,
-                    )
+                    # Sequences kept (flush would reset them, and the next plain test reuse id 1).
+                    statements = sql_flush(no_style(), connection, reset_sequences=False, allow_cascade=False)
+                    connection.ops.execute_sql_flush(statements)
                     connection.creation.deserialize_db_from_string(contents)
     return result
