@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from decimal import Decimal
+from importlib import import_module
 
 import pghistory
 from django.core.management.base import BaseCommand
@@ -309,6 +310,18 @@ class Command(BaseCommand):
         from activities.models import Activity, ActivityKind, ActivityStatus
         from activities.services import local_midnight
 
+        # The standard kinds as migration activities 0002 seeds them: a database emptied since (a test's
+        # flush) has none, and the demo needs them, so they are made when missing.
+        for code, ja, en, trigger, position in import_module("activities.migrations.0002_seed_kinds").KINDS:
+            ActivityKind.objects.get_or_create(
+                code=code,
+                defaults={
+                    "label_ja": ja,
+                    "label_en": en,
+                    "triggers_test_close": trigger,
+                    "position": position,
+                },
+            )
         kinds = {k.code: k for k in ActivityKind.objects.all()}
         done_kinds = [
             "visit",
