@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from importlib import import_module
 
 from django.utils import timezone
 
@@ -8,10 +9,14 @@ from activities.models import Activity, ActivityKind, ActivityStatus
 
 
 def kind(code: str = "call") -> ActivityKind:
-    """A seeded kind (migration 0002); made again after a transactional test emptied the tables."""
-    found, _created = ActivityKind.objects.get_or_create(
-        code=code, defaults={"label_ja": code, "label_en": code}
-    )
+    """A seeded kind (migration 0002); made again, as that migration seeds it (its test-close trigger
+    included), after a transactional test emptied the tables."""
+    seeded = {k[0]: k for k in import_module("activities.migrations.0002_seed_kinds").KINDS}
+    defaults = {"label_ja": code, "label_en": code}
+    if code in seeded:
+        _code, ja, en, trigger, position = seeded[code]
+        defaults = {"label_ja": ja, "label_en": en, "triggers_test_close": trigger, "position": position}
+    found, _created = ActivityKind.objects.get_or_create(code=code, defaults=defaults)
     return found
 
 
