@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "activities",
     "reports",
     "companies",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -394,3 +395,11 @@ JOBS_BROKER_BACKOFF = env_int("JOBS_BROKER_BACKOFF", 10)
 # The file email backend's folder (EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend), used
 # by bin/faults to count the alert emails.
 EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
+# --- notifications: the base URL of links in e-mails; the sweep re-sends e-mails still unsent after
+# NOTIFICATIONS_SWEEP_AFTER_SECONDS (a broker outage lost the publish, or the retries ran out).
+SITE_URL = env_str("SITE_URL", "http://localhost:8000")
+NOTIFICATIONS_SWEEP_AFTER_SECONDS = env_int("NOTIFICATIONS_SWEEP_AFTER_SECONDS", 300)
+CELERY_BEAT_SCHEDULE["notifications-sweep-unsent"] = {
+    "task": "notifications.sweep_unsent",
+    "schedule": crontab(minute="*/5"),
+}

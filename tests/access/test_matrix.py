@@ -142,6 +142,12 @@ def contact_kwargs(p) -> dict:
     return {"pk": Contact.objects.create(name="山田 太郎").pk}
 
 
+def notification_kwargs(p) -> dict:
+    from notifications.services import notify
+
+    return {"pk": notify(p.owner, "test", "A test notification", "/", email=False).pk}
+
+
 # One line per URL name. Kinds: everyone logged in; the prospect's viewers; admins only.
 RULES: dict[str, Rule] = {
     "home": Rule(EVERYONE),
@@ -247,6 +253,11 @@ RULES: dict[str, Rule] = {
     ),
     # A manager's bulk change of the prospects they see (reps: 403; rows they may not see are ignored).
     "prospects:bulk": Rule(MANAGERS, denied_status=ROLE_DENIED),
+    # Notifications: each user's own; one of them is its recipient's only (others: 404).
+    "notifications:list": Rule(EVERYONE),
+    "notifications:count": Rule(EVERYONE),
+    "notifications:read_all": Rule(EVERYONE),
+    "notifications:open": Rule(frozenset({"owner"}), kwargs=notification_kwargs),
 }
 
 
