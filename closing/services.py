@@ -33,7 +33,7 @@ from prospects.services import (
     prospect_create,
     prospect_update,
 )
-from prospects.signals import pipeline_changed_send
+from prospects.signals import pipeline_changed_send, prospect_changed_send
 from salescrm.lib.months import add_months, this_month
 
 logger = logging.getLogger(__name__)
@@ -295,6 +295,7 @@ def _close(*, prospect: Prospect, expected_version: int | None, **outcome) -> Pr
         raise ProspectConflict(current=current, expected_version=expected_version)
     pipeline_changed_send(owner_ids=[prospect.owner_id])
     prospect.refresh_from_db()
+    prospect_changed_send(prospect=prospect, change=outcome["status"])  # "won" or "lost"
     return prospect
 
 
@@ -402,6 +403,7 @@ def outcome_reopen(*, prospect: Prospect, by: User, reason: str) -> Prospect:
         )
     pipeline_changed_send(owner_ids=[current.owner_id])
     prospect.refresh_from_db()
+    prospect_changed_send(prospect=prospect, change="reopened")
     return prospect
 
 

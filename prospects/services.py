@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from prospects.models import Prospect, suggest_horizon
-from prospects.signals import pipeline_changed_send
+from prospects.signals import pipeline_changed_send, prospect_changed_send
 
 CONFLICT_MESSAGE = _(
     "Your changes were not saved: someone else saved this prospect after you opened it. "
@@ -57,6 +57,7 @@ def prospect_create(*, by: User, owner: User | None = None, **fields: Any) -> Pr
     prospect.full_clean(validate_constraints=False)  # the DB enforces them; see ProspectForm
     prospect.save()
     pipeline_changed_send(owner_ids=[prospect.owner_id])
+    prospect_changed_send(prospect=prospect, change="created")
     return prospect
 
 
@@ -110,4 +111,6 @@ def prospect_update(
         prospect.refresh_from_db()
     if "owner" in changes:
         pipeline_changed_send(owner_ids=[old_owner_id, prospect.owner_id])
+    if changes:
+        prospect_changed_send(prospect=prospect, change="updated")
     return prospect

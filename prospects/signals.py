@@ -5,15 +5,24 @@ reassigned, won, lost, reopened or imported). Sent inside the writing transactio
 `pipeline_changed_send`; a receiver that starts background work defers it to the commit
 (`salescrm.lib.jobs.enqueue_on_commit`), so a rolled-back change asks for nothing. The targets app
 listens (targets/apps.py) and re-checks the pipeline targets.
+
+`prospect_changed(prospect=..., change=...)`: one prospect was created, updated, won, lost or reopened
+(`change` is that word), sent once per change by the service that made it (prospects.services,
+closing.services), inside its transaction, with the prospect as saved. The webhooks app listens.
+Bulk changes and imports do not send it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from django.dispatch import Signal
 
 pipeline_changed = Signal()  # keyword argument: owner_ids (a sorted list of user ids, never empty)
+prospect_changed = Signal()  # keyword arguments: prospect, change (PROSPECT_CHANGES)
+
+PROSPECT_CHANGES = ("created", "updated", "won", "lost", "reopened")
 
 
 def pipeline_changed_send(*, owner_ids: Iterable[int | None]) -> None:
@@ -21,3 +30,10 @@ def pipeline_changed_send(*, owner_ids: Iterable[int | None]) -> None:
     ids = sorted({i for i in owner_ids if i})
     if ids:
         pipeline_changed.send(sender=pipeline_changed_send, owner_ids=ids)
+
+
+def prospect_changed_send(*, prospect: Any, change: str) -> None:
+    """Tell the listeners that this prospect changed (`change`: one of PROSPECT_CHANGES)."""
+    if change not in PROSPECT_CHANGES:
+        raise ValueError(f"unknown prospect change: {change}")
+    prospect_changed.send(sender=prospect_changed_send, prospect=prospect, change=change)

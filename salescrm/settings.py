@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "activities",
     "reports",
     "companies",
+    "webhooks",
     "notifications",
 ]
 
@@ -402,4 +403,19 @@ NOTIFICATIONS_SWEEP_AFTER_SECONDS = env_int("NOTIFICATIONS_SWEEP_AFTER_SECONDS",
 CELERY_BEAT_SCHEDULE["notifications-sweep-unsent"] = {
     "task": "notifications.sweep_unsent",
     "schedule": crontab(minute="*/5"),
+}
+# --- webhooks: delivery of signed events (webhooks app; README "Webhooks"). Private, loopback and
+# link-local receivers are refused unless WEBHOOKS_ALLOW_PRIVATE (tests, a receiver on the same host).
+WEBHOOKS_ALLOW_PRIVATE = env_bool("WEBHOOKS_ALLOW_PRIVATE", False)
+WEBHOOKS_TIMEOUT_SECONDS = env_int("WEBHOOKS_TIMEOUT_SECONDS", 10)
+WEBHOOKS_MAX_ATTEMPTS = env_int("WEBHOOKS_MAX_ATTEMPTS", 8)
+# The wait before attempt n+1 is between half and all of min(MAX, BASE * 2**(n-1)) seconds; MAX stays
+# below the broker's visibility timeout (3600 s), which a countdown must not outlive.
+WEBHOOKS_RETRY_BASE_SECONDS = float(env_str("WEBHOOKS_RETRY_BASE_SECONDS", "30"))
+WEBHOOKS_RETRY_MAX_SECONDS = min(float(env_str("WEBHOOKS_RETRY_MAX_SECONDS", "1800")), 3000.0)
+WEBHOOKS_PAUSE_AFTER_FAILURES = env_int("WEBHOOKS_PAUSE_AFTER_FAILURES", 5)
+# Every minute: deliveries whose publish was lost (broker down at the commit) go now.
+CELERY_BEAT_SCHEDULE["webhooks-sweep-due"] = {
+    "task": "webhooks.sweep_due",
+    "schedule": crontab(minute="*"),
 }

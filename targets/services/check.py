@@ -26,6 +26,7 @@ from targets.models import (
 from targets.plans import stored_from
 from targets.services.rollup import flow_rollup_refresh
 from targets.services.rules import CheckResult, Finding, evaluate
+from targets.signals import alerts_changed
 
 logger = logging.getLogger(__name__)
 
@@ -191,6 +192,7 @@ SELECT v.scope, v.user_id, v.team_id, v.rule, v.current, v.target, v.deficit, %(
 FROM jsonb_to_recordset(%(rows)s::jsonb) AS v(scope varchar, user_id bigint, team_id bigint, rule varchar,
     current integer, target integer, deficit integer, projected_date date, plan jsonb, plan_inputs bigint)
 ON CONFLICT DO NOTHING
+RETURNING id
 """
 # COALESCE keeps the stored plan where its inputs did not change (plan null). Django's bulk_update
 # would write a CASE WHEN per column and row.
@@ -312,6 +314,8 @@ def pipeline_check_run(
     recovered = [pk for pk, _values, _inputs in existing.values()]
 
     result = CheckResult(findings=findings, updated=len(changed), resolved=len(recovered))
+    opened_ids: list[int] = []
+    resolved_ids: list[int] = []
     if new or changed or recovered:
         alerts = connection.ops.quote_name(PipelineAlert._meta.db_table)
         insert, update = (sql.format(alerts=alerts).strip() for sql in (_INSERT_SQL, _UPDATE_SQL))
@@ -325,14 +329,22 @@ def pipeline_check_run(
             for i in range(0, len(new), BATCH_SIZE):
                 # ON CONFLICT DO NOTHING: a concurrent run that inserted the same open alert wins.
                 cursor.execute(insert, {"now": now, "rows": _batch_json(new[i : i + BATCH_SIZE])})
-                result.opened += max(cursor.rowcount, 0)
+                ids = [row[0] for row in cursor.fetchall()]
+                opened_ids += ids
+                result.opened += len(ids)
             for i in range(0, len(changed), BATCH_SIZE):
                 cursor.execute(update, {"now": now, "rows": _batch_json(changed[i : i + BATCH_SIZE])})
             if recovered:
                 # An alert resolves by itself when the count recovers; the resolution time is kept.
-                result.resolved = PipelineAlert.objects.filter(
-                    pk__in=recovered, resolved_at__isnull=True
-                ).update(resolved_at=now, checked_at=now)
+                # Locked first, so a concurrent check cannot resolve (and announce) the same alerts.
+                resolved_ids = list(
+                    PipelineAlert.objects.select_for_update()
+                    .filter(pk__in=recovered, resolved_at__isnull=True)
+                    .values_list("pk", flat=True)
+                )
+                result.resolved = PipelineAlert.objects.filter(pk__in=resolved_ids).update(
+                    resolved_at=now, checked_at=now
+                )
                 # The plan keeps what refilled the pipeline: the sources and lead activities of
                 # the prospects gained since the alert opened (activities.yields.alert_refills).
                 from activities.yields import alert_refills
@@ -343,6 +355,8 @@ def pipeline_check_run(
                         _REFILLED_SQL.format(alerts=alerts),
                         {"rows": _batch_json(refills[i : i + BATCH_SIZE])},
                     )
+            if opened_ids or resolved_ids:
+                alerts_changed.send(sender=pipeline_check_run, opened=opened_ids, resolved=resolved_ids)
     logger.info(
         "pipeline check (owners %s): %d findings, %d new, %d updated, %d resolved, %d plans built",
         sorted(owner_ids) if owner_ids else "all",

@@ -1,0 +1,68 @@
+"""Where the events come from: one receiver per source, each writing the outbox in the sender's
+transaction (webhooks.services.event_emit delivers after the commit).
+
+- prospect.created / updated / won / lost: prospects.signals.prospect_changed, sent by the prospect
+  services (prospects.services, closing.services) once per change; a reopening is an update.
+- alert.opened / resolved: targets.signals.alerts_changed, sent by the pipeline check with the ids it
+  opened and resolved; the message id is the alert's, so a duplicated check tells it once.
+- inquiry.received: inbound.signals.inquiry_received.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from webhooks.models import EventType
+from webhooks.payloads import alert_data, prospect_data
+
+PROSPECT_EVENTS = {
+    "created": EventType.PROSPECT_CREATED,
+    "updated": EventType.PROSPECT_UPDATED,
+    "reopened": EventType.PROSPECT_UPDATED,
+    "won": EventType.PROSPECT_WON,
+    "lost": EventType.PROSPECT_LOST,
+}
+
+
+def on_prospect_changed(*, prospect: Any, change: str, **_kwargs: Any) -> None:
+    from webhooks.services import event_emit
+
+    event_emit(PROSPECT_EVENTS[change], prospect_data(prospect))
+
+
+def on_alerts_changed(*, opened: list[int], resolved: list[int], **_kwargs: Any) -> None:
+    from targets.models import PipelineAlert
+    from webhooks.services import event_emit
+
+    ids = [*opened, *resolved]
+    alerts = PipelineAlert.objects.select_related("user", "team").in_bulk(ids) if ids else {}
+    for event, group in ((EventType.ALERT_OPENED, opened), (EventType.ALERT_RESOLVED, resolved)):
+        for pk in group:
+            if pk in alerts:
+                message_id = f"msg_{event.value.replace('.', '_')}_{pk}"
+                event_emit(event, alert_data(alerts[pk]), message_id=message_id)
+
+
+def on_inquiry_received(*, inquiry: Any, prospect: Any, **_kwargs: Any) -> None:
+    from webhooks.services import event_emit
+
+    form = getattr(inquiry, "form", None)
+    data = {
+        "inquiry": {
+            "id": inquiry.pk,
+            "form": {"id": form.pk, "name": str(getattr(form, "name", ""))} if form is not None else None,
+            "created_at": inquiry.created_at.isoformat() if getattr(inquiry, "created_at", None) else None,
+        },
+        "prospect": prospect_data(prospect),
+    }
+    event_emit(EventType.INQUIRY_RECEIVED, data, message_id=f"msg_inquiry_received_{inquiry.pk}")
+
+
+def connect() -> None:
+    from inbound.signals import inquiry_received
+    from prospects.signals import prospect_changed
+    from targets.signals import alerts_changed
+
+    prospect_changed.connect(on_prospect_changed, dispatch_uid="webhooks.prospect_changed")
+    alerts_changed.connect(on_alerts_changed, dispatch_uid="webhooks.alerts_changed")
+    inquiry_received.connect(on_inquiry_received, dispatch_uid="webhooks.inquiry_received")
