@@ -1,0 +1,133 @@
+"""Where the events come from: each service writes one outbox row per subscribed, active
+subscription, in its own transaction, with the payload this app decided (webhooks/payloads.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+
+from closing.services import outcome_record_lost, outcome_record_won, outcome_reopen
+from prospects.services import prospect_create, prospect_update
+from targets.models import PipelineAlert
+from targets.services import pipeline_check_run
+from tests.conftest import make_prospect
+from tests.webhooks.conftest import subscribe
+from webhooks.models import Delivery, EventType, Subscription
+
+pytestmark = pytest.mark.django_db
+
+ALL = [e.value for e in EventType]
+
+
+@pytest.fixture
+def hook() -> Subscription:
+    return subscribe("https://hooks.example.com/in", ALL)
+
+
+def events() -> list[str]:
+    return list(Delivery.objects.order_by("id").values_list("event_type", flat=True))
+
+
+def test_each_prospect_service_emits_its_one_event(hook, personas):
+    rep = personas.owner
+    prospect = prospect_create(by=rep, name="新規", source="referral")
+    prospect = prospect_update(prospect=prospect, by=rep, expected_version=prospect.version, probability=60)
+    prospect_update(prospect=prospect, by=rep, expected_version=prospect.version, probability=60)  # no change
+    won = outcome_record_won(
+        prospect=prospect,
+        by=rep,
+        expected_version=prospect.version,
+        amount=Decimal(900000),
+        closed_on=timezone.localdate(),
+    )
+    outcome_reopen(prospect=won, by=personas.manager, reason="誤操作")
+    other = make_prospect(rep)
+    outcome_record_lost(
+        prospect=other, by=rep, expected_version=other.version, closed_on=timezone.localdate(), reason="price"
+    )
+    assert events() == [
+        "prospect.created",
+        "prospect.updated",
+        "prospect.won",
+        "prospect.updated",  # the reopening
+        "prospect.lost",
+    ]
+    won_payload = Delivery.objects.get(event_type="prospect.won").payload
+    assert won_payload["type"] == "prospect.won"
+    data = won_payload["data"]
+    assert (data["id"], data["status"], data["won_amount"], data["currency"]) == (
+        prospect.pk,
+        "won",
+        "900000.00",
+        "JPY",
+    )
+    assert set(data) >= {"owner", "horizon", "probability", "expected_month", "amount", "version"}
+    assert not {"phone", "email", "address", "contact_person", "notes", "outcome_note"} & set(data)
+
+
+def test_only_active_subscriptions_to_the_event_get_a_delivery(personas):
+    wanted = subscribe("https://a.example.com/", ["prospect.created"])
+    subscribe("https://b.example.com/", ["prospect.won"])
+    paused = subscribe("https://c.example.com/", ["prospect.created"])
+    Subscription.objects.filter(pk=paused.pk).update(is_paused=True)
+    prospect_create(by=personas.owner, name="新規", source="referral")
+    assert list(Delivery.objects.values_list("subscription", flat=True)) == [wanted.pk]
+
+
+def test_a_rolled_back_change_leaves_no_outbox_row(hook, personas):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        prospect_create(by=personas.owner, name="取消", source="referral")
+        raise RuntimeError
+    assert not Delivery.objects.exists()
+
+
+def test_an_alert_opened_and_resolved_is_told_once_even_by_two_checks(hook, personas):
+    from targets.models import PipelineTarget
+
+    rep = personas.teammate  # no prospects
+    PipelineTarget.objects.create(user=rep, min_open=1)
+    now = timezone.now()
+    pipeline_check_run(now=now)
+    pipeline_check_run(now=now + dt.timedelta(minutes=1))
+    alert = PipelineAlert.objects.get(user=rep)
+    opened = Delivery.objects.get(event_type="alert.opened")
+    assert opened.message_id == f"msg_alert_opened_{alert.pk}"
+    assert opened.payload["data"]["user"]["username"] == "teammate"
+    assert (opened.payload["data"]["rule"], opened.payload["data"]["deficit"]) == (alert.rule, 1)
+    assert "plan" not in opened.payload["data"]
+
+    make_prospect(rep)
+    pipeline_check_run(now=now + dt.timedelta(minutes=2))
+    pipeline_check_run(now=now + dt.timedelta(minutes=3))
+    resolved = Delivery.objects.get(event_type="alert.resolved")
+    assert resolved.payload["data"]["resolved_at"] is not None
+    assert events().count("alert.opened") == 1
+
+
+def test_an_inquiry_received_is_told_with_its_prospect(hook, personas):
+    from inbound.signals import inquiry_received
+
+    class Form:
+        pk = 3
+        name = "資料請求"
+
+    class Inquiry:
+        pk = 11
+        form = Form()
+        created_at = timezone.now()
+
+    with transaction.atomic():
+        inquiry_received.send(sender=Inquiry, inquiry=Inquiry(), prospect=personas.prospect)
+        inquiry_received.send(sender=Inquiry, inquiry=Inquiry(), prospect=personas.prospect)  # told twice
+    delivery = Delivery.objects.get(event_type="inquiry.received")
+    data = delivery.payload["data"]
+    assert data["inquiry"] == {
+        "id": 11,
+        "form": {"id": 3, "name": "資料請求"},
+        "created_at": data["inquiry"]["created_at"],
+    }
+    assert data["prospect"]["id"] == personas.prospect.pk
