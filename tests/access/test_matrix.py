@@ -142,6 +142,27 @@ def contact_kwargs(p) -> dict:
     return {"pk": Contact.objects.create(name="山田 太郎").pk}
 
 
+def webhook_kwargs(p) -> dict:
+    from webhooks.models import Subscription
+
+    subscription = Subscription.objects.create(
+        url="https://hooks.example.com/in", events=["prospect.created"]
+    )
+    return {"pk": subscription.pk}
+
+
+def webhook_delivery_kwargs(p) -> dict:
+    from webhooks.models import Delivery, Subscription
+
+    subscription = Subscription.objects.create(
+        url="https://hooks.example.com/in", events=["prospect.created"]
+    )
+    delivery = Delivery.objects.create(
+        subscription=subscription, event_type="prospect.created", message_id="msg_matrix", payload={}
+    )
+    return {"pk": delivery.pk}
+
+
 def notification_kwargs(p) -> dict:
     from notifications.services import notify
 
@@ -253,6 +274,16 @@ RULES: dict[str, Rule] = {
     ),
     # A manager's bulk change of the prospects they see (reps: 403; rows they may not see are ignored).
     "prospects:bulk": Rule(MANAGERS, denied_status=ROLE_DENIED),
+    # Webhook subscriptions and their delivery logs: admins only (a POST with no data is a form error).
+    "webhooks:list": Rule(ADMINS, denied_status=ROLE_DENIED),
+    "webhooks:create": Rule(ADMINS, denied_status=ROLE_DENIED),
+    "webhooks:detail": Rule(ADMINS, denied_status=ROLE_DENIED, kwargs=webhook_kwargs),
+    "webhooks:edit": Rule(ADMINS, denied_status=ROLE_DENIED, kwargs=webhook_kwargs),
+    "webhooks:pause": Rule(ADMINS, denied_status=ROLE_DENIED, kwargs=webhook_kwargs),
+    "webhooks:secret": Rule(ADMINS, denied_status=ROLE_DENIED, kwargs=webhook_kwargs),
+    "webhooks:delete": Rule(ADMINS, denied_status=ROLE_DENIED, kwargs=webhook_kwargs),
+    "webhooks:delivery": Rule(ADMINS, denied_status=ROLE_DENIED, kwargs=webhook_delivery_kwargs),
+    "webhooks:resend": Rule(ADMINS, denied_status=ROLE_DENIED, kwargs=webhook_delivery_kwargs),
     # Notifications: each user's own; one of them is its recipient's only (others: 404).
     "notifications:list": Rule(EVERYONE),
     "notifications:count": Rule(EVERYONE),
