@@ -4,6 +4,7 @@ from activities.selectors.access import access_activity
 from activities.selectors.agenda import Agenda, agenda_for, day_agenda, due_activities
 from activities.selectors.next import (
     NEXT_ACTIVITY_FIELDS,
+    attach_next_activities,
     next_activity_columns,
     next_planned,
     next_planned_annotation,
@@ -19,6 +20,7 @@ __all__ = [
     "TimelinePage",
     "access_activity",
     "agenda_for",
+    "attach_next_activities",
     "day_agenda",
     "due_activities",
     "next_activity_columns",

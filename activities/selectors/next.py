@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from django.db.models import OuterRef, QuerySet, Subquery
 
 from activities.models import Activity, ActivityStatus
 
+# Which planned activity of a prospect is its next one: the earliest, then the first logged.
+NEXT_ORDER = ("starts_at", "id")
+
 
 def _next_planned(field: str = "pk") -> QuerySet[Activity]:
     return Activity.objects.filter(prospect_id=OuterRef(field), status=ActivityStatus.PLANNED).order_by(
-        "starts_at", "id"
+        *NEXT_ORDER
     )
 
 
@@ -36,7 +39,7 @@ def with_next_planned(prospects: Iterable) -> list:
         rows = (
             Activity.objects.filter(prospect_id__in=ids, status=ActivityStatus.PLANNED)
             .select_related("kind")
-            .order_by("prospect_id", "starts_at", "id")
+            .order_by("prospect_id", *NEXT_ORDER)
             .distinct("prospect_id")
         )
         found = {a.prospect_id: a for a in rows}
@@ -53,7 +56,7 @@ def _next_planned_for(prospect_id: int) -> Activity | None:
     return (
         Activity.objects.filter(prospect_id=prospect_id, status=ActivityStatus.PLANNED)
         .select_related("kind")
-        .order_by("starts_at", "id")
+        .order_by(*NEXT_ORDER)
         .first()
     )
 
@@ -80,6 +83,28 @@ NEXT_ACTIVITY_FIELDS = (
     "next_activity_kind_ja",
     "next_activity_kind_en",
 )
+
+
+def attach_next_activities(rows: Sequence) -> None:
+    """Set the NEXT_ACTIVITY_FIELDS (None when nothing is planned) on each row of a page read with
+    values() (board cards, month-list rows): ONE query for the page, each prospect's first planned
+    activity (DISTINCT ON, index activity_planned_prospect). The same fields as next_activity_columns,
+    which a streamed export or a sort by the next action needs instead: five correlated subqueries
+    per row cost ~5 ms for a board's 30 cards at M (docs/performance.md)."""
+    found: dict[int, dict] = {}
+    ids = [row.pk for row in rows]
+    if ids:
+        planned = (
+            Activity.objects.filter(prospect_id__in=ids, status=ActivityStatus.PLANNED)
+            .order_by("prospect_id", *NEXT_ORDER)
+            .distinct("prospect_id")
+            .values_list("prospect_id", "starts_at", "all_day", "subject", "kind__label_ja", "kind__label_en")
+        )
+        found = {pid: dict(zip(NEXT_ACTIVITY_FIELDS, rest, strict=True)) for pid, *rest in planned}
+    nothing = dict.fromkeys(NEXT_ACTIVITY_FIELDS)
+    for row in rows:
+        for name, value in found.get(row.pk, nothing).items():
+            setattr(row, name, value)
 
 
 def planned_matching(text: str, field: str = "pk") -> QuerySet[Activity]:

@@ -13,7 +13,7 @@ from django.db.models import Count, Exists, Func, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncDate
 
 from accounts.models import User
-from activities.selectors import next_activity_columns, planned_matching
+from activities.selectors import attach_next_activities, planned_matching
 from pipeline.models import RankBands
 from pipeline.selectors.rows import CARD_FIELDS, ProspectRow, decorate
 from pipeline.selectors.rules import CARD_ORDER, HORIZONS, ZERO, dsum, weight, weighted_expr
@@ -136,14 +136,17 @@ def _first_ids(column: QuerySet[Prospect], owner_ids: tuple[int, ...] | None, li
 
 
 def _cards(ids: QuerySet) -> list[ProspectRow]:
-    """The cards of `ids`, in card order: only those rows are read, with their owner's name."""
+    """The cards of `ids`, in card order: only those rows are read, with their owner's name and
+    their next planned activity."""
     rows = (
         Prospect.objects.filter(pk__in=ids)
-        .annotate(weighted=weighted_expr(), changed_on=TruncDate("updated_at"), **next_activity_columns())
+        .annotate(weighted=weighted_expr(), changed_on=TruncDate("updated_at"))
         .order_by(*CARD_ORDER)
         .values(*CARD_FIELDS)
     )
-    return [ProspectRow(**row) for row in rows]
+    cards = [ProspectRow(**row) for row in rows]
+    attach_next_activities(cards)
+    return cards
 
 
 def _column_totals(scope: Scope, viewer: User, filters: BoardFilters) -> dict[str, dict]:

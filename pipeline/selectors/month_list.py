@@ -12,7 +12,7 @@ from django.db.models.functions import TruncDate
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from activities.selectors import next_activity_columns
+from activities.selectors import attach_next_activities
 from closing.models import TestClosing
 from pipeline.models import Rank, RankBands
 from pipeline.selectors.rows import MONTH_ROW_FIELDS, ProspectRow, decorate
@@ -47,7 +47,6 @@ def month_list_rows(
             last_tc_question=Subquery(last.values("question_text")[:1]),
             last_tc_answer=Subquery(last.values("answer")[:1]),
             last_tc_reading=Subquery(last.values("reading")[:1]),
-            **next_activity_columns(),
         )
         .order_by(*MONTH_LIST_ORDER)
     )
@@ -225,7 +224,9 @@ def month_list(
         window = listed(base, month, current=current).order_by(*MONTH_LIST_ORDER).values("pk")
         base = Prospect.objects.filter(pk__in=window[(page - 1) * page_size : page * page_size])
     rows_qs = month_list_rows(base, month, current=current).values(*MONTH_ROW_FIELDS)
-    rows = [decorate(ProspectRow(**row), bands, today) for row in rows_qs]
+    rows = [ProspectRow(**row) for row in rows_qs]
+    attach_next_activities(rows)
+    rows = [decorate(row, bands, today) for row in rows]
     for row in rows:
         row.carried_from = row.expected_month if row.expected_month and row.expected_month < month else None
     return MonthList(

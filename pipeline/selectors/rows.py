@@ -8,7 +8,6 @@ from typing import Any
 from django.utils import timezone, translation
 
 from accounts.models import User
-from activities.selectors import NEXT_ACTIVITY_FIELDS
 from pipeline.models import RankBands
 from prospects.models import Prospect, Source, Status
 from prospects.selectors import RowOwner
@@ -17,7 +16,8 @@ from salescrm.lib.months import this_month
 # A card with no change for this many days and no next action planned ahead is marked stale.
 STALE_DAYS = 30
 
-# What a board card shows and decorate() reads: the notes, address and outcome stay in the database.
+# What a board card shows and decorate() reads: the notes, address and outcome stay in the database;
+# the next planned activity is set by activities.selectors.attach_next_activities.
 CARD_FIELDS = (
     "id",
     "owner_id",
@@ -28,7 +28,6 @@ CARD_FIELDS = (
     "amount",
     "expected_month",
     "expected_month_slips",
-    *NEXT_ACTIVITY_FIELDS,
     "changed_on",
     "version",
     "owner__username",
@@ -46,7 +45,6 @@ MONTH_ROW_FIELDS = (
     "probability",
     "amount",
     "expected_month",
-    *NEXT_ACTIVITY_FIELDS,
     "changed_on",
     "weighted",
     "source",
@@ -91,7 +89,7 @@ def decorate(prospect: Prospect | ProspectRow, bands: RankBands, today: dt.date)
     prospect.month_passed = prospect.is_open and bool(
         prospect.expected_month and prospect.expected_month < current
     )
-    # The next planned activity (activities.selectors.next_activity_columns) is the next action.
+    # The next planned activity (activities.selectors.attach_next_activities) is the next action.
     next_at = getattr(prospect, "next_activity_at", None)
     next_on = timezone.localdate(next_at) if next_at is not None else None
     prospect.next_activity_on = next_on
