@@ -58,25 +58,43 @@ def prospect_match_q(query: str) -> Q:
     return match | _match(query, "company__")[0] | _match(query, "contact__", email=True)[0]
 
 
-def search(user: User, query: str, *, limit: int = LIMIT) -> Results:
+def _searchable(query: str) -> tuple[str, str] | None:
+    """(stripped query, text ranked on), or None for a text that finds nothing."""
     query = query.strip()
     company_q, text = _match(query)
     if not company_q or (not text and not normalize_phone(query)):
+        return None
+    return query, text or normalize_phone(query)
+
+
+def search_companies(user: User, query: str, *, limit: int = LIMIT) -> QuerySet[Company]:
+    """The companies a search text finds, best first (the top bar's and the prospect form's pickers)."""
+    if (searchable := _searchable(query)) is None:
+        return Company.objects.none()
+    query, text = searchable
+    rows = Company.objects.visible_to(user).current().filter(_match(query)[0])
+    return _ranked(rows, text, "name_norm", "furigana_norm")[:limit]
+
+
+def search_contacts(user: User, query: str, *, limit: int = LIMIT) -> QuerySet[Contact]:
+    if (searchable := _searchable(query)) is None:
+        return Contact.objects.none()
+    query, text = searchable
+    rows = Contact.objects.visible_to(user).current().filter(_match(query, email=True)[0])
+    return _ranked(rows.select_related("company"), text, "name_norm", "furigana_norm")[:limit]
+
+
+def search(user: User, query: str, *, limit: int = LIMIT) -> Results:
+    if (searchable := _searchable(query)) is None:
         return Results()
-    text = text or normalize_phone(query)
-    companies = _ranked(
-        Company.objects.visible_to(user).current().filter(company_q), text, "name_norm", "furigana_norm"
-    )
-    contact_q, _ = _match(query, email=True)
-    contacts = _ranked(
-        Contact.objects.visible_to(user).current().filter(contact_q).select_related("company"),
-        text,
-        "name_norm",
-        "furigana_norm",
-    )
+    query, text = searchable
     prospects = _ranked(
         Prospect.objects.visible_to(user).filter(prospect_match_q(query)).select_related("owner", "company"),
         text,
         "company__name_norm",
     )
-    return Results(list(companies[:limit]), list(contacts[:limit]), list(prospects[:limit]))
+    return Results(
+        list(search_companies(user, query, limit=limit)),
+        list(search_contacts(user, query, limit=limit)),
+        list(prospects[:limit]),
+    )

@@ -6,11 +6,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
 from accounts.models import User
 from companies.models import Company, Contact
+from companies.normalize import normalize_email, normalize_name, normalize_phone
 from prospects.models import Prospect, Status
 from salescrm.lib.params import parse_id
 
@@ -103,3 +104,53 @@ def similar_contacts(contact: Contact, *, limit: int = 5) -> list[Contact]:
         .order_by("-similarity", "pk")
     )
     return list(rows[:limit])
+
+
+# 名寄せ's "same customer": the same normalised name, phone (at least this many digits) or e-mail. A name
+# that is only similar (ミナト工業 beside ミナト工務店) is another company until a person says otherwise: the
+# form lists it among the suggestions, it never stops a save.
+LIKELY_MIN_PHONE_DIGITS = 6
+
+
+def with_deal_summary(rows: QuerySet, prospect_field: str) -> QuerySet:
+    """`rows` (companies or contacts) with what the directory shares about their deals, across the firm:
+    `deals`, how many prospects they have, and `last_activity`, when the latest activity on any of them
+    was done. Neither names a deal, its owner, amount or status (the deals stay private)."""
+    from activities.models import Activity, ActivityStatus
+
+    latest = (
+        Activity.objects.filter(**{f"prospect__{prospect_field}": OuterRef("pk")}, status=ActivityStatus.DONE)
+        .order_by("-done_at")
+        .values("done_at")[:1]
+    )
+    return rows.annotate(deals=Count("prospects", distinct=True), last_activity=Subquery(latest))
+
+
+def likely_companies(name: str, phone: str = "", *, limit: int = 5) -> list[Company]:
+    """The companies a typed name (and phone) most likely is (名寄せ): the same normalised name, or the
+    same phone number; with their deal summary (with_deal_summary)."""
+    match = Q(name_norm=norm) if (norm := normalize_name(name)) else Q()
+    if len(digits := normalize_phone(phone)) >= LIKELY_MIN_PHONE_DIGITS:
+        match |= Q(phone_norm=digits)
+    if not match:
+        return []
+    rows = Company.objects.current().filter(match).order_by("name_norm", "pk")
+    return list(with_deal_summary(rows, "company")[:limit])
+
+
+def likely_contacts(
+    name: str, email: str = "", phone: str = "", *, company_id: int | None = None, limit: int = 5
+) -> list[Contact]:
+    """The contacts a typed person most likely is: the same normalised name at the same company (or
+    without one), the same e-mail, or the same phone number; with their deal summary."""
+    match = Q()
+    if norm := normalize_name(name):
+        match |= Q(name_norm=norm, company_id=company_id)
+    if mail := normalize_email(email):
+        match |= Q(email_norm=mail)
+    if len(digits := normalize_phone(phone)) >= LIKELY_MIN_PHONE_DIGITS:
+        match |= Q(phone_norm=digits)
+    if not match:
+        return []
+    rows = Contact.objects.current().filter(match).select_related("company").order_by("name_norm", "pk")
+    return list(with_deal_summary(rows, "contact")[:limit])

@@ -40,6 +40,32 @@ def contact_create(*, by: User, **fields: Any) -> Contact:
     return contact
 
 
+NEW = "new"  # a form's pick: make a new record from what was typed (prospects/customer.py)
+
+
+def customer_records(fields: dict[str, Any], *, by: User) -> dict[str, Any]:
+    """A prospect's fields with its `company` / `contact` picked as NEW made from its typed text: the
+    company from its name, phone and address, the contact from its contact person, e-mail and phone, at
+    that company. Call it in the prospect's transaction, so a refused save keeps neither."""
+    fields = dict(fields)
+    if fields.get("company") == NEW:
+        fields["company"] = company_create(
+            by=by,
+            name=fields.get("name", ""),
+            phone=fields.get("phone", ""),
+            address=fields.get("address", ""),
+        )
+    if fields.get("contact") == NEW:
+        fields["contact"] = contact_create(
+            by=by,
+            name=fields.get("contact_person", ""),
+            email=fields.get("email", ""),
+            phone=fields.get("phone", ""),
+            company=fields.get("company"),
+        )
+    return fields
+
+
 def _lock_pair(model: type[Model], keep_pk: int, merge_pk: int) -> tuple[Any, Any]:
     if keep_pk == merge_pk:
         raise MergeRefused(MERGE_SAME)
