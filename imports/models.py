@@ -84,6 +84,10 @@ class ImportJob(models.Model):
     errors = models.JSONField(_("error report"), default=list)
     preview = models.JSONField(_("preview"), default=list)
     new_owners = models.JSONField(_("owners to create"), default=list)
+    # 名寄せ of the rows (#19): {"companies_created": n, "companies_attached": n, "contacts_created": n,
+    # "contacts_attached": n, "matches": [{"row", "kind", "id", "name"}, ...]} (the rows attached to an
+    # existing company or contact; every other row creates its own or shares one an earlier row creates).
+    directory = models.JSONField(_("companies and contacts"), default=dict, blank=True)
     message = models.TextField(_("message"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)

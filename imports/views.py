@@ -163,7 +163,15 @@ def job_mapping(request: HttpRequest, pk: int) -> HttpResponse:
 def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     job = access_job(request.user, pk)
     import_job_recover(job=job)
-    context = {"job": job, "errors": job.errors[:ERROR_ROWS_ON_PAGE], "field_labels": dict(field_choices())}
+    matches = (job.directory or {}).get("matches", [])[:ERROR_ROWS_ON_PAGE]
+    attached = sum((job.directory or {}).get(k, 0) for k in ("companies_attached", "contacts_attached"))
+    context = {
+        "job": job,
+        "errors": job.errors[:ERROR_ROWS_ON_PAGE],
+        "field_labels": dict(field_choices()),
+        "matches": matches,
+        "more_matches": max(attached - len(matches), 0),
+    }
     if request.htmx:
         if job.is_running:
             return render(request, "imports/job.html#progress", context)

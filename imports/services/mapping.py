@@ -1,4 +1,4 @@
-"""The mapping of a job's columns to prospect fields and of its values to choices."""
+"""The mapping of a job's columns to prospect, company and contact fields and of its values to choices."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ def import_job_set_mapping(
     twice = sorted({f for f in used if used.count(f) > 1})
     if twice:
         raise ImportRefused(FIELD_TWICE % {"field": "、".join(field_label(f) for f in twice)})
-    if "name" not in used and "id" not in used:
+    if not {"name", "company_name", "id"} & set(used):
         raise ImportRefused(NO_NAME_COLUMN)
     clean_values = {
         f: {str(k): str(v) for k, v in m.items() if _is_choice(f, v)}

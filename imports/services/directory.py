@@ -1,0 +1,301 @@
+"""名寄せ in an import (#19): each row's company and contact matched against the existing records and
+against the file's earlier rows, in bulk (one query per batch of rows for their normalised keys), with
+the one normalisation of companies/normalize.py (through the models' normalize()).
+
+A row's company is named by its company columns, else by the prospect's own name, phone and address, as
+the data migration companies 0002 made them; its contact by its contact columns, else by the contact
+person with the prospect's e-mail and phone. A row that updates a prospect links it anew only when the
+file has a company (or contact) column. An existing record is attached to as it is (the file does not
+change it); a record the file creates takes its first row's values, later rows fill what it lacks.
+
+Matching, in order: the same corporate number; else the same normalised name (a company whose corporate
+number differs from the row's is another company), the one with the row's phone first, else the oldest.
+A contact: the same normalised name at the same company; without a company, the same name and the same
+e-mail or phone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Q
+
+from companies.models import Company, Contact
+from imports.services.fields import COMPANY_FIELDS, CONTACT_FIELDS
+from salescrm.lib.bulk import copy_insert
+
+CREATE, ATTACH, FILE = "create", "attach", "file"  # new; an existing record; one an earlier row creates
+MAX_STORED_MATCHES = 10_000
+
+
+@dataclass
+class Link:
+    """What a row's company or contact will be: an existing record (ATTACH), a new one (CREATE) or the new
+    one an earlier row of the file creates (FILE)."""
+
+    action: str
+    record: Company | Contact
+    row: int  # the row that creates it (CREATE, FILE)
+
+    def summary(self) -> dict[str, Any]:
+        return {"action": self.action, "id": self.record.pk, "name": self.record.name, "row": self.row}
+
+
+@dataclass
+class Resolution:
+    company: Link | None = None
+    contact: Link | None = None
+
+
+@dataclass
+class Counts:
+    companies_created: int = 0
+    companies_attached: int = 0  # rows attached to an existing company
+    contacts_created: int = 0
+    contacts_attached: int = 0
+    matches: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "companies_created": self.companies_created,
+            "companies_attached": self.companies_attached,
+            "contacts_created": self.contacts_created,
+            "contacts_attached": self.contacts_attached,
+            "matches": self.matches,
+        }
+
+
+def _company_values(values: dict[str, Any], *, fallback: bool) -> dict[str, Any]:
+    found = {attr: values[f] for f, attr in COMPANY_FIELDS.items() if values.get(f)}
+    if fallback:
+        for attr, own in (("name", "name"), ("phone", "phone"), ("address", "address")):
+            if not found.get(attr) and values.get(own):
+                found[attr] = values[own]
+    return found if found.get("name") else {}
+
+
+def _contact_values(values: dict[str, Any], *, fallback: bool) -> dict[str, Any]:
+    found = {attr: values[f] for f, attr in CONTACT_FIELDS.items() if values.get(f)}
+    if fallback:
+        for attr, own in (("name", "contact_person"), ("email", "email"), ("phone", "phone")):
+            if not found.get(attr) and values.get(own):
+                found[attr] = values[own]
+    return found if found.get("name") else {}
+
+
+class DirectoryMatcher:
+    """名寄せ of one import job's rows. `company_columns`/`contact_columns`: the file maps a column to a
+    company (contact) field, so updated rows are linked anew."""
+
+    def __init__(self, *, company_columns: bool, contact_columns: bool) -> None:
+        self.company_columns = company_columns
+        self.contact_columns = contact_columns
+        self.counts = Counts()
+        # Existing companies by normalised name and by corporate number; names already asked for.
+        self._by_name: dict[str, list[dict[str, Any]]] = {}
+        self._by_number: dict[str, dict[str, Any]] = {}
+        self._asked_names: set[str] = set()
+        self._asked_numbers: set[str] = set()
+        self._companies: dict[int, Company] = {}  # existing ones attached to, by pk
+        # New companies of the file, by normalised name and by corporate number.
+        self._new_by_name: dict[str, list[Link]] = {}
+        self._new_by_number: dict[str, Link] = {}
+        # Contacts: existing ones by (company id, name) and, without a company, by name; new ones by key.
+        self._contacts: dict[tuple[Any, str], list[Contact]] = {}
+        self._asked_contacts: set[tuple[Any, str]] = set()
+        self._new_contacts: dict[tuple[Any, str], list[Link]] = {}
+        self._created: set[int] = set()  # id() of the new companies' objects
+        self.pending_companies: list[Company] = []
+        self.pending_contacts: list[Contact] = []
+
+    # --- the rows of one batch -----------------------------------------------------------------------
+
+    def resolve(self, rows: list[tuple[int, dict[str, Any], Any]]) -> dict[int, Resolution]:
+        """{row number: Resolution} for rows = [(number, values, the prospect it updates or None)]."""
+        wanted: list[tuple[int, dict[str, Any], dict[str, Any], Any]] = []
+        for number, values, prospect in rows:
+            creating = prospect is None
+            company = _company_values(values, fallback=creating) if creating or self.company_columns else {}
+            contact = _contact_values(values, fallback=creating) if creating or self.contact_columns else {}
+            if company or contact:
+                wanted.append((number, Company(**company) if company else None, contact, prospect))
+        for _, company, _, _ in wanted:
+            if company is not None:
+                company.normalize()
+        self._load_companies([c for _, c, _, _ in wanted if c is not None])
+        resolved: dict[int, Resolution] = {}
+        contact_rows: list[tuple[int, Contact, Any]] = []
+        for number, company, contact, prospect in wanted:
+            resolution = Resolution()
+            if company is not None:
+                resolution.company = self._company(number, company)
+            if contact:
+                person = Contact(**contact)
+                person.normalize()
+                owner = resolution.company.record if resolution.company else None
+                if owner is None and prospect is not None and prospect.company_id:
+                    owner = prospect.company_id
+                contact_rows.append((number, person, owner))
+            resolved[number] = resolution
+        self._load_contacts(contact_rows)
+        for number, person, owner in contact_rows:
+            resolved[number].contact = self._contact(number, person, owner)
+        return resolved
+
+    def _load_companies(self, companies: list[Company]) -> None:
+        names = {c.name_norm for c in companies} - self._asked_names
+        numbers = {c.corporate_number for c in companies if c.corporate_number} - self._asked_numbers
+        if not names and not numbers:
+            return
+        self._asked_names |= names
+        self._asked_numbers |= numbers
+        rows = (
+            Company.objects.current()
+            .filter(Q(name_norm__in=names) | Q(corporate_number__in=numbers))
+            .order_by("pk")
+            .values("pk", "name", "name_norm", "corporate_number", "phone_norm")
+        )
+        for row in rows:
+            if row["name_norm"] in names:
+                self._by_name.setdefault(row["name_norm"], []).append(row)
+            if row["corporate_number"]:
+                self._by_number.setdefault(row["corporate_number"], row)
+
+    def _existing_company(self, company: Company) -> dict[str, Any] | None:
+        if company.corporate_number and company.corporate_number in self._by_number:
+            return self._by_number[company.corporate_number]
+        candidates = [
+            c
+            for c in self._by_name.get(company.name_norm, [])
+            if not (company.corporate_number and c["corporate_number"])
+        ]
+        if company.phone_norm:
+            for candidate in candidates:
+                if candidate["phone_norm"] == company.phone_norm:
+                    return candidate
+        return candidates[0] if candidates else None
+
+    def _new_company(self, company: Company) -> Link | None:
+        if company.corporate_number and company.corporate_number in self._new_by_number:
+            return self._new_by_number[company.corporate_number]
+        for link in self._new_by_name.get(company.name_norm, []):
+            other = link.record.corporate_number
+            if not (company.corporate_number and other and other != company.corporate_number):
+                return link
+        return None
+
+    def _company(self, number: int, company: Company) -> Link:
+        if (row := self._existing_company(company)) is not None:
+            self.counts.companies_attached += 1
+            record = self._companies.get(row["pk"]) or Company(
+                pk=row["pk"], name=row["name"], name_norm=row["name_norm"]
+            )
+            self._companies[row["pk"]] = record
+            link = Link(ATTACH, record, number)
+            self._note_match(number, "company", link)
+            return link
+        if (link := self._new_company(company)) is not None:
+            _fill_blanks(link.record, company, COMPANY_FIELDS.values())
+            return Link(FILE, link.record, link.row)
+        link = Link(CREATE, company, number)
+        self.counts.companies_created += 1
+        self.pending_companies.append(company)
+        self._created.add(id(company))
+        self._new_by_name.setdefault(company.name_norm, []).append(link)
+        if company.corporate_number:
+            self._new_by_number[company.corporate_number] = link
+        return link
+
+    def _contact_key(self, person: Contact, owner: Company | int | None) -> tuple[Any, str]:
+        """A new company of the file is known by its object (its id is set only when it is written)."""
+        if isinstance(owner, Company):
+            new = id(owner) in self._created
+            return (("new", id(owner)) if new else owner.pk, person.name_norm)
+        return (owner, person.name_norm)
+
+    def _load_contacts(self, rows: list[tuple[int, Contact, Any]]) -> None:
+        keys = {self._contact_key(p, o) for _, p, o in rows} - self._asked_contacts
+        self._asked_contacts |= keys
+        by_company = [(c, n) for c, n in keys if isinstance(c, int)]
+        alone = {n for c, n in keys if c is None}
+        if not by_company and not alone:
+            return
+        match = Q(pk__in=[])
+        if by_company:
+            match |= Q(company_id__in={c for c, _ in by_company}, name_norm__in={n for _, n in by_company})
+        if alone:
+            match |= Q(company__isnull=True, name_norm__in=alone)
+        for contact in (
+            Contact.objects.current()
+            .filter(match)
+            .order_by("pk")
+            .only("pk", "name", "name_norm", "email_norm", "phone_norm", "company_id")
+        ):
+            key = (contact.company_id, contact.name_norm)
+            if key in keys:
+                self._contacts.setdefault(key, []).append(contact)
+
+    def _contact(self, number: int, person: Contact, owner: Company | int | None) -> Link:
+        key = self._contact_key(person, owner)
+        for existing in self._contacts.get(key, []):
+            if owner is not None or _same_reach(existing, person):
+                self.counts.contacts_attached += 1
+                link = Link(ATTACH, existing, number)
+                self._note_match(number, "contact", link)
+                return link
+        for link in self._new_contacts.get(key, []):
+            if owner is not None or _same_reach(link.record, person):
+                _fill_blanks(link.record, person, CONTACT_FIELDS.values())
+                return Link(FILE, link.record, link.row)
+        if isinstance(owner, Company):
+            person.company = owner
+        elif isinstance(owner, int):
+            person.company_id = owner
+        link = Link(CREATE, person, number)
+        self.counts.contacts_created += 1
+        self.pending_contacts.append(person)
+        self._new_contacts.setdefault(key, []).append(link)
+        return link
+
+    def _note_match(self, number: int, kind: str, link: Link) -> None:
+        if len(self.counts.matches) < MAX_STORED_MATCHES:
+            self.counts.matches.append(
+                {"row": number, "kind": kind, "id": link.record.pk, "name": link.record.name}
+            )
+
+    # --- writing -------------------------------------------------------------------------------------
+
+    def write_pending(self) -> None:
+        """INSERT the companies and contacts the rows resolved so far create (COPY, with their ids set, so
+        the prospects written next point at them)."""
+        if self.pending_companies:
+            copy_insert(Company, self.pending_companies, set_pks=True)
+            self.pending_companies = []
+        if self.pending_contacts:
+            for person in self.pending_contacts:
+                if person.company is not None:
+                    person.company_id = person.company.pk
+            copy_insert(Contact, self.pending_contacts, set_pks=True)
+            self.pending_contacts = []
+
+
+def _same_reach(existing: Contact, person: Contact) -> bool:
+    """Two contacts without a company are one person when a name and an e-mail or phone agree."""
+    return bool(
+        (person.email_norm and existing.email_norm == person.email_norm)
+        or (person.phone_norm and existing.phone_norm == person.phone_norm)
+    )
+
+
+def _fill_blanks(record: Company | Contact, other: Company | Contact, fields) -> None:
+    """A new record of the file takes what a later row adds, until it is written."""
+    if record.pk is not None:
+        return
+    changed = False
+    for name in fields:
+        if not getattr(record, name) and getattr(other, name):
+            setattr(record, name, getattr(other, name))
+            changed = True
+    if changed:
+        record.normalize()
