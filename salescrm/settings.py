@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "companies",
     "webhooks",
     "notifications",
+    "inbound",
 ]
 
 MIDDLEWARE = [
@@ -419,3 +420,14 @@ CELERY_BEAT_SCHEDULE["webhooks-sweep-due"] = {
     "task": "webhooks.sweep_due",
     "schedule": crontab(minute="*"),
 }
+# --- inbound: the web inquiry form's protection (inbound/guard.py) and its sweep. A token younger than
+# INBOUND_MIN_FILL_SECONDS is a bot's; older than INBOUND_TOKEN_MAX_AGE, a stale page. At most
+# INBOUND_RATE_LIMIT submissions per address per INBOUND_RATE_WINDOW_SECONDS.
+INBOUND_MIN_FILL_SECONDS = env_int("INBOUND_MIN_FILL_SECONDS", 3)
+INBOUND_TOKEN_MAX_AGE = env_int("INBOUND_TOKEN_MAX_AGE", 24 * 3600)
+INBOUND_RATE_LIMIT = env_int("INBOUND_RATE_LIMIT", 5)
+INBOUND_RATE_WINDOW_SECONDS = env_int("INBOUND_RATE_WINDOW_SECONDS", 600)
+INBOUND_MAX_BODY_BYTES = env_int("INBOUND_MAX_BODY_BYTES", 16 * 1024)
+INBOUND_TRUST_FORWARDED_FOR = env_bool("DJANGO_BEHIND_PROXY", True)
+INBOUND_SWEEP_AFTER_SECONDS = env_int("INBOUND_SWEEP_AFTER_SECONDS", 120)
+CELERY_BEAT_SCHEDULE["inbound-sweep"] = {"task": "inbound.sweep", "schedule": crontab(minute="*")}

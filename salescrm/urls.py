@@ -19,6 +19,7 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("companies/", include("companies.urls")),
     path("notifications/", include("notifications.urls")),
+    path("inbound/", include("inbound.urls")),
     path("webhooks/", include("webhooks.urls")),
     path("admin/", admin.site.urls),
 ]

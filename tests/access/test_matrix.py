@@ -163,6 +163,19 @@ def webhook_delivery_kwargs(p) -> dict:
     return {"pk": delivery.pk}
 
 
+def inquiry_form_kwargs(p) -> dict:
+    from inbound.models import InquiryForm
+
+    form = InquiryForm.objects.create(name="資料請求", team=p.team, thank_you_text="ありがとうございました。")
+    return {"pk": form.pk}
+
+
+def inquiry_form_key_kwargs(p) -> dict:
+    from inbound.models import InquiryForm
+
+    return {"key": InquiryForm.objects.get(pk=inquiry_form_kwargs(p)["pk"]).key}
+
+
 def notification_kwargs(p) -> dict:
     from notifications.services import notify
 
@@ -284,6 +297,16 @@ RULES: dict[str, Rule] = {
     "webhooks:delete": Rule(ADMINS, denied_status=ROLE_DENIED, kwargs=webhook_kwargs),
     "webhooks:delivery": Rule(ADMINS, denied_status=ROLE_DENIED, kwargs=webhook_delivery_kwargs),
     "webhooks:resend": Rule(ADMINS, denied_status=ROLE_DENIED, kwargs=webhook_delivery_kwargs),
+    # Web inquiry forms: admins set them up; their public page, token, endpoint and script are for anyone
+    # (an empty POST is refused with a reason, 400).
+    "inbound:forms": Rule(ADMINS, denied_status=ROLE_DENIED),
+    "inbound:form_create": Rule(ADMINS, denied_status=ROLE_DENIED),
+    "inbound:form_detail": Rule(ADMINS, denied_status=ROLE_DENIED, kwargs=inquiry_form_kwargs),
+    "inbound:form_edit": Rule(ADMINS, denied_status=ROLE_DENIED, kwargs=inquiry_form_kwargs),
+    "inbound:public_form": Rule(frozenset(ROLES), anonymous_ok=True, kwargs=inquiry_form_key_kwargs),
+    "inbound:public_token": Rule(frozenset(ROLES), anonymous_ok=True, kwargs=inquiry_form_key_kwargs),
+    "inbound:public_submit": Rule(frozenset(ROLES), anonymous_ok=True, kwargs=inquiry_form_key_kwargs),
+    "inbound:embed_js": Rule(frozenset(ROLES), anonymous_ok=True),
     # Notifications: each user's own; one of them is its recipient's only (others: 404).
     "notifications:list": Rule(EVERYONE),
     "notifications:count": Rule(EVERYONE),

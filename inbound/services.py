@@ -1,0 +1,174 @@
+"""A submission's way into the pipeline: saved first (inquiry_save), then made a prospect in one
+transaction (inquiry_process), which a failure leaves to Celery's retries and the sweep."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext_noop
+
+from accounts.access import admin_ids, members_of, team_managers
+from accounts.models import Role, User
+from companies.models import Company, Contact
+from companies.normalize import normalize_email, normalize_phone
+from companies.selectors import likely_companies, likely_contacts
+from companies.services import company_create, contact_create
+from inbound.models import FIELD_MAX, Assignment, Inquiry, InquiryForm, InquiryStatus
+from inbound.signals import inquiry_received
+from notifications.services import notify
+from prospects.models import Prospect, Source
+from prospects.services import prospect_create
+
+logger = logging.getLogger("salescrm.inbound")
+
+NOTIFICATION_KIND = "inquiry"
+NOTIFICATION_MESSAGE = gettext_noop("New web inquiry from %(name)s (%(form)s)")
+
+
+class NoAssignee(Exception):
+    """The form's team has no active rep or manager and the company no admin."""
+
+
+def inquiry_save(
+    *, form: InquiryForm, data: dict[str, Any], lang: str, origin: str, address_hash: str
+) -> Inquiry:
+    """Keep what was sent, before anything else runs (its own commit)."""
+    clean = {k: str(v)[: FIELD_MAX[k]] for k, v in data.items() if k in FIELD_MAX and v not in (None, "")}
+    return Inquiry.objects.create(
+        form=form, data=clean, lang=lang[:8], origin=origin[:200], address_hash=address_hash
+    )
+
+
+def assignee_pick(form: InquiryForm) -> int:
+    """Who gets the lead: round robin over the team's active reps (in id order, after the last one
+    served), or the team's manager; a team with neither goes to its manager, then to an admin."""
+    if form.assignment == Assignment.ROUND_ROBIN:
+        reps = list(
+            User.objects.filter(pk__in=members_of(form.team_id), is_active=True, role=Role.REP)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        if reps:
+            last = form.last_assignee_id
+            return next((pk for pk in reps if last is not None and pk > last), reps[0])
+    managers = sorted(team_managers().get(form.team_id, set()))
+    if managers:
+        return managers[0]
+    admins = sorted(admin_ids())
+    if admins:
+        return admins[0]
+    raise NoAssignee(form.pk)
+
+
+def _best_contact(contacts: list[Contact], email: str, phone: str) -> Contact | None:
+    """The same e-mail first, then the same phone, then the same name at the company."""
+    mail, digits = normalize_email(email), normalize_phone(phone)
+    for contact in contacts:
+        if mail and contact.email_norm == mail:
+            return contact
+    for contact in contacts:
+        if digits and contact.phone_norm == digits:
+            return contact
+    return contacts[0] if contacts else None
+
+
+def customer_match(data: dict[str, str]) -> tuple[Company | None, Contact | None]:
+    """名寄せ: the existing company and contact this inquiry most likely is (companies.selectors)."""
+    company_name, phone, email = data.get("company", ""), data.get("phone", ""), data.get("email", "")
+    companies = likely_companies(company_name, phone) if company_name else []
+    company = companies[0] if companies else None
+    contacts = likely_contacts(data.get("name", ""), email, phone, company_id=company.pk if company else None)
+    contact = _best_contact(contacts, email, phone)
+    if company is None and contact is not None and contact.company_id:
+        company = Company.objects.filter(pk=contact.company_id).first()
+    return company, contact
+
+
+def _customer_records(data: dict[str, str], owner: User) -> tuple[Company | None, Contact]:
+    company, contact = customer_match(data)
+    if company is None and data.get("company"):
+        company = company_create(by=owner, name=data["company"], phone=data.get("phone", ""))
+    if contact is None:
+        contact = contact_create(
+            by=owner,
+            name=data.get("name", ""),
+            furigana=data.get("furigana", ""),
+            email=data.get("email", ""),
+            phone=data.get("phone", ""),
+            company=company,
+        )
+    return company, contact
+
+
+def _notes(inquiry: Inquiry) -> str:
+    with translation.override(settings.LANGUAGE_CODE):
+        return render_to_string(
+            "inbound/prospect_notes.txt", {"inquiry": inquiry, "data": inquiry.data}
+        ).strip()
+
+
+def inquiry_process(inquiry_id: int) -> Prospect | None:
+    """Make the inquiry a prospect, in one transaction: match or make its company and contact, assign
+    it by the form's rule, keep what was sent in its notes, tell the assignee (bell now, e-mail after
+    the commit), announce inquiry_received. Idempotent: an inquiry already made a prospect (or being
+    made one by another worker) is skipped. Returns the prospect, or None when skipped."""
+    with transaction.atomic():
+        inquiry = (
+            Inquiry.objects.select_for_update(skip_locked=True)
+            .filter(pk=inquiry_id, status=InquiryStatus.RECEIVED)
+            .first()
+        )
+        if inquiry is None:
+            return None
+        # The form's row lock serialises its round robin: two leads never go to the same "next" rep.
+        form = InquiryForm.objects.select_for_update().select_related("team").get(pk=inquiry.form_id)
+        owner = User.objects.get(pk=assignee_pick(form))
+        data = inquiry.data
+        company, contact = _customer_records(data, owner)
+        prospect = prospect_create(
+            by=owner,
+            owner=owner,
+            name=(data.get("company") or data.get("name") or "-")[:200],
+            contact_person=data.get("name", "")[:100],
+            phone=data.get("phone", ""),
+            email=data.get("email", ""),
+            source=Source.INBOUND,
+            notes=_notes(inquiry),
+            company=company,
+            contact=contact,
+        )
+        if form.assignment == Assignment.ROUND_ROBIN and owner.role == Role.REP:
+            form.last_assignee = owner
+            form.save(update_fields=["last_assignee", "updated_at"])
+        inquiry.status = InquiryStatus.PROCESSED
+        inquiry.prospect = prospect
+        inquiry.processed_at = timezone.now()
+        inquiry.save(update_fields=["status", "prospect", "processed_at"])
+        notify(
+            owner,
+            NOTIFICATION_KIND,
+            NOTIFICATION_MESSAGE,
+            reverse("prospects:detail", args=[prospect.pk]),
+            params={"name": prospect.name, "form": form.name},
+        )
+        inquiry_received.send(sender=Inquiry, inquiry=inquiry, prospect=prospect)
+    return prospect
+
+
+def inquiry_failed(inquiry_id: int, exc: BaseException) -> None:
+    """Note a failed attempt on the inquiry (it stays `received` for the retry and the sweep)."""
+    from django.db.models import F
+
+    Inquiry.objects.filter(pk=inquiry_id).update(attempts=F("attempts") + 1, last_error=repr(exc)[:300])
+
+
+def unprocessed_inquiry_ids(*, older_than_seconds: int, limit: int = 200) -> list[int]:
+    cutoff = timezone.now() - timezone.timedelta(seconds=older_than_seconds)
+    rows = Inquiry.objects.filter(status=InquiryStatus.RECEIVED, created_at__lt=cutoff).order_by("created_at")
+    return list(rows.values_list("pk", flat=True)[:limit])
