@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "activities",
     "reports",
     "companies",
+    "ninja",  # django-ninja: its templates and the vendored Swagger UI of the API docs (api/)
+    "api",
     "webhooks",
     "notifications",
     "inbound",
@@ -420,6 +422,10 @@ CELERY_BEAT_SCHEDULE["webhooks-sweep-due"] = {
     "task": "webhooks.sweep_due",
     "schedule": crontab(minute="*"),
 }
+# --- REST API (api/): requests per personal token in each fixed window of API_RATE_WINDOW_SECONDS;
+# one more answers 429 with Retry-After.
+API_RATE_LIMIT = env_int("API_RATE_LIMIT", 120)
+API_RATE_WINDOW_SECONDS = env_int("API_RATE_WINDOW_SECONDS", 60)
 # --- inbound: the web inquiry form's protection (inbound/guard.py) and its sweep. A token younger than
 # INBOUND_MIN_FILL_SECONDS is a bot's; older than INBOUND_TOKEN_MAX_AGE, a stale page. At most
 # INBOUND_RATE_LIMIT submissions per address per INBOUND_RATE_WINDOW_SECONDS.

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from api.v1 import api as api_v1
 from salescrm import views
 
 urlpatterns = [
@@ -21,5 +22,7 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("inbound/", include("inbound.urls")),
     path("webhooks/", include("webhooks.urls")),
+    path("api/tokens/", include("api.urls")),
+    path("api/v1/", api_v1.urls),
     path("admin/", admin.site.urls),
 ]
