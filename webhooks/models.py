@@ -15,6 +15,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class EventType(models.TextChoices):
@@ -65,9 +66,9 @@ class Subscription(models.Model):
 
 
 class DeliveryState(models.TextChoices):
-    PENDING = "pending", _("Pending")
-    SUCCEEDED = "succeeded", _("Delivered")
-    FAILED = "failed", _("Failed")
+    PENDING = "pending", pgettext_lazy("webhook", "Pending")
+    SUCCEEDED = "succeeded", pgettext_lazy("webhook", "Delivered")
+    FAILED = "failed", pgettext_lazy("webhook", "Failed")
 
 
 class Delivery(models.Model):

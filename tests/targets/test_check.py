@@ -223,8 +223,9 @@ def test_the_check_costs_the_same_number_of_queries_for_5_or_50_reps(django_asse
     with django_assert_num_queries(8):
         flow_rollup_refresh(NOW)
     # Rollup stamp, per-target figures, open alerts; for the new plans: the team's members and the
-    # history rows; savepoint + asynchronous commit + insert + release.
-    with django_assert_num_queries(9):
+    # history rows; savepoint + asynchronous commit + insert + the webhooks' subscriptions to alert
+    # events (webhooks.receivers: none here) + release.
+    with django_assert_num_queries(10):
         pipeline_check_run(now=NOW)
     assert PipelineAlert.objects.count() == 2 * n_reps + 1
     # Steady state: nothing changed, nothing written, no history read.
