@@ -10,6 +10,7 @@ from django.utils.translation import pgettext_lazy
 from accounts.access import visible_users
 from accounts.models import User
 from activities.models import LeadKind
+from prospects.customer import CustomerPicks
 from prospects.models import Horizon, Prospect, Source, Status, suggest_horizon
 from salescrm.lib.formrules import CrmForm, CrmModelForm, VersionField
 from salescrm.lib.months import parse_month
@@ -103,7 +104,7 @@ class HorizonHintForm(HorizonFollowsMonth, CrmForm):
         self._follow_month()
 
 
-class ProspectForm(HorizonFollowsMonth, CrmModelForm):
+class ProspectForm(CustomerPicks, HorizonFollowsMonth, CrmModelForm):
     expected_month = MonthField(label=_("Expected month"), required=False)
     horizon = forms.ChoiceField(label=_("Horizon"), required=False)
     version = VersionField()
@@ -164,6 +165,7 @@ class ProspectForm(HorizonFollowsMonth, CrmModelForm):
                 if not isinstance(v, MinValueValidator | MaxValueValidator)
             ]
         self._follow_month(self.instance.expected_month, self.instance.horizon if self.instance.pk else "")
+        self._customer_fields(self.instance)  # the company and contact picks (名寄せ, prospects/customer.py)
 
     def validate_constraints(self) -> None:
         """Skip Django's check-constraint validation: it runs one database query (in a savepoint) per
@@ -173,6 +175,7 @@ class ProspectForm(HorizonFollowsMonth, CrmModelForm):
     def clean(self):
         data = super().clean()
         self._post_clean_horizon()
+        self._clean_customer(self.user, self.instance)
         if data.get("lead_activity") is not None:
             from activities.leadgen import source_for
 

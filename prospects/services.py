@@ -37,6 +37,8 @@ EDITABLE_FIELDS = frozenset(
         "next_action",
         "next_action_on",
         "notes",
+        "company",
+        "contact",
     }
 )
 
@@ -84,7 +86,9 @@ def prospect_update(
         setattr(prospect, key, value)
     # The DB enforces the constraints (see ProspectForm) and the foreign keys; an unchanged owner or
     # origin needs no existence query.
-    unchanged_fks = [name for name in ("owner", "origin", "lead_activity") if name not in changes]
+    unchanged_fks = [
+        name for name in ("owner", "origin", "lead_activity", "company", "contact") if name not in changes
+    ]
     prospect.full_clean(exclude=unchanged_fks, validate_constraints=False)
     updates: dict[str, Any] = dict(changes)
     if "expected_month" in changes:

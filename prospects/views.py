@@ -5,6 +5,7 @@ import copy
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
@@ -14,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.access import visible_user_names
 from activities.services import next_action_sync
+from companies.services import customer_records
 from prospects.bulk_forms import BulkAction
 from prospects.forms import HorizonHintForm, ProspectFilterForm, ProspectForm
 from prospects.selectors import (
@@ -119,7 +121,9 @@ def prospect_create_view(request: HttpRequest) -> HttpResponse:
     form = ProspectForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         fields = {k: v for k, v in form.cleaned_data.items() if k not in ("version", "owner")}
-        prospect = prospect_create(by=request.user, owner=form.cleaned_data.get("owner"), **fields)
+        with transaction.atomic():  # the prospect with its new company and contact, or none of them
+            fields = customer_records(fields, by=request.user)
+            prospect = prospect_create(by=request.user, owner=form.cleaned_data.get("owner"), **fields)
         next_action_sync(prospect=prospect, old_text="", old_day=None)  # its next action is planned
         messages.success(request, _("Prospect “%(name)s” was added.") % {"name": prospect.name})
         return redirect("prospects:detail", pk=prospect.pk)
@@ -148,7 +152,9 @@ def prospect_edit(request: HttpRequest, pk: int) -> HttpResponse:
         changes = {k: v for k, v in form.cleaned_data.items() if k != "version"}
         try:
             old_action = (prospect.next_action, prospect.next_action_on)
-            prospect_update(prospect=prospect, by=request.user, expected_version=expected, **changes)
+            with transaction.atomic():  # a conflict keeps no company or contact made for it
+                changes = customer_records(changes, by=request.user)
+                prospect_update(prospect=prospect, by=request.user, expected_version=expected, **changes)
         except ProspectConflict as exc:
             conflict = {"current": exc.current, "changes": conflict_changes(exc.current, expected)}
             data = request.POST.copy()

@@ -226,6 +226,9 @@ RULES: dict[str, Rule] = {
     "prospects:list": Rule(EVERYONE),
     "prospects:create": Rule(EVERYONE),
     "prospects:horizon_hint": Rule(EVERYONE),
+    # The prospect form's company and contact offers: the directory is shared (README, Roles and access).
+    "prospects:company_offer": Rule(EVERYONE),
+    "prospects:contact_offer": Rule(EVERYONE),
     "prospects:detail": Rule(OBJECT_VIEWERS, kwargs=prospect_kwargs),
     "prospects:edit": Rule(OBJECT_VIEWERS, kwargs=prospect_kwargs),
     "closing:test_closing_log": Rule(OBJECT_VIEWERS, kwargs=prospect_kwargs),
