@@ -11,13 +11,11 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from api.models import ApiToken, TokenScope
 
 TOKEN_PREFIX = "scrm"  # scrm_<8 hex>_<secret>: recognisable in a leaked-secret scan
-REVOKED_MESSAGE = _("The token was revoked.")
 
 
 def _digest(secret: str) -> str:
