@@ -165,7 +165,9 @@ def delivery_attempt(delivery_id: int) -> str:
     now = timezone.now()
     if not _claim(delivery_id, now):
         return "skipped"
-    delivery = Delivery.objects.select_related("subscription").get(pk=delivery_id)
+    delivery = Delivery.objects.select_related("subscription").filter(pk=delivery_id).first()
+    if delivery is None:  # its subscription was deleted meanwhile
+        return "skipped"
     subscription = delivery.subscription
     body, headers = signed_request(delivery, subscription.secret, now)
     final = False

@@ -131,3 +131,32 @@ def test_an_inquiry_received_is_told_with_its_prospect(hook, personas):
         "created_at": data["inquiry"]["created_at"],
     }
     assert data["prospect"]["id"] == personas.prospect.pk
+
+
+def test_a_real_inquiry_made_into_a_prospect_tells_inquiry_received_and_prospect_created(hook, personas):
+    from inbound.models import Assignment, InquiryForm
+    from inbound.services import inquiry_process, inquiry_save
+
+    form = InquiryForm.objects.create(
+        name="資料請求",
+        asked_fields=["company", "name", "email"],
+        thank_you_text="ありがとうございました。",
+        team=personas.team,
+        assignment=Assignment.ROUND_ROBIN,
+    )
+    inquiry = inquiry_save(
+        form=form,
+        data={"company": "株式会社テスト", "name": "山田 花子", "email": "hanako@example.jp"},
+        lang="ja",
+        origin="",
+        address_hash="x",
+    )
+    prospect = inquiry_process(inquiry.pk)
+    assert sorted(events()) == ["inquiry.received", "prospect.created"]
+    data = Delivery.objects.get(event_type="inquiry.received").payload["data"]
+    assert data["inquiry"]["id"] == inquiry.pk and data["inquiry"]["form"] == {
+        "id": form.pk,
+        "name": "資料請求",
+    }
+    assert data["prospect"]["id"] == prospect.pk and data["prospect"]["source"] == "inbound"
+    assert "email" not in data["prospect"] and "hanako" not in str(data)
