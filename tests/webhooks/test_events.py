@@ -160,3 +160,39 @@ def test_a_real_inquiry_made_into_a_prospect_tells_inquiry_received_and_prospect
     }
     assert data["prospect"]["id"] == prospect.pk and data["prospect"]["source"] == "inbound"
     assert "email" not in data["prospect"] and "hanako" not in str(data)
+
+
+def test_the_sweeper_sends_what_was_never_published_and_fails_what_used_its_last_attempt(hook, monkeypatch):
+    """The outbox's point: a delivery written while the broker was down is sent by the minute's sweep."""
+    from salescrm.lib import jobs
+    from webhooks.models import DeliveryState
+    from webhooks.services import sweep_due
+
+    published = []
+    monkeypatch.setattr(jobs, "enqueue", lambda task, **kwargs: published.append((task.name, kwargs)))
+    now = timezone.now()
+    late = dt.timedelta(minutes=2)
+
+    def delivery(message_id: str, **fields) -> Delivery:
+        defaults = {"next_attempt_at": now - late, "last_attempt_allowed": 3}
+        return Delivery.objects.create(
+            subscription=hook,
+            event_type="prospect.created",
+            message_id=message_id,
+            payload={},
+            **{**defaults, **fields},
+        )
+
+    lost_publish = delivery("msg_lost")
+    delivery("msg_recent", next_attempt_at=now)  # its task is on its way: left alone
+    used_up = delivery("msg_used_up", attempts=3)  # a worker died during its last attempt
+    delivery("msg_done", state=DeliveryState.SUCCEEDED)
+
+    assert sweep_due(now=now) == 1
+    assert published == [("webhooks.deliver", {"delivery_id": lost_publish.pk})]
+    used_up.refresh_from_db()
+    assert used_up.state == DeliveryState.FAILED and used_up.next_attempt_at is None
+
+    Subscription.objects.filter(pk=hook.pk).update(is_paused=True)
+    published.clear()
+    assert sweep_due(now=now) == 0 and published == []  # a paused subscription's deliveries wait
