@@ -154,3 +154,42 @@ def likely_contacts(
         return []
     rows = Contact.objects.current().filter(match).select_related("company").order_by("name_norm", "pk")
     return list(with_deal_summary(rows, "contact")[:limit])
+
+
+def deals_timeline_page(user: User, field: str, pk: int, page: object = 1) -> Any:
+    """A page of the timeline of a company's or contact's prospects (`field`: "company" or "contact")
+    that `user` may see: their activities and test closings, newest first, each naming its prospect.
+    Each source is read as far as the page reaches (two queries whatever the history's length)."""
+    from activities.models import Activity
+    from activities.selectors.timeline import (
+        TIMELINE_MAX_PAGE,
+        TIMELINE_PAGE_SIZE,
+        TimelineItem,
+        TimelinePage,
+    )
+    from closing.models import TestClosing
+    from salescrm.lib.params import parse_page
+
+    number = min(parse_page(page), TIMELINE_MAX_PAGE)
+    reach = number * TIMELINE_PAGE_SIZE
+    of_deals = {f"prospect__{field}_id": pk}
+    activities = list(
+        Activity.objects.visible_to(user)
+        .filter(**of_deals)
+        .select_related("kind", "owner", "prospect")
+        .order_by("-starts_at", "-id")[: reach + 1]
+    )
+    closings = list(
+        TestClosing.objects.visible_to(user)
+        .filter(**of_deals)
+        .select_related("asked_by", "prospect")
+        .order_by("-asked_at", "-id")[: reach + 1]
+    )
+    merged = [TimelineItem(a.starts_at, "activity", a) for a in activities]
+    merged += [TimelineItem(tc.asked_at, "test_closing", tc) for tc in closings]
+    merged.sort(key=lambda entry: entry.at, reverse=True)
+    return TimelinePage(
+        items=merged[(number - 1) * TIMELINE_PAGE_SIZE : reach],
+        number=number,
+        has_older=len(merged) > reach and number < TIMELINE_MAX_PAGE,
+    )

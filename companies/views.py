@@ -19,6 +19,7 @@ from companies.search import search
 from companies.selectors import (
     access_company,
     access_contact,
+    deals_timeline_page,
     similar_companies,
     similar_contacts,
     visible_deals,
@@ -53,10 +54,14 @@ def company_detail(request: HttpRequest, pk: int) -> HttpResponse:
     company = access_company(request.user, pk)
     if company.merged_into_id:
         return redirect("companies:detail", pk=company.merged_into_id)
+    timeline = deals_timeline_page(request.user, "company", company.pk, request.GET.get("page", 1))
+    if wants_fragment(request):  # the timeline's "older" button
+        return render(request, "companies/_timeline.html#items", {"timeline": timeline})
     context = {
         "company": company,
         "contacts": company.contacts.current(),
         "deals": visible_deals(request.user, company.prospects.all()),
+        "timeline": timeline,
         "duplicates": similar_companies(company.name, exclude=company.pk),
         "may_merge": _may_merge(request),
     }
@@ -77,9 +82,13 @@ def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
     contact = access_contact(request.user, pk)
     if contact.merged_into_id:
         return redirect("companies:contact_detail", pk=contact.merged_into_id)
+    timeline = deals_timeline_page(request.user, "contact", contact.pk, request.GET.get("page", 1))
+    if wants_fragment(request):  # the timeline's "older" button
+        return render(request, "companies/_timeline.html#items", {"timeline": timeline})
     context = {
         "contact": contact,
         "deals": visible_deals(request.user, contact.prospects.all()),
+        "timeline": timeline,
         "duplicates": similar_contacts(contact),
         "may_merge": _may_merge(request),
     }
