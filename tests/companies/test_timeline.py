@@ -76,4 +76,4 @@ def test_the_timeline_is_paged_in_place_and_without_javascript(client, personas,
     plain = client.get(url, {"page": "2"}).content.decode()
     assert "訪問11日" in plain and "ﾐﾅﾄ工務店(株)" in plain
     # An odd page number is the first page, never an error.
-    assert client.get(url, {"page": "２"}).status_code == 200
+    assert client.get(url, {"page": "２"}).status_code == 200  # noqa: RUF001
