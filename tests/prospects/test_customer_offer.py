@@ -182,7 +182,7 @@ def test_the_htmx_offer_marks_the_likely_company_and_lists_the_search_matches(cl
     )
     assert response.status_code == 200
     options = response.context["form"].company_offer.options
-    assert [(o.record, o.likely) for o in options][0] == (minato, True)
+    assert (options[0].record, options[0].likely) == (minato, True)
     # Typing the first letters finds both as the search box does; neither is marked as the same company.
     options = (
         client.get(reverse("prospects:company_offer"), {"name": "ミナト"})
