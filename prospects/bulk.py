@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from prospects.models import Horizon, Prospect
-from prospects.signals import pipeline_changed_send
+from prospects.signals import pipeline_changed_send, prospects_updated_send
 
 # How many rows one bulk step may change: a page of the list holds 25; an import is the tool for more.
 MAX_BULK = 500
@@ -55,6 +55,7 @@ def _apply(*, seen: dict[int, int], by: User, updates: dict) -> tuple[BulkResult
                 **updates, version=F("version") + 1, updated_at=timezone.now()
             )
         result.changed = [p.pk for p in ok]
+        prospects_updated_send(prospect_ids=result.changed)
     return result, {p.owner_id for p in ok}
 
 

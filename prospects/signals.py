@@ -9,7 +9,8 @@ listens (targets/apps.py) and re-checks the pipeline targets.
 `prospect_changed(prospect=..., change=...)`: one prospect was created, updated, won, lost or reopened
 (`change` is that word), sent once per change by the service that made it (prospects.services,
 closing.services), inside its transaction, with the prospect as saved. The webhooks app listens.
-Bulk changes and imports do not send it.
+`prospects_updated(prospect_ids=[...])`: a manager's bulk edit (prospects.bulk) updated these prospects
+in one statement. 担当替え of every open prospect and imports send neither.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from django.dispatch import Signal
 
 pipeline_changed = Signal()  # keyword argument: owner_ids (a sorted list of user ids, never empty)
 prospect_changed = Signal()  # keyword arguments: prospect, change (PROSPECT_CHANGES)
+prospects_updated = Signal()  # keyword argument: prospect_ids (a list, never empty)
 
 PROSPECT_CHANGES = ("created", "updated", "won", "lost", "reopened")
 
@@ -37,3 +39,9 @@ def prospect_changed_send(*, prospect: Any, change: str) -> None:
     if change not in PROSPECT_CHANGES:
         raise ValueError(f"unknown prospect change: {change}")
     prospect_changed.send(sender=prospect_changed_send, prospect=prospect, change=change)
+
+
+def prospects_updated_send(*, prospect_ids: list[int]) -> None:
+    """Tell the listeners that a bulk edit updated these prospects (nothing for an empty list)."""
+    if prospect_ids:
+        prospects_updated.send(sender=prospects_updated_send, prospect_ids=list(prospect_ids))

@@ -2,7 +2,8 @@
 transaction (webhooks.services.event_emit delivers after the commit).
 
 - prospect.created / updated / won / lost: prospects.signals.prospect_changed, sent by the prospect
-  services (prospects.services, closing.services) once per change; a reopening is an update.
+  services (prospects.services, closing.services) once per change; a reopening is an update; a
+  manager's bulk edit sends prospects.signals.prospects_updated (one prospect.updated per prospect).
 - alert.opened / resolved: targets.signals.alerts_changed, sent by the pipeline check with the ids it
   opened and resolved; the message id is the alert's, so a duplicated check tells it once.
 - inquiry.received: inbound.signals.inquiry_received.
@@ -28,6 +29,19 @@ def on_prospect_changed(*, prospect: Any, change: str, **_kwargs: Any) -> None:
     from webhooks.services import event_emit
 
     event_emit(PROSPECT_EVENTS[change], prospect_data(prospect))
+
+
+def on_prospects_updated(*, prospect_ids: list[int], **_kwargs: Any) -> None:
+    """A bulk edit: one query when nobody subscribed; else the prospects in one read and one batch."""
+    from prospects.models import Prospect
+    from webhooks.services import events_emit, subscribers
+
+    subscriptions = subscribers(EventType.PROSPECT_UPDATED)
+    if not subscriptions:
+        return
+    prospects = Prospect.objects.select_related("owner", "company").filter(pk__in=prospect_ids).order_by("pk")
+    items = [(prospect_data(p), None) for p in prospects]
+    events_emit(EventType.PROSPECT_UPDATED, items, subscriptions=subscriptions)
 
 
 def on_alerts_changed(*, opened: list[int], resolved: list[int], **_kwargs: Any) -> None:
@@ -75,9 +89,10 @@ def on_inquiry_received(*, inquiry: Any, prospect: Any, **_kwargs: Any) -> None:
 
 def connect() -> None:
     from inbound.signals import inquiry_received
-    from prospects.signals import prospect_changed
+    from prospects.signals import prospect_changed, prospects_updated
     from targets.signals import alerts_changed
 
     prospect_changed.connect(on_prospect_changed, dispatch_uid="webhooks.prospect_changed")
+    prospects_updated.connect(on_prospects_updated, dispatch_uid="webhooks.prospects_updated")
     alerts_changed.connect(on_alerts_changed, dispatch_uid="webhooks.alerts_changed")
     inquiry_received.connect(on_inquiry_received, dispatch_uid="webhooks.inquiry_received")

@@ -196,3 +196,21 @@ def test_the_sweeper_sends_what_was_never_published_and_fails_what_used_its_last
     Subscription.objects.filter(pk=hook.pk).update(is_paused=True)
     published.clear()
     assert sweep_due(now=now) == 0 and published == []  # a paused subscription's deliveries wait
+
+
+def test_a_managers_bulk_edit_tells_one_prospect_updated_per_changed_prospect(hook, personas):
+    from prospects.bulk import prospects_bulk_set_horizon
+
+    mine = make_prospect(personas.owner)
+    stale = make_prospect(personas.teammate)
+    seen = {
+        personas.prospect.pk: personas.prospect.version,
+        mine.pk: mine.version,
+        stale.pk: stale.version - 1,
+    }
+    result = prospects_bulk_set_horizon(seen=seen, horizon="short", by=personas.manager)
+    assert sorted(result.changed) == sorted([personas.prospect.pk, mine.pk])
+    told = Delivery.objects.filter(event_type="prospect.updated").order_by("id")
+    assert [d.payload["data"]["id"] for d in told] == sorted(result.changed)
+    assert {d.payload["data"]["horizon"] for d in told} == {"short"}
+    assert len({d.message_id for d in told}) == 2
