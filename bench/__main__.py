@@ -31,6 +31,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--skip-throughput", action="store_true", help="no gunicorn/wrk load")
     parser.add_argument("--throughput-seconds", type=int, default=10)
     parser.add_argument("--skip-import", action="store_true")
+    parser.add_argument(
+        "--skip-inquiry-load",
+        action="store_true",
+        help="no steady load on the web inquiry form (bench/inquiry_load.py)",
+    )
+    parser.add_argument("--inquiry-load-seconds", type=int, default=30)
+    parser.add_argument("--inquiry-load-rate", type=int, default=20, help="submissions a second")
     parser.add_argument("--import-rows", type=int, default=100_000)
     parser.add_argument(
         "--compare-sizes",
@@ -200,6 +207,21 @@ def main(argv: list[str] | None = None) -> int:
     if not args.skip_throughput:
         throughput = run_throughput(dataset, pages, baseline, url, args)
 
+    inquiry_load: dict[str, Any] = {"available": False, "error": "skipped (--skip-inquiry-load)"}
+    if not args.skip_inquiry_load:
+        from bench.inquiry_load import inquiry_load as load_inquiries
+
+        log(
+            f"==> web inquiry form: {args.inquiry_load_rate}/s for {args.inquiry_load_seconds} s under gunicorn"
+        )
+        inquiry_load = load_inquiries(
+            database_url=url,
+            team_id=dataset.team_id,
+            rate=args.inquiry_load_rate,
+            seconds=args.inquiry_load_seconds,
+            log=log,
+        )
+
     imported: dict[str, Any] = {"available": False, "error": "skipped (--skip-import)"}
     if not args.skip_import:
         log(f"==> CSV import of {args.import_rows:,} rows")
@@ -238,6 +260,7 @@ def main(argv: list[str] | None = None) -> int:
         "target_check_size": check_size,
         "throughput": throughput,
         "import": imported,
+        "inquiry_load": inquiry_load,
         "compare": {"size": other_size, "queries": other_queries},
     }
     run["targets"] = report.evaluate(run, other_queries, other_size)

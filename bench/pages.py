@@ -60,6 +60,41 @@ def _edit_data(ds: Dataset) -> dict[str, Any]:
     }
 
 
+def _inquiry_form_url(ds: Dataset) -> str:
+    """The web inquiry form's endpoint (the form is made once for the data set's team)."""
+    from inbound.models import InquiryForm
+
+    form, _ = InquiryForm.objects.get_or_create(
+        name="bench",
+        defaults={
+            "team_id": ds.team_id,
+            "asked_fields": ["company", "name", "email"],
+            "thank_you_text": "ok",
+        },
+    )
+    return reverse("inbound:public_submit", args=[form.key]) + "?lang=ja"
+
+
+def _inquiry_data(ds: Dataset) -> dict[str, Any]:
+    """A visitor's submission: a token handed out 10 s ago, a new address each time; the per-address
+    counters are emptied first (the limit is tested in tests/inbound, not measured here)."""
+    import time
+    import uuid
+
+    from inbound.guard import fill_token
+    from inbound.models import InquiryForm, SubmissionCounter
+
+    SubmissionCounter.objects.all().delete()
+    form = InquiryForm.objects.get(name="bench")
+    n = uuid.uuid4().hex[:10]
+    return {
+        "ts": fill_token(form, now=time.time() - 10),
+        "company": f"反響テスト{n}株式会社",
+        "name": "反響 太郎",
+        "email": f"bench-{n}@example.jp",
+    }
+
+
 def _test_closing_data(ds: Dataset) -> dict[str, Any]:
     return {
         "question": ds.question_id or "",
@@ -142,6 +177,7 @@ PAGES: list[Page] = [
         htmx=True,
         ok_statuses=(200, 204, 302),
     ),
+    Page("inbound.submit", "rep", _inquiry_form_url, method="POST", data=_inquiry_data),
     Page(
         "closing.test_closing_create",
         "rep",

@@ -20,7 +20,7 @@ from enum import Enum
 
 from django.conf import settings
 from django.core import signing
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
@@ -88,16 +88,18 @@ def rate_limited(key: str, *, now: dt.datetime | None = None) -> bool:
     now = now or timezone.now()
     window = settings.INBOUND_RATE_WINDOW_SECONDS
     start = dt.datetime.fromtimestamp(int(now.timestamp()) // window * window, tz=dt.UTC)
-    with transaction.atomic():
-        counter, created = SubmissionCounter.objects.get_or_create(
-            address_hash=key, window_start=start, defaults={"count": 1}
-        )
-        if created:
-            count = 1
-        else:
-            rows = SubmissionCounter.objects.filter(pk=counter.pk)
-            rows.update(count=F("count") + 1)
-            count = rows.values_list("count", flat=True).get()
+    rows = SubmissionCounter.objects.filter(address_hash=key, window_start=start)
+    # The common case, an address's first submission of the window, is one UPDATE (no row) and one
+    # INSERT; a concurrent first one loses the INSERT race and counts with the UPDATE again.
+    if rows.update(count=F("count") + 1):
+        return rows.values_list("count", flat=True).get() > settings.INBOUND_RATE_LIMIT
+    try:
+        with transaction.atomic():
+            SubmissionCounter.objects.create(address_hash=key, window_start=start, count=1)
+        count = 1
+    except IntegrityError:
+        rows.update(count=F("count") + 1)
+        count = rows.values_list("count", flat=True).get()
     return count > settings.INBOUND_RATE_LIMIT
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -16,8 +17,8 @@ from django.utils.translation import gettext_noop
 from accounts.access import admin_ids, members_of, team_managers
 from accounts.models import Role, User
 from companies.models import Company, Contact
-from companies.normalize import normalize_email, normalize_phone
-from companies.selectors import likely_companies, likely_contacts
+from companies.normalize import normalize_email, normalize_name, normalize_phone
+from companies.selectors import LIKELY_MIN_PHONE_DIGITS
 from companies.services import company_create, contact_create
 from inbound.models import FIELD_MAX, Assignment, Inquiry, InquiryForm, InquiryStatus
 from inbound.signals import inquiry_received
@@ -26,6 +27,7 @@ from prospects.models import Prospect, Source
 from prospects.services import prospect_create
 
 logger = logging.getLogger("salescrm.inbound")
+MATCH_LIMIT = 5
 
 NOTIFICATION_KIND = "inquiry"
 NOTIFICATION_MESSAGE = gettext_noop("New web inquiry from %(name)s (%(form)s)")
@@ -78,13 +80,29 @@ def _best_contact(contacts: list[Contact], email: str, phone: str) -> Contact | 
     return contacts[0] if contacts else None
 
 
+def _likely(rows, match: Q) -> list:
+    return list(rows.current().filter(match).order_by("name_norm", "pk")[:MATCH_LIMIT]) if match else []
+
+
 def customer_match(data: dict[str, str]) -> tuple[Company | None, Contact | None]:
-    """名寄せ: the existing company and contact this inquiry most likely is (companies.selectors)."""
+    """名寄せ: the existing company and contact this inquiry most likely is, by the rule of
+    companies.selectors.likely_companies / likely_contacts (the same normalised name, or the same phone;
+    a contact also by e-mail), without the deal summaries those add for the prospect form."""
     company_name, phone, email = data.get("company", ""), data.get("phone", ""), data.get("email", "")
-    companies = likely_companies(company_name, phone) if company_name else []
-    company = companies[0] if companies else None
-    contacts = likely_contacts(data.get("name", ""), email, phone, company_id=company.pk if company else None)
-    contact = _best_contact(contacts, email, phone)
+    digits = normalize_phone(phone)
+    digits = digits if len(digits) >= LIKELY_MIN_PHONE_DIGITS else ""
+    company = None
+    if norm := normalize_name(company_name):
+        match = Q(name_norm=norm) | (Q(phone_norm=digits) if digits else Q(pk__in=[]))
+        company = next(iter(_likely(Company.objects, match)), None)
+    match = Q(pk__in=[])
+    if norm := normalize_name(data.get("name", "")):
+        match |= Q(name_norm=norm, company_id=company.pk if company else None)
+    if mail := normalize_email(email):
+        match |= Q(email_norm=mail)
+    if digits:
+        match |= Q(phone_norm=digits)
+    contact = _best_contact(_likely(Contact.objects, match), email, phone)
     if company is None and contact is not None and contact.company_id:
         company = Company.objects.filter(pk=contact.company_id).first()
     return company, contact

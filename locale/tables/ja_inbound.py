@@ -39,6 +39,7 @@ JA = {
     "privacy policy URL": "プライバシーポリシーのURL",
     "thank-you text": "送信完了メッセージ",
     "assignment": "割り当て",
+    "Assignment": "割り当て",
     "sites that may embed it": "埋め込みを許可するサイト",
     "One per line, e.g. https://www.example.co.jp. Submissions from other sites are refused.": "1行に1つ（例: https://www.example.co.jp）。ほかのサイトからの送信は受け付けません。",
     "web inquiry form": "反響フォーム",
