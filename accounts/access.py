@@ -30,17 +30,54 @@ Membership = Team.members.through
 Management = Team.managers.through
 
 
-def _led_team_ids(user: User) -> QuerySet:
-    """The ids of the teams `user` is a manager of, as a subquery."""
+MEMO = "_access_memo"
+
+
+def remember_for_request(user: User) -> None:
+    """Let the user of one request keep what this module reads about them (a manager's led teams and
+    visible owners) for the rest of the request: accounts.middleware calls it on every signed-in
+    request, whose User instance lives for that request only. Both are then read in ONE small query
+    per request instead of a nested subquery compiled into every query that filters by visibility
+    (the bell, the scope, the page). Other callers (jobs, tests, the shell) keep the subqueries, so a
+    long-lived User never carries a stale team."""
+    setattr(user, MEMO, {})
+
+
+def _remembered(user: User) -> dict[str, list[int]] | None:
+    """The request's memo of `user`'s led teams and visible owners, read on first use; None outside
+    a request. The same rule as the subqueries below: the members of the teams they lead, and
+    themselves."""
+    memo = getattr(user, MEMO, None)
+    if memo is None or memo:
+        return memo
+    rows = Management.objects.filter(user_id=user.pk).values_list("team_id", "team__members")
+    teams, owners = set(), {user.pk}
+    for team_id, member_id in rows:
+        teams.add(team_id)
+        if member_id is not None:
+            owners.add(member_id)
+    memo.update(led_teams=sorted(teams), owners=sorted(owners))
+    return memo
+
+
+def _led_team_ids(user: User) -> QuerySet | list[int]:
+    """The ids of the teams `user` is a manager of, as a subquery (or as remembered for a request)."""
+    memo = _remembered(user)
+    if memo is not None:
+        return memo["led_teams"]
     return Management.objects.filter(user_id=user.pk).values("team_id")
 
 
-def _managed_owner_ids(user: User) -> QuerySet:
-    """The ids a manager sees, as one subquery: the members of the teams they lead, and themselves.
+def _managed_owner_ids(user: User) -> QuerySet | list[int]:
+    """The ids a manager sees, as one subquery (or as remembered for a request): the members of the
+    teams they lead, and themselves.
 
     The manager's own id is inside the subquery (UNION), not OR-ed beside it: "owner IN (...) OR
     owner = me" kept PostgreSQL off the owner indexes (docs/performance.md). A subquery, not a join,
     so that an owner in two of the manager's teams never doubles rows."""
+    memo = _remembered(user)
+    if memo is not None:
+        return memo["owners"]
     members = Membership.objects.filter(team_id__in=_led_team_ids(user)).values("user_id")
     return members.union(User.objects.filter(pk=user.pk).values("pk"))
 

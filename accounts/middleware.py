@@ -14,6 +14,7 @@ from django.utils.http import urlencode
 from django_htmx.http import HttpResponseClientRedirect
 
 from accounts import otp
+from accounts.access import remember_for_request
 
 LOGIN_AT_KEY = "login_at"
 LAST_SEEN_KEY = "last_seen"
@@ -48,6 +49,8 @@ class SessionTimeoutMiddleware:
             elif now - last_seen > 60 or self.KEY not in session:
                 # Write at most once a minute: a session save per request is a write per page.
                 session[self.KEY] = now
+            if request.user.is_authenticated:
+                remember_for_request(request.user)
         response = self.get_response(request)
         # An htmx request of an expired session would swap the login page into a fragment: make the
         # browser go to the login page instead.
