@@ -177,6 +177,9 @@ class Command(BaseCommand):
                 self._first_state(rnd, p, final, created)
             prospects.append(p)
             finals.append(final)
+        from companies.demo import seed_directory
+
+        seed_directory(prospects)  # their companies and contacts (#19), a few near-duplicates to merge
         Prospect.objects.bulk_create(prospects, batch_size=500)
         self._history(rnd, prospects, finals, now)
         self._test_closings(rnd, prospects, today)
