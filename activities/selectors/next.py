@@ -90,7 +90,7 @@ def attach_next_activities(rows: Sequence) -> None:
     values() (board cards, month-list rows): ONE query for the page, each prospect's first planned
     activity (DISTINCT ON, index activity_planned_prospect). The same fields as next_activity_columns,
     which a streamed export or a sort by the next action needs instead: five correlated subqueries
-    per row cost ~5 ms for a board's 30 cards at M (docs/performance.md)."""
+    per row were most of a board's cards query (docs/performance.md)."""
     found: dict[int, dict] = {}
     ids = [row.pk for row in rows]
     if ids:
