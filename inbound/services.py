@@ -47,25 +47,20 @@ def inquiry_save(
     )
 
 
-def assignee_pick(form: InquiryForm) -> int:
+def assignee_pick(form: InquiryForm) -> User:
     """Who gets the lead: round robin over the team's active reps (in id order, after the last one
     served), or the team's manager; a team with neither goes to its manager, then to an admin."""
     if form.assignment == Assignment.ROUND_ROBIN:
         reps = list(
-            User.objects.filter(pk__in=members_of(form.team_id), is_active=True, role=Role.REP)
-            .order_by("pk")
-            .values_list("pk", flat=True)
+            User.objects.filter(pk__in=members_of(form.team_id), is_active=True, role=Role.REP).order_by("pk")
         )
         if reps:
             last = form.last_assignee_id
-            return next((pk for pk in reps if last is not None and pk > last), reps[0])
-    managers = sorted(team_managers().get(form.team_id, set()))
-    if managers:
-        return managers[0]
-    admins = sorted(admin_ids())
-    if admins:
-        return admins[0]
-    raise NoAssignee(form.pk)
+            return next((rep for rep in reps if last is not None and rep.pk > last), reps[0])
+    candidates = sorted(team_managers().get(form.team_id, set())) or sorted(admin_ids())
+    if not candidates:
+        raise NoAssignee(form.pk)
+    return User.objects.get(pk=candidates[0])
 
 
 def _best_contact(contacts: list[Contact], email: str, phone: str) -> Contact | None:
@@ -137,16 +132,19 @@ def inquiry_process(inquiry_id: int) -> Prospect | None:
     the commit), announce inquiry_received. Idempotent: an inquiry already made a prospect (or being
     made one by another worker) is skipped. Returns the prospect, or None when skipped."""
     with transaction.atomic():
+        # The inquiry's lock and its status make it one prospect only (a worker that waited for the lock
+        # finds it processed); the form's lock serialises its round robin (two leads never go to the
+        # same "next" rep). One query for both.
         inquiry = (
-            Inquiry.objects.select_for_update(skip_locked=True)
+            Inquiry.objects.select_for_update(of=("self", "form"))
+            .select_related("form")
             .filter(pk=inquiry_id, status=InquiryStatus.RECEIVED)
             .first()
         )
         if inquiry is None:
             return None
-        # The form's row lock serialises its round robin: two leads never go to the same "next" rep.
-        form = InquiryForm.objects.select_for_update().select_related("team").get(pk=inquiry.form_id)
-        owner = User.objects.get(pk=assignee_pick(form))
+        form = inquiry.form
+        owner = assignee_pick(form)
         data = inquiry.data
         company, contact = _customer_records(data, owner)
         prospect = prospect_create(

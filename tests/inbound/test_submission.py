@@ -255,3 +255,16 @@ def test_a_closed_or_unknown_form_answers_404(personas, client, inquiry_form):
     inquiry_form.save()
     assert _post(client, inquiry_form, submission(inquiry_form)).status_code == 404
     assert client.get(reverse("inbound:public_form", args=["x" * 40])).status_code == 404
+
+
+def test_a_team_with_no_active_rep_goes_to_its_manager_then_to_an_admin(personas, client, inquiry_form):
+    from accounts.models import Team
+
+    empty = Team.objects.create(name="Team Empty")
+    inquiry_form.team = empty
+    inquiry_form.save()
+    _post(client, inquiry_form, submission(inquiry_form, email="x1@example.jp"), address="198.51.100.31")
+    assert _new_prospects().get().owner_id == personas.admin.pk
+    empty.managers.add(personas.other_manager)
+    _post(client, inquiry_form, submission(inquiry_form, email="x2@example.jp"), address="198.51.100.32")
+    assert _new_prospects().latest("pk").owner_id == personas.other_manager.pk
