@@ -66,7 +66,13 @@ class ActivityForm(CrmForm):
     """Log a done activity or plan one, on a prospect."""
 
     status = forms.ChoiceField(
-        label=_("Status"), choices=ActivityStatus.choices, initial=ActivityStatus.PLANNED
+        label=_("Status"),
+        # Cancelled is set by closing a deal only (closing.services), never chosen.
+        choices=[
+            (ActivityStatus.PLANNED, ActivityStatus.PLANNED.label),
+            (ActivityStatus.DONE, ActivityStatus.DONE.label),
+        ],
+        initial=ActivityStatus.PLANNED,
     )
     kind = _kind_field()
     subject = forms.CharField(label=_("Subject"), max_length=200, required=False)

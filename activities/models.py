@@ -1,7 +1,8 @@
 """Activities: what a rep did or will do with a prospect (visit, call, proposal sent, ...).
 
-A planned activity is the prospect's next action (it replaced Prospect.next_action / next_action_on);
-marking one done asks for the next. Lead-generation activities (flyer drops, door-to-door sessions,
+A planned activity is the prospect's next action (it replaced the prospect's old single "next action"
+text and date, removed by prospects migration 0022); marking one done asks for the next. Closing a deal
+cancels its planned activities and reopening it plans them again (closing.services). Lead-generation activities (flyer drops, door-to-door sessions,
 exhibitions: work that belongs to no prospect yet) are `LeadActivity`, further down this module.
 Who may see an activity is the prospect's rule: `Activity.objects.visible_to(user)` reads
 accounts.access.visible_owner_ids_q on the prospect's owner, as test closings do.
@@ -26,6 +27,9 @@ MAX_DURATION_MINUTES = 7 * 24 * 60
 class ActivityStatus(models.TextChoices):
     PLANNED = "planned", _("Planned")
     DONE = "done", _("Done")
+    # Planned on a deal that was then won or lost: kept as it was, off every agenda, planned again
+    # when the deal is reopened. Only closing.services sets it.
+    CANCELLED = "cancelled", _("Cancelled (deal closed)")
 
 
 class ActivityKind(models.Model):
@@ -105,7 +109,7 @@ class Activity(models.Model):
     all_day = models.BooleanField(_("no time of day"), default=False)
     duration_minutes = models.PositiveIntegerField(_("duration (minutes)"), null=True, blank=True)
     status = models.CharField(
-        _("status"), max_length=8, choices=ActivityStatus.choices, default=ActivityStatus.PLANNED
+        _("status"), max_length=10, choices=ActivityStatus.choices, default=ActivityStatus.PLANNED
     )
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
     outcome = models.TextField(_("outcome note"), blank=True)
@@ -163,10 +167,12 @@ class Activity(models.Model):
                 | (Q(duration_minutes__gte=0) & Q(duration_minutes__lte=MAX_DURATION_MINUTES)),
                 name="activity_duration_0_to_week",
             ),
-            # Done has the moment it was marked done; planned has none.
+            # Done has the moment it was marked done; planned (or cancelled with its deal) has none.
             models.CheckConstraint(
                 condition=(Q(status=ActivityStatus.DONE) & Q(done_at__isnull=False))
-                | (Q(status=ActivityStatus.PLANNED) & Q(done_at__isnull=True)),
+                | (
+                    Q(status__in=[ActivityStatus.PLANNED, ActivityStatus.CANCELLED]) & Q(done_at__isnull=True)
+                ),
                 name="activity_done_has_done_at",
             ),
             # A done activity happened before it was recorded as done: not dated in the future. (The
@@ -193,6 +199,10 @@ class Activity(models.Model):
     @property
     def is_done(self) -> bool:
         return self.status == ActivityStatus.DONE
+
+    @property
+    def is_planned(self) -> bool:
+        return self.status == ActivityStatus.PLANNED
 
     @property
     def is_overdue(self) -> bool:

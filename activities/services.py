@@ -26,6 +26,9 @@ CONFLICT_MESSAGE = _(
     "Someone else changed this activity after you opened it. Nothing was saved; review and save again."
 )
 NOT_PLANNED_MESSAGE = _("This activity is already done.")
+CANCELLED_MESSAGE = _(
+    "This activity was cancelled when its deal was closed. Reopen the deal to plan it again."
+)
 
 
 class ActivityConflict(Exception):
@@ -156,6 +159,8 @@ def activity_update(
         raise ValueError(f"not editable here: {sorted(unknown)}")
     starts_at = changes.get("starts_at", activity.starts_at)
     all_day = bool(changes.get("all_day", activity.all_day))
+    if activity.status == ActivityStatus.CANCELLED:
+        raise ValidationError(CANCELLED_MESSAGE, code="cancelled")
     if activity.is_done and done_date_in_future(starts_at, all_day=all_day):  # type: ignore[arg-type]
         raise ValidationError(FUTURE_DONE_MESSAGE, code="done_in_future")
     with pghistory.context(user=by.pk, action="activity_update"):
@@ -170,6 +175,8 @@ def activity_update(
 
 def activity_delete(*, activity: Activity, by: User) -> None:
     """A planned activity that will not happen (a done one is history and stays)."""
+    if activity.status == ActivityStatus.CANCELLED:
+        raise ValidationError(CANCELLED_MESSAGE, code="cancelled")
     if activity.is_done:
         raise ValidationError(NOT_PLANNED_MESSAGE, code="done")
     with pghistory.context(user=by.pk, action="activity_delete"):
@@ -269,70 +276,108 @@ def morning_emails_send(*, now: dt.datetime | None = None) -> int:
     return sent
 
 
-def planned_from_next_actions(*, prospects) -> int:
-    """A planned activity (kind "other", the text as its subject, all day) for each prospect of the
-    queryset `prospects` with a "next action" text or date that has no planned activity of that subject
-    and day yet: how an imported "next action" column becomes the prospect's next planned activity (as
-    migration 0003 did for the data before). One read of the prospects and their planned activities, one
-    bulk insert. Returns the number planned."""
-    rows = list(
-        prospects.exclude(next_action="", next_action_on__isnull=True).values_list(
-            "pk", "owner_id", "next_action", "next_action_on", "updated_at"
+# --- The prospect's next activity, as its form and an import plan it; closing a deal -------------
+
+
+def next_activity_save(
+    *,
+    prospect: Prospect,
+    by: User,
+    activity: Activity | None,
+    expected_version: int | None,
+    kind: ActivityKind | None,
+    day: dt.date | None,
+    subject: str = "",
+) -> Activity | None:
+    """The prospect form's "plan the next activity" (kind, date, note): `activity` is the planned one
+    the form showed (None: there was none), `expected_version` its version then. A new plan creates a
+    planned activity, a changed one updates it, a cleared one (no kind, no date) deletes it; a stale
+    version, or an activity done or deleted since, is an ActivityConflict. Call it in the transaction
+    that saves the prospect, so a conflict saves neither. Returns the planned activity (or None)."""
+    if activity is None:
+        if kind is None or day is None:
+            return None
+        return activity_create(
+            by=by, prospect=prospect, kind=kind, starts_at=local_midnight(day), all_day=True, subject=subject
         )
-    )
+    if activity.status != ActivityStatus.PLANNED or expected_version is None:
+        raise ActivityConflict(str(CONFLICT_MESSAGE))
+    if kind is None and day is None:
+        with pghistory.context(user=by.pk, action="activity_delete"):
+            deleted, _rows = Activity.objects.filter(
+                pk=activity.pk, version=expected_version, status=ActivityStatus.PLANNED
+            ).delete()
+        if not deleted:
+            raise ActivityConflict(str(CONFLICT_MESSAGE))
+        return None
+    changes: dict[str, object] = {}
+    if kind is not None and kind.pk != activity.kind_id:
+        changes["kind"] = kind
+    if subject != activity.subject:
+        changes["subject"] = subject
+    local = timezone.localtime(activity.starts_at)
+    if day is not None and day != local.date():
+        # A new day keeps the planned time of day (the form shows the date only).
+        changes["starts_at"] = (
+            local_midnight(day)
+            if activity.all_day
+            else timezone.make_aware(dt.datetime.combine(day, local.time()))
+        )
+    if not changes:  # nothing to write: the values the user sent are the current ones
+        return activity
+    return activity_update(activity=activity, by=by, expected_version=expected_version, **changes)
+
+
+def planned_for_import(*, rows: list[tuple[int, int, str, dt.date | None, bool]]) -> int:
+    """A planned activity (kind "other", the text as its subject, all day; no date: today) for each
+    imported (prospect id, owner id, next action text, date, prospect open) that has no activity of
+    that subject and day yet, so importing the same file twice plans it once. A closed prospect's is
+    kept cancelled, as closing leaves a deal's plans (reopening it plans them). One read, one bulk
+    insert. Returns the number written."""
     if not rows:
         return 0
     existing = {
         (prospect_id, subject, timezone.localdate(starts_at))
         for prospect_id, subject, starts_at in Activity.objects.filter(
-            prospect_id__in=[r[0] for r in rows], status=ActivityStatus.PLANNED
+            prospect_id__in={r[0] for r in rows},
+            status__in=[ActivityStatus.PLANNED, ActivityStatus.CANCELLED],
         ).values_list("prospect_id", "subject", "starts_at")
     }
     kind, _created = ActivityKind.objects.get_or_create(
         code="other", defaults={"label_ja": "その他", "label_en": "Other", "position": 90}
     )
+    today = timezone.localdate()
     new = []
-    for pk, owner_id, text, day, updated_at in rows:
-        day = day or timezone.localdate(updated_at)
-        if (pk, text, day) not in existing:
-            new.append(
-                Activity(
-                    prospect_id=pk,
-                    owner_id=owner_id,
-                    kind=kind,
-                    subject=text,
-                    starts_at=local_midnight(day),
-                    all_day=True,
-                )
+    for prospect_id, owner_id, text, day, is_open in rows:
+        day = day or today
+        if (prospect_id, text, day) in existing:
+            continue
+        existing.add((prospect_id, text, day))
+        new.append(
+            Activity(
+                prospect_id=prospect_id,
+                owner_id=owner_id,
+                kind=kind,
+                subject=text,
+                starts_at=local_midnight(day),
+                all_day=True,
+                status=ActivityStatus.PLANNED if is_open else ActivityStatus.CANCELLED,
             )
+        )
     Activity.objects.bulk_create(new, batch_size=1000)
     return len(new)
 
 
-def next_action_sync(*, prospect: Prospect, old_text: str, old_day: dt.date | None) -> None:
-    """The prospect form's "next action" (text and date) edits its planned activity: the one it made
-    before (same subject and day) follows the new values, is deleted when they are cleared, and a new
-    one is planned when there was none. Called by the prospect form's views after a save."""
-    new_text, new_day = prospect.next_action, prospect.next_action_on
-    if (old_text, old_day) == (new_text, new_day):
-        return
-    previous = None
-    if old_text or old_day:
-        candidates = Activity.objects.filter(
-            prospect=prospect, status=ActivityStatus.PLANNED, subject=old_text
-        )
-        previous = next(
-            (a for a in candidates if old_day is None or timezone.localdate(a.starts_at) == old_day), None
-        )
-    if previous is not None and not (new_text or new_day):
-        previous.delete()
-    elif previous is not None:
-        Activity.objects.filter(pk=previous.pk).update(
-            subject=new_text,
-            starts_at=local_midnight(new_day or timezone.localdate()),
-            all_day=True,
-            version=F("version") + 1,
-            updated_at=timezone.now(),
-        )
-    else:
-        planned_from_next_actions(prospects=Prospect.objects.filter(pk=prospect.pk))
+def planned_cancel_for_closed(*, prospect_ids: list[int]) -> int:
+    """A won or lost deal has no next step: its planned activities are cancelled (kept, off every
+    agenda; the history records the change in the closing's context). Returns how many."""
+    return Activity.objects.filter(prospect_id__in=prospect_ids, status=ActivityStatus.PLANNED).update(
+        status=ActivityStatus.CANCELLED, version=F("version") + 1, updated_at=timezone.now()
+    )
+
+
+def planned_restore_for_reopened(*, prospect_id: int) -> int:
+    """A reopened deal gets back the planned activities its closing cancelled. Returns how many."""
+    return Activity.objects.filter(prospect_id=prospect_id, status=ActivityStatus.CANCELLED).update(
+        status=ActivityStatus.PLANNED, version=F("version") + 1, updated_at=timezone.now()
+    )

@@ -43,6 +43,13 @@ def _done(request: HttpRequest, prospect_pk: int, message: str) -> HttpResponse:
     return redirect("prospects:detail", pk=prospect_pk)
 
 
+def _cancelled(request: HttpRequest, activity, title: str) -> HttpResponse:
+    """A planned activity cancelled with its closed deal is history: reopening the deal plans it again."""
+    return _dialog(
+        request, title=title, prospect=activity.prospect, alert=str(services.CANCELLED_MESSAGE), status=409
+    )
+
+
 def _service_errors(form, exc: ValidationError) -> None:
     form.add_error(None, exc.messages)
 
@@ -71,6 +78,8 @@ def activity_create_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def activity_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     activity = access_activity(request.user, pk)
+    if activity.status == ActivityStatus.CANCELLED:
+        return _cancelled(request, activity, _("Edit the activity"))
     local = timezone.localtime(activity.starts_at)
     initial = {
         "status": activity.status,
@@ -119,6 +128,8 @@ def activity_complete_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Mark done and plan the next one: one form, one transaction."""
     activity = access_activity(request.user, pk)
     title = _("Mark as done")
+    if activity.status == ActivityStatus.CANCELLED:
+        return _cancelled(request, activity, title)
     if activity.is_done:
         return _dialog(
             request,
@@ -182,6 +193,8 @@ def activity_complete_view(request: HttpRequest, pk: int) -> HttpResponse:
 def activity_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
     activity = access_activity(request.user, pk)
     title = _("Delete the planned activity")
+    if activity.status == ActivityStatus.CANCELLED:
+        return _cancelled(request, activity, title)
     if activity.is_done:
         return _dialog(
             request,

@@ -325,8 +325,9 @@ def alert_plan(*, alert, inputs: PlanInputs | None = None, today: dt.date | None
 
 def alert_refills(*, alert_ids: list[int]) -> dict[int, dict]:
     """For alerts that just resolved: the prospects their scope gained since the alert opened, by
-    source and by lead activity (what refilled the pipeline), to keep in the alert's plan. Three
-    queries whatever the number of alerts: the alerts, the team members, the gained prospects."""
+    source and by lead activity (what refilled the pipeline), and the lead activities it logged since
+    by kind ("done"), to keep in the alert's plan. Four queries whatever the number of alerts: the
+    alerts, the team members, the gained prospects, the lead activities logged."""
     from accounts.access import team_member_ids
     from targets.models import PipelineAlert, Scope
 
@@ -352,6 +353,11 @@ def alert_refills(*, alert_ids: list[int]) -> dict[int, dict]:
     gained = list(
         rows.values_list("owner_id", "source", "lead_activity_id", "lead_activity__kind", "created_at")
     )
+    # The lead activities the scope logged since the alert opened (what was done, whatever it yielded).
+    logged = LeadActivity.objects.filter(on__gte=timezone.localdate(since)).order_by()
+    if owners is not None:
+        logged = logged.filter(owner_id__in=owners)
+    done_rows = list(logged.values_list("owner_id", "kind", "on"))
     out: dict[int, dict] = {}
     for pk, _scope, _uid, _tid, opened_at in alerts:
         mine = scopes[pk]
@@ -365,9 +371,15 @@ def alert_refills(*, alert_ids: list[int]) -> dict[int, dict]:
             sources[source] += 1
             if activity_id is not None:
                 activities.setdefault(activity_id, [activity_id, kind, 0])[2] += 1
+        done: dict[str, int] = defaultdict(int)
+        opened_on = timezone.localdate(opened_at)
+        for owner_id, kind, on in done_rows:
+            if on >= opened_on and (mine is None or owner_id in mine):
+                done[kind] += 1
         out[pk] = {
             "prospects": total,
             "sources": dict(sources),
             "lead_activities": sorted(activities.values(), key=lambda a: (-a[2], a[0]))[:10],
+            "done": dict(done),
         }
     return out

@@ -26,8 +26,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 # 4: vacuumed after the load; 5: open counts rebuilt after it; 6: the heavy rep; 7: activities;
-# 8: lead activities, with the recent prospects of their sources linked to them
-DATASET_VERSION = 8
+# 8: lead activities, with the recent prospects of their sources linked to them; 9: companies and
+# contacts (#19), every prospect linked to one, its text fields theirs
+DATASET_VERSION = 9
 BENCH_PASSWORD = "bench-pass-2026"
 MARKER_TABLE = "bench_dataset"
 TRIGGER_TABLES = (
@@ -36,6 +37,8 @@ TRIGGER_TABLES = (
     "targets_pipelinetarget",
     "activities_activity",
     "activities_leadactivity",
+    "companies_company",
+    "companies_contact",
 )
 
 
@@ -50,14 +53,46 @@ class Size:
     # Open prospects of one more rep, the heavy rep, on top of `prospects`: a rep's own list and board
     # must not slow down with the rep's own open count (issue 15).
     heavy_open: int
+    # Companies and contacts (#19, bench/directory_data.py): every prospect belongs to a company, most
+    # to one of its contacts too.
+    companies: int = 0
+    contacts: int = 0
 
 
 SIZES: dict[str, Size] = {
     # XS exists for the smoke test: the same pages at a tenth of S must run the same number of queries.
-    "XS": Size("XS", reps=5, teams=1, prospects=100, closed_share=0.25, closings=300, heavy_open=100),
-    "S": Size("S", reps=10, teams=2, prospects=1_000, closed_share=0.25, closings=3_000, heavy_open=1_000),
+    "XS": Size(
+        "XS",
+        reps=5,
+        teams=1,
+        prospects=100,
+        closed_share=0.25,
+        closings=300,
+        heavy_open=100,
+        companies=30,
+        contacts=60,
+    ),
+    "S": Size(
+        "S",
+        reps=10,
+        teams=2,
+        prospects=1_000,
+        closed_share=0.25,
+        closings=3_000,
+        heavy_open=1_000,
+        companies=300,
+        contacts=600,
+    ),
     "M": Size(
-        "M", reps=200, teams=20, prospects=100_000, closed_share=0.25, closings=300_000, heavy_open=10_000
+        "M",
+        reps=200,
+        teams=20,
+        prospects=100_000,
+        closed_share=0.25,
+        closings=300_000,
+        heavy_open=10_000,
+        companies=30_000,
+        contacts=60_000,
     ),
     # L is for the target check and the list queries: a million open prospects, a lighter closing log.
     "L": Size(
@@ -68,6 +103,8 @@ SIZES: dict[str, Size] = {
         closed_share=0.0,
         closings=200_000,
         heavy_open=10_000,
+        companies=100_000,
+        contacts=200_000,
     ),
 }
 
@@ -91,6 +128,10 @@ class Dataset:
     # The heavy rep: Size.heavy_open open prospects of their own (persona "heavy_rep").
     heavy_rep_id: int = 0
     heavy_rep_username: str = ""
+    # The company page's company (the detail prospect's) and the search box's query (a kana stem that
+    # many companies share, in another kana than theirs).
+    company_id: int = 0
+    search_query: str = ""
     counts: dict[str, int] = field(default_factory=dict)
     generated_seconds: float = 0.0
     reused: bool = False
@@ -296,20 +337,31 @@ def generate(size: Size, *, seed: int = 20261127, log=print) -> Dataset:
                 return heavy_rep.pk if i >= size.prospects else rep_ids[i % size.reps]
 
             statuses: list[str] = []
-            planned_days: dict[int, dt.date] = {}  # prospect index -> its next action's day
+            planned_days: dict[int, dt.date] = {}  # prospect index -> its next planned activity's day
             columns = (
                 "id, name, contact_person, phone, email, address, source, owner_id, horizon, probability, "
-                "expected_month, expected_month_slips, amount, status, next_action, next_action_on, "
+                "expected_month, expected_month_slips, amount, status, "
                 "notes, closed_on, won_amount, lost_reason, competitor, outcome_note, recontact_on, "
-                "created_at, updated_at, version"
+                "created_at, updated_at, version, company_id, contact_id"
             )
             raw = connection.connection  # the psycopg 3 connection under Django's
+            # Companies and contacts first (their own random stream: the rest of the data set is as it
+            # was); each prospect's customer text is its company's and contact's.
+            from bench import directory_data
+
+            directory = directory_data.load(
+                raw, random.Random(seed + 19), companies=size.companies, contacts=size.contacts, now=now
+            )
+            log(
+                f"    {size.companies:,} companies, {size.contacts:,} contacts: {time.monotonic() - started:.1f}s"
+            )
             with raw.cursor() as cur, cur.copy(f"COPY prospects_prospect ({columns}) FROM STDIN") as copy:
                 rows = _TextRows(copy)
                 for i in range(total):
                     pid = i + 1
                     closed = i < size.prospects and rng.random() < size.closed_share
-                    name = f"{COMPANY_PREFIXES[i % 12]}{COMPANY_SUFFIXES[(i // 12) % 8]} {pid}"  # unique-ish
+                    company_id, contact_id, customer = directory.customer_of(i)
+                    name = customer[0]
                     amount = Decimal(rng.randrange(100, 10_000) * 1000)
                     created = now - dt.timedelta(days=rng.randrange(0, 450), minutes=rng.randrange(0, 1440))
                     if closed:
@@ -331,8 +383,6 @@ def generate(size: Size, *, seed: int = 20261127, log=print) -> Dataset:
                             0,
                             amount,
                             "won" if won else "lost",
-                            "",
-                            None,
                             "",
                             closed_on,
                             amount if won else None,
@@ -378,8 +428,6 @@ def generate(size: Size, *, seed: int = 20261127, log=print) -> Dataset:
                             0,
                             amount,
                             "open",
-                            ACTIONS[i % 6] if action_on else "",
-                            action_on,
                             "",
                             None,
                             None,
@@ -392,7 +440,7 @@ def generate(size: Size, *, seed: int = 20261127, log=print) -> Dataset:
                             1,
                         )
                         statuses.append("open")
-                    rows.add(row)
+                    rows.add((row[0], *customer, *row[6:], company_id, contact_id))
                 rows.flush()
             with connection.cursor() as cur:
                 cur.execute(
@@ -560,7 +608,7 @@ def generate(size: Size, *, seed: int = 20261127, log=print) -> Dataset:
             by=rep,
             expected_version=detail.version,
             probability=(detail.probability + 10) % 100,
-            next_action=ACTIONS[step],
+            notes=ACTIONS[step],
         )
 
     with connection.cursor() as cur:
@@ -568,6 +616,8 @@ def generate(size: Size, *, seed: int = 20261127, log=print) -> Dataset:
         # visibility map no scan is index-only, and the first reads of the data set set hint bits.
         cur.execute("VACUUM ANALYZE")
     counts = {
+        "companies": size.companies,
+        "contacts": size.contacts,
         "reps": size.reps,
         "teams": size.teams,
         "prospects": total,
@@ -593,6 +643,8 @@ def generate(size: Size, *, seed: int = 20261127, log=print) -> Dataset:
         question_id=questions[0].pk,
         heavy_rep_id=heavy_rep.pk,
         heavy_rep_username=heavy_rep.username,
+        company_id=Prospect.objects.values_list("company_id", flat=True).get(pk=mine[0]) or 0,
+        search_query=directory.stem,
         counts=counts,
         generated_seconds=round(time.monotonic() - started, 1),
     )

@@ -10,8 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from django.urls import reverse
+from django.utils import timezone
 
 from bench.datagen import Dataset
 
@@ -26,6 +28,8 @@ class Page:
     data: Callable[[Dataset], dict[str, Any]] | None = None
     htmx: bool = False
     ok_statuses: tuple[int, ...] = (200,)
+    # Extra request headers, e.g. a REST API call's personal token (outside the timing).
+    headers: Callable[[Dataset], dict[str, str]] | None = None
 
 
 def _move_data(ds: Dataset) -> dict[str, Any]:
@@ -53,10 +57,25 @@ def _edit_data(ds: Dataset) -> dict[str, Any]:
         "probability": 60 if p.probability != 60 else 40,
         "expected_month": p.expected_month.strftime("%Y-%m") if p.expected_month else "",
         "amount": str(p.amount),
-        "next_action": p.next_action,
-        "next_action_on": p.next_action_on.isoformat() if p.next_action_on else "",
         "notes": p.notes,
         "version": p.version,
+        # Its next planned activity as shown (the form's "plan the next activity"), unchanged.
+        **_next_activity_data(p),
+    }
+
+
+def _next_activity_data(p) -> dict[str, Any]:
+    from activities.selectors import next_planned
+
+    planned = next_planned(p)
+    if planned is None:
+        return {}
+    return {
+        "next_kind": planned.kind_id,
+        "next_on": timezone.localdate(planned.starts_at).isoformat(),
+        "next_subject": planned.subject,
+        "next_activity": planned.pk,
+        "next_version": planned.version,
     }
 
 
@@ -102,6 +121,20 @@ def _test_closing_data(ds: Dataset) -> dict[str, Any]:
         "answer": "来月の家族会議で決めます",
         "reading": "undecided",
     }
+
+
+_API_TOKENS: dict[int, str] = {}
+
+
+def _api_headers(ds: Dataset) -> dict[str, str]:
+    """A read-only personal API token of the rep (made once per run; api/)."""
+    rep_id = ds.persona_id("rep")
+    if rep_id not in _API_TOKENS:
+        from accounts.models import User
+        from api.services import token_create
+
+        _API_TOKENS[rep_id] = token_create(user=User.objects.get(pk=rep_id), name="bench")[1]
+    return {"Authorization": f"Bearer {_API_TOKENS[rep_id]}"}
 
 
 BASELINE = Page("baseline", "rep", lambda ds: reverse("bench_baseline"))
@@ -160,6 +193,21 @@ PAGES: list[Page] = [
     Page("activities.leads.rep", "rep", lambda ds: reverse("activities:lead_list")),
     Page("activities.leads.manager", "manager", lambda ds: reverse("activities:lead_list")),
     Page("activities.leads.yields", "manager", lambda ds: reverse("activities:lead_yields")),
+    # Companies and contacts (#19): the top bar's search, as a page and as the fragment htmx asks for as
+    # the user types (a kana stem that many companies share, typed in hiragana), and a company page (its
+    # contacts, the deals the viewer may see with their totals, the timeline).
+    Page(
+        "companies.search",
+        "rep",
+        lambda ds: reverse("companies:search") + "?" + urlencode({"q": ds.search_query}),
+    ),
+    Page(
+        "companies.search.htmx",
+        "rep",
+        lambda ds: reverse("companies:search") + "?" + urlencode({"q": ds.search_query}),
+        htmx=True,
+    ),
+    Page("companies.detail", "rep", lambda ds: reverse("companies:detail", args=[ds.company_id])),
     Page(
         "prospects.edit",
         "rep",
@@ -178,6 +226,8 @@ PAGES: list[Page] = [
         ok_statuses=(200, 204, 302),
     ),
     Page("inbound.submit", "rep", _inquiry_form_url, method="POST", data=_inquiry_data),
+    # The REST API's prospect list (#21): the rep's open prospects, first page of 25, with a token.
+    Page("api.prospects", "rep", lambda ds: reverse("api_v1:prospects"), headers=_api_headers),
     Page(
         "closing.test_closing_create",
         "rep",

@@ -25,7 +25,12 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.access import can_manage
 from accounts.models import User
-from activities.services import planned_from_next_actions
+from activities.models import Activity, ActivityKind
+from activities.services import (
+    local_midnight,
+    planned_cancel_for_closed,
+    planned_restore_for_reopened,
+)
 from closing.models import Reading, Recontact, Reopening, TestClosing, TestClosingQuestion
 from prospects.models import Horizon, LostReason, Prospect, Source, Status, suggest_horizon
 from prospects.services import (
@@ -275,13 +280,10 @@ def _check_outcome_date(closed_on: dt.date | None) -> None:
 def _close(*, prospect: Prospect, expected_version: int | None, **outcome) -> Prospect:
     # The conditional UPDATE is the lock: 0 rows means it was closed or changed since the user looked
     # (no version at all is never current: a conflict, as prospect_update does).
-    # A closed deal has no next action (the history keeps it; a reopening brings it back).
     matching = Prospect.objects.filter(pk=prospect.pk, status=Status.OPEN, version=expected_version)
     count = (
         matching.update(
             **outcome,
-            next_action="",
-            next_action_on=None,
             version=F("version") + 1,
             updated_at=timezone.now(),
         )
@@ -293,6 +295,9 @@ def _close(*, prospect: Prospect, expected_version: int | None, **outcome) -> Pr
         if current.status != Status.OPEN:
             raise AlreadyClosed(current=current)
         raise ProspectConflict(current=current, expected_version=expected_version)
+    # A closed deal has no next step: its planned activities are cancelled (kept; a reopening plans
+    # them again), in the same transaction as the outcome.
+    planned_cancel_for_closed(prospect_ids=[prospect.pk])
     pipeline_changed_send(owner_ids=[prospect.owner_id])
     prospect.refresh_from_db()
     prospect_changed_send(prospect=prospect, change=outcome["status"])  # "won" or "lost"
@@ -368,7 +373,8 @@ def outcome_may_reopen(*, prospect: Prospect, user: User, today: dt.date | None 
 @transaction.atomic
 def outcome_reopen(*, prospect: Prospect, by: User, reason: str) -> Prospect:
     """Back into the open pipeline, with the reason and the undone outcome kept in a Reopening and in
-    the history (the reason is the change's context); the next action it had while open comes back."""
+    the history (the reason is the change's context); the planned activities its closing cancelled are
+    planned again."""
     if not prospect.is_open and not outcome_may_reopen(prospect=prospect, user=by):
         raise PermissionDenied(REOPEN_NOT_ALLOWED_MESSAGE)
     reason = reason.strip()
@@ -386,7 +392,6 @@ def outcome_reopen(*, prospect: Prospect, by: User, reason: str) -> Prospect:
         previous_lost_reason=current.lost_reason,
         by=by,
     )
-    last_open = current.events.filter(status=Status.OPEN).order_by("-pgh_id").first()
     with pghistory.context(reopen_reason=reason):
         Prospect.objects.filter(pk=current.pk).update(
             status=Status.OPEN,
@@ -396,11 +401,10 @@ def outcome_reopen(*, prospect: Prospect, by: User, reason: str) -> Prospect:
             competitor="",
             outcome_note="",
             recontact_on=None,
-            next_action=last_open.next_action if last_open else current.next_action,
-            next_action_on=last_open.next_action_on if last_open else current.next_action_on,
             version=F("version") + 1,
             updated_at=timezone.now(),
         )
+        planned_restore_for_reopened(prospect_id=current.pk)
     pipeline_changed_send(owner_ids=[current.owner_id])
     prospect.refresh_from_db()
     prospect_changed_send(prospect=prospect, change="reopened")
@@ -412,6 +416,15 @@ def outcome_reopen(*, prospect: Prospect, by: User, reason: str) -> Prospect:
 RECONTACT_NEXT_ACTION = _("Re-contact (lost on %(date)s)")
 # Not the source: a follow-up is a revival (掘り起こし), not a new lead of the lost deal's source.
 FOLLOWUP_FIELDS = ("name", "contact_person", "phone", "email", "address")
+
+
+def _recontact_kind() -> ActivityKind:
+    """The kind "other", as the re-contact's next action had before it was an activity (migration
+    activities 0002 seeds it; made again if it is missing)."""
+    kind, _created = ActivityKind.objects.get_or_create(
+        code="other", defaults={"label_ja": "その他", "label_en": "Other", "position": 90}
+    )
+    return kind
 
 
 def recontact_create_followups(*, today: dt.date | None = None) -> list[Prospect]:
@@ -433,20 +446,25 @@ def recontact_create_followups(*, today: dt.date | None = None) -> list[Prospect
             with transaction.atomic(), pghistory.context(job="recontact", origin=lost.pk):
                 claim = Recontact.objects.create(lost_prospect=lost, recontact_on=lost.recontact_on)
                 with translation.override(settings.LANGUAGE_CODE):
-                    next_action = str(RECONTACT_NEXT_ACTION) % {"date": lost.closed_on.isoformat()}
-                # The next action due today puts it on the owner's home page: the in-app notice.
+                    subject = str(RECONTACT_NEXT_ACTION) % {"date": lost.closed_on.isoformat()}
                 followup = prospect_create(
                     by=lost.owner,
                     owner=lost.owner,
                     horizon=Horizon.LONG,
                     origin=lost,
                     source=Source.REVIVAL,
-                    next_action=next_action,
-                    next_action_on=today,
                     **{name: getattr(lost, name) for name in FOLLOWUP_FIELDS},
                 )
-                # ... as its planned activity: the agenda and the home page read those.
-                planned_from_next_actions(prospects=Prospect.objects.filter(pk=followup.pk))
+                # A call planned for today puts it on the owner's agenda and home page: the in-app notice.
+                # (No scope check: the job plans it for the owner, who may have been deactivated since.)
+                Activity.objects.create(
+                    prospect=followup,
+                    owner=lost.owner,
+                    kind=_recontact_kind(),
+                    starts_at=local_midnight(today),
+                    all_day=True,
+                    subject=subject,
+                )
                 claim.followup = followup
                 claim.save(update_fields=["followup"])
                 transaction.on_commit(lambda f=followup, lost=lost: _notify_followup(f, lost), robust=True)

@@ -207,8 +207,9 @@ HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
     "email": ("メール", "メールアドレス", "email", "mail"),
     "address": ("住所", "address"),
     "contact_person": ("先方担当者", "連絡先氏名", "contactperson", "contact"),
-    "next_action": ("次回アクション", "nextaction"),
-    "next_action_on": ("次回アクション日", "nextactiondate", "nextactionon"),
+    # The next planned activity (activities app): its note and its date.
+    "next_activity": ("次回アクション", "次の予定", "nextaction", "nextactivity"),
+    "next_activity_on": ("次回アクション日", "次の予定日", "nextactiondate", "nextactivitydate"),
     "notes": ("備考", "メモ", "notes", "note"),
     "created_at": ("登録日", "作成日", "createdat", "created", "createdon"),
     "closed_on": ("受注日", "失注日", "完了日", "closedon", "closedate", "closed"),

@@ -32,7 +32,7 @@ _LABELS = {
     "probability": gettext_noop("Probability"),
     "expected_month": gettext_noop("Expected month"),
     "passed": gettext_noop("Passed"),
-    "next_action": gettext_noop("Next action"),
+    "next_activity": gettext_noop("Next action"),
     "overdue": gettext_noop("Overdue"),
     "last_change": gettext_noop("Last change"),
     "move_to": gettext_noop("Move to"),

@@ -10,7 +10,7 @@ from pipeline.selectors.rules import round_money
 from salescrm.lib.export import Column
 
 
-def _next_action(row) -> str:
+def _next_activity(row) -> str:
     """The next planned activity as one cell: its kind, then its subject."""
     return " ".join(part for part in (row.next_activity_kind, row.next_activity_subject) if part)
 
@@ -45,7 +45,7 @@ MONTH_LIST_COLUMNS = (
     Column("question", _("Question"), lambda p: p.last_tc_question or "", on_screen=False),
     Column("answer", _("Answer"), lambda p: p.last_tc_answer or "", on_screen=False),
     Column("reading", _("Reading"), _reading, on_screen=False),
-    Column("next_action", _("Next action"), _next_action),
-    Column("next_action_on", _("Next action date"), lambda p: p.next_activity_on, on_screen=False),
+    Column("next_activity", _("Next action"), _next_activity),
+    Column("next_activity_on", _("Next action date"), lambda p: p.next_activity_on, on_screen=False),
 )
 SCREEN_COLUMNS = tuple(c for c in MONTH_LIST_COLUMNS if c.on_screen)

@@ -56,7 +56,7 @@ class ProspectAdmin(admin.ModelAdmin):
     fieldsets = (
         (None, {"fields": ("name", "contact_person", "phone", "email", "address", "source", "owner")}),
         (_("Deal"), {"fields": ("horizon", "probability", "expected_month", "amount", "status")}),
-        (_("Next action"), {"fields": ("next_action", "next_action_on", "notes")}),
+        (_("Notes"), {"fields": ("notes",)}),
         (
             _("Outcome"),
             {

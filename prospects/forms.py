@@ -4,6 +4,7 @@ import datetime as dt
 
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -108,6 +109,18 @@ class ProspectForm(CustomerPicks, HorizonFollowsMonth, CrmModelForm):
     expected_month = MonthField(label=_("Expected month"), required=False)
     horizon = forms.ChoiceField(label=_("Horizon"), required=False)
     version = VersionField()
+    # "Plan the next activity": the prospect's next planned activity (activities app), which replaced
+    # the old "next action" text and date. Kind and date plan it; clearing both deletes it.
+    next_kind = forms.ModelChoiceField(queryset=None, label=_("Next activity"), required=False)
+    next_on = forms.DateField(
+        label=_("Next activity date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    next_subject = forms.CharField(
+        label=pgettext_lazy("next activity", "Note"), max_length=200, required=False
+    )
+    # The planned activity shown (its id and version): a stale one is a conflict, as for the prospect.
+    next_activity = VersionField()
+    next_version = VersionField()
 
     class Meta:
         model = Prospect
@@ -124,12 +137,9 @@ class ProspectForm(CustomerPicks, HorizonFollowsMonth, CrmModelForm):
             "probability",
             "expected_month",
             "amount",
-            "next_action",
-            "next_action_on",
             "notes",
         ]
         widgets = {
-            "next_action_on": forms.DateInput(attrs={"type": "date"}),
             "notes": forms.Textarea(attrs={"rows": 3}),
             "probability": forms.NumberInput(attrs={"min": 0, "max": 100, "step": 1, "inputmode": "numeric"}),
             "amount": forms.NumberInput(attrs={"min": 0, "step": 1, "inputmode": "numeric"}),
@@ -166,6 +176,26 @@ class ProspectForm(CustomerPicks, HorizonFollowsMonth, CrmModelForm):
             ]
         self._follow_month(self.instance.expected_month, self.instance.horizon if self.instance.pk else "")
         self._customer_fields(self.instance)  # the company and contact picks (名寄せ, prospects/customer.py)
+        self._next_activity_fields()
+
+    def _next_activity_fields(self) -> None:
+        from activities.models import ActivityKind
+        from activities.selectors import next_planned
+
+        kind = self.fields["next_kind"]
+        kind.queryset = ActivityKind.objects.filter(is_active=True)
+        kind.label_from_instance = lambda k: k.label
+        kind.empty_label = _("— nothing planned —")
+        planned = next_planned(self.instance) if self.instance.pk else None
+        self.next_planned = planned
+        if planned is not None:
+            self.initial.update(
+                next_kind=planned.kind_id,
+                next_on=timezone.localdate(planned.starts_at),
+                next_subject=planned.subject,
+                next_activity=planned.pk,
+                next_version=planned.version,
+            )
 
     def validate_constraints(self) -> None:
         """Skip Django's check-constraint validation: it runs one database query (in a savepoint) per
@@ -176,6 +206,16 @@ class ProspectForm(CustomerPicks, HorizonFollowsMonth, CrmModelForm):
         data = super().clean()
         self._post_clean_horizon()
         self._clean_customer(self.user, self.instance)
+        kind, day, note = data.get("next_kind"), data.get("next_on"), data.get("next_subject")
+        if kind is None and (day is not None or note) and "next_kind" not in self.errors:
+            self.add_error(
+                "next_kind", _("Choose the kind of the next activity (or clear its date and note).")
+            )
+        if day is None and (kind is not None or note) and "next_on" not in self.errors:
+            self.add_error("next_on", _("Give the next activity's date (or clear its kind and note)."))
+        if self.instance.pk and not self.instance.is_open and kind is not None:
+            # A closed deal has nothing planned (closing cancelled its plans; reopening brings them back).
+            self.add_error("next_kind", _("This deal is closed: reopen it to plan its next activity."))
         if data.get("lead_activity") is not None:
             from activities.leadgen import source_for
 
@@ -208,7 +248,7 @@ class ProspectFilterForm(CrmForm):
         "amount": ("-amount", "-id"),
         "probability": ("-probability", "-id"),
         "expected_month": ("expected_month", "id"),
-        "next_action": ("next_activity_at", "id"),  # annotated by prospect_list_queryset
+        "next_activity": ("next_activity_at", "id"),  # the next planned activity (prospect_list_queryset)
     }
     SORT_CHOICES = [
         ("updated", _("Last updated")),
@@ -216,7 +256,7 @@ class ProspectFilterForm(CrmForm):
         ("amount", _("Amount (largest first)")),
         ("probability", _("Probability (highest first)")),
         ("expected_month", _("Expected month")),
-        ("next_action", _("Next action date")),
+        ("next_activity", _("Next action date")),
     ]
 
     q = forms.CharField(

@@ -158,6 +158,12 @@ OPEN_COUNT_TRIGGERS = [
     exclude=["updated_at"],
     model_name="ProspectEvent",
     meta={"verbose_name": _("prospect change"), "verbose_name_plural": _("prospect changes")},
+    # The removed "next action" field's recorded values stay readable in the history (docs/glossary.md,
+    # "The next action's history"): events written before prospects 0022 hold them, later ones NULL.
+    attrs={
+        "next_action": models.CharField(_("next action"), max_length=200, null=True, editable=False),
+        "next_action_on": models.DateField(_("next action date"), null=True, editable=False),
+    },
 )
 class Prospect(models.Model):
     """A person or company that may buy. Its horizon is the rep's call; the rest are facts."""
@@ -195,8 +201,7 @@ class Prospect(models.Model):
     )
     # No currency: every amount is in the company's one currency (settings.COMPANY_CURRENCY).
     status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.OPEN)
-    next_action = models.CharField(_("next action"), max_length=200, blank=True)
-    next_action_on = models.DateField(_("next action date"), null=True, blank=True)
+    # No "next action" field: the next planned activity is the next action (activities.selectors.next).
     notes = models.TextField(_("notes"), blank=True)
 
     # The end of the deal (the outcome); owned by the closing app's services.
@@ -315,8 +320,6 @@ class Prospect(models.Model):
                 condition=Q(lead_activity__isnull=False),
                 name="prospect_lead_activity_source",
             ),
-            # Home: a rep's next actions due today or overdue.
-            models.Index(fields=["owner", "status", "next_action_on"], name="prospect_owner_status_action"),
             # Win/loss statistics by close month.
             models.Index(fields=["status", "closed_on"], name="prospect_status_closed"),
             # The target check's history and inflow: prospects created in the last 180 days per owner
@@ -328,7 +331,7 @@ class Prospect(models.Model):
             ),
         ]
         constraints = [
-            *date_in_bounds("prospect", "expected_month", "next_action_on", "closed_on", "recontact_on"),
+            *date_in_bounds("prospect", "expected_month", "closed_on", "recontact_on"),
             models.CheckConstraint(
                 condition=Q(probability__gte=0) & Q(probability__lte=100), name="prospect_probability_0_100"
             ),

@@ -146,10 +146,33 @@ def _timeline(prospect: Prospect, events: list, shown: int | None = None) -> lis
                             _display(model_field, new, users),
                         )
                     )
+            entry.changes += _legacy_changes(older, newer)
             if not entry.changes and newer.pgh_label == "update":
                 continue
         entries.append(entry)
     return entries
+
+
+# The removed "next action" field (prospects 0022): its recorded values stay on the events written
+# before, NULL on later ones; a change between two events that both hold it is shown as it was.
+LEGACY_EVENT_FIELDS = ("next_action", "next_action_on")
+
+
+def _legacy_changes(older, newer) -> list[Change]:
+    """The next action's changes between two events written while the field existed (its text column
+    was never NULL then)."""
+    if older.next_action is None or newer.next_action is None:
+        return []
+    changes = []
+    for attname in LEGACY_EVENT_FIELDS:
+        old, new = getattr(older, attname), getattr(newer, attname)
+        if old != new:
+            event_field = type(newer)._meta.get_field(attname)
+            label = str(event_field.verbose_name)
+            changes.append(
+                Change(attname, label, _display(event_field, old, {}), _display(event_field, new, {}))
+            )
+    return changes
 
 
 def conflict_changes(current: Prospect, expected_version: int | None) -> list[TimelineEntry]:

@@ -34,8 +34,6 @@ EDITABLE_FIELDS = frozenset(
         "probability",
         "expected_month",
         "amount",
-        "next_action",
-        "next_action_on",
         "notes",
         "company",
         "contact",

@@ -14,7 +14,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from accounts.access import visible_user_names
-from activities.services import next_action_sync
+from activities.services import CONFLICT_MESSAGE as ACTIVITY_CONFLICT_MESSAGE
+from activities.services import ActivityConflict, next_activity_save
 from companies.services import customer_records
 from prospects.bulk_forms import BulkAction
 from prospects.forms import HorizonHintForm, ProspectFilterForm, ProspectForm
@@ -34,7 +35,7 @@ from salescrm.templatetags.crm import format_month
 PAGE_SIZE = 25
 
 
-def _next_action_text(p) -> str:
+def _next_activity_text(p) -> str:
     """The next planned activity in one cell: its subject, else its kind."""
     if p.next_activity_subject:
         return p.next_activity_subject
@@ -53,7 +54,7 @@ LIST_COLUMNS = (
     Column("source", gettext_lazy("Source"), lambda p: p.get_source_display()),
     Column("status", gettext_lazy("Status"), lambda p: p.get_status_display()),
     # The next planned activity (annotated by prospect_list_queryset): kind and subject, then its date.
-    Column("action", gettext_lazy("Next action"), lambda p: _next_action_text(p)),
+    Column("action", gettext_lazy("Next action"), lambda p: _next_activity_text(p)),
     Column(
         "action_on",
         gettext_lazy("Next action date"),
@@ -120,11 +121,11 @@ def prospect_create_view(request: HttpRequest) -> HttpResponse:
     )
     form = ProspectForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
-        fields = {k: v for k, v in form.cleaned_data.items() if k not in ("version", "owner")}
-        with transaction.atomic():  # the prospect with its new company and contact, or none of them
-            fields = customer_records(fields, by=request.user)
+        fields = {k: v for k, v in form.cleaned_data.items() if k not in NOT_PROSPECT_FIELDS}
+        with transaction.atomic():  # the prospect, its new company and contact, its first planned activity
+            fields = customer_records(fields, by=request.user)  # a company or contact picked as new is made
             prospect = prospect_create(by=request.user, owner=form.cleaned_data.get("owner"), **fields)
-        next_action_sync(prospect=prospect, old_text="", old_day=None)  # its next action is planned
+            _save_next_activity(request, prospect, form, None)
         messages.success(request, _("Prospect “%(name)s” was added.") % {"name": prospect.name})
         return redirect("prospects:detail", pk=prospect.pk)
     return render(request, "prospects/form.html", {"form": form, "prospect": None})
@@ -149,12 +150,28 @@ def prospect_edit(request: HttpRequest, pk: int) -> HttpResponse:
     conflict = None
     if request.method == "POST" and form.is_valid():
         expected = form.cleaned_data["version"]  # None when missing: refused as a conflict
-        changes = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        changes = {k: v for k, v in form.cleaned_data.items() if k not in NOT_PROSPECT_FIELDS or k == "owner"}
         try:
-            old_action = (prospect.next_action, prospect.next_action_on)
-            with transaction.atomic():  # a conflict keeps no company or contact made for it
-                changes = customer_records(changes, by=request.user)
+            # The prospect and its next planned activity in one transaction: a conflict on either
+            # saves neither.
+            with transaction.atomic():
+                changes = customer_records(changes, by=request.user)  # a conflict keeps none made for it
                 prospect_update(prospect=prospect, by=request.user, expected_version=expected, **changes)
+                _save_next_activity(request, prospect, form, form.cleaned_data["next_activity"])
+        except ActivityConflict as exc:
+            from activities.selectors import next_planned
+
+            prospect = access_prospect(request.user, pk)
+            planned = next_planned(prospect)
+            # Saving again now is a conscious overwrite of the plan as it is now (or a new plan).
+            data = request.POST.copy()
+            data["version"] = prospect.version
+            data["next_activity"] = planned.pk if planned else ""
+            data["next_version"] = planned.version if planned else ""
+            form = ProspectForm(data, instance=copy.copy(prospect), user=request.user)
+            form.is_valid()
+            form.add_error(None, str(exc))
+            return render(request, "prospects/form.html", {"form": form, "prospect": prospect}, status=409)
         except ProspectConflict as exc:
             conflict = {"current": exc.current, "changes": conflict_changes(exc.current, expected)}
             data = request.POST.copy()
@@ -167,11 +184,37 @@ def prospect_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 {"form": form, "prospect": exc.current, "conflict": conflict},
                 status=409,
             )
-        # The form's next action is the prospect's planned activity (activities app).
-        next_action_sync(prospect=prospect, old_text=old_action[0], old_day=old_action[1])
         messages.success(request, _("Saved."))
         return redirect("prospects:detail", pk=prospect.pk)
     return render(request, "prospects/form.html", {"form": form, "prospect": prospect, "conflict": conflict})
+
+
+# The form's fields that are not the prospect's own (the version, and its next activity's plan).
+NOT_PROSPECT_FIELDS = frozenset(
+    {"version", "owner", "next_kind", "next_on", "next_subject", "next_activity", "next_version"}
+)
+
+
+def _save_next_activity(request: HttpRequest, prospect, form: ProspectForm, shown_id: int | None) -> None:
+    """The form's "plan the next activity" through the activities services (inside the caller's
+    transaction). `shown_id`: the planned activity the form showed; one gone since is a conflict."""
+    from activities.models import Activity
+
+    data = form.cleaned_data
+    activity = None
+    if shown_id is not None:
+        activity = Activity.objects.filter(pk=shown_id, prospect_id=prospect.pk).first()
+        if activity is None:
+            raise ActivityConflict(str(ACTIVITY_CONFLICT_MESSAGE))
+    next_activity_save(
+        prospect=prospect,
+        by=request.user,
+        activity=activity,
+        expected_version=data["next_version"],
+        kind=data["next_kind"],
+        day=data["next_on"],
+        subject=data["next_subject"],
+    )
 
 
 @login_required

@@ -459,7 +459,7 @@ def scenario_postgres_restart(stack: Stack, sessions, args) -> list[Row]:
 
     event_model = apps.get_model("prospects", "ProspectEvent")
     for pk, marker in rec.edited:
-        if not event_model.objects.filter(pgh_obj_id=pk, next_action=marker).exists():
+        if not event_model.objects.filter(pgh_obj_id=pk, notes=marker).exists():
             missing_edits += 1
     name = "4. PostgreSQL restart (-m fast)"
     if s["samples"]:

@@ -140,7 +140,7 @@ class UserSession:
 class Recorder:
     results: list[Result] = field(default_factory=list)
     created: list[tuple[int, str]] = field(default_factory=list)  # (id, name) acknowledged
-    edited: list[tuple[int, str]] = field(default_factory=list)  # (id, next_action marker) acknowledged
+    edited: list[tuple[int, str]] = field(default_factory=list)  # (id, notes marker) acknowledged
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def add(self, result: Result) -> None:
@@ -190,7 +190,7 @@ class Actions:
         return random.choice(list(s.cards)) if s.cards else None
 
     def edit(self, s: UserSession) -> None:
-        """The prospect edit form: GET it, change probability and next action, POST it (302)."""
+        """The prospect edit form: GET it, change probability and notes, POST it (302)."""
         pk = self._pick(s)
         if pk is None:
             return
@@ -199,7 +199,7 @@ class Actions:
             return
         fields = form_fields(html, "name")
         marker = f"faults-{uuid.uuid4().hex[:12]}"
-        fields.update(probability=str(random.randint(5, 95)), next_action=marker)
+        fields.update(probability=str(random.randint(5, 95)), notes=marker)
         status, _body, _headers = self._do(
             s, "edit save", "POST", f"/prospects/{pk}/edit/", fields, ok=(302, 409)
         )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.db import connection
 from django.db.models import Count, Q, Sum
@@ -189,6 +190,56 @@ def open_alert_count(user: User) -> int:
 def newest_open_alerts(user: User, limit: int) -> list[PipelineAlert]:
     """The home page's newest open alerts of `user`, with the rep or team each is about (one query)."""
     return list(visible_open_alerts(user).select_related("user", "team")[:limit])
+
+
+RESOLVED_DAYS = 30  # the alerts page lists the alerts resolved in the last 30 days
+RESOLVED_SHOWN = 20
+
+
+@dataclass
+class Refill:
+    """What refilled a resolved alert's pipeline, as its plan recorded it at the resolution
+    (activities.yields.alert_refills), ready to show."""
+
+    prospects: int
+    sources: list[tuple[str, int]]  # (source code, prospects gained), most first
+    done: list[tuple[str, int]]  # (lead activity kind, activities logged since it opened), most first
+    lead_activities: list[tuple[Any, str, int]]  # (LeadActivity or None if not visible, kind, prospects)
+
+
+def _refill(recorded: dict, activities: dict[int, Any]) -> Refill:
+    def most_first(counts: dict) -> list[tuple[str, int]]:
+        return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+
+    return Refill(
+        prospects=recorded.get("prospects", 0),
+        sources=most_first(recorded.get("sources", {})),
+        done=most_first(recorded.get("done", {})),
+        lead_activities=[
+            (activities.get(pk), kind, n) for pk, kind, n in recorded.get("lead_activities", [])
+        ],
+    )
+
+
+def recently_resolved_alerts(user: User, *, now: dt.datetime | None = None) -> list[PipelineAlert]:
+    """The alerts `user` hears about that resolved in the last RESOLVED_DAYS days, newest first, each
+    with `refill` (what refilled it; None when it resolved before plans recorded that). Two queries:
+    the alerts, and the lead activities they name that the user may see."""
+    from activities.models import LeadActivity
+
+    since = (now or timezone.now()) - dt.timedelta(days=RESOLVED_DAYS)
+    alerts = list(
+        PipelineAlert.objects.filter(resolved_at__gte=since)
+        .visible_to(user)
+        .select_related("user", "team")
+        .order_by("-resolved_at", "-id")[:RESOLVED_SHOWN]
+    )
+    ids = {row[0] for a in alerts for row in (a.plan or {}).get("refilled", {}).get("lead_activities", [])}
+    activities = LeadActivity.objects.visible_to(user).in_bulk(ids) if ids else {}
+    for alert in alerts:
+        recorded = (alert.plan or {}).get("refilled")
+        alert.refill = _refill(recorded, activities) if recorded is not None else None
+    return alerts
 
 
 # ------------------------------------------------------------------------------- cycle health ledger

@@ -17,10 +17,12 @@ from targets.forms import PipelineTargetForm
 from targets.models import PipelineTarget
 from targets.scopes import target_for_key
 from targets.selectors import (
+    RESOLVED_DAYS,
     access_scope,
     cycle_ledger,
     default_scope,
     recent_target_changes,
+    recently_resolved_alerts,
     scope_row,
     scope_rows,
     visible_open_alerts,
@@ -93,16 +95,23 @@ def bell(request: HttpRequest) -> HttpResponse:
 @require_GET
 def alert_list(request: HttpRequest) -> HttpResponse:
     """The open alerts the user hears about, the bell's count of them: its dropdown (htmx: the newest
-    few and how many there are) or the page (every one, PAGE_ALERTS a page)."""
+    few and how many there are) or the page (every one, PAGE_ALERTS a page, then the alerts resolved
+    in the last RESOLVED_DAYS days with what refilled them)."""
     alerts = visible_open_alerts(request.user).select_related("user", "team")
     if request.htmx:
         shown = list(alerts[:MENU_ALERTS])
         total = len(shown) if len(shown) < MENU_ALERTS else alerts.count()
         return render(request, "targets/alerts.html#menu", {"alerts": shown, "total": total})
     page = Paginator(alerts, PAGE_ALERTS).get_page(parse_page(request.GET.get("page")))
-    return render(
-        request, "targets/alerts.html", {"alerts": page, "page": page, "total": page.paginator.count}
-    )
+    context = {
+        "alerts": page,
+        "page": page,
+        "total": page.paginator.count,
+        # The recently resolved ones, with what refilled them (on the first page only).
+        "resolved": recently_resolved_alerts(request.user) if page.number == 1 else [],
+        "resolved_days": RESOLVED_DAYS,
+    }
+    return render(request, "targets/alerts.html", context)
 
 
 @login_required

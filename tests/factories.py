@@ -121,24 +121,28 @@ class ProspectFactory(factory.django.DjangoModelFactory):
     probability = 50
     amount = Decimal("1000000")
 
-    @factory.post_generation
-    def planned_from_next_action(obj, create, extracted, **kwargs):
-        """A test's next_action / next_action_on is a planned activity, as migration activities 0003
-        made of every prospect's "next action"."""
-        if create and (obj.next_action or obj.next_action_on):
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        """`next_activity` (a subject) and/or `next_activity_on` (a day; today by default) plan the
+        prospect's next activity: a planned activity of kind "other", all day, as the form plans one."""
+        subject = kwargs.pop("next_activity", None)
+        day = kwargs.pop("next_activity_on", None)
+        obj = super()._create(model_class, *args, **kwargs)
+        if subject or day:
             from activities.models import Activity, ActivityKind
             from activities.services import local_midnight
 
             kind, _ = ActivityKind.objects.get_or_create(code="other", defaults={"label_ja": "その他"})
-            day = obj.next_action_on or timezone.localdate()
             Activity.objects.create(
                 prospect=obj,
                 owner=obj.owner,
                 kind=kind,
-                subject=obj.next_action,
-                starts_at=local_midnight(day),
+                subject=subject or "",
+                starts_at=local_midnight(day or timezone.localdate()),
                 all_day=True,
+                status="planned" if obj.status == "open" else "cancelled",
             )
+        return obj
 
 
 class QuestionFactory(factory.django.DjangoModelFactory):

@@ -16,9 +16,9 @@ pytestmark = pytest.mark.django_db
 def test_each_due_action_links_to_its_prospect_and_says_when_it_is_overdue(personas, client):
     today = timezone.localdate()
     late = make_prospect(
-        personas.owner, name="Late one", next_action="call", next_action_on=today - dt.timedelta(2)
+        personas.owner, name="Late one", next_activity="call", next_activity_on=today - dt.timedelta(2)
     )
-    due = make_prospect(personas.owner, name="Due today", next_action="visit", next_action_on=today)
+    due = make_prospect(personas.owner, name="Due today", next_activity="visit", next_activity_on=today)
     client.force_login(personas.owner)
     body = client.get(reverse("home")).content.decode()
     assert f'<a href="{reverse("prospects:detail", args=[late.pk])}">Late one</a>' in body
@@ -39,9 +39,9 @@ def test_home_runs_the_same_number_of_queries_with_2_and_20_due_actions(personas
     today = timezone.localdate()
     client.force_login(personas.owner)
     for i in range(2):
-        make_prospect(personas.owner, next_action=f"a{i}", next_action_on=today)
+        make_prospect(personas.owner, next_activity=f"a{i}", next_activity_on=today)
     client.get(reverse("home"))
     small = _queries(client)
     for i in range(18):
-        make_prospect(personas.owner, next_action=f"b{i}", next_action_on=today - dt.timedelta(i))
+        make_prospect(personas.owner, next_activity=f"b{i}", next_activity_on=today - dt.timedelta(i))
     assert _queries(client) == small <= 15

@@ -34,7 +34,8 @@ class Agenda:
 
 
 def _planned(viewer: User | None, owner_ids: tuple[int, ...] | None) -> QuerySet[Activity]:
-    # A closed deal's planned activities stay recorded but are no longer on anyone's agenda.
+    # Open prospects only: closing a deal cancels its planned activities (closing.services), and this
+    # subquery is also how the page reads the owners' prospects from the index.
     # The prospects as a subquery, not a join: PostgreSQL then hashes their ids (index only, on
     # prospect_open_owner) and reads the planned activities in date order (activity_planned_start),
     # instead of probing every prospect's plans (docs/performance.md, "The issue-18 pages at M").

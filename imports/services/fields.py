@@ -21,13 +21,19 @@ PARSED_FIELDS = (
     "amount",
     "won_amount",
     "expected_month",
-    "next_action_on",
+    "next_activity_on",
     "closed_on",
     "created_at",
 )
 # A plain check, fast enough for 100,000 rows: one @, no spaces, a dot in the domain.
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
-TEXT_FIELDS = ("name", "phone", "email", "address", "contact_person", "next_action", "notes", "competitor")
+TEXT_FIELDS = ("name", "phone", "email", "address", "contact_person", "next_activity", "notes", "competitor")
+# Not prospect fields: a row's next activity is planned as an activity (activities.services.planned_for_import).
+# Labelled as the prospect export's columns, so an export is guessed back column for column.
+PLAN_LABELS = {
+    "next_activity": gettext_lazy("Next action"),
+    "next_activity_on": gettext_lazy("Next action date"),
+}
 IMPORT_FIELDS = (
     "id",
     "name",
@@ -42,8 +48,8 @@ IMPORT_FIELDS = (
     "phone",
     "email",
     "address",
-    "next_action",
-    "next_action_on",
+    "next_activity",
+    "next_activity_on",
     "notes",
     "created_at",
     "closed_on",
@@ -63,6 +69,8 @@ FIELD_TWICE = gettext_lazy("“%(field)s” is mapped from more than one column.
 def field_label(name: str) -> str:
     if name == "id":
         return "ID"
+    if name in PLAN_LABELS:
+        return str(PLAN_LABELS[name])
     return str(Prospect._meta.get_field(name).verbose_name)
 
 

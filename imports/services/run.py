@@ -14,7 +14,7 @@ from django.utils import timezone, translation
 from django.utils.translation import ngettext
 
 from accounts.models import Role, User
-from activities.services import planned_from_next_actions
+from activities.services import planned_for_import
 from imports import reader
 from imports.models import ImportJob, JobPhase, JobStatus
 from imports.services.fields import BATCH_SIZE
@@ -66,6 +66,9 @@ def _process(job: ImportJob, *, write: bool, progress: Callable[[int], None] | N
     if headers != validator.headers:
         raise reader.FileError(reader.NO_HEADER)
     now = timezone.now()
+    # New rows get their ids from the sequence, after this one: how their next activity finds them.
+    last_pk = Prospect.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    plans: list[Prospect] = []
     for batch in _batches(rows, BATCH_SIZE):
         parsed: list[ParsedRow] = []
         for number, cells in batch:
@@ -86,13 +89,36 @@ def _process(job: ImportJob, *, write: bool, progress: Callable[[int], None] | N
             copy_insert(Prospect, creates)
             outcome.created += len(creates)
             _write_updates(updates, now, outcome)
+            plans += [p for p in creates if p._next_activity] + [p for p, _c in updates if p._next_activity]
         elif not write:
             outcome.created += len(creates)
             outcome.updated += len(updates)
         if progress is not None:
             progress(outcome.processed)
     outcome.new_owners = [o.raw for o in validator.owners_to_create()]
+    if write and not outcome.error_count:
+        _plan_next_activities(plans, last_pk)
     return outcome
+
+
+def _plan_next_activities(plans: list[Prospect], last_pk: int) -> None:
+    """A "next action" column plans each row's next activity (activities app). COPY sets no ids on the
+    new rows: they are found by name and owner among the ids after `last_pk` (the import refuses two
+    new rows of one name and owner)."""
+    new = [p for p in plans if p.pk is None]
+    ids: dict[tuple[str, int], int] = {}
+    if new:
+        found = Prospect.objects.filter(pk__gt=last_pk, name__in={p.name for p in new}).values_list(
+            "pk", "name", "owner_id"
+        )
+        ids = {(name, owner_id): pk for pk, name, owner_id in found}
+    rows = []
+    for p in plans:
+        pk = p.pk or ids.get((p.name, p.owner_id))
+        if pk is not None:
+            text, day = p._next_activity
+            rows.append((pk, p.owner_id, text or "", day, p.status == "open"))
+    planned_for_import(rows=rows)
 
 
 def _write_updates(updates: list[tuple[Prospect, list[str]]], now: dt.datetime, outcome: Outcome) -> None:
@@ -149,12 +175,8 @@ def import_job_run(*, job: ImportJob, progress: Callable[[int], None] | None = N
     with translation.override(job.options.get("language")):
         try:
             with transaction.atomic():
-                started = timezone.now()
                 with pghistory.context(user=job.created_by_id, import_job=job.pk):
                     outcome = _process(job, write=True, progress=progress)
-                    if not outcome.error_count:
-                        # A "next action" column plans the prospect's next activity (activities app).
-                        planned_from_next_actions(prospects=Prospect.objects.filter(updated_at__gte=started))
                 if outcome.error_count:
                     raise _Rollback
                 pipeline_changed_send(owner_ids=outcome.owner_ids)

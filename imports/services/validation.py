@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from accounts.access import visible_users
 from accounts.models import User
+from activities.models import Activity
 from imports import parsing
 from imports.models import ImportJob
 from imports.services.fields import (
@@ -144,7 +145,10 @@ class RowValidator:
         self.seen_keys: dict[tuple[str, Any], int] = {}
         self._cache: dict[tuple[str, str], Any] = {}
         self._horizons: dict[Any, str] = {}
-        self._max_length = {f: Prospect._meta.get_field(f).max_length for f in TEXT_FIELDS}
+        self._max_length = {
+            f: Prospect._meta.get_field(f).max_length for f in TEXT_FIELDS if f != "next_activity"
+        }
+        self._max_length["next_activity"] = Activity._meta.get_field("subject").max_length
         # New rows start from the model defaults, computed once (created_at = the start of the run).
         defaults = {f.attname: f.get_default() for f in Prospect._meta.concrete_fields}
         defaults["source"] = Source.OTHER
@@ -159,7 +163,7 @@ class RowValidator:
             return parsing.parse_amount(value)
         if name == "expected_month":
             return parsing.parse_month(value)
-        if name in ("next_action_on", "closed_on", "created_at"):
+        if name in ("next_activity_on", "closed_on", "created_at"):
             return parsing.parse_date(value)
         if name in ("status", "horizon", "source"):
             raw = _cell_text(value)
@@ -355,6 +359,8 @@ class RowValidator:
     ) -> tuple[Prospect, list[str]] | dict[str, Any]:
         values = dict(row.values)
         values.pop("id", None)
+        # The next activity is not the prospect's: planned once the row is written (imports.services.run).
+        plan = (values.pop("next_activity", ""), values.pop("next_activity_on", None))
         if "created_at" in values:
             day = values["created_at"]
             values["created_at"] = timezone.make_aware(dt.datetime(day.year, day.month, day.day))
@@ -427,6 +433,7 @@ class RowValidator:
         if not (target.name or "").strip():
             return _error(row.number, self._header("name"), "", MISSING_NAME)
         changed = sorted(set(values) | {"owner", "closed_on", "won_amount", "lost_reason"})
+        target._next_activity = plan if any(plan) else None  # type: ignore[attr-defined]
         return target, changed
 
     def owners_to_create(self) -> list[NewOwner]:

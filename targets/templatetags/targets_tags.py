@@ -38,3 +38,14 @@ def source_label(value: str) -> str:
         return str(Source(value).label)
     except ValueError:
         return value
+
+
+@register.filter
+def lead_kind_label(value: str) -> str:
+    """A lead activity kind's label in the current language (plans store the code)."""
+    from activities.models import LeadKind
+
+    try:
+        return str(LeadKind(value).label)
+    except ValueError:
+        return value

@@ -46,7 +46,7 @@ def make_crm() -> Crm:
             probability=80,
             expected_month=month,
             amount=Decimal("2400000"),
-            next_action="見積書を送付",
+            next_activity="見積書を送付",
         ),
         "mid": make_prospect(
             owner,

@@ -24,7 +24,7 @@ def test_the_second_of_two_simultaneous_saves_shows_the_conflict_and_keeps_both_
 
     # Both forms are open; the rep saves first.
     rep.locator("#id_probability").fill("70")
-    rep.locator("#id_next_action").fill("見積書を持参")
+    rep.locator("#id_phone").fill("03-5555-0101")
     rep.locator("form.prospect-form button[type=submit]").click()
     expect(rep).to_have_url(f"{app}/prospects/{prospect.pk}/")
 
@@ -36,12 +36,12 @@ def test_the_second_of_two_simultaneous_saves_shows_the_conflict_and_keeps_both_
     assert response.value.status == 409
     conflict = manager.locator(".alert.conflict")
     expect(conflict).to_be_visible()
-    expect(conflict).to_contain_text("見積書を持参")  # what the rep changed is shown to the manager
+    expect(conflict).to_contain_text("03-5555-0101")  # what the rep changed is shown to the manager
     support.shot(manager, "flow4-conflict", full_page=True)
 
     # Nothing lost: the rep's save is in the database, the manager's typing is still in the form.
     saved = Prospect.objects.get(pk=prospect.pk)
-    assert (saved.probability, saved.next_action) == (70, "見積書を持参")
+    assert (saved.probability, saved.phone) == (70, "03-5555-0101")
     assert saved.amount == prospect.amount and saved.notes == prospect.notes
     expect(manager.locator("#id_amount")).to_have_value("3300000")
     expect(manager.locator("#id_notes")).to_have_value("社長と面談済み。来月決裁。")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.utils import translation
+from django.utils import timezone, translation
 from playwright.sync_api import expect
 
 from prospects.models import Prospect, Source
@@ -47,7 +47,10 @@ def test_a_rep_on_a_phone_adds_an_inquiry_finds_it_and_reads_its_history_in_both
     page.locator("#id_horizon").select_option("short")
     page.locator("#id_probability").fill("60")
     page.locator("#id_amount").fill("1200000")
-    page.locator("#id_next_action").fill("ショールーム案内")
+    # Plan the next activity: kind, date and note (a phone's date picker fills the ISO date).
+    page.locator("#id_next_kind").select_option(label="来場(ショールーム)")
+    page.locator("#id_next_on").fill(timezone.localdate().isoformat())
+    page.locator("#id_next_subject").fill("ショールーム案内")
     support.shot(page, "flow0-2-new-prospect", full_page=True)
     page.locator("form.prospect-form button[type=submit]").click()
     expect(page).to_have_url(re.compile(r"/prospects/\d+/$"))

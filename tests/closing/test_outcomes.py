@@ -452,19 +452,75 @@ def test_the_detail_pages_reads_of_test_closings_and_reopenings_match_the_orm(
     ]
 
 
-def test_a_closed_prospect_has_no_open_next_action_and_a_reopening_brings_it_back(personas, client):
+def _planned(p, subject: str, days: int = 0):
+    from activities.models import Activity, ActivityKind
+    from activities.services import local_midnight
+
+    kind, _created = ActivityKind.objects.get_or_create(code="other", defaults={"label_ja": "その他"})
+    return Activity.objects.create(
+        prospect=p,
+        owner=p.owner,
+        kind=kind,
+        subject=subject,
+        starts_at=local_midnight(timezone.localdate() + dt.timedelta(days=days)),
+        all_day=True,
+    )
+
+
+@pytest.mark.parametrize("outcome", ["won", "lost"])
+def test_a_closed_prospect_has_nothing_planned_and_a_reopening_plans_it_again(personas, client, outcome):
+    """Closing cancels the deal's planned activities (kept, off the agenda; a done one stays done);
+    reopening plans them again, the same rows with their day and subject."""
+    from activities.models import Activity, ActivityStatus
+    from activities.selectors import agenda_for, next_planned
+
     p = personas.prospect
-    Prospect.objects.filter(pk=p.pk).update(next_action="見積提出", next_action_on=timezone.localdate())
-    p = _closed(personas, "won")
-    assert (p.next_action, p.next_action_on) == ("", None)
+    quote = _planned(p, "見積提出")
+    visit = _planned(p, "訪問", days=3)
+    done = _planned(p, "電話", days=-1)
+    Activity.objects.filter(pk=done.pk).update(status=ActivityStatus.DONE, done_at=timezone.now())
+    p = _closed(personas, outcome)
+    statuses = dict(Activity.objects.filter(prospect=p).values_list("pk", "status"))
+    assert statuses == {quote.pk: "cancelled", visit.pk: "cancelled", done.pk: "done"}
+    assert next_planned(p) is None
+    agenda = agenda_for(viewer=personas.owner, owner_ids=(personas.owner.pk,))
+    assert quote.pk not in [a.pk for a in agenda.today_items + agenda.week + agenda.overdue]
     client.force_login(personas.owner)
-    body = client.get(reverse("prospects:detail", args=[p.pk])).content.decode()
-    facts = body[body.index('<dl class="facts">') : body.index("</dl>")]
-    assert "次回アクション" not in facts
-    assert "次回アクション: 見積提出 → —" in body  # the history keeps it
+    body = client.get(reverse("prospects:detail", args=[p.pk]), HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+    assert "中止(商談終了)" in body and "見積提出" in body  # the timeline keeps it, marked
     services.outcome_reopen(prospect=p, by=personas.manager, reason="先方から再検討の連絡")
-    p = _reload(p)
-    assert (p.next_action, p.next_action_on) == ("見積提出", timezone.localdate())
+    statuses = dict(Activity.objects.filter(prospect=p).values_list("pk", "status"))
+    assert statuses == {quote.pk: "planned", visit.pk: "planned", done.pk: "done"}
+    assert next_planned(p).pk == quote.pk
+    assert timezone.localdate(
+        Activity.objects.get(pk=visit.pk).starts_at
+    ) == timezone.localdate() + dt.timedelta(days=3)
+
+
+def test_an_undone_outcome_plans_again_only_its_own_prospects_activities(personas):
+    """Another deal's plans are untouched by this one's close and undo."""
+    from activities.models import Activity
+
+    other = make_prospect(personas.owner, name="別の案件")
+    theirs = _planned(other, "別件の電話")
+    _planned(personas.prospect, "見積提出")
+    p = _closed(personas, "lost")
+    assert Activity.objects.get(pk=theirs.pk).status == "planned"
+    services.outcome_reopen(prospect=p, by=personas.manager, reason="再検討")
+    assert Activity.objects.get(pk=theirs.pk).status == "planned"
+    assert set(Activity.objects.values_list("status", flat=True)) == {"planned"}
+
+
+def test_a_cancelled_activity_cannot_be_marked_done_edited_or_deleted(personas, client):
+    from activities.models import Activity
+
+    planned = _planned(personas.prospect, "見積提出")
+    _closed(personas, "won")
+    client.force_login(personas.owner)
+    for name in ("activities:complete", "activities:edit", "activities:delete"):
+        response = client.post(reverse(name, args=[planned.pk]), {"version": planned.version + 1})
+        assert response.status_code == 409, name
+    assert Activity.objects.get(pk=planned.pk).status == "cancelled"
 
 
 def test_the_history_shows_a_reopening_with_its_reason(personas, client):

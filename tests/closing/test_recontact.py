@@ -122,7 +122,10 @@ def test_the_owner_sees_the_follow_up_on_their_home_page_today(personas, client)
     today = timezone.localdate()
     lost_prospect(personas.owner, today)
     (followup,) = services.recontact_create_followups(today=today)
-    assert followup.next_action_on == today and followup.next_action.startswith("再アプローチ")
+    from activities.selectors import next_planned
+
+    planned = next_planned(followup)
+    assert timezone.localdate(planned.starts_at) == today and planned.subject.startswith("再アプローチ")
     client.force_login(personas.owner)
     body = client.get(reverse("home")).content.decode()
     assert reverse("prospects:detail", args=[followup.pk]) in body

@@ -68,7 +68,7 @@ def test_export_keeps_the_filters_and_shows_only_visible_prospects(personas, log
 
 def test_a_formula_in_a_cell_is_escaped_in_the_csv_and_the_xlsx(personas, login):
     formula = '=HYPERLINK("http://evil.example","click")'
-    make_prospect(personas.owner, name=formula, next_action="+1+1")
+    make_prospect(personas.owner, name=formula, next_activity="+1+1")
     client = login(personas.owner)
     body = csv_body(client.get(reverse("prospects:list") + "?export=csv")).decode("utf-8-sig")
     assert '"\'=HYPERLINK(""http://evil.example"",""click"")"' in body
@@ -121,3 +121,35 @@ def test_the_export_takes_the_same_queries_for_more_rows(personas, login, django
         make_prospect(personas.teammate)
     with django_assert_num_queries(len(ctx.captured_queries)):
         b"".join(client.get(url).streaming_content)
+
+
+def test_the_export_carries_the_next_planned_activity_and_imports_back_as_one(personas, login):
+    """The next planned activity (not a field of the prospect any more) is the export's "next action"
+    and its date; the same file imported as an update plans nothing twice."""
+    import csv
+
+    from activities.models import Activity
+    from imports.parsing import guess_columns
+
+    day = dt.date(2027, 2, 3)
+    make_prospect(personas.owner, name="鈴木建設", next_activity="見積を持参", next_activity_on=day)
+    make_prospect(personas.owner, name="佐藤商事")
+    body = csv_body(login(personas.owner).get(reverse("prospects:list") + "?export=csv")).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(body)))
+    header = rows[0]
+    assert "次回アクション" in header and "次回アクション日" in header
+    by_name = {row[0]: dict(zip(header, row, strict=True)) for row in rows[1:]}
+    assert by_name["鈴木建設"]["次回アクション"] == "見積を持参"
+    assert by_name["鈴木建設"]["次回アクション日"] == "2027-02-03"
+    assert by_name["佐藤商事"]["次回アクション"] == "" and by_name["佐藤商事"]["次回アクション日"] == ""
+    mapped = guess_columns(header)
+    assert mapped["次回アクション"] == "next_activity" and mapped["次回アクション日"] == "next_activity_on"
+    from tests.imports.conftest import run_import
+
+    names = ("見込み客名", "次回アクション", "次回アクション日")
+    back = {row[0]: [row[header.index(n)] for n in names] for row in rows[1:]}
+    back = [list(names), back["鈴木建設"], ["佐藤商事", "電話", "2027-02-04"]]
+    job = run_import(personas.owner, back, update_duplicates=True)
+    assert job.status == "done", job.message
+    plans = sorted(Activity.objects.values_list("prospect__name", "subject", "status"))
+    assert plans == [("佐藤商事", "電話", "planned"), ("鈴木建設", "見積を持参", "planned")]

@@ -14,7 +14,7 @@ def test_card_escapes_the_name_the_next_action_and_the_owner(personas, client):
     personas.owner.first_name = "<b>翔太</b>"
     personas.owner.save()
     p = make_prospect(
-        personas.owner, name="<script>alert(1)</script>", next_action='"><img src=x onerror=alert(1)>'
+        personas.owner, name="<script>alert(1)</script>", next_activity='"><img src=x onerror=alert(1)>'
     )
     client.force_login(personas.manager)  # a manager sees the owner's name on the card
     body = client.get(reverse("pipeline:board"), {"scope": f"team-{personas.team.pk}"}).content.decode()

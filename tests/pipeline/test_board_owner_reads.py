@@ -28,7 +28,7 @@ def pipeline(personas, month):
         name="Later",
         horizon=Horizon.LONG,
         expected_month=add_months(month, 2),
-        next_action="展示会の案内",
+        next_activity="展示会の案内",
     )
     make_prospect(personas.outsider, name="Not in the team", horizon=Horizon.SHORT)
 

@@ -107,7 +107,7 @@ def test_card_shows_rank_slips_and_marks(personas, client, today, month):
     p.expected_month_slips = 2
     p.save()
     fresh = make_prospect(
-        personas.owner, name="Planned", probability=20, next_action="Call", next_action_on=today
+        personas.owner, name="Planned", probability=20, next_activity="Call", next_activity_on=today
     )
     client.force_login(personas.owner)
     response = client.get(reverse("pipeline:board"))
@@ -128,7 +128,7 @@ def test_a_future_next_action_keeps_an_old_card_from_being_stale(personas, today
     from prospects.models import Prospect
 
     # A next action is a planned activity (the factory plans one, as migration activities 0003 did).
-    p = make_prospect(personas.owner, next_action="Visit", next_action_on=today + dt.timedelta(days=3))
+    p = make_prospect(personas.owner, next_activity="Visit", next_activity_on=today + dt.timedelta(days=3))
     Prospect.objects.filter(pk=p.pk).update(updated_at=p.updated_at - dt.timedelta(days=90))
     p = Prospect.objects.annotate(**next_activity_columns()).get(pk=p.pk)
     assert decorate(p, RankBands.load(), today).stale is False

@@ -14,12 +14,12 @@ pytestmark = pytest.mark.django_db
 
 
 def test_rep_home_lists_due_and_overdue_actions_and_counts_against_target(personas, client, today):
-    make_prospect(personas.owner, name="due today", next_action="Call", next_action_on=today)
+    make_prospect(personas.owner, name="due today", next_activity="Call", next_activity_on=today)
     make_prospect(
-        personas.owner, name="late", next_action="Visit", next_action_on=today - dt.timedelta(days=2)
+        personas.owner, name="late", next_activity="Visit", next_activity_on=today - dt.timedelta(days=2)
     )
     make_prospect(
-        personas.owner, name="future", next_action="Mail", next_action_on=today + dt.timedelta(days=2)
+        personas.owner, name="future", next_activity="Mail", next_activity_on=today + dt.timedelta(days=2)
     )
     PipelineTarget.objects.create(user=personas.owner, min_open=10, min_mid=5)
     client.force_login(personas.owner)

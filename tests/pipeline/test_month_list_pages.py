@@ -87,7 +87,7 @@ def test_month_list_rows_escape_user_text(personas, month, client):
         owner,
         name="<script>alert(1)</script>",
         expected_month=month,
-        next_action='"><img src=x>',
+        next_activity='"><img src=x>',
     )
     client.force_login(owner)
     body = client.get(reverse("pipeline:month_list")).content.decode()

@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role
+from activities.models import Activity, ActivityKind
+from activities.services import local_midnight
 from closing.models import TestClosing as ClosingRecord
 from prospects.models import Horizon, Prospect, Source
 from salescrm.lib.months import this_month
@@ -31,12 +33,23 @@ def _fill(owners, n):
             probability=(i * 7) % 101,
             amount=Decimal(100000 + i),
             expected_month=month if i % 2 else None,
-            next_action="call",
-            next_action_on=today - dt.timedelta(days=i % 3),
         )
         for i in range(n)
     ]
     created = Prospect.objects.bulk_create(prospects)
+    # Each with its next action: a planned activity (the cards and rows show it).
+    kind, _created = ActivityKind.objects.get_or_create(code="other", defaults={"label_ja": "その他"})
+    Activity.objects.bulk_create(
+        Activity(
+            prospect=p,
+            owner=p.owner,
+            kind=kind,
+            subject="call",
+            starts_at=local_midnight(today - dt.timedelta(days=i % 3)),
+            all_day=True,
+        )
+        for i, p in enumerate(created)
+    )
     ClosingRecord.objects.bulk_create(
         ClosingRecord(prospect=p, question_text="q", answer="a", reading="positive", asked_by=p.owner)
         for p in created[::3]

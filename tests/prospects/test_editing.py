@@ -23,8 +23,9 @@ def _form_data(prospect, **overrides):
         "phone": "",
         "email": "",
         "address": "",
-        "next_action": "",
-        "next_action_on": "",
+        "next_kind": "",
+        "next_on": "",
+        "next_subject": "",
         "notes": "",
     }
     data.update(overrides)

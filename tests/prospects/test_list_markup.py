@@ -49,14 +49,14 @@ def odd(personas):
     make_prospect(
         weird,
         name='<script>alert("x")</script> & Co',
-        next_action="call <back> & 'confirm'",
-        next_action_on=today - dt.timedelta(days=3),
+        next_activity="call <back> & 'confirm'",
+        next_activity_on=today - dt.timedelta(days=3),
         expected_month=dt.date(2020, 1, 1),
         amount=Decimal("1234.5"),
         horizon="short",
         source="referral",
     )
-    make_prospect(personas.owner, name="Empty", next_action="", probability=0, amount=Decimal("0"))
+    make_prospect(personas.owner, name="Empty", next_activity="", probability=0, amount=Decimal("0"))
     make_prospect(
         personas.owner,
         name="Closed",
@@ -64,8 +64,8 @@ def odd(personas):
         closed_on=today,
         won_amount=1,
         expected_month=dt.date(2020, 1, 1),
-        next_action="x",
-        next_action_on=today - dt.timedelta(days=1),
+        next_activity="x",
+        next_activity_on=today - dt.timedelta(days=1),
     )
     return personas
 

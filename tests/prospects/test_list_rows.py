@@ -38,7 +38,7 @@ def listed(personas):
             probability=[10, 50, 50, 90][i % 4],
             amount=[Decimal("1000"), Decimal("1000"), Decimal("250.50")][i % 3],
             expected_month=[None, dt.date(2026, 12, 1), dt.date(2027, 2, 1)][i % 3],
-            next_action_on=[None, dt.date(2026, 12, 3)][i % 2],
+            next_activity_on=[None, dt.date(2026, 12, 3)][i % 2],
         )
     make_prospect(
         personas.owner, name="Won one", status=Status.WON, closed_on=dt.date(2026, 11, 2), won_amount=1
@@ -62,7 +62,7 @@ QUERIES = [
     {"owner": "OWNER"},
     {"source": "bogus"},  # not valid: no rows
 ]
-SORTS = ["", "name", "amount", "probability", "expected_month", "next_action"]
+SORTS = ["", "name", "amount", "probability", "expected_month", "next_activity"]
 
 
 def _reference(viewer, query: dict) -> set[int]:

@@ -105,7 +105,7 @@ def test_an_update_that_leaves_what_is_counted_alone_adds_no_row():
     rows = OpenCount.objects.count()
     prospect.notes = "called back"
     prospect.save()
-    Prospect.objects.filter(owner=rep).update(next_action="call", probability=prospect.probability)
+    Prospect.objects.filter(owner=rep).update(notes="call", probability=prospect.probability)
     assert OpenCount.objects.count() == rows
 
 

@@ -28,7 +28,7 @@ def test_short_dates_in_each_language(language, date, datetime):
 
 @pytest.mark.django_db
 def test_a_japanese_page_shows_the_short_japanese_date(personas, client):
-    prospect = make_prospect(personas.owner, next_action="call", next_action_on=dt.date(2026, 12, 4))
+    prospect = make_prospect(personas.owner, next_activity="call", next_activity_on=dt.date(2026, 12, 4))
     # Since the activities section, the next action shows as the planned activity's (all-day) date.
     client.force_login(personas.owner)
     client.cookies["django_language"] = "ja"

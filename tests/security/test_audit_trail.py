@@ -83,7 +83,7 @@ def admin_form_data(prospect: Prospect, **changes) -> dict:
 def admin_change(client, p):
     client.force_login(p.admin)
     url = reverse("admin:prospects_prospect_change", args=[p.prospect.pk])
-    response = client.post(url, admin_form_data(p.prospect, probability="90", next_action="電話"))
+    response = client.post(url, admin_form_data(p.prospect, probability="90", notes="電話"))
     assert response.status_code == 302, response.content.decode()[:3000]
     return p.prospect, p.admin
 

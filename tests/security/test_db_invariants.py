@@ -121,10 +121,10 @@ def test_raw_sql_may_write_a_valid_prospect(prospect, case, set_clause, params):
 def test_a_raw_insert_of_a_nameless_prospect_is_refused(prospect):
     columns = (
         "name, contact_person, phone, email, address, source, horizon, probability, expected_month_slips,"
-        " amount, status, next_action, notes, lost_reason, competitor, outcome_note,"
+        " amount, status, notes, lost_reason, competitor, outcome_note,"
         " created_at, updated_at, version, owner_id"
     )
-    values = "%s, '', '', '', '', 'inbound', 'mid', 50, 0, 0, 'open', '', '', '', '', '', now(), now(), 1, %s"
+    values = "%s, '', '', '', '', 'inbound', 'mid', 50, 0, 0, 'open', '', '', '', '', now(), now(), 1, %s"
     sql = f"INSERT INTO prospects_prospect ({columns}) VALUES ({values})"
     with connection.cursor() as cursor:
         with transaction.atomic():

@@ -129,8 +129,11 @@ def form_data(personas):
         "expected_month": months,
         "amount": numbers,
         "currency": choice_or_junk(["JPY", "USD", "EUR"]),
-        "next_action": text,
-        "next_action_on": dates,
+        "next_kind": st.one_of(st.just(""), numbers),
+        "next_on": dates,
+        "next_subject": text,
+        "next_activity": numbers,
+        "next_version": numbers,
         "notes": text,
         "version": numbers,
         # Fields the form does not offer: they must be ignored, never applied.
@@ -179,7 +182,7 @@ def assert_invariants(personas, foreign_owner_counts):
         assert row.amount >= Decimal(0)
         assert row.name.strip()
         assert row.expected_month is None or row.expected_month.day == 1
-        for field in ("name", "contact_person", "phone", "email", "address", "next_action", "notes"):
+        for field in ("name", "contact_person", "phone", "email", "address", "notes"):
             assert "\x00" not in getattr(row, field)
         assert row.status == Status.OPEN and row.closed_on is None and row.won_amount is None
     for owner, count in foreign_owner_counts.items():
@@ -266,7 +269,7 @@ def filter_params(personas):
             "month_to": months,
             "owner": owner_ids(personas),
             "sort": choice_or_junk(
-                ["updated", "name", "amount", "probability", "expected_month", "next_action"]
+                ["updated", "name", "amount", "probability", "expected_month", "next_activity"]
             ),
             "page": numbers,
         },
@@ -313,7 +316,8 @@ def test_fuzzed_horizon_hint_never_errors(personas):
         ("expected_month", "2026-1\x00"),
         ("probability", "5\x00"),
         ("amount", "5\x00"),
-        ("next_action_on", "2026-11-01\x00"),
+        ("next_on", "2026-11-01\x00"),
+        ("next_subject", "電話\x00"),
         ("email", "a\x00@example.jp"),
     ],
 )

@@ -71,7 +71,7 @@ def assert_prospect_invariants(p: Prospect, *, owner_id: int) -> None:
     if p.status == "lost":
         assert p.lost_reason in LostReason.values
         assert p.won_amount is None
-    for field in ("competitor", "outcome_note", "name", "next_action"):
+    for field in ("competitor", "outcome_note", "name", "notes"):
         assert "\x00" not in (getattr(p, field) or "")
     healthy_connection()
 

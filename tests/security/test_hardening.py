@@ -117,7 +117,7 @@ def test_the_htmx_error_swap_covers_422():
 # --- Dates: one range (salescrm.lib.formrules.DATE_MIN..DATE_MAX) for forms, imports and the database.
 
 DATE_CASES = [
-    ("next action in 9999", lambda p: reverse("prospects:create"), "next_action_on", "9999-01-01"),
+    ("next activity in 9999", lambda p: reverse("prospects:create"), "next_on", "9999-01-01"),
     ("won on 1900-01-01", lambda p: reverse("closing:won", args=[p.prospect.pk]), "closed_on", "1900-01-01"),
     (
         "lost on 1999-12-31",
@@ -170,9 +170,11 @@ def test_the_range_bounds_themselves_are_accepted():
 
 
 @pytest.mark.parametrize("day", ["2000-01-01", "2100-12-31"])
-def test_a_next_action_on_either_bound_is_saved_as_a_planned_activity(personas, client, day):
+def test_a_next_activity_on_either_bound_is_saved_as_a_planned_activity(personas, client, day):
     # Local midnight of 2000-01-01 in Tokyo is 1999 in UTC: the activity's CHECK must still take it.
-    from activities.models import Activity
+    from activities.models import Activity, ActivityKind
+
+    other, _created = ActivityKind.objects.get_or_create(code="other", defaults={"label_ja": "その他"})
 
     client.force_login(personas.owner)
     data = {
@@ -181,8 +183,9 @@ def test_a_next_action_on_either_bound_is_saved_as_a_planned_activity(personas, 
         "horizon": "long",
         "probability": "10",
         "amount": "1000",
-        "next_action": "電話",
-        "next_action_on": day,
+        "next_kind": other.pk,
+        "next_subject": "電話",
+        "next_on": day,
     }
     response = client.post(reverse("prospects:create"), data)
     assert response.status_code == 302
@@ -219,7 +222,6 @@ def test_the_database_refuses_a_test_closing_month_outside_the_range(personas):
 @pytest.mark.parametrize(
     "field,value",
     [
-        ("next_action_on", "9999-01-01"),
         ("recontact_on", "9999-12-31"),
         ("expected_month", "1999-12-01"),
         ("closed_on", "1900-01-01"),
@@ -234,6 +236,27 @@ def test_the_database_refuses_a_prospect_date_outside_the_range(personas, field,
 
     with pytest.raises(IntegrityError, match=f"prospect_{field}_in_bounds"), transaction.atomic():
         Prospect.objects.filter(pk=personas.prospect.pk).update(**{field: dt.date.fromisoformat(value)})
+
+
+@pytest.mark.parametrize("value", ["9999-01-01", "1999-12-30"])
+def test_the_database_refuses_a_next_activity_date_outside_the_range(personas, value):
+    """The next action's date is the planned activity's: its CHECK holds the range (local dates)."""
+    import datetime as dt
+
+    from django.db import IntegrityError, transaction
+
+    from activities.models import Activity, ActivityKind
+    from activities.services import local_midnight
+
+    other, _created = ActivityKind.objects.get_or_create(code="other", defaults={"label_ja": "その他"})
+    with pytest.raises(IntegrityError, match="activity_starts_at_in_bounds"), transaction.atomic():
+        Activity.objects.create(
+            prospect=personas.prospect,
+            owner=personas.owner,
+            kind=other,
+            starts_at=local_midnight(dt.date.fromisoformat(value)),
+            all_day=True,
+        )
 
 
 @pytest.mark.parametrize(

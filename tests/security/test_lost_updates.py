@@ -43,8 +43,9 @@ def _edit_data(p: Prospect) -> dict:
         "phone": "",
         "email": "",
         "address": "",
-        "next_action": "",
-        "next_action_on": "",
+        "next_kind": "",
+        "next_on": "",
+        "next_subject": "",
         "notes": "",
     }
 

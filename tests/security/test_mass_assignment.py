@@ -110,8 +110,6 @@ def test_prospect_edit_as_a_rep_changes_only_the_offered_fields(personas):
         "phone",
         "email",
         "address",
-        "next_action",
-        "next_action_on",
         "notes",
         "amount",
     }

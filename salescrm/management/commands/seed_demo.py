@@ -163,9 +163,8 @@ class Command(BaseCommand):
                     Horizon.MID: rnd.choice([30, 40, 50, 60]),
                     Horizon.LONG: rnd.choice([5, 10, 20, 30]),
                 }[final["horizon"]]
-                if rnd.random() < 0.7:
-                    final["next_action"] = rnd.choice(NEXT_ACTIONS)
-                    final["next_action_on"] = today + dt.timedelta(days=rnd.randint(-5, 21))
+                if rnd.random() < 0.7:  # its next step, planned as an activity (_activities)
+                    p._next_plan = (rnd.choice(NEXT_ACTIONS), today + dt.timedelta(days=rnd.randint(-5, 21)))
                 if offset is not None and offset < 0:
                     final["expected_month_slips"] = rnd.randint(1, 2)
             if final.get("status") is None and rnd.random() < 0.25:
@@ -345,15 +344,10 @@ class Command(BaseCommand):
         ]
         now = timezone.now()
         # As the history left them (the objects hold their first state).
-        final = {
-            row[0]: row[1:]
-            for row in Prospect.objects.values_list(
-                "pk", "status", "closed_on", "next_action", "next_action_on"
-            )
-        }
+        final = {row[0]: row[1:] for row in Prospect.objects.values_list("pk", "status", "closed_on")}
         rows: list[Activity] = []
         for p in prospects:
-            status, closed_on, next_action, next_action_on = final[p.pk]
+            status, closed_on = final[p.pk]
             end = closed_on or today
             start = p.created_at.date()
             for _ in range(rnd.randint(1, 6)):
@@ -372,14 +366,15 @@ class Command(BaseCommand):
                         created_at=at,
                     )
                 )
-            if status == Status.OPEN and (next_action or next_action_on):
-                day = next_action_on or today
+            plan = getattr(p, "_next_plan", None)
+            if status == Status.OPEN and plan is not None:
+                subject, day = plan
                 rows.append(
                     Activity(
                         prospect=p,
                         owner=p.owner,
                         kind=kinds["other"],
-                        subject=next_action,
+                        subject=subject,
                         starts_at=local_midnight(day),
                         all_day=True,
                     )
