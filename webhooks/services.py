@@ -246,6 +246,9 @@ def sweep_due(*, now: dt.datetime | None = None) -> int:
         .order_by("next_attempt_at")
         .values_list("pk", flat=True)[:SWEEP_BATCH]
     )
+    # Due again only after another grace period: a backlogged or stopped worker does not get the same
+    # delivery queued once a minute (its claim would skip the copies, but the queue would swell).
+    Delivery.objects.filter(pk__in=ids).update(next_attempt_at=now)
     from salescrm.lib.jobs import enqueue
     from webhooks.tasks import deliver
 

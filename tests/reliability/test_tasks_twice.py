@@ -120,6 +120,30 @@ def morning_agenda(personas) -> Callable[[], object]:
     return lambda: (list(MorningEmailSent.objects.values_list("user_id", "day")), emails())
 
 
+def webhook_due(personas) -> tuple[Callable[[], object], dict]:
+    """A delivery to a private address (refused: no network needed) for the task, and a late one and
+    one that used its last attempt for the sweep."""
+    from webhooks.models import Attempt, Delivery, Subscription
+
+    subscription = Subscription.objects.create(url="http://127.0.0.1:9/hook", events=["prospect.created"])
+    now = timezone.now()
+
+    def delivery(message_id: str, **fields) -> Delivery:
+        return Delivery.objects.create(
+            subscription=subscription,
+            event_type="prospect.created",
+            message_id=message_id,
+            payload={},
+            last_attempt_allowed=3,
+            **fields,
+        )
+
+    due = delivery("msg_due", next_attempt_at=now)
+    delivery("msg_late", next_attempt_at=now - dt.timedelta(minutes=5))
+    delivery("msg_used_up", next_attempt_at=now - dt.timedelta(minutes=5), attempts=3)
+    return (lambda: rows(Delivery, Attempt, Subscription)), {"delivery_id": due.pk}
+
+
 # task name -> a setup that gives it work and returns what the task may change (and its arguments).
 CASES: dict[str, Callable] = {
     "activities.send_morning_emails": morning_agenda,
@@ -131,6 +155,8 @@ CASES: dict[str, Callable] = {
     "targets.check_pipeline_targets": alerts_to_send,
     "targets.refresh_flow_rollup": rollup,
     "targets.send_alert_digest": alerts_to_send,
+    "webhooks.deliver": webhook_due,
+    "webhooks.sweep_due": lambda personas: webhook_due(personas)[0],
 }
 
 
