@@ -24,6 +24,9 @@ JA = {
     "Next action": "次回アクション",
     "Next action date": "次回アクション日",
     "Notes": "メモ",
+    "This deal is closed: reopen it to plan its next activity.": (
+        "この商談は終了しています。次の活動を予定するには商談を再開してください。"
+    ),
     "What refilled it": "補充の内訳",
     "Not recorded: it resolved before the plan kept what refilled the pipeline.": (
         "記録なし: 補充の内訳を記録する前に解消したアラートです。"
