@@ -8,7 +8,7 @@ JA = {
     "Looks like a contact we already have": "登録済みの取引先担当者と同じようです",
     "Existing companies": "登録済みの取引先",
     "Existing contacts": "登録済みの取引先担当者",
-    "Looks like": "同一の可能性:",
+    "Looks like": "同一の可能性",
     "Create a new company “%(name)s”": "新しい取引先「%(name)s」を登録",
     "Create a new contact “%(name)s”": "新しい取引先担当者「%(name)s」を登録",
     "last activity %(month)s": "最終活動 %(month)s",
@@ -24,3 +24,6 @@ JA = {
 PLURALS = {
     "%(counter)s prospect": ["%(counter)s件"],
 }
+
+# "Looks like" is now a badge beside the name: no colon.
+REPLACE = {"Looks like": "同一の可能性"}
