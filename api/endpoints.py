@@ -7,13 +7,14 @@ import copy
 import datetime as dt
 from typing import Any
 
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 
 from accounts.access import visible_user_names
-from activities.models import Activity
+from activities.models import Activity, ActivityStatus
 from activities.selectors.access import access_activity
 from api import schemas as s
 from api.cursor import paginate
@@ -23,6 +24,7 @@ from closing.forms import LostForm, TestClosingForm, WonForm
 from closing.models import TestClosing
 from companies.models import Company, Contact
 from companies.selectors import access_company, access_contact
+from companies.services import customer_records
 from prospects.forms import ProspectFilterForm, ProspectForm
 from prospects.models import Prospect
 from prospects.selectors import access_prospect, prospect_list_queryset
@@ -136,7 +138,9 @@ def prospect_create_api(request: HttpRequest, payload: s.ProspectIn):
     if not form.is_valid():
         raise _invalid(form)
     fields = {k: v for k, v in form.cleaned_data.items() if k in EDITABLE_FIELDS and k != "owner"}
-    prospect = prospect_create(by=request.user, owner=form.cleaned_data.get("owner"), **fields)
+    with transaction.atomic():  # the prospect and a company or contact the form names as new, or neither
+        fields = customer_records(fields, by=request.user)
+        prospect = prospect_create(by=request.user, owner=form.cleaned_data.get("owner"), **fields)
     return Status(201, access_prospect(request.user, prospect.pk))
 
 
@@ -164,7 +168,9 @@ def prospect_update_api(request: HttpRequest, pk: str, payload: s.ProspectPatch)
         raise _invalid(form)
     changes = {k: v for k, v in form.cleaned_data.items() if k in EDITABLE_FIELDS}
     try:
-        prospect_update(prospect=prospect, by=request.user, expected_version=payload.version, **changes)
+        with transaction.atomic():  # a conflict keeps no company or contact made for it
+            changes = customer_records(changes, by=request.user)
+            prospect_update(prospect=prospect, by=request.user, expected_version=payload.version, **changes)
     except ProspectConflict as exc:
         raise _conflict(exc) from None
     return access_prospect(request.user, prospect.pk)
@@ -262,6 +268,8 @@ def activity_list(request: HttpRequest, filters: Query[ActivityFilters], page: Q
     if filters.prospect:
         qs = qs.filter(prospect_id=parse_id(filters.prospect))
     if filters.status:
+        if filters.status not in ActivityStatus.values:
+            raise ApiProblem(422, _("See errors."), errors={"status": [", ".join(ActivityStatus.values)]})
         qs = qs.filter(status=filters.status)
     return _page(qs, ("-starts_at", "-id"), page, key="activities")
 

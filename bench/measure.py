@@ -71,6 +71,8 @@ class Clients:
 def _request(client: Client, page: Page, url: str, dataset: Dataset, *, capture: bool = False):
     data = page.data(dataset) if page.data else None
     headers = {"HX-Request": "true"} if page.htmx else {}
+    if page.headers:
+        headers.update(page.headers(dataset))
     send = client.post if page.method == "POST" else client.get
     if capture:
         with CaptureQueriesContext(connection) as ctx:

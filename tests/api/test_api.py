@@ -158,6 +158,14 @@ def test_odd_ids_are_404_never_500(personas, api_as):
             _problem(api.get(f"/api/v1/{path}/{odd}"), 404)
 
 
+def test_filters_with_odd_values_are_refused_not_500(personas, api_as):
+    api = api_as(personas.admin)
+    _problem(api.get("/api/v1/activities", {"status": "\x00"}), 422)
+    _problem(api.get("/api/v1/activities", {"prospect": "\u00b2"}), 404)
+    _problem(api.get("/api/v1/prospects", {"q": "\x00"}), 422)
+    _problem(api.get("/api/v1/prospects", {"cursor": "\x00"}), 400)
+
+
 # --- Writes and versions
 
 
