@@ -4,6 +4,7 @@ to (from this site or an allowed one). No login, no session, no cookie; see inbo
 from __future__ import annotations
 
 import logging
+import re
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -22,11 +23,12 @@ from inbound.services import inquiry_process, inquiry_save
 from salescrm.lib.jobs import enqueue
 
 logger = logging.getLogger("salescrm.inbound")
+KEY_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,32}")
 LANGS = {code for code, _name in settings.LANGUAGES}
 
 
 def _active_form(key: str) -> InquiryForm:
-    if len(key) > 32:
+    if not KEY_PATTERN.fullmatch(key):  # a key is token_urlsafe(16): anything else names no form
         raise Http404
     form = InquiryForm.objects.filter(key=key, is_active=True).first()
     if form is None:
