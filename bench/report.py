@@ -379,7 +379,9 @@ def write_docs(path: Path, run: dict[str, Any]) -> None:
         "- `bin/bench [--size XS|S|M|L] [--requests N] [--skip-throughput] [--skip-import] [--compare-sizes] "
         "[--check-size L] [--only PAGE,...]` (`make bench` runs `--size M --compare-sizes --check-size L`). It uses the PostgreSQL server of DATABASE_URL (else 127.0.0.1:5432, else an "
         "embedded one) but always its own database `salescrm_bench_<size>`, never the dev or test one.",
-        "- The data set is loaded with COPY (psycopg 3) for prospects and test closings and bulk_create for "
+        "- The data set is loaded with COPY (psycopg 3) for prospects, test closings, activities, companies and "
+        "contacts (realistic Japanese names, furigana, legal forms and phones in their variants, every prospect "
+        "linked to one; `bench/directory_data.py`) and bulk_create for "
         "users, teams and targets; a marker row (`bench_dataset`) lets a re-run at the same size re-use it. "
         "During the bulk load the user triggers are disabled (`ALTER TABLE ... DISABLE TRIGGER USER` on "
         "prospects, test closings and targets: pghistory's and the open-count triggers) and re-enabled right "

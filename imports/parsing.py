@@ -185,13 +185,12 @@ def _key(text: Any) -> str:
 HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
     "id": ("id", "番号", "見込み客id"),
     "name": (
-        "会社名",
         "顧客名",
         "見込み客",
         "見込客",
         "見込み客名",
+        "案件名",
         "name",
-        "company",
         "prospect",
         "prospectname",
         "customer",
@@ -216,13 +215,54 @@ HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
     "won_amount": ("受注金額", "wonamount"),
     "lost_reason": ("失注理由", "lostreason"),
     "competitor": ("競合", "競合他社", "competitor"),
+    # The customer (名寄せ, #19): a company column names the company; the prospect's name follows it
+    # when the file has none of its own.
+    "company_name": ("会社名", "取引先", "取引先名", "法人名", "企業名", "company", "companyname", "account"),
+    "company_furigana": (
+        "フリガナ",
+        "ふりがな",
+        "会社名フリガナ",
+        "会社名カナ",
+        "取引先フリガナ",
+        "furigana",
+    ),
+    "company_corporate_number": ("法人番号", "corporatenumber"),
+    "company_phone": ("代表電話", "代表電話番号", "会社電話番号", "取引先電話番号", "companyphone"),
+    "company_address": ("所在地", "本社所在地", "会社住所", "取引先住所", "companyaddress"),
+    "company_industry": ("業種", "industry"),
+    "company_website": ("url", "ホームページ", "ウェブサイト", "website"),
+    "contact_name": ("氏名", "先方氏名", "取引先担当者", "取引先担当者名", "contactname"),
+    "contact_furigana": ("氏名フリガナ", "先方担当者フリガナ", "取引先担当者フリガナ", "contactfurigana"),
+    "contact_title": ("役職", "title", "jobtitle"),
+    "contact_department": ("部署", "部署名", "所属", "department"),
+    "contact_email": ("担当者メール", "先方メール", "contactemail"),
+    "contact_phone": ("携帯", "携帯電話", "直通", "先方電話", "担当者電話", "contactphone"),
 }
 _HEADER_INDEX = {_key(word): field for field, words in HEADER_SYNONYMS.items() for word in words}
 
 
+_LABEL_INDEX: dict[str, str] = {}
+
+
+def _label_index() -> dict[str, str]:
+    """Every import field's own label, in Japanese and in English: the headers of the prospect export,
+    so an export of ours is guessed back column for column."""
+    if not _LABEL_INDEX:
+        from django.utils import translation
+
+        from imports.services.fields import IMPORT_FIELDS, field_label
+
+        for language in ("en", "ja"):
+            with translation.override(language):
+                for field in IMPORT_FIELDS:
+                    _LABEL_INDEX.setdefault(_key(field_label(field)), field)
+    return _LABEL_INDEX
+
+
 def guess_field(header: Any) -> str | None:
-    """The prospect field a header names, or None."""
-    return _HEADER_INDEX.get(_key(header))
+    """The prospect, company or contact field a header names, or None."""
+    key = _key(header)
+    return _HEADER_INDEX.get(key) or _label_index().get(key)
 
 
 def guess_columns(headers: list[str]) -> dict[str, str]:

@@ -221,9 +221,8 @@ class DirectoryMatcher:
         alone = {n for c, n in keys if c is None}
         if not by_company and not alone:
             return
-        match = Q(pk__in=[])
-        if by_company:
-            match |= Q(company_id__in={c for c, _ in by_company}, name_norm__in={n for _, n in by_company})
+        # A company's contacts are few: all of them, by the company index, then matched by name here.
+        match = Q(company_id__in={c for c, _ in by_company}) if by_company else Q()
         if alone:
             match |= Q(company__isnull=True, name_norm__in=alone)
         for contact in (

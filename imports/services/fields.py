@@ -1,5 +1,5 @@
-"""What an import reads: the prospect fields a column may map to, their labels, and the refusal of a
-whole upload."""
+"""What an import reads: the prospect, company and contact fields a column may map to, their labels, and
+the refusal of a whole upload."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy
 
+from companies.columns import DIRECTORY_COLUMNS
+from companies.models import Company, Contact
 from prospects.models import Prospect
 
 BATCH_SIZE = 2000
@@ -34,7 +36,7 @@ PLAN_LABELS = {
     "next_activity": gettext_lazy("Next action"),
     "next_activity_on": gettext_lazy("Next action date"),
 }
-IMPORT_FIELDS = (
+PROSPECT_FIELDS = (
     "id",
     "name",
     "owner",
@@ -57,12 +59,26 @@ IMPORT_FIELDS = (
     "lost_reason",
     "competitor",
 )
-# Fields an update may change; "id" only finds the row.
-WRITABLE_FIELDS = tuple(f for f in IMPORT_FIELDS if f != "id")
+# The customer of a row (名寄せ, #19): import field -> the company's (the contact's) field, from the one
+# table of companies.columns. A row's company and contact are matched against the existing ones and the
+# file's earlier rows (imports/services/directory.py).
+COMPANY_FIELDS = {
+    key: name for key, (_l, relation, name) in DIRECTORY_COLUMNS.items() if relation == "company"
+}
+CONTACT_FIELDS = {
+    key: name for key, (_l, relation, name) in DIRECTORY_COLUMNS.items() if relation == "contact"
+}
+DIRECTORY_FIELDS = (*COMPANY_FIELDS, *CONTACT_FIELDS)
+IMPORT_FIELDS = (*PROSPECT_FIELDS, *DIRECTORY_FIELDS)
+# Their labels: on the mapping page, in the dry run and as the prospect export's headers (one table,
+# companies.columns), which the import guesses back in either language (parsing.guess_field).
+DIRECTORY_LABELS = {key: label for key, (label, _relation, _name) in DIRECTORY_COLUMNS.items()}
 
 TOO_LARGE = gettext_lazy("The file is larger than %(limit)s. Split it into smaller files.")
 BAD_FORMAT = gettext_lazy("Upload a .csv or .xlsx file.")
-NO_NAME_COLUMN = gettext_lazy("Map a column to “Prospect name” (or to ID, to update existing prospects).")
+NO_NAME_COLUMN = gettext_lazy(
+    "Map a column to “Prospect name” or “Company name” (or to ID, to update existing prospects)."
+)
 FIELD_TWICE = gettext_lazy("“%(field)s” is mapped from more than one column.")
 
 
@@ -71,7 +87,16 @@ def field_label(name: str) -> str:
         return "ID"
     if name in PLAN_LABELS:
         return str(PLAN_LABELS[name])
+    if name in DIRECTORY_LABELS:
+        return str(DIRECTORY_LABELS[name])
     return str(Prospect._meta.get_field(name).verbose_name)
+
+
+def directory_field(name: str):
+    """The model field a company or contact column fills (its max_length and validators)."""
+    if name in COMPANY_FIELDS:
+        return Company._meta.get_field(COMPANY_FIELDS[name])
+    return Contact._meta.get_field(CONTACT_FIELDS[name])
 
 
 def field_choices() -> list[tuple[str, str]]:

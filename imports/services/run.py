@@ -81,10 +81,12 @@ def _process(job: ImportJob, *, write: bool, progress: Callable[[int], None] | N
         outcome.processed += len(batch)
         if write and not outcome.error_count:
             _create_owners(validator.owners_to_create())
+            validator.directory.write_pending()  # the new companies and contacts first: rows point at them
             for prospect in creates:
                 new_owner = getattr(prospect, "_new_owner", None)
                 if new_owner is not None:
                     prospect.owner = new_owner.user
+                _link(prospect)
                 outcome.owner_ids.add(prospect.owner_id)
             copy_insert(Prospect, creates)
             outcome.created += len(creates)
@@ -130,6 +132,7 @@ def _write_updates(updates: list[tuple[Prospect, list[str]]], now: dt.datetime, 
         if new_owner is not None:
             prospect.owner = new_owner.user
         # The rows are locked (select_for_update) for the whole transaction, so +1 is exact.
+        _link(prospect)
         prospect.version += 1
         prospect.updated_at = now
         outcome.owner_ids.add(prospect.owner_id)
@@ -139,7 +142,17 @@ def _write_updates(updates: list[tuple[Prospect, list[str]]], now: dt.datetime, 
     outcome.updated += len(updates)
 
 
+def _link(prospect: Prospect) -> None:
+    """The prospect's company and contact as 名寄せ resolved them (written by now)."""
+    link = getattr(prospect, "_link", None)
+    if link is not None and link.company is not None:
+        prospect.company_id = link.company.record.pk
+    if link is not None and link.contact is not None:
+        prospect.contact_id = link.contact.record.pk
+
+
 def _store_outcome(job: ImportJob, outcome: Outcome) -> None:
+    job.directory = outcome.directory
     job.errors = outcome.errors
     job.error_count = outcome.error_count
     job.preview = outcome.preview

@@ -1,5 +1,6 @@
 """Validation of rows: each cell parsed, each row matched to the prospect it updates (or none) and
-checked against the outcome rules, against the users and prospects the importer may touch."""
+checked against the outcome rules, against the users and prospects the importer may touch; each row's
+company and contact matched (名寄せ, imports/services/directory.py)."""
 
 from __future__ import annotations
 
@@ -7,20 +8,28 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from accounts.access import visible_users
 from accounts.models import User
 from activities.models import Activity
+from companies.models import validate_corporate_number
 from imports import parsing
 from imports.models import ImportJob
+from imports.services.directory import DirectoryMatcher, Resolution
 from imports.services.fields import (
+    COMPANY_FIELDS,
+    CONTACT_FIELDS,
+    DIRECTORY_FIELDS,
     EMAIL_RE,
     MAX_STORED_ERRORS,
     PARSED_FIELDS,
     PREVIEW_ROWS,
     TEXT_FIELDS,
+    directory_field,
     field_label,
 )
 from prospects.models import Horizon, LostReason, Prospect, Source, Status, suggest_horizon
@@ -30,6 +39,7 @@ from salescrm.templatetags.crm import format_month
 MISSING_NAME = gettext_lazy("The prospect name is empty.")
 TOO_LONG = gettext_lazy("Too long: at most %(max)s characters.")
 BAD_EMAIL = gettext_lazy("Not a valid e-mail address.")
+BAD_WEBSITE = gettext_lazy("Not a web address. Write it as https://www.example.co.jp/.")
 UNKNOWN_VALUE = gettext_lazy("Unknown value. Use one of: %(choices)s (or map it on the mapping page).")
 UNKNOWN_OWNER = gettext_lazy("No user with this name, username or e-mail among the users you may assign.")
 AMBIGUOUS_OWNER = gettext_lazy("More than one user matches; use the username or e-mail instead.")
@@ -88,6 +98,7 @@ class Outcome:
     new_owners: list[str] = field(default_factory=list)
     owner_ids: set[int] = field(default_factory=set)
     error_rows: set[int] = field(default_factory=set)
+    directory: dict[str, Any] = field(default_factory=dict)
 
     def add_error(self, error: dict[str, Any]) -> None:
         self.error_count += 1
@@ -154,6 +165,12 @@ class RowValidator:
         defaults["source"] = Source.OTHER
         self._default_values = list(defaults.values())
         self.seen_ids: dict[int, int] = {}
+        mapped = set(self.columns.values())
+        self.directory = DirectoryMatcher(
+            company_columns=bool(mapped & set(COMPANY_FIELDS)),
+            contact_columns=bool(mapped & set(CONTACT_FIELDS)),
+        )
+        self._max_length.update({f: directory_field(f).max_length for f in DIRECTORY_FIELDS})
 
     # Per-cell parsing: returns the value or raises ParseError.
     def _parse(self, name: str, value: Any) -> Any:
@@ -177,11 +194,22 @@ class RowValidator:
                 raise parsing.ParseError(BAD_ID)
             return number
         text = _cell_text(value)
+        if name == "company_corporate_number":
+            text = "".join(parsing.normalize(text).replace("-", "").split())
+            try:
+                validate_corporate_number(text)
+            except ValidationError as exc:
+                raise parsing.ParseError(exc.messages[0]) from None
         max_length = self._max_length.get(name)
         if max_length and len(text) > max_length:
             raise parsing.ParseError(TOO_LONG % {"max": max_length})
-        if name == "email" and not EMAIL_RE.match(text):
+        if name in ("email", "contact_email") and not EMAIL_RE.match(text):
             raise parsing.ParseError(BAD_EMAIL)
+        if name == "company_website":
+            try:
+                URLValidator()(text)
+            except ValidationError:
+                raise parsing.ParseError(BAD_WEBSITE) from None
         return text
 
     def _owner(self, raw: Any) -> User | NewOwner:
@@ -228,7 +256,7 @@ class RowValidator:
                     hit = (self._parse(name, raw if name in PARSED_FIELDS else text), "")
             except parsing.ParseError as exc:
                 hit = exc
-            if name not in TEXT_FIELDS and len(self._cache) < 200_000:
+            if name not in TEXT_FIELDS and name not in DIRECTORY_FIELDS and len(self._cache) < 200_000:
                 self._cache[key] = hit
         if isinstance(hit, parsing.ParseError):
             raise hit
@@ -261,6 +289,8 @@ class RowValidator:
                 lost_note = note or lost_note
         if errors:
             return None, errors
+        if "name" not in values and "id" not in values and values.get("company_name"):
+            values["name"] = values["company_name"]  # a deal without a name of its own: its company's
         return ParsedRow(number, values, owner, lost_note, owner_given), []
 
     def resolve(
@@ -280,6 +310,7 @@ class RowValidator:
             existing = qs.in_bulk()
         creates: list[Prospect] = []
         updates: list[tuple[Prospect, list[str]]] = []
+        valid: list[tuple[ParsedRow, Prospect, Prospect | None, list[str]]] = []
         for row in rows:
             if row.number in outcome.error_rows:
                 continue
@@ -290,12 +321,20 @@ class RowValidator:
                 outcome.add_error(result)
                 continue
             target, changed = result
+            valid.append((row, target, prospect, changed))
+        # 名寄せ of the rows that passed, in bulk, in file order.
+        links = self.directory.resolve([(row.number, row.values, prospect) for row, _, prospect, _ in valid])
+        for row, target, prospect, changed in valid:
+            link = links.get(row.number) or Resolution()
+            target._link = link  # type: ignore[attr-defined]
             if prospect is None:
                 creates.append(target)
             else:
+                changed += [name for name in ("company", "contact") if getattr(link, name) is not None]
                 updates.append((target, changed))
             if len(outcome.preview) < PREVIEW_ROWS:
-                outcome.preview.append(_preview(row, target, updated=prospect is not None))
+                outcome.preview.append(_preview(row, target, updated=prospect is not None, link=link))
+        outcome.directory = self.directory.counts.as_json()
         return creates, updates
 
     def _match(self, row: ParsedRow, outcome: Outcome) -> int | None:
@@ -352,12 +391,14 @@ class RowValidator:
         for index, mapped in self.columns.items():
             if mapped == name:
                 return self.headers[index]
+        if name == "name" and "company_name" in self.columns.values():
+            return self._header("company_name")  # the prospect is named after its company
         return field_label(name)
 
     def _merge(
         self, row: ParsedRow, prospect: Prospect | None
     ) -> tuple[Prospect, list[str]] | dict[str, Any]:
-        values = dict(row.values)
+        values = {k: v for k, v in row.values.items() if k not in DIRECTORY_FIELDS}
         values.pop("id", None)
         # The next activity is not the prospect's: planned once the row is written (imports.services.run).
         plan = (values.pop("next_activity", ""), values.pop("next_activity_on", None))
@@ -456,9 +497,11 @@ def _new_owner(key: str, text: str) -> NewOwner:
     return NewOwner(key=key, raw=text, username=username, last_name=text)
 
 
-def _preview(row: ParsedRow, target: Prospect, *, updated: bool) -> dict[str, Any]:
+def _preview(row: ParsedRow, target: Prospect, *, updated: bool, link: Resolution) -> dict[str, Any]:
     owner = row.owner.raw if isinstance(row.owner, NewOwner) else target.owner.display_name
     return {
+        "company": link.company.summary() if link.company else None,
+        "contact": link.contact.summary() if link.contact else None,
         "row": row.number,
         "action": "update" if updated else "create",
         "name": target.name,

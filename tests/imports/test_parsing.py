@@ -133,7 +133,6 @@ def test_a_probability_of_120_says_the_range():
 @pytest.mark.parametrize(
     ("header", "field"),
     [
-        ("会社名", "name"),
         ("顧客名", "name"),
         ("見込み客", "name"),
         ("担当者", "owner"),
@@ -166,7 +165,9 @@ def test_a_probability_of_120_says_the_range():
         ("競合", "competitor"),
         ("競合他社", "competitor"),
         ("ID", "id"),
-        ("Company", "name"),
+        ("Company", "company_name"),
+        ("会社名", "company_name"),
+        ("取引先名", "company_name"),
         ("Prospect name", "name"),
         ("Owner", "owner"),
         ("Expected month", "expected_month"),
@@ -182,7 +183,7 @@ def test_headers_are_guessed_from_japanese_and_english_names(header, field):
 
 
 def test_each_field_is_guessed_for_its_first_column_only():
-    assert parsing.guess_columns(["会社名", "顧客名", "担当者"]) == {"会社名": "name", "担当者": "owner"}
+    assert parsing.guess_columns(["顧客名", "見込み客名", "担当者"]) == {"顧客名": "name", "担当者": "owner"}
 
 
 @pytest.mark.parametrize(

@@ -258,7 +258,7 @@ def test_duplicates_are_errors_unless_updating_is_chosen(personas):
 
 def test_an_id_column_updates_that_prospect(personas):
     existing = make_prospect(personas.owner, name="旧社名")
-    rows = [["ID", "会社名", "確度"], [str(existing.pk), "新社名", "60"]]
+    rows = [["ID", "見込み客名", "確度"], [str(existing.pk), "新社名", "60"]]
     assert run_import(personas.owner, rows).error_count == 1  # exists, and updating was not chosen
     job = run_import(personas.owner, rows, update_duplicates=True)
     assert job.status == JobStatus.DONE, job.errors
@@ -364,7 +364,7 @@ def test_a_formula_looking_cell_is_stored_as_text(personas):
 def test_value_mappings_chosen_in_the_browser_win_over_guesses(personas):
     rows = [["会社名", "状況", "担当者"], ["A", "決まり", "しょうた"]]
     job = create_job(personas.manager, csv_bytes(rows))
-    assert job.mapping["columns"] == {"会社名": "name", "状況": "status", "担当者": "owner"}
+    assert job.mapping["columns"] == {"会社名": "company_name", "状況": "status", "担当者": "owner"}
     values = {"status": {"決まり": "open"}, "owner": {"しょうた": str(personas.owner.pk)}}
     import_job_set_mapping(job=job, columns=job.mapping["columns"], values=values, save_as="営業部の一覧")
     job = import_job_run(job=import_job_preview(job=job))
