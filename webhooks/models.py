@@ -100,6 +100,12 @@ class Delivery(models.Model):
         constraints = [
             # An event told twice (a retried or concurrent check) is one delivery per subscription.
             models.UniqueConstraint(fields=["subscription", "message_id"], name="webhook_delivery_once"),
+            models.CheckConstraint(
+                condition=models.Q(event_type__in=EventType.values), name="webhook_delivery_event_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(state__in=DeliveryState.values), name="webhook_delivery_state_valid"
+            ),
         ]
         indexes = [
             models.Index(

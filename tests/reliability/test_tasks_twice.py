@@ -144,6 +144,49 @@ def webhook_due(personas) -> tuple[Callable[[], object], dict]:
     return (lambda: rows(Delivery, Attempt, Subscription)), {"delivery_id": due.pk}
 
 
+def inquiry_waiting(personas) -> tuple[Callable[[], object], dict]:
+    """An inquiry saved by the request whose processing never ran (an old one, for the sweep too)."""
+    from inbound.models import Assignment, Inquiry, InquiryForm
+    from notifications.models import Notification
+
+    form = InquiryForm.objects.create(
+        name="資料請求",
+        asked_fields=["company", "name", "phone", "email"],
+        team=personas.team,
+        assignment=Assignment.ROUND_ROBIN,
+    )
+    inquiry = Inquiry.objects.create(
+        form=form,
+        data={
+            "company": "株式会社テスト",
+            "name": "山田 花子",
+            "phone": "03-1234-5678",
+            "email": "h@example.jp",
+        },
+        lang="ja",
+        created_at=timezone.now() - dt.timedelta(hours=1),
+    )
+    state = lambda: (rows(Prospect, Notification), list(Inquiry.objects.values_list("status", "prospect_id")))  # noqa: E731
+    return state, {"inquiry_id": inquiry.pk}
+
+
+def notification_unsent(personas) -> tuple[Callable[[], object], dict]:
+    """A notification whose e-mail a broker outage never queued."""
+    from notifications.models import Notification
+
+    personas.owner.email = "owner@example.com"
+    personas.owner.save(update_fields=["email"])
+    note = Notification.objects.create(
+        recipient=personas.owner,
+        kind="test",
+        message="A new inquiry",
+        created_at=timezone.now() - dt.timedelta(hours=1),
+    )
+    return (lambda: (list(Notification.objects.values_list("pk", "emailed_at")), emails())), {
+        "notification_id": note.pk
+    }
+
+
 # task name -> a setup that gives it work and returns what the task may change (and its arguments).
 CASES: dict[str, Callable] = {
     "activities.send_morning_emails": morning_agenda,
@@ -155,6 +198,10 @@ CASES: dict[str, Callable] = {
     "targets.check_pipeline_targets": alerts_to_send,
     "targets.refresh_flow_rollup": rollup,
     "targets.send_alert_digest": alerts_to_send,
+    "inbound.process_inquiry": inquiry_waiting,
+    "inbound.sweep": lambda personas: inquiry_waiting(personas)[0],
+    "notifications.send_email": notification_unsent,
+    "notifications.sweep_unsent": lambda personas: notification_unsent(personas)[0],
     "webhooks.deliver": webhook_due,
     "webhooks.sweep_due": lambda personas: webhook_due(personas)[0],
 }
