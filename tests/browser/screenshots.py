@@ -34,12 +34,17 @@ class Screen:
 
 def _open_first_prospect(page: Page) -> None:
     page.locator("#results a[href^='/prospects/']").first.click()
-    expect(page.locator("ol.timeline")).to_be_visible()
+    expect(page.locator("ol.timeline").first).to_be_visible()
 
 
 def _open_bell(page: Page) -> None:
     page.locator("details.bell summary").click()
     expect(page.locator("#bell-menu .bell-item").first).to_be_visible()
+
+
+def _open_first_company(page: Page) -> None:
+    page.locator("ul.list li a").first.click()
+    expect(page.locator("h1")).to_be_visible()
 
 
 SCREENS = [
@@ -49,6 +54,9 @@ SCREENS = [
     Screen("board", "/pipeline/", "tanaka", support.DESKTOP),
     Screen("monthly-list", "/pipeline/month/", "sato", support.DESKTOP, True),
     Screen("alert", "/", "tanaka", prepare=_open_bell),
+    Screen("agenda-phone", "/activities/agenda/", "tanaka"),
+    Screen("daily-report", "/reports/daily/", "tanaka", support.DESKTOP, True),
+    Screen("company", "/companies/", "tanaka", support.DESKTOP, True, prepare=_open_first_company),
 ]
 
 
