@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from inbound.guard import HONEYPOT, TOKEN_MAX_CHARS
 from inbound.models import (
@@ -65,8 +66,8 @@ class InquiryFormSettingsForm(CrmModelForm):
 
 
 LABELS = {
-    "company": _("Company"),
-    "name": _("Name"),
+    "company": pgettext_lazy("inquiry field", "Company"),
+    "name": pgettext_lazy("inquiry field", "Name"),
     "furigana": _("Furigana"),
     "phone": _("Phone"),
     "email": _("E-mail"),

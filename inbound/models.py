@@ -18,13 +18,14 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import Team
 
 
 class AskedField(models.TextChoices):
-    COMPANY = "company", _("Company")
-    NAME = "name", _("Name")
+    COMPANY = "company", pgettext_lazy("inquiry field", "Company")
+    NAME = "name", pgettext_lazy("inquiry field", "Name")
     FURIGANA = "furigana", _("Furigana")
     PHONE = "phone", _("Phone")
     EMAIL = "email", _("E-mail")

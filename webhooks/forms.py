@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from salescrm.lib.formrules import CrmModelForm
 from webhooks.models import EventType, Subscription
@@ -10,7 +11,9 @@ from webhooks.transport import check_url
 
 class SubscriptionForm(CrmModelForm):
     events = forms.MultipleChoiceField(
-        label=_("Events"), choices=EventType.choices, widget=forms.CheckboxSelectMultiple
+        label=pgettext_lazy("webhook", "Events"),
+        choices=EventType.choices,
+        widget=forms.CheckboxSelectMultiple,
     )
 
     class Meta:
