@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core import signing
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from salescrm.lib.params import parse_int
@@ -68,12 +68,15 @@ def paginate(qs: QuerySet, ordering: tuple[str, ...], *, cursor: str | None, lim
         if not isinstance(data, dict) or data.get("k") != key or len(data.get("v", ())) != len(ordering):
             raise_bad_cursor()
         qs = qs.filter(_after_q(ordering, data["v"]))
-    rows = list(qs.order_by(*ordering)[: limit + 1])
+    # The ordering values ride along as annotations: a list query that loads only its columns
+    # would otherwise read a deferred one (updated_at) again for the last row.
+    keys = {f"cursor_{i}": F(name.lstrip("-")) for i, name in enumerate(ordering)}
+    rows = list(qs.annotate(**keys).order_by(*ordering)[: limit + 1])
     if len(rows) <= limit:
         return rows, None
     rows = rows[:limit]
     last = rows[-1]
-    values = [_encode(getattr(last, name.lstrip("-"))) for name in ordering]
+    values = [_encode(getattr(last, key)) for key in keys]
     return rows, signing.dumps({"k": key, "v": values}, salt=SALT, compress=True)
 
 

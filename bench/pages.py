@@ -123,18 +123,20 @@ def _test_closing_data(ds: Dataset) -> dict[str, Any]:
     }
 
 
-_API_TOKENS: dict[int, str] = {}
+# (data-set size, rep id) -> token: a run that compares sizes measures two databases whose reps may
+# share an id, and a token lives in one database only.
+_API_TOKENS: dict[tuple[str, int], str] = {}
 
 
 def _api_headers(ds: Dataset) -> dict[str, str]:
-    """A read-only personal API token of the rep (made once per run; api/)."""
-    rep_id = ds.persona_id("rep")
-    if rep_id not in _API_TOKENS:
+    """A read-only personal API token of the rep (made once per data set and run; api/)."""
+    key = (ds.size, ds.persona_id("rep"))
+    if key not in _API_TOKENS:
         from accounts.models import User
         from api.services import token_create
 
-        _API_TOKENS[rep_id] = token_create(user=User.objects.get(pk=rep_id), name="bench")[1]
-    return {"Authorization": f"Bearer {_API_TOKENS[rep_id]}"}
+        _API_TOKENS[key] = token_create(user=User.objects.get(pk=key[1]), name="bench")[1]
+    return {"Authorization": f"Bearer {_API_TOKENS[key]}"}
 
 
 BASELINE = Page("baseline", "rep", lambda ds: reverse("bench_baseline"))

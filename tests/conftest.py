@@ -72,6 +72,35 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             )
 
 
+# alias -> the database as the session found it (serialized once by pytest-django's django_db_setup).
+_SERIALIZED: dict[str, str] = {}
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup):
+    """Keep the serialized database where every test finds it. Django keeps it on the connection
+    object, and connections are per context: once pytest-playwright's sync API runs, a browser test
+    gets a connection object of its own, without it, and its serialized_rollback restored nothing
+    (a browser test after another transactional test found the activity kinds gone)."""
+    from django.db import connections
+
+    for alias in connections:
+        contents = getattr(connections[alias], "_test_serialized_contents", None)
+        if contents is not None:
+            _SERIALIZED[alias] = contents
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_fixture_setup(fixturedef, request):
+    if fixturedef.argname == "_django_db_helper" and _SERIALIZED:
+        from django.db import connections
+
+        for alias, contents in _SERIALIZED.items():
+            if not hasattr(connections[alias], "_test_serialized_contents"):
+                connections[alias]._test_serialized_contents = contents
+    return (yield)
+
+
 def _transactional(item: pytest.Item | None) -> bool:
     """As pytest-django sorts it: a test whose teardown empties the tables."""
     if item is None:

@@ -7,7 +7,9 @@ import hashlib
 import re
 
 import pytest
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from api.models import ApiToken, TokenScope
@@ -263,6 +265,22 @@ def test_cursor_pages_are_stable_under_inserts(personas, api_as):
         if cursor is None:
             break
     assert seen == expected
+
+
+@pytest.mark.parametrize(
+    "sort", ["updated", "name", "amount", "probability", "expected_month", "next_activity"]
+)
+def test_a_page_with_a_next_cursor_costs_the_queries_of_the_last_page(
+    personas, api_as, sort, django_assert_num_queries
+):
+    """The cursor is made from the last row's ordering values, which the list's query loads itself."""
+    for i in range(3):
+        make_prospect(personas.owner, name=f"p{i}")
+    api = api_as(personas.owner)
+    with CaptureQueriesContext(connection) as last_page:
+        assert api.get("/api/v1/prospects", {"limit": 5, "sort": sort}).json()["next_cursor"] is None
+    with django_assert_num_queries(len(last_page.captured_queries)):
+        assert api.get("/api/v1/prospects", {"limit": 1, "sort": sort}).json()["next_cursor"]
 
 
 def test_a_tampered_cursor_is_400(personas, api_as):
