@@ -40,3 +40,37 @@ def test_on_a_desktop_every_menu_link_shows_without_a_button(app, crm, open_page
     expect(page.locator("#navmenu > summary")).to_be_hidden()
     for href in ("/", "/prospects/", "/pipeline/", "/pipeline/month/"):
         expect(page.locator(f"nav.mainnav a[href='{href}']")).to_be_visible()
+
+
+@pytest.mark.parametrize("width", [360, 390])
+def test_on_a_phone_every_top_bar_control_fits_and_search_is_one_tap_away(app, crm, open_page, width):
+    """The search box squeezed to a blank square and the user menu ran past the right edge."""
+    page = open_page(crm.owner, viewport={"width": width, "height": 800})
+    page.goto(f"{app}/closing/waiting/")
+    support.assets_loaded(page)
+    controls = {
+        "menu": page.locator("#navmenu > summary"),
+        "search": page.locator("a.topsearch-link"),
+        "bell": page.locator("details.bell > summary"),
+        "language": page.locator("form.langswitch button:visible"),
+        "user": page.locator("details.usermenu > summary"),
+    }
+    for name, control in controls.items():
+        expect(control).to_be_visible()
+        box = control.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width, (name, box)
+        assert box["width"] >= 20, (name, box)  # a control, not a sliver
+    expect(page.locator("form.topsearch input")).to_be_hidden()
+    controls["user"].click()
+    expect(page.locator("details.usermenu a[href$='/accounts/password/']")).to_be_visible()
+    controls["user"].click()
+    controls["search"].click()
+    expect(page).to_have_url(re.compile(r"/companies/search/$"))
+    expect(page.locator("main input[name=q]")).to_be_visible()
+
+
+def test_on_a_desktop_the_search_box_is_in_the_bar(app, crm, open_page):
+    page = open_page(crm.owner, viewport=support.DESKTOP)
+    page.goto(f"{app}/closing/waiting/")
+    expect(page.locator("form.topsearch input")).to_be_visible()
+    expect(page.locator("a.topsearch-link")).to_be_hidden()
