@@ -59,6 +59,15 @@ def test_a_rep_asking_for_another_reps_agenda_gets_404(personas, login):
     assert response.status_code == 404
 
 
+@pytest.mark.parametrize("url", ["activities:agenda", "pipeline:forecast"])
+def test_a_rep_with_nothing_to_choose_gets_no_empty_filter_bar(personas, login, url):
+    """A rep has one scope: the filter bar would be an empty box on a phone, so it is left out."""
+    rep_page = login(personas.owner).get(reverse(url)).content.decode()
+    assert 'class="filters"' not in rep_page
+    manager_page = login(personas.manager).get(reverse(url)).content.decode()
+    assert 'class="filters"' in manager_page and 'name="scope"' in manager_page
+
+
 def _queries(client, url, params=None) -> int:
     with CaptureQueriesContext(connection) as ctx:
         assert client.get(url, params or {}).status_code == 200
