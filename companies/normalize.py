@@ -29,7 +29,19 @@ _LEGAL_FORMS = [
     r"k\.\s*k\.?",
     r"corp\.?",
 ]
-_LEGAL = "|".join(_LEGAL_FORMS)
+# The same legal forms as furigana, folded to katakana: written out (カブシキガイシャ) or in the banks'
+# abbreviation, ｶ) in front and (ｶ behind for 株式会社, ﾕ) for 有限会社, ﾄﾞ) for 合同会社.
+_KANA_LEGAL_FORMS = [
+    r"カブシキガイシャ",
+    r"カブシキカイシャ",
+    r"ユウゲンガイシャ",
+    r"ユウゲンカイシャ",
+    r"ゴウドウガイシャ",
+    r"ゴウドウカイシャ",
+    r"\(?[カユド]\)",
+    r"\([カユド]\)?",
+]
+_LEGAL = "|".join(_LEGAL_FORMS + _KANA_LEGAL_FORMS)
 _LEADING = re.compile(rf"^(?:\s|[,.・])*(?:{_LEGAL})", re.IGNORECASE)
 _TRAILING = re.compile(rf"(?:{_LEGAL})(?:\s|[,.・])*$", re.IGNORECASE)
 
@@ -63,8 +75,10 @@ def normalize_name(text: str) -> str:
 
 
 def normalize_kana(text: str) -> str:
-    """Furigana for matching: folded (hiragana, katakana and half-width kana alike), letters only."""
-    return _letters_and_digits(_fold(text))
+    """Furigana for matching: folded (hiragana, katakana and half-width kana alike), without a legal
+    form in front or behind (ｶ)ﾐﾅﾄｺｳﾑﾃﾝ, カブシキガイシャミナトコウムテン), letters only."""
+    folded = _fold(text)
+    return _letters_and_digits(strip_legal_form(folded)) or _letters_and_digits(folded)
 
 
 def normalize_phone(text: str) -> str:

@@ -92,3 +92,26 @@ def test_prospect_text_becomes_companies_and_contacts_without_losing_a_character
         assert by_pk[ids[5]].contact.phone_norm == "09011112222"
     finally:
         _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_companies_0003_recomputes_keys_with_a_kana_legal_form_and_leaves_the_others_alone():
+    try:
+        old = _migrate([("companies", "0002_prospects_text_to_directory")])
+        Company = old.get_model("companies", "Company")
+        # Keys as the earlier normalisation stored them.
+        abbreviated = Company.objects.create(
+            name="ﾐﾅﾄ工務店", furigana="ｶ)ﾐﾅﾄｺｳﾑﾃﾝ", furigana_norm="カミナトコウムテン"
+        )
+        plain = Company.objects.create(
+            name="北野商店", name_norm="北野商店", furigana="キタノ", furigana_norm="キタノ"
+        )
+        new = _migrate([("companies", "0003_kana_legal_forms")])
+        Company = new.get_model("companies", "Company")
+        assert Company.objects.get(pk=abbreviated.pk).furigana_norm == "ミナトコウムテン"
+        assert Company.objects.values_list("name_norm", "furigana_norm").get(pk=plain.pk) == (
+            "北野商店",
+            "キタノ",
+        )
+    finally:
+        _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())

@@ -55,6 +55,27 @@ def test_furigana_in_hiragana_katakana_and_half_width_kana_match():
 
 
 @pytest.mark.parametrize(
+    "variant",
+    [
+        "ｶ)ﾐﾅﾄｺｳﾑﾃﾝ",
+        "ﾐﾅﾄｺｳﾑﾃﾝ(ｶ",
+        "ミナトコウムテン(カ)",
+        "かぶしきがいしゃ みなとこうむてん",
+        "ミナトコウムテン",
+    ],
+)
+def test_furigana_with_a_legal_form_in_kana_matches_the_bare_furigana(variant):
+    assert normalize_kana(variant) == "ミナトコウムテン"
+
+
+def test_kana_legal_forms_are_stripped_from_names_too_but_not_a_kana_inside_the_name():
+    assert normalize_name("ﾕ)ｻｸﾗ") == normalize_name("サクラ(有)") == "サクラ"
+    assert normalize_name("ﾄﾞ)ｻｸﾗ") == "サクラ"
+    assert normalize_name("カワカミ") == "カワカミ"  # カ at the start without its bracket is part of the name
+    assert normalize_kana("ドリーム") == "ドリーム"
+
+
+@pytest.mark.parametrize(
     "raw", ["03-1234-5678", "0312345678", "０３（１２３４）５６７８", "03 1234 5678", "+81 3-1234-5678"]
 )
 def test_every_writing_of_one_phone_number_matches(raw):
