@@ -60,14 +60,18 @@ class TimelineEntry:
 HIDDEN_FIELDS = {"id", "version", "updated_at", "created_at", "expected_month_slips"}
 
 
-def _display(prospect_field, value: Any, users: dict[int, User]) -> Any:
+def _display(prospect_field, value: Any, users: dict[int, User], related: dict | None = None) -> Any:
     """A recorded value as the rest of the UI shows it: one formatter per kind of field (the template
-    filters' own functions), so the history reads ¥1,080,000, 2027年1月 and 40%, not raw values."""
+    filters' own functions), so the history reads ¥1,080,000, 2027年1月 and 40%, not raw values; a
+    linked row (company, contact) by its name, from `related` ({attname: {pk: row}})."""
     if value is None or value == "":
         return "—"
     if prospect_field.name == "owner":
         user = users.get(value)
         return user.display_name if user else value
+    if prospect_field.is_relation:
+        row = (related or {}).get(prospect_field.attname, {}).get(value)
+        return str(row) if row is not None else _("(deleted, ID %(id)s)") % {"id": value}
     if prospect_field.choices:
         return dict(prospect_field.flatchoices).get(value, value)
     formatter = _FORMATTERS.get(prospect_field.name) or _KIND_FORMATTERS.get(type(prospect_field))
@@ -121,6 +125,7 @@ def _timeline(prospect: Prospect, events: list, shown: int | None = None) -> lis
     users = {owner.pk: owner} if owner is not None else {}
     if user_ids - users.keys():
         users.update(User.objects.in_bulk(user_ids - users.keys()))
+    related = _linked_rows(events, fields)
     labels = {"insert": _("Created"), "update": _("Changed"), "delete": _("Deleted")}
     entries: list[TimelineEntry] = []
     for newer, older in list(zip(events, [*events[1:], None], strict=True))[:shown]:
@@ -142,8 +147,8 @@ def _timeline(prospect: Prospect, events: list, shown: int | None = None) -> lis
                         Change(
                             attname,
                             str(model_field.verbose_name),
-                            _display(model_field, old, users),
-                            _display(model_field, new, users),
+                            _display(model_field, old, users, related),
+                            _display(model_field, new, users, related),
                         )
                     )
             entry.changes += _legacy_changes(older, newer)
@@ -151,6 +156,19 @@ def _timeline(prospect: Prospect, events: list, shown: int | None = None) -> lis
                 continue
         entries.append(entry)
     return entries
+
+
+def _linked_rows(events: list, fields: dict) -> dict[str, dict[int, Any]]:
+    """The rows the events link to other than the owner (company, contact, ...), one query per kind,
+    and only when the link changed somewhere in the events."""
+    related: dict[str, dict[int, Any]] = {}
+    for attname, model_field in fields.items():
+        if not model_field.is_relation or model_field.name == "owner":
+            continue
+        values = {getattr(event, attname) for event in events}
+        if len(values) > 1:
+            related[attname] = model_field.related_model._default_manager.in_bulk(values - {None})
+    return related
 
 
 # The removed "next action" field (prospects 0022): its recorded values stay on the events written

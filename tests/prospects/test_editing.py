@@ -2,6 +2,7 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from prospects.models import Prospect
 from prospects.selectors import prospect_timeline
@@ -168,3 +169,33 @@ def test_the_timeline_names_a_former_owner_it_has_to_read(personas):
     entries = prospect_timeline(access_prospect(personas.manager, personas.prospect.pk))
     change = next(c for c in entries[0].changes if c.field == "owner_id")
     assert change.new == personas.teammate.display_name and change.old == personas.owner.display_name
+
+
+def test_the_timeline_names_the_companies_of_a_company_change_not_their_ids(personas):
+    from companies.models import Company
+    from prospects.selectors import access_prospect
+
+    before, after = Company.objects.create(name="北野商店"), Company.objects.create(name="みなと工務店")
+    prospect = access_prospect(personas.owner, personas.prospect.pk)
+    prospect = prospect_update(
+        prospect=prospect, by=personas.owner, expected_version=prospect.version, company=before
+    )
+    prospect_update(prospect=prospect, by=personas.owner, expected_version=prospect.version, company=after)
+    before_id = before.pk
+    before.delete()  # a deleted company is named as deleted, with its ID
+    with translation.override("en"):
+        timeline = prospect_timeline(personas.prospect)
+    changes = [c for e in timeline for c in e.changes if c.field == "company_id"]
+    assert [(c.old, c.new) for c in changes[:1]] == [(f"(deleted, ID {before_id})", "みなと工務店")]
+
+
+def test_the_detail_page_links_the_prospects_company_and_contact(personas, client):
+    from companies.models import Company, Contact
+
+    company = Company.objects.create(name="みなと工務店")
+    contact = Contact.objects.create(name="山田 太郎", company=company)
+    Prospect.objects.filter(pk=personas.prospect.pk).update(company=company, contact=contact)
+    client.force_login(personas.owner)
+    page = client.get(reverse("prospects:detail", args=[personas.prospect.pk])).content.decode()
+    assert f'href="{reverse("companies:detail", args=[company.pk])}">みなと工務店</a>' in page
+    assert f'href="{reverse("companies:contact_detail", args=[contact.pk])}">山田 太郎</a>' in page
