@@ -42,6 +42,16 @@ def test_seed_demo_creates_a_realistic_company():
     assert User.objects.filter(last_name="田中").exists()
 
 
+def test_seed_demo_plans_next_steps_as_the_kind_of_activity_they_are():
+    from activities.models import Activity, ActivityStatus
+
+    call_command("seed_demo")
+    planned = Activity.objects.filter(status=ActivityStatus.PLANNED)
+    kinds = dict(planned.values_list("subject", "kind__code").distinct())
+    assert kinds["電話でフォロー"] == "call" and kinds["決裁者と面談"] == "meeting"
+    assert not planned.filter(kind__code="other").exists()
+
+
 def test_health_reports_database_and_broker(client):
     response = client.get(reverse("health"))
     assert response.status_code == 200

@@ -61,13 +61,14 @@ COMPANY_KINDS = [
     "保育園",
     "クリニック",
 ]
+# A rep's next step and the kind of activity it is planned as.
 NEXT_ACTIONS = [
-    "電話でフォロー",
-    "見積書を送付",
-    "ショールーム案内",
-    "提案書を持参",
-    "決裁者と面談",
-    "現地調査",
+    ("電話でフォロー", "call"),
+    ("見積書を送付", "email"),
+    ("ショールーム案内", "showroom_visit"),
+    ("提案書を持参", "visit"),
+    ("決裁者と面談", "meeting"),
+    ("現地調査", "visit"),
 ]
 COMPETITORS = ["A社", "B工業", "C商会"]
 
@@ -368,12 +369,12 @@ class Command(BaseCommand):
                 )
             plan = getattr(p, "_next_plan", None)
             if status == Status.OPEN and plan is not None:
-                subject, day = plan
+                (subject, kind), day = plan
                 rows.append(
                     Activity(
                         prospect=p,
                         owner=p.owner,
-                        kind=kinds["other"],
+                        kind=kinds[kind],
                         subject=subject,
                         starts_at=local_midnight(day),
                         all_day=True,
