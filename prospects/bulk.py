@@ -109,17 +109,18 @@ def prospects_bulk_set_expected_month(*, seen: dict[int, int], month: dt.date | 
 @transaction.atomic
 def prospects_reassign_open(*, from_owner: User, to_owner: User, by: User) -> int:
     """担当替え: every open prospect of `from_owner` to `to_owner` in one statement (each row still
-    gets its history event and a new version). Returns how many moved."""
+    gets its history event, a new version and its prospect.updated webhook). Returns how many moved."""
     if not to_owner.is_active:
         raise ValueError(str(INACTIVE_OWNER_MESSAGE))
     if from_owner.pk == to_owner.pk:
         return 0
+    rows = Prospect.objects.open().filter(owner=from_owner).select_for_update(of=("self",))
+    moved_ids = list(rows.order_by("pk").values_list("pk", flat=True))
     with pghistory.context(user=by.pk, action="prospect_reassign_open", from_owner=from_owner.pk):
-        moved = (
-            Prospect.objects.open()
-            .filter(owner=from_owner)
-            .update(owner=to_owner, version=F("version") + 1, updated_at=timezone.now())
+        moved = Prospect.objects.filter(pk__in=moved_ids).update(
+            owner=to_owner, version=F("version") + 1, updated_at=timezone.now()
         )
     if moved:
         pipeline_changed_send(owner_ids=[from_owner.pk, to_owner.pk])
+        prospects_updated_send(prospect_ids=moved_ids)  # webhooks: one prospect.updated each
     return moved

@@ -3,7 +3,8 @@ transaction (webhooks.services.event_emit delivers after the commit).
 
 - prospect.created / updated / won / lost: prospects.signals.prospect_changed, sent by the prospect
   services (prospects.services, closing.services) once per change; a reopening is an update; a
-  manager's bulk edit sends prospects.signals.prospects_updated (one prospect.updated per prospect).
+  manager's bulk edit and the hand-over of a leaving rep's open prospects (prospects.bulk) send
+  prospects.signals.prospects_updated (one prospect.updated per prospect).
 - alert.opened / resolved: targets.signals.alerts_changed, sent by the pipeline check with the ids it
   opened and resolved; the message id is the alert's, so a duplicated check tells it once.
 - inquiry.received: inbound.signals.inquiry_received.

@@ -214,3 +214,18 @@ def test_a_managers_bulk_edit_tells_one_prospect_updated_per_changed_prospect(ho
     assert [d.payload["data"]["id"] for d in told] == sorted(result.changed)
     assert {d.payload["data"]["horizon"] for d in told} == {"short"}
     assert len({d.message_id for d in told}) == 2
+
+
+def test_handing_over_a_leaving_reps_open_prospects_tells_one_prospect_updated_each(hook, personas):
+    from prospects.bulk import prospects_reassign_open
+
+    second = make_prospect(personas.owner)
+    closed = make_prospect(personas.owner, lost=True)
+    moved = prospects_reassign_open(
+        from_owner=personas.owner, to_owner=personas.teammate, by=personas.manager
+    )
+    assert moved == 2
+    told = Delivery.objects.filter(event_type="prospect.updated").order_by("id")
+    assert [d.payload["data"]["id"] for d in told] == sorted([personas.prospect.pk, second.pk])
+    assert {d.payload["data"]["owner"]["id"] for d in told} == {personas.teammate.pk}
+    assert closed.pk not in [d.payload["data"]["id"] for d in told]
