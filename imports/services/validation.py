@@ -308,7 +308,12 @@ class RowValidator:
             else:
                 values[name] = value
                 lost_note = note or lost_note
-        if not {"name", "id"} & (set(values) | failed) and values.get("company_name"):
+        if (
+            "name" not in values
+            and "id" not in values
+            and values.get("company_name")
+            and not {"name", "id"} & failed
+        ):
             values["name"] = values["company_name"]  # a deal without a name of its own: its company's
         # A row with unreadable cells goes on to the other rules: all its errors in one dry run.
         return ParsedRow(number, values, owner, lost_note, owner_given, failed), errors
@@ -484,6 +489,8 @@ class RowValidator:
 
 def _key_unreadable(row: ParsedRow) -> bool:
     """A cell that finds the row's prospect (its ID, or its name and owner) could not be read."""
+    if not row.failed:
+        return False
     if row.failed & {"id", "owner"}:
         return True
     return not {"id", "name"} & set(row.values) and bool(row.failed & {"name", "company_name"})
