@@ -438,7 +438,7 @@ class RowValidator:
         values.pop("id", None)
         values.pop("currency", None)  # checked with the cell: the company's currency
         if values.get("won_amount") == 0:
-            values.pop("won_amount")  # a zero won amount says nothing (exports write 0 on lost deals)
+            values.pop("won_amount")  # zero says nothing: CRM exports write 0 on open and lost deals
         # The next activity is not the prospect's: planned once the row is written (imports.services.run).
         plan = (values.pop("next_activity", ""), values.pop("next_activity_on", None))
         if "created_at" in values:
