@@ -423,3 +423,31 @@ def test_the_mapping_page_and_the_dry_run_say_the_currency_amounts_are_read_in(p
     import_job_preview(job=job)
     page = client.get(reverse("imports:job", args=[job.pk])).content.decode()
     assert "Amounts are read in the company currency, JPY." in page
+
+
+def test_a_row_whose_prospect_is_unknown_is_held_only_to_the_rules_of_the_row_alone(personas):
+    existing = make_prospect(personas.owner, name="既存の会社")
+    rows = [
+        ["ID", "ステータス", "受注金額"],
+        # Without "update existing" the ID is an error; whether the prospect has a close date is not
+        # known, so no "needs its close date"; an open row with a won amount is wrong whatever it updates.
+        [existing.pk, "失注", ""],
+        [existing.pk, "商談中", "5"],
+    ]
+    job = run_import(personas.owner, rows)
+    assert [(e["row"], e["column"]) for e in job.errors] == [(2, "ID"), (3, "ID"), (3, "ステータス")]
+    assert in_language(job, OPEN_WITH_OUTCOME) == job.errors[2]["reason"]
+
+
+def test_the_migration_counts_the_rows_with_errors_of_earlier_jobs(personas):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("imports.migrations.0004_job_error_rows_and_lost_reason_default")
+    job = create_job(personas.owner, csv_bytes(BAD_PROBABILITIES))
+    errors = [{"row": 2, "reason": "a"}, {"row": 2, "reason": "b"}, {"row": 5, "reason": "c"}]
+    type(job).objects.filter(pk=job.pk).update(errors=errors, error_count=3, error_rows=0)
+    migration.count_error_rows(apps, None)
+    job.refresh_from_db()
+    assert job.error_rows == 2
