@@ -20,6 +20,7 @@ class ImportJobAdmin(admin.ModelAdmin):
         "status",
         "total_rows",
         "created_count",
+        "error_rows",
         "error_count",
         "created_at",
     )

@@ -10,7 +10,8 @@ from django.utils.translation import pgettext_lazy
 class ImportMapping(models.Model):
     """A saved column and value mapping, reusable for the next file of the same shape.
 
-    json = {"columns": {header: field}, "values": {field: {raw value: code or user id}}}.
+    json = {"columns": {header: field}, "values": {field: {raw value: code or user id}},
+            "defaults": {"lost_reason": code for lost rows without one}}.
     """
 
     name = models.CharField(_("mapping name"), max_length=100)
@@ -71,7 +72,7 @@ class ImportJob(models.Model):
     phase = models.CharField(_("phase"), max_length=8, choices=JobPhase.choices, default=JobPhase.PREVIEW)
     # [{"name": header, "values": [distinct values, at most 50]}]
     headers = models.JSONField(_("columns"), default=list)
-    # {"columns": {header: field}, "values": {field: {raw: code}}}
+    # {"columns": {header: field}, "values": {field: {raw: code}}, "defaults": {"lost_reason": code}}
     mapping = models.JSONField(_("mapping"), default=dict)
     # {"update_duplicates": bool, "create_owners": bool, "language": "ja"}
     options = models.JSONField(_("options"), default=dict)
@@ -80,7 +81,12 @@ class ImportJob(models.Model):
     created_count = models.PositiveIntegerField(_("created"), default=0)
     updated_count = models.PositiveIntegerField(_("updated"), default=0)
     error_count = models.PositiveIntegerField(_("errors"), default=0)
-    # [{"row": 12, "column": "確度", "value": "120", "reason": "..."}]; the first MAX_STORED_ERRORS.
+    # A row may have several errors: the rows that have any, counted apart.
+    error_rows = models.PositiveIntegerField(_("rows with errors"), default=0)
+    # Lost rows without a reason that took the mapping's default one (mapping["defaults"]["lost_reason"]).
+    lost_reason_defaults = models.PositiveIntegerField(_("rows given the default lost reason"), default=0)
+    # [{"row": 12, "column": "確度", "value": "120", "reason": "..."}]; the first MAX_STORED_ERRORS (the
+    # complete list is a CSV file beside the upload: services.report).
     errors = models.JSONField(_("error report"), default=list)
     preview = models.JSONField(_("preview"), default=list)
     new_owners = models.JSONField(_("owners to create"), default=list)

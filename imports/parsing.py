@@ -174,6 +174,38 @@ def parse_probability(value: Any) -> int:
     return number
 
 
+BAD_CURRENCY = _(
+    "Not a currency. Write its three-letter code, for example JPY or USD, or a sign such as ¥ or $."
+)
+# Signs and words that name one currency in practice; "$" alone is read as the US dollar.
+CURRENCY_WORDS = {
+    "¥": "JPY",
+    "\\": "JPY",  # the yen sign of Shift_JIS files
+    "円": "JPY",
+    "日本円": "JPY",
+    "$": "USD",
+    "US$": "USD",
+    "ドル": "USD",
+    "米ドル": "USD",
+    "€": "EUR",
+    "ユーロ": "EUR",
+    "£": "GBP",
+    "₩": "KRW",
+    "元": "CNY",
+    "人民元": "CNY",
+}
+_CURRENCY_CODE = re.compile(r"^[A-Z]{3}$")
+
+
+def parse_currency(value: Any) -> str:
+    """An ISO 4217 code (jpy, USD, also in full-width letters) or a sign (¥, 円, $): the code, upper case."""
+    text = normalize(value).replace(" ", "").upper()
+    code = CURRENCY_WORDS.get(text, text)
+    if not _CURRENCY_CODE.match(code):
+        raise ParseError(BAD_CURRENCY)
+    return code
+
+
 # --- Guesses: header names and cell values to prospect fields and choices.
 
 
@@ -215,6 +247,7 @@ HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
     "won_amount": ("受注金額", "wonamount"),
     "lost_reason": ("失注理由", "lostreason"),
     "competitor": ("競合", "競合他社", "competitor"),
+    "currency": ("通貨", "通貨コード", "currency", "currencycode"),
     # The customer (名寄せ, #19): a company column names the company; the prospect's name follows it
     # when the file has none of its own.
     "company_name": ("会社名", "取引先", "取引先名", "法人名", "企業名", "company", "companyname", "account"),

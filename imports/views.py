@@ -2,12 +2,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseStopPolling
 
@@ -26,10 +28,12 @@ from imports.services import (
     import_job_set_mapping,
     import_job_start,
 )
+from imports.services.report import error_file_rows, job_error_file
 from prospects.models import Horizon, LostReason, Source, Status
 from salescrm.lib.export import export_response
 
 ERROR_ROWS_ON_PAGE = 200
+ERRORS_CUT = gettext_lazy("The list stops here: the first %(shown)s of %(count)s errors.")
 
 
 @login_required
@@ -112,7 +116,15 @@ def _mapping_context(request: HttpRequest, job: ImportJob) -> dict[str, Any]:
                     "choices": _value_choices(request, field),
                 }
             )
-    return {"job": job, "rows": rows, "fields": field_choices(), "value_tables": value_tables}
+    return {
+        "job": job,
+        "rows": rows,
+        "fields": field_choices(),
+        "value_tables": value_tables,
+        "lost_reasons": LostReason.choices,
+        "lost_reason_default": job.mapping.get("defaults", {}).get("lost_reason", ""),
+        "company_currency": settings.COMPANY_CURRENCY,
+    }
 
 
 def _posted_mapping(request: HttpRequest, job: ImportJob) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
@@ -144,7 +156,11 @@ def job_mapping(request: HttpRequest, pk: int) -> HttpResponse:
         columns, values = _posted_mapping(request, job)
         try:
             import_job_set_mapping(
-                job=job, columns=columns, values=values, save_as=name_form.cleaned_data["save_as"]
+                job=job,
+                columns=columns,
+                values=values,
+                save_as=name_form.cleaned_data["save_as"],
+                lost_reason_default=request.POST.get("lost_reason_default", ""),
             )
         except ImportRefused as exc:
             error = str(exc.reason)
@@ -171,6 +187,9 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "field_labels": dict(field_choices()),
         "matches": matches,
         "more_matches": max(attached - len(matches), 0),
+        # The download is complete when the run's error file is there (jobs before it kept the first ones).
+        "errors_complete": bool(job.error_count) and job_error_file(job).exists(),
+        "company_currency": settings.COMPANY_CURRENCY,
     }
     if request.htmx:
         if job.is_running:
@@ -197,6 +216,11 @@ def job_run(request: HttpRequest, pk: int) -> HttpResponse:
 def job_errors(request: HttpRequest, pk: int) -> HttpResponse:
     job = access_job(request.user, pk)
     header = [_("Row"), _("Column"), _("Value"), _("Reason")]
-    rows = ([e["row"], e["column"], e["value"], e["reason"]] for e in job.errors)
+    rows = error_file_rows(job)
+    if rows is None:
+        # No complete report for this job: the errors it kept, and where they stop.
+        rows = [[e["row"], e["column"], e["value"], e["reason"]] for e in job.errors]
+        if job.error_count > len(rows):
+            rows.append(["", "", "", ERRORS_CUT % {"shown": len(rows), "count": job.error_count}])
     encoding = "cp932" if request.GET.get("encoding") == "cp932" else "utf-8-sig"
     return export_response("csv", f"import-{job.pk}-errors", header, rows, encoding)

@@ -36,6 +36,8 @@ PLAN_LABELS = {
     "next_activity": gettext_lazy("Next action"),
     "next_activity_on": gettext_lazy("Next action date"),
 }
+# Not stored either: a row's currency is checked against the company's (docs/currency.md).
+CHECK_LABELS = {"currency": gettext_lazy("Currency")}
 PROSPECT_FIELDS = (
     "id",
     "name",
@@ -69,7 +71,7 @@ CONTACT_FIELDS = {
     key: name for key, (_l, relation, name) in DIRECTORY_COLUMNS.items() if relation == "contact"
 }
 DIRECTORY_FIELDS = (*COMPANY_FIELDS, *CONTACT_FIELDS)
-IMPORT_FIELDS = (*PROSPECT_FIELDS, *DIRECTORY_FIELDS)
+IMPORT_FIELDS = (*PROSPECT_FIELDS, *CHECK_LABELS, *DIRECTORY_FIELDS)
 # Their labels: on the mapping page, in the dry run and as the prospect export's headers (one table,
 # companies.columns), which the import guesses back in either language (parsing.guess_field).
 DIRECTORY_LABELS = {key: label for key, (label, _relation, _name) in DIRECTORY_COLUMNS.items()}
@@ -87,6 +89,8 @@ def field_label(name: str) -> str:
         return "ID"
     if name in PLAN_LABELS:
         return str(PLAN_LABELS[name])
+    if name in CHECK_LABELS:
+        return str(CHECK_LABELS[name])
     if name in DIRECTORY_LABELS:
         return str(DIRECTORY_LABELS[name])
     return str(Prospect._meta.get_field(name).verbose_name)

@@ -25,9 +25,15 @@ def _is_choice(field: str, value: object) -> bool:
 
 
 def import_job_set_mapping(
-    *, job: ImportJob, columns: dict[str, str], values: dict[str, dict[str, str]], save_as: str = ""
+    *,
+    job: ImportJob,
+    columns: dict[str, str],
+    values: dict[str, dict[str, str]],
+    save_as: str = "",
+    lost_reason_default: str = "",
 ) -> ImportJob:
-    """Keep the column and value mapping on the job (and as a named ImportMapping when save_as)."""
+    """Keep the column and value mapping on the job (and as a named ImportMapping when save_as).
+    `lost_reason_default`: the lost reason of lost rows without one ("" keeps them errors)."""
     names = {h["name"] for h in job.headers}
     columns = {h: f for h, f in columns.items() if h in names and f in IMPORT_FIELDS}
     used = list(columns.values())
@@ -42,6 +48,8 @@ def import_job_set_mapping(
         if f in VALUE_FIELDS
     }
     job.mapping = {"columns": columns, "values": clean_values}
+    if lost_reason_default in LostReason.values:
+        job.mapping["defaults"] = {"lost_reason": lost_reason_default}
     job.status = JobStatus.UPLOADED
     job.save(update_fields=["mapping", "status"])
     if save_as:

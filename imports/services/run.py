@@ -18,6 +18,7 @@ from activities.services import planned_for_import
 from imports import reader
 from imports.models import ImportJob, JobPhase, JobStatus
 from imports.services.fields import BATCH_SIZE
+from imports.services.report import ErrorFile, job_error_file
 from imports.services.upload import job_file
 from imports.services.validation import (
     DATABASE_REFUSED,
@@ -59,8 +60,10 @@ def _create_owners(owners: list[NewOwner]) -> None:
         owner.user = user
 
 
-def _process(job: ImportJob, *, write: bool, progress: Callable[[int], None] | None) -> Outcome:
-    outcome = Outcome()
+def _process(
+    job: ImportJob, *, write: bool, progress: Callable[[int], None] | None, errors: ErrorFile
+) -> Outcome:
+    outcome = Outcome(sink=errors.write)
     validator = RowValidator(job, lock=write)
     headers, rows = reader.read_rows(job_file(job), job.file_format, job.encoding)
     if headers != validator.headers:
@@ -78,6 +81,7 @@ def _process(job: ImportJob, *, write: bool, progress: Callable[[int], None] | N
             if row is not None:
                 parsed.append(row)
         creates, updates = validator.resolve(parsed, outcome)
+        outcome.end_batch()
         outcome.processed += len(batch)
         if write and not outcome.error_count:
             _create_owners(validator.owners_to_create())
@@ -155,6 +159,8 @@ def _store_outcome(job: ImportJob, outcome: Outcome) -> None:
     job.directory = outcome.directory
     job.errors = outcome.errors
     job.error_count = outcome.error_count
+    job.error_rows = len(outcome.error_rows)
+    job.lost_reason_defaults = outcome.lost_reason_defaults
     job.preview = outcome.preview
     job.new_owners = outcome.new_owners
     job.processed_rows = min(outcome.processed, job.total_rows)
@@ -166,11 +172,12 @@ class _Rollback(Exception):
 
 def import_job_preview(*, job: ImportJob, progress: Callable[[int], None] | None = None) -> ImportJob:
     """The dry run: every row validated, nothing written; errors and a preview are kept on the job."""
-    with translation.override(job.options.get("language")):
+    with translation.override(job.options.get("language")), ErrorFile(job) as errors:
         try:
-            outcome = _process(job, write=False, progress=progress)
+            outcome = _process(job, write=False, progress=progress, errors=errors)
         except reader.FileError as exc:
             return fail(job, str(exc.reason))
+        errors.keep()
     _store_outcome(job, outcome)
     job.created_count, job.updated_count = outcome.created, outcome.updated
     job.status = JobStatus.PREVIEWED
@@ -185,15 +192,16 @@ def import_job_run(*, job: ImportJob, progress: Callable[[int], None] | None = N
     """The import, all rows or none: any error row (found again now, as data may have changed since
     the dry run) rolls everything back."""
     outcome = Outcome()
-    with translation.override(job.options.get("language")):
+    with translation.override(job.options.get("language")), ErrorFile(job) as errors:
         try:
             with transaction.atomic():
                 with pghistory.context(user=job.created_by_id, import_job=job.pk):
-                    outcome = _process(job, write=True, progress=progress)
+                    outcome = _process(job, write=True, progress=progress, errors=errors)
                 if outcome.error_count:
                     raise _Rollback
                 pipeline_changed_send(owner_ids=outcome.owner_ids)
         except _Rollback:
+            errors.keep()
             _store_outcome(job, outcome)
             job.created_count = job.updated_count = 0
             return fail(
@@ -201,14 +209,15 @@ def import_job_run(*, job: ImportJob, progress: Callable[[int], None] | None = N
                 ngettext(
                     "Nothing was imported: %(count)s row has errors.",
                     "Nothing was imported: %(count)s rows have errors.",
-                    outcome.error_count,
+                    len(outcome.error_rows),
                 )
-                % {"count": outcome.error_count},
+                % {"count": len(outcome.error_rows)},
             )
         except reader.FileError as exc:
             return fail(job, str(exc.reason))
         except IntegrityError as exc:
             return fail(job, str(DATABASE_REFUSED % {"error": str(exc).splitlines()[0]}))
+        errors.keep()  # none: the previous run's report goes
     _store_outcome(job, outcome)
     job.created_count, job.updated_count = outcome.created, outcome.updated
     job.status = JobStatus.DONE
@@ -217,6 +226,7 @@ def import_job_run(*, job: ImportJob, progress: Callable[[int], None] | None = N
     job.save()
     # The rows are in the database now (with their history); the upload is no longer needed.
     job_file(job).unlink(missing_ok=True)
+    job_error_file(job).unlink(missing_ok=True)
     return job
 
 

@@ -5,6 +5,7 @@ company and contact matched (名寄せ, imports/services/directory.py)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,11 +33,12 @@ from imports.services.fields import (
     directory_field,
     field_label,
 )
+from imports.services.rules import MISSING_NAME, company_currency, outcome_errors
+from imports.services.rules import row_error as _error
 from prospects.models import Horizon, LostReason, Prospect, Source, Status, suggest_horizon
 from salescrm.lib.params import int_or_none
 from salescrm.templatetags.crm import format_month
 
-MISSING_NAME = gettext_lazy("The prospect name is empty.")
 TOO_LONG = gettext_lazy("Too long: at most %(max)s characters.")
 BAD_EMAIL = gettext_lazy("Not a valid e-mail address.")
 BAD_WEBSITE = gettext_lazy("Not a web address. Write it as https://www.example.co.jp/.")
@@ -57,13 +59,6 @@ AMBIGUOUS_EXISTING = ngettext_lazy(
     "%(count)s existing prospects have this name and owner; add an ID column to say which one to update.",
     "count",
 )
-OPEN_WITH_OUTCOME = gettext_lazy("An open prospect cannot have a close date, won amount or lost reason.")
-CLOSED_NEEDS_DATE = gettext_lazy("A won or lost prospect needs its close date.")
-WON_NEEDS_AMOUNT = gettext_lazy("A won prospect needs its won amount (or an amount).")
-LOST_NEEDS_REASON = gettext_lazy("A lost prospect needs a lost reason.")
-REASON_ONLY_LOST = gettext_lazy("Only a lost prospect has a lost reason.")
-AMOUNT_ONLY_WON = gettext_lazy("Only a won prospect has a won amount.")
-COMPETITOR_NEEDED = gettext_lazy("Name the competitor when the prospect was lost to one.")
 DATABASE_REFUSED = gettext_lazy("The database refused the import: %(error)s")
 
 
@@ -85,6 +80,9 @@ class ParsedRow:
     owner: User | NewOwner
     lost_note: str = ""
     owner_given: bool = False
+    # The fields whose cell could not be read: the rules that need their value are skipped, every
+    # other rule still runs, so one dry run reports every error of the row.
+    failed: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -99,12 +97,28 @@ class Outcome:
     owner_ids: set[int] = field(default_factory=set)
     error_rows: set[int] = field(default_factory=set)
     directory: dict[str, Any] = field(default_factory=dict)
+    # Lost rows given the mapping's default lost reason.
+    lost_reason_defaults: int = 0
+    # Receives every error (the job keeps only the first MAX_STORED_ERRORS): the error file.
+    sink: Callable[[dict[str, Any]], None] | None = None
+    _pending: list[dict[str, Any]] = field(default_factory=list)
 
     def add_error(self, error: dict[str, Any]) -> None:
         self.error_count += 1
         self.error_rows.add(error["row"])
-        if len(self.errors) < MAX_STORED_ERRORS:
-            self.errors.append(error)
+        self._pending.append(error)
+
+    def end_batch(self) -> None:
+        """A batch's errors in row order, a row's own in the order they were found (its cells, then
+        its match, then the outcome rules): the first MAX_STORED_ERRORS kept for the page, all of them
+        passed to the sink."""
+        self._pending.sort(key=lambda error: error["row"])
+        for error in self._pending:
+            if len(self.errors) < MAX_STORED_ERRORS:
+                self.errors.append(error)
+            if self.sink is not None:
+                self.sink(error)
+        self._pending.clear()
 
 
 def _cell_text(value: Any) -> str:
@@ -137,6 +151,9 @@ class RowValidator:
             for f, m in job.mapping.get("values", {}).items()
         }
         self.update_duplicates = bool(job.options.get("update_duplicates"))
+        # For lost rows without a reason (the mapping page's choice); "" keeps the rule.
+        default = job.mapping.get("defaults", {}).get("lost_reason", "")
+        self.lost_reason_default = default if default in LostReason.values else ""
         self.create_owners = bool(job.options.get("create_owners")) and self.by.is_admin_role
         self.may_assign = self.by.is_admin_role or self.by.is_manager
         self._owner_index: dict[str, list[User]] = {}
@@ -252,6 +269,8 @@ class RowValidator:
                     )
                     # Reasons outside the list count as "other"; the words are kept in the outcome note.
                     hit = (code, "") if code else (LostReason.OTHER, text)
+                elif name == "currency":
+                    hit = (company_currency(text), "")
                 else:
                     hit = (self._parse(name, raw if name in PARSED_FIELDS else text), "")
             except parsing.ParseError as exc:
@@ -271,6 +290,7 @@ class RowValidator:
         owner: User | NewOwner = self.by
         owner_given = False
         lost_note = ""
+        failed: set[str] = set()
         for index, name in self.columns.items():
             raw = cells[index] if index < len(cells) else None
             text = raw.strip() if isinstance(raw, str) else _cell_text(raw)
@@ -281,26 +301,40 @@ class RowValidator:
                 value, note = self._cached(name, raw, text)
             except parsing.ParseError as exc:
                 errors.append(_error(number, self.headers[index], text, exc.reason))
+                failed.add(name)
                 continue
             if name == "owner":
                 owner, owner_given = value, True
             else:
                 values[name] = value
                 lost_note = note or lost_note
-        if errors:
-            return None, errors
-        if "name" not in values and "id" not in values and values.get("company_name"):
+        if (
+            "name" not in values
+            and "id" not in values
+            and values.get("company_name")
+            and not {"name", "id"} & failed
+        ):
             values["name"] = values["company_name"]  # a deal without a name of its own: its company's
-        return ParsedRow(number, values, owner, lost_note, owner_given), []
+        # A row with unreadable cells goes on to the other rules: all its errors in one dry run.
+        return ParsedRow(number, values, owner, lost_note, owner_given, failed), errors
 
     def resolve(
         self, rows: list[ParsedRow], outcome: Outcome
     ) -> tuple[list[Prospect], list[tuple[Prospect, list[str]]]]:
         """Match rows to existing prospects, merge, check the outcome rules; returns (to create, to update)."""
         matched: dict[int, int] = {}
+        # Rows whose prospect is not known (a key cell unreadable, or the match itself an error): only
+        # the rules that read the row alone are checked, not those that depend on the prospect updated.
+        unknown: set[int] = set()
         for row in rows:
+            if _key_unreadable(row):
+                unknown.add(row.number)
+                continue
+            errors_before = outcome.error_count
             target = self._match(row, outcome)
-            if target is not None:
+            if outcome.error_count > errors_before:
+                unknown.add(row.number)
+            elif target is not None:
                 matched[row.number] = target
         existing: dict[int, Prospect] = {}
         if matched:
@@ -312,15 +346,14 @@ class RowValidator:
         updates: list[tuple[Prospect, list[str]]] = []
         valid: list[tuple[ParsedRow, Prospect, Prospect | None, list[str]]] = []
         for row in rows:
-            if row.number in outcome.error_rows:
-                continue
             pk = matched.get(row.number)
             prospect = existing.get(pk) if pk else None
-            result = self._merge(row, prospect)
-            if isinstance(result, dict):
-                outcome.add_error(result)
+            target, changed, errors = self._merge(row, prospect, known=row.number not in unknown)
+            for error in errors:
+                outcome.add_error(error)
+            if row.number in outcome.error_rows:
                 continue
-            target, changed = result
+            outcome.lost_reason_defaults += getattr(target, "_lost_reason_default", False)
             valid.append((row, target, prospect, changed))
         # 名寄せ of the rows that passed, in bulk, in file order.
         links = self.directory.resolve([(row.number, row.values, prospect) for row, _, prospect, _ in valid])
@@ -396,10 +429,16 @@ class RowValidator:
         return field_label(name)
 
     def _merge(
-        self, row: ParsedRow, prospect: Prospect | None
-    ) -> tuple[Prospect, list[str]] | dict[str, Any]:
+        self, row: ParsedRow, prospect: Prospect | None, *, known: bool = True
+    ) -> tuple[Prospect, list[str], list[dict[str, Any]]]:
+        """The row's values set on its prospect (a new one when `prospect` is None), what changed, and
+        the row's errors against the outcome rules (empty when the row may be written). `known` False:
+        which prospect the row updates is not known, so only the rules that read the row alone run."""
         values = {k: v for k, v in row.values.items() if k not in DIRECTORY_FIELDS}
         values.pop("id", None)
+        values.pop("currency", None)  # checked with the cell: the company's currency
+        if values.get("won_amount") == 0:
+            values.pop("won_amount")  # zero says nothing: CRM exports write 0 on open and lost deals
         # The next activity is not the prospect's: planned once the row is written (imports.services.run).
         plan = (values.pop("next_activity", ""), values.pop("next_activity_on", None))
         if "created_at" in values:
@@ -431,58 +470,30 @@ class RowValidator:
             target._new_owner = row.owner  # type: ignore[attr-defined]
         for key, value in values.items():
             setattr(target, key, value)
-        status = target.status
-        if "status" in values and status == Status.OPEN:
-            # The file says the deal is open: it carries no outcome.
-            if any(values.get(f) not in (None, "") for f in ("closed_on", "won_amount", "lost_reason")):
-                return _error(
-                    row.number, self._header("status"), _cell_text(values["status"]), OPEN_WITH_OUTCOME
-                )
-            target.closed_on, target.won_amount, target.lost_reason = None, None, ""
-        elif "status" in values and status == Status.WON:
-            if values.get("lost_reason"):
-                return _error(
-                    row.number, self._header("lost_reason"), values["lost_reason"], REASON_ONLY_LOST
-                )
-            target.lost_reason = ""
-        elif "status" in values and status == Status.LOST:
-            if values.get("won_amount") is not None:
-                return _error(
-                    row.number, self._header("won_amount"), str(values["won_amount"]), AMOUNT_ONLY_WON
-                )
-            target.won_amount = None
-        if status == Status.OPEN and (
-            target.closed_on or target.won_amount is not None or target.lost_reason
-        ):
-            return _error(row.number, self._header("status"), status, OPEN_WITH_OUTCOME)
-        if status in (Status.WON, Status.LOST) and target.closed_on is None:
-            return _error(row.number, self._header("closed_on"), "", CLOSED_NEEDS_DATE)
-        if status == Status.WON:
-            if target.won_amount is None:
-                if "amount" not in values:
-                    return _error(row.number, self._header("won_amount"), "", WON_NEEDS_AMOUNT)
-                target.won_amount = target.amount
-            if target.lost_reason:
-                return _error(row.number, self._header("lost_reason"), target.lost_reason, REASON_ONLY_LOST)
-        if status == Status.LOST:
-            if not target.lost_reason:
-                return _error(row.number, self._header("lost_reason"), "", LOST_NEEDS_REASON)
-            if target.won_amount is not None:
-                return _error(row.number, self._header("won_amount"), str(target.won_amount), AMOUNT_ONLY_WON)
-        if target.lost_reason == LostReason.COMPETITOR and not (target.competitor or "").strip():
-            return _error(row.number, self._header("competitor"), "", COMPETITOR_NEEDED)
-        if not (target.name or "").strip():
-            return _error(row.number, self._header("name"), "", MISSING_NAME)
+        errors = outcome_errors(
+            number=row.number,
+            values=values,
+            target=target,
+            failed=row.failed,
+            known=known,
+            header=self._header,
+            lost_reason_default=self.lost_reason_default,
+        )
         changed = sorted(set(values) | {"owner", "closed_on", "won_amount", "lost_reason"})
         target._next_activity = plan if any(plan) else None  # type: ignore[attr-defined]
-        return target, changed
+        return target, changed, errors
 
     def owners_to_create(self) -> list[NewOwner]:
         return list(self.new_owners.values())
 
 
-def _error(number: int, column: str, value: str, reason: Any) -> dict[str, Any]:
-    return {"row": number, "column": column, "value": value[:200], "reason": str(reason)}
+def _key_unreadable(row: ParsedRow) -> bool:
+    """A cell that finds the row's prospect (its ID, or its name and owner) could not be read."""
+    if not row.failed:
+        return False
+    if row.failed & {"id", "owner"}:
+        return True
+    return not {"id", "name"} & set(row.values) and bool(row.failed & {"name", "company_name"})
 
 
 def _new_owner(key: str, text: str) -> NewOwner:
@@ -517,4 +528,5 @@ def _preview(row: ParsedRow, target: Prospect, *, updated: bool, link: Resolutio
         "closed_on": target.closed_on.isoformat() if target.closed_on else "",
         "won_amount": "" if target.won_amount is None else str(target.won_amount),
         "lost_reason": str(LostReason(target.lost_reason).label) if target.lost_reason else "",
+        "lost_reason_default": getattr(target, "_lost_reason_default", False),
     }

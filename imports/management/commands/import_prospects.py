@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from accounts.models import User
 from imports.models import JobStatus
 from imports.services import ImportRefused, import_job_create, import_job_preview, import_job_run
+from imports.services.report import job_error_file
 
 
 class Command(BaseCommand):
@@ -70,8 +71,10 @@ class Command(BaseCommand):
             self.stderr.write(f"row {error['row']} {error['column']} {error['value']!r}: {error['reason']}")
         self.stdout.write(
             f"{job.get_status_display()}: {job.total_rows} rows, {job.created_count} created, "
-            f"{job.updated_count} updated, {job.error_count} errors. {job.message}"
+            f"{job.updated_count} updated, {job.error_rows} rows with errors, {job.error_count} errors. {job.message}"
         )
+        if job.error_count > 20 and job_error_file(job).exists():
+            self.stderr.write(f"every error: {job_error_file(job)}")
         self.stdout.write(
             f"analyse {analysed - started:.1f}s, {'check' if dry_run else 'import'} {finished - analysed:.1f}s "
             f"= {rate:,.0f} rows/s; peak memory {peak_mb:,.0f} MB"
