@@ -14,7 +14,7 @@ from django_htmx.http import HttpResponseStopPolling
 from accounts.access import visible_users
 from imports import parsing
 from imports.forms import MappingNameForm, UploadForm
-from imports.models import ImportJob, JobPhase, JobStatus
+from imports.models import DateOrder, ImportJob, JobPhase, JobStatus
 from imports.selectors import access_job, visible_jobs
 from imports.services import (
     VALUE_FIELDS,
@@ -22,7 +22,9 @@ from imports.services import (
     field_choices,
     field_label,
     import_job_create,
+    import_job_date_order,
     import_job_recover,
+    import_job_set_date_order,
     import_job_set_mapping,
     import_job_start,
 )
@@ -55,6 +57,7 @@ def upload(request: HttpRequest) -> HttpResponse:
                 update_duplicates=data["update_duplicates"],
                 create_owners=data.get("create_owners", False),
                 saved_mapping=data["saved_mapping"],
+                date_order=data["date_order"],
             )
         except ImportRefused as exc:
             form.add_error("file", str(exc.reason))
@@ -112,7 +115,14 @@ def _mapping_context(request: HttpRequest, job: ImportJob) -> dict[str, Any]:
                     "choices": _value_choices(request, field),
                 }
             )
-    return {"job": job, "rows": rows, "fields": field_choices(), "value_tables": value_tables}
+    return {
+        "job": job,
+        "rows": rows,
+        "fields": field_choices(),
+        "value_tables": value_tables,
+        "date_order": import_job_date_order(job=job),
+        "date_orders": DateOrder.choices,
+    }
 
 
 def _posted_mapping(request: HttpRequest, job: ImportJob) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
@@ -142,6 +152,7 @@ def job_mapping(request: HttpRequest, pk: int) -> HttpResponse:
         error = name_form.error_text()
     elif request.method == "POST":
         columns, values = _posted_mapping(request, job)
+        import_job_set_date_order(job=job, date_order=request.POST.get("date_order", ""))
         try:
             import_job_set_mapping(
                 job=job, columns=columns, values=values, save_as=name_form.cleaned_data["save_as"]
@@ -171,6 +182,7 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "field_labels": dict(field_choices()),
         "matches": matches,
         "more_matches": max(attached - len(matches), 0),
+        "date_order": import_job_date_order(job=job),
     }
     if request.htmx:
         if job.is_running:
