@@ -8,6 +8,8 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from imports import parsing
 from imports.models import ImportJob, JobStatus
@@ -92,6 +94,27 @@ def test_a_month_written_year_last_is_refused_in_year_first_order():
     with pytest.raises(ParseError) as info:
         parsing.parse_month("13/2016", MDY)
     assert info.value.reason is parsing.BAD_MONTH_YEAR_LAST
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    first=st.integers(0, 99),
+    second=st.integers(0, 99),
+    year=st.integers(0, 9999),
+    separator=st.sampled_from("/-."),
+    order=st.sampled_from([YMD, MDY, DMY, None]),
+)
+def test_any_year_last_cell_is_a_date_in_range_or_refused_in_every_order(
+    first, second, year, separator, order
+):
+    text = f"{first}{separator}{second}{separator}{year}"
+    try:
+        day = parsing.parse_date(text, order)
+    except ParseError as exc:
+        assert str(exc.reason)
+        return
+    assert order in (MDY, DMY) and 2000 <= day.year <= 2100
+    assert (day.month, day.day) == ((first, second) if order == MDY else (second, first))
 
 
 @pytest.mark.parametrize(
