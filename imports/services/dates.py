@@ -26,16 +26,12 @@ def import_job_date_order(*, job: ImportJob) -> DateOrderInUse:
     """The chosen order, else the one the distinct values of the columns mapped to dates allow
     (parsing.guess_date_order); never a guess between two orders."""
     columns = job.mapping.get("columns", {})
-    samples = [
-        value
-        for header in job.headers
-        if columns.get(header["name"]) in DATE_FIELDS
-        for value in header["values"]
-    ]
-    has_dates = any(columns.get(header["name"]) in DATE_FIELDS for header in job.headers)
+    dated = [header for header in job.headers if columns.get(header["name"]) in DATE_FIELDS]
+    has_dates = bool(dated)
     chosen = job.options.get("date_order", "")
     if chosen in DateOrder.values:
         return DateOrderInUse(order=chosen, guessed=False, has_dates=has_dates)
+    samples = (value for header in dated for value in header["values"])
     return DateOrderInUse(order=parsing.guess_date_order(samples), guessed=True, has_dates=has_dates)
 
 
