@@ -8,7 +8,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from imports.models import ImportMapping
+from imports.models import DateOrder, ImportMapping
 from imports.services import BAD_FORMAT, TOO_LARGE
 from salescrm.lib.formrules import CrmForm
 
@@ -26,6 +26,16 @@ class UploadForm(CrmForm):
             ("cp932", "Shift_JIS (CP932)"),
         ],
         initial="auto",
+    )
+    date_order = forms.ChoiceField(
+        label=_("Date order"),
+        choices=[("", _("Guess from the file")), *DateOrder.choices],
+        required=False,
+        initial="",
+        help_text=_(
+            "How the file writes a date such as 11/12/2026. Dates written 2026-11-12 or 2026年11月12日 read the "
+            "same in every order; you can change it on the mapping page."
+        ),
     )
     saved_mapping = forms.ModelChoiceField(
         label=_("Saved mapping"),

@@ -6,6 +6,16 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from imports import parsing
+
+
+class DateOrder(models.TextChoices):
+    """How a file writes a date whose year is not first (imports.parsing reads it in this order)."""
+
+    YMD = parsing.YMD, _("Year/month/day (2026/11/27)")
+    MDY = parsing.MDY, _("Month/day/year (11/27/2026)")
+    DMY = parsing.DMY, _("Day/month/year (27/11/2026)")
+
 
 class ImportMapping(models.Model):
     """A saved column and value mapping, reusable for the next file of the same shape.
@@ -74,7 +84,8 @@ class ImportJob(models.Model):
     headers = models.JSONField(_("columns"), default=list)
     # {"columns": {header: field}, "values": {field: {raw: code}}, "defaults": {"lost_reason": code}}
     mapping = models.JSONField(_("mapping"), default=dict)
-    # {"update_duplicates": bool, "create_owners": bool, "language": "ja"}
+    # {"update_duplicates": bool, "create_owners": bool, "language": "ja",
+    #  "date_order": a DateOrder chosen by the user, or "" to guess it from the file}
     options = models.JSONField(_("options"), default=dict)
     total_rows = models.PositiveIntegerField(_("rows"), default=0)
     processed_rows = models.PositiveIntegerField(_("processed rows"), default=0)

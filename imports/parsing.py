@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -35,11 +36,34 @@ UNREADABLE_CATEGORIES = frozenset({"Co", "Cn", "Cs"})
 
 BAD_DATE = _("Not a date. Write it as 2026/11/27, 2026-11-27 or 2026年11月27日 (with the year).")
 BAD_MONTH = _("Not a month. Write it as 2026/11, 2026-11 or 2026年11月 (with the year).")
+BAD_DATE_MDY = _(
+    "Not a date in month/day/year order (the date order of this file). Write it as 11/27/2026, "
+    "2026-11-27 or 2026年11月27日."
+)
+BAD_DATE_DMY = _(
+    "Not a date in day/month/year order (the date order of this file). Write it as 27/11/2026, "
+    "2026-11-27 or 2026年11月27日."
+)
+BAD_MONTH_YEAR_LAST = _("Not a month. Write it as 11/2026, 2026-11 or 2026年11月 (with the year).")
+NOT_YEAR_FIRST = _(
+    "Not a date in year/month/day order (the date order of this file). If the file writes dates as "
+    "month/day/year or day/month/year, choose that date order on the mapping page."
+)
+DATE_ORDER_NEEDED = _(
+    "This date can be read as month/day/year or as day/month/year, and the file's dates do not show "
+    "which. Choose the date order on the mapping page, then check the file again."
+)
+TWO_DIGIT_YEAR = _("The year has only two digits. Write it with four (2026, not 26).")
 BAD_AMOUNT = _("Not an amount. Write it as 1200000, ¥1,200,000, 120万 or 1,200千円.")
 NEGATIVE_AMOUNT = _("The amount cannot be negative.")
 TOO_PRECISE_AMOUNT = _("The amount has more than two decimal places.")
 BAD_PROBABILITY = _("Not a probability. Write a whole number from 0 to 100, for example 80 or 80%.")
 PROBABILITY_RANGE = _("The probability must be between 0 and 100.")
+
+# How a file writes a date whose year does not come first (imports.models.DateOrder labels them).
+YMD, MDY, DMY = "ymd", "mdy", "dmy"
+DATE_ORDERS = (YMD, MDY, DMY)
+_BAD_DATES = {YMD: BAD_DATE, MDY: BAD_DATE_MDY, DMY: BAD_DATE_DMY}
 
 ERAS = {"令和": 2018, "R": 2018, "平成": 1988, "H": 1988}
 UNITS = {"": 1, "千": 1_000, "万": 10_000, "億": 100_000_000}
@@ -50,6 +74,12 @@ _ISO_MONTH = re.compile(r"^(\d{4})[-/.](\d{1,2})$")
 _JA_MONTH = re.compile(r"^(\d{4})年(\d{1,2})月$")
 _ERA_JA = re.compile(r"^(令和|平成)(\d{1,2}|元)年(\d{1,2})月(?:(\d{1,2})日)?$")
 _ERA_SHORT = re.compile(r"^([RH])(\d{1,2})[./-](\d{1,2})(?:[./-](\d{1,2}))?$")
+# Year last (11/27/2026, 27.11.2026, "10/20/2016 10:30 AM"): read in the file's date order only.
+_YEAR_LAST_DAY = re.compile(
+    r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AP]M)?)?$", re.IGNORECASE
+)
+_YEAR_LAST_MONTH = re.compile(r"^(\d{1,2})[-/.](\d{4})$")
+_TWO_DIGIT_YEAR = re.compile(r"^\d{1,2}[-/.]\d{1,2}[-/.]\d{2}$")
 _AMOUNT = re.compile(r"^(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(千|万|億)?$")
 _PROBABILITY = re.compile(r"^(\d{1,3})(?:\.0+)?%?$")
 
@@ -74,8 +104,12 @@ def _era_year(era: str, number: str) -> int:
     return ERAS[era] + (1 if number == "元" else int(number))
 
 
-def parse_date_or_month(value: Any) -> tuple[dt.date, bool]:
-    """(date, True) for a full date, (first of month, False) for a month. Raises ParseError."""
+def parse_date_or_month(value: Any, order: str | None = YMD) -> tuple[dt.date, bool]:
+    """(date, True) for a full date, (first of month, False) for a month. Raises ParseError.
+
+    `order` is how the file writes a date whose year comes last (11/27/2026 in MDY, 27/11/2026 in
+    DMY); None when it is not known, and such a date is refused until the user chooses. Year-first,
+    年月日 and era dates read the same in every order."""
     if isinstance(value, dt.datetime):
         value = value.date()
     if isinstance(value, dt.date):  # an xlsx date cell: the same year range as a written date
@@ -90,7 +124,48 @@ def parse_date_or_month(value: Any) -> tuple[dt.date, bool]:
         if m[4]:
             return _date(year, int(m[3]), int(m[4]), BAD_DATE), True
         return _date(year, int(m[3]), 1, BAD_MONTH), False
-    raise ParseError(BAD_DATE)
+    if m := _YEAR_LAST_DAY.match(text):
+        if order == MDY:
+            return _date(int(m[3]), int(m[1]), int(m[2]), BAD_DATE_MDY), True
+        if order == DMY:
+            return _date(int(m[3]), int(m[2]), int(m[1]), BAD_DATE_DMY), True
+        raise ParseError(NOT_YEAR_FIRST if order == YMD else DATE_ORDER_NEEDED)
+    if m := _YEAR_LAST_MONTH.match(text):
+        # 10/2016 is October 2016 whether the days come before or after the months.
+        if order == YMD:
+            raise ParseError(NOT_YEAR_FIRST)
+        return _date(int(m[2]), int(m[1]), 1, BAD_MONTH_YEAR_LAST), False
+    if _TWO_DIGIT_YEAR.match(text):
+        raise ParseError(TWO_DIGIT_YEAR)
+    raise ParseError(_BAD_DATES.get(order, BAD_DATE))
+
+
+def date_orders(value: Any) -> frozenset[str]:
+    """The date orders that read a cell as a date or a month: all three for a year-first, 年月日 or
+    era date, MDY and/or DMY for a year-last one (13/01/2017 is DMY only), none for a non-date."""
+    readable = set()
+    for order in DATE_ORDERS:
+        try:
+            parse_date_or_month(value, order)
+        except ParseError:
+            continue
+        readable.add(order)
+    return frozenset(readable)
+
+
+def guess_date_order(samples: Iterable[Any]) -> str | None:
+    """The one date order that reads every sample (the distinct values of a file's date columns), or
+    None when they fit more than one order or none. Samples that every order reads (2017-01-13, 年月日)
+    leave the order open: then it is YMD when they are all such, and None as soon as one is written
+    year last. Samples no order reads are errors of their own and do not count."""
+    candidates = set(DATE_ORDERS)
+    for value in samples:
+        readable = date_orders(value)
+        if readable:
+            candidates &= readable
+    if len(candidates) == 1:
+        return next(iter(candidates))
+    return YMD if candidates == set(DATE_ORDERS) else None
 
 
 def check_characters(text: str) -> None:
@@ -107,21 +182,24 @@ def _looks_short_era(value: Any) -> bool:
     return bool(text) and text[0] in "RrHh"
 
 
-def parse_date(value: Any) -> dt.date:
-    """A full date: 2026/11/27, 2026-11-27, 2026.11.27, 2026年11月27日, 令和8年11月27日, R8.11.27."""
-    day, full = parse_date_or_month(value)
+def parse_date(value: Any, order: str | None = YMD) -> dt.date:
+    """A full date: 2026/11/27, 2026-11-27, 2026.11.27, 2026年11月27日, 令和8年11月27日, R8.11.27; in MDY
+    order also 11/27/2026, in DMY 27/11/2026 (see parse_date_or_month)."""
+    day, full = parse_date_or_month(value, order)
     if not full:
-        raise ParseError(BAD_DATE)
+        raise ParseError(_BAD_DATES.get(order, BAD_DATE))
     return day
 
 
-def parse_month(value: Any) -> dt.date:
-    """A month as its first day: 2026/11, 2026-11, 2026年11月, 令和8年11月, R8.11; a full date counts
-    as its month."""
+def parse_month(value: Any, order: str | None = YMD) -> dt.date:
+    """A month as its first day: 2026/11, 2026-11, 2026年11月, 令和8年11月, R8.11, and 11/2026 unless the
+    order is YMD; a full date counts as its month."""
     try:
-        day, _full = parse_date_or_month(value)
+        day, _full = parse_date_or_month(value, order)
     except ParseError as exc:
-        raise ParseError(BAD_MONTH if exc.reason is BAD_DATE else exc.reason) from None
+        if any(exc.reason is message for message in _BAD_DATES.values()):
+            raise ParseError(BAD_MONTH if order == YMD else BAD_MONTH_YEAR_LAST) from None
+        raise
     return day.replace(day=1)
 
 
@@ -214,26 +292,44 @@ def _key(text: Any) -> str:
     return re.sub(r"[\s._\-・/]", "", normalize(text).lower())
 
 
+# Header -> field, compared by _key (case, spaces, underscores, dots and hyphens do not count): our own
+# words, the headers of Japanese CRMs (Salesforce, HubSpot, kintone) and of English CRM exports. The one
+# table of header guesses; a word names one field only (tests/imports/test_parsing.py checks it).
+# fmt: off
 HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
     "id": ("id", "番号", "見込み客id"),
     "name": (
-        "顧客名",
-        "見込み客",
-        "見込客",
-        "見込み客名",
-        "案件名",
-        "name",
-        "prospect",
-        "prospectname",
-        "customer",
+        "顧客名", "見込み客", "見込客", "見込み客名", "案件名", "案件", "商談名", "取引名",
+        "name", "prospect", "prospectname", "customer", "deal name", "deal", "opportunity name", "opportunity",
     ),
-    "owner": ("担当者", "営業担当", "営業担当者", "担当", "owner", "salesrep", "rep"),
-    "probability": ("確度", "probability"),
-    "amount": ("金額", "見込金額", "見込み金額", "amount"),
-    "expected_month": ("受注予定月", "expectedmonth"),
+    "owner": (
+        "担当者", "営業担当", "営業担当者", "担当", "担当営業", "担当者名", "営業担当者名", "商談所有者",
+        "取引担当者", "所有者",
+        "owner", "salesrep", "rep", "sales_agent", "agent", "deal owner", "opportunity owner", "salesperson",
+        "sales person", "assigned to",
+    ),
+    "probability": (
+        "確度", "確度(%)", "受注確度", "受注確率",
+        "probability", "probability (%)", "win probability", "deal probability",
+    ),
+    # Not "expected revenue": Salesforce and Zoho export it as amount x probability.
+    "amount": (
+        "金額", "金額(円)", "見込金額", "見込金額(円)", "見込み金額", "見込み金額(円)", "商談金額", "取引金額",
+        "予定金額",
+        "amount", "deal amount", "deal value", "value", "opportunity amount",
+    ),
+    # A full date counts as its month: an expected close date gives the expected month.
+    "expected_month": (
+        "受注予定月", "受注予定日", "完了予定日", "成約予定日", "クローズ予定日",
+        "expectedmonth", "expected close date", "expected closing date", "expected close",
+    ),
     "horizon": ("見込み区分", "見込区分", "区分", "horizon"),
-    "status": ("ステータス", "状況", "status"),
-    "source": ("流入経路", "きっかけ", "source"),
+    "status": (
+        "ステータス", "状況", "商談フェーズ", "フェーズ", "商談ステージ", "取引ステージ", "ステージ",
+        "商談ステータス", "進捗", "進捗状況",
+        "status", "deal_stage", "stage", "pipeline stage", "opportunity stage", "deal status",
+    ),
+    "source": ("流入経路", "きっかけ", "リードソース", "流入元", "獲得経路", "source", "lead source", "deal source"),
     "phone": ("電話", "電話番号", "tel", "phone"),
     "email": ("メール", "メールアドレス", "email", "mail"),
     "address": ("住所", "address"),
@@ -242,23 +338,31 @@ HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
     "next_activity": ("次回アクション", "次の予定", "nextaction", "nextactivity"),
     "next_activity_on": ("次回アクション日", "次の予定日", "nextactiondate", "nextactivitydate"),
     "notes": ("備考", "メモ", "notes", "note"),
-    "created_at": ("登録日", "作成日", "createdat", "created", "createdon"),
-    "closed_on": ("受注日", "失注日", "完了日", "closedon", "closedate", "closed"),
-    "won_amount": ("受注金額", "wonamount"),
-    "lost_reason": ("失注理由", "lostreason"),
+    "created_at": (
+        "登録日", "登録日時", "作成日", "作成日時", "商談開始日",
+        "createdat", "created", "createdon", "engage_date", "created date", "create date", "date created",
+        "creation date", "lead date",
+    ),
+    "closed_on": (
+        "受注日", "失注日", "完了日", "成約日", "クローズ日",
+        "closedon", "closedate", "closed", "closed date", "date closed", "actual close date",
+    ),
+    # An export's close value is the won value on won rows (0 on lost ones, empty on open ones).
+    "won_amount": (
+        "受注金額", "受注金額(円)", "受注額", "成約金額", "契約金額",
+        "wonamount", "close_value", "closed value", "won value",
+    ),
+    "lost_reason": ("失注理由", "失注要因", "lostreason", "loss reason", "reason lost", "closed lost reason"),
     "competitor": ("競合", "競合他社", "competitor"),
     "currency": ("通貨", "通貨コード", "currency", "currencycode"),
     # The customer (名寄せ, #19): a company column names the company; the prospect's name follows it
     # when the file has none of its own.
-    "company_name": ("会社名", "取引先", "取引先名", "法人名", "企業名", "company", "companyname", "account"),
-    "company_furigana": (
-        "フリガナ",
-        "ふりがな",
-        "会社名フリガナ",
-        "会社名カナ",
-        "取引先フリガナ",
-        "furigana",
+    "company_name": (
+        "会社名", "取引先", "取引先名", "法人名", "企業名", "組織", "組織名",
+        "company", "companyname", "account", "account name", "organization", "organisation",
+        "organization name",
     ),
+    "company_furigana": ("フリガナ", "ふりがな", "会社名フリガナ", "会社名カナ", "取引先フリガナ", "furigana"),
     "company_corporate_number": ("法人番号", "corporatenumber"),
     "company_phone": ("代表電話", "代表電話番号", "会社電話番号", "取引先電話番号", "companyphone"),
     "company_address": ("所在地", "本社所在地", "会社住所", "取引先住所", "companyaddress"),
@@ -271,6 +375,7 @@ HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
     "contact_email": ("担当者メール", "先方メール", "contactemail"),
     "contact_phone": ("携帯", "携帯電話", "直通", "先方電話", "担当者電話", "contactphone"),
 }
+# fmt: on
 _HEADER_INDEX = {_key(word): field for field, words in HEADER_SYNONYMS.items() for word in words}
 
 
@@ -310,11 +415,17 @@ def guess_columns(headers: list[str]) -> dict[str, str]:
     return mapping
 
 
+# fmt: off
 VALUE_SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
     "status": {
-        "open": ("open", "商談中", "進行中", "見込み", "見込", "対応中", "オープン"),
-        "won": ("won", "受注", "成約", "契約", "受注済"),
-        "lost": ("lost", "失注", "不成約", "見送り"),
+        # An open deal's stages in CRM exports (their stage column says the status).
+        "open": (
+            "open", "商談中", "進行中", "見込み", "見込", "対応中", "オープン", "提案中", "交渉中", "検討中",
+            "engaging", "prospecting", "in progress", "qualified", "qualification", "needs analysis",
+            "proposal", "negotiation",
+        ),
+        "won": ("won", "closed won", "受注", "成約", "契約", "受注済", "受注済み", "成約済み"),
+        "lost": ("lost", "closed lost", "失注", "不成約", "見送り", "失注済み"),
     },
     "horizon": {
         "short": ("short", "shortterm", "短期"),
@@ -338,6 +449,7 @@ VALUE_SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
         "other": ("other", "その他"),
     },
 }
+# fmt: on
 _VALUE_INDEX = {
     field: {_key(word): code for code, words in choices.items() for word in words}
     for field, choices in VALUE_SYNONYMS.items()

@@ -16,7 +16,7 @@ from django_htmx.http import HttpResponseStopPolling
 from accounts.access import visible_users
 from imports import parsing
 from imports.forms import MappingNameForm, UploadForm
-from imports.models import ImportJob, JobPhase, JobStatus
+from imports.models import DateOrder, ImportJob, JobPhase, JobStatus
 from imports.selectors import access_job, visible_jobs
 from imports.services import (
     VALUE_FIELDS,
@@ -24,7 +24,9 @@ from imports.services import (
     field_choices,
     field_label,
     import_job_create,
+    import_job_date_order,
     import_job_recover,
+    import_job_set_date_order,
     import_job_set_mapping,
     import_job_start,
 )
@@ -59,6 +61,7 @@ def upload(request: HttpRequest) -> HttpResponse:
                 update_duplicates=data["update_duplicates"],
                 create_owners=data.get("create_owners", False),
                 saved_mapping=data["saved_mapping"],
+                date_order=data["date_order"],
             )
         except ImportRefused as exc:
             form.add_error("file", str(exc.reason))
@@ -124,6 +127,8 @@ def _mapping_context(request: HttpRequest, job: ImportJob) -> dict[str, Any]:
         "lost_reasons": LostReason.choices,
         "lost_reason_default": job.mapping.get("defaults", {}).get("lost_reason", ""),
         "company_currency": settings.COMPANY_CURRENCY,
+        "date_order": import_job_date_order(job=job),
+        "date_orders": DateOrder.choices,
     }
 
 
@@ -154,6 +159,7 @@ def job_mapping(request: HttpRequest, pk: int) -> HttpResponse:
         error = name_form.error_text()
     elif request.method == "POST":
         columns, values = _posted_mapping(request, job)
+        import_job_set_date_order(job=job, date_order=request.POST.get("date_order", ""))
         try:
             import_job_set_mapping(
                 job=job,
@@ -190,6 +196,7 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
         # The download is complete when the run's error file is there (jobs before it kept the first ones).
         "errors_complete": bool(job.error_count) and job_error_file(job).exists(),
         "company_currency": settings.COMPANY_CURRENCY,
+        "date_order": import_job_date_order(job=job),
     }
     if request.htmx:
         if job.is_running:

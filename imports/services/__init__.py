@@ -3,6 +3,7 @@ mapping (mapping), row validation (validation), the dry run and the all-or-nothi
 (run), and a job's claim, background run, progress and recovery (jobs). The services are re-exported
 here; callers import them from `imports.services`."""
 
+from imports.services.dates import DateOrderInUse, import_job_date_order, import_job_set_date_order
 from imports.services.fields import (
     BAD_FORMAT,
     IMPORT_FIELDS,
@@ -28,16 +29,19 @@ __all__ = [
     "IMPORT_FIELDS",
     "TOO_LARGE",
     "VALUE_FIELDS",
+    "DateOrderInUse",
     "ImportRefused",
     "field_choices",
     "field_label",
     "import_job_claim",
     "import_job_create",
+    "import_job_date_order",
     "import_job_execute",
     "import_job_heartbeat",
     "import_job_preview",
     "import_job_recover",
     "import_job_run",
+    "import_job_set_date_order",
     "import_job_set_mapping",
     "import_job_start",
     "job_file",

@@ -14,7 +14,7 @@ from django.utils import timezone, translation
 
 from accounts.models import User
 from imports import parsing, reader
-from imports.models import ImportJob, ImportMapping
+from imports.models import DateOrder, ImportJob, ImportMapping
 from imports.services.fields import BAD_FORMAT, MAX_DISTINCT_VALUES, TOO_LARGE, ImportRefused
 
 
@@ -62,6 +62,7 @@ def import_job_create(
     update_duplicates: bool = False,
     create_owners: bool = False,
     saved_mapping: ImportMapping | None = None,
+    date_order: str = "",
 ) -> ImportJob:
     """Store the upload, check its encoding and structure, count rows and guess the mapping.
     Raises ImportRefused with the reason; nothing is kept then."""
@@ -104,5 +105,6 @@ def import_job_create(
             "update_duplicates": bool(update_duplicates),
             "create_owners": bool(create_owners and by.is_admin_role),
             "language": translation.get_language() or settings.LANGUAGE_CODE,
+            "date_order": date_order if date_order in DateOrder.values else "",
         },
     )

@@ -20,6 +20,7 @@ from activities.models import Activity
 from companies.models import validate_corporate_number
 from imports import parsing
 from imports.models import ImportJob
+from imports.services.dates import import_job_date_order
 from imports.services.directory import DirectoryMatcher, Resolution
 from imports.services.fields import (
     COMPANY_FIELDS,
@@ -154,6 +155,7 @@ class RowValidator:
         # For lost rows without a reason (the mapping page's choice); "" keeps the rule.
         default = job.mapping.get("defaults", {}).get("lost_reason", "")
         self.lost_reason_default = default if default in LostReason.values else ""
+        self.date_order = import_job_date_order(job=job).order
         self.create_owners = bool(job.options.get("create_owners")) and self.by.is_admin_role
         self.may_assign = self.by.is_admin_role or self.by.is_manager
         self._owner_index: dict[str, list[User]] = {}
@@ -196,9 +198,9 @@ class RowValidator:
         if name in ("amount", "won_amount"):
             return parsing.parse_amount(value)
         if name == "expected_month":
-            return parsing.parse_month(value)
+            return parsing.parse_month(value, self.date_order)
         if name in ("next_activity_on", "closed_on", "created_at"):
-            return parsing.parse_date(value)
+            return parsing.parse_date(value, self.date_order)
         if name in ("status", "horizon", "source"):
             raw = _cell_text(value)
             code = self.values_map.get(name, {}).get(raw) or parsing.guess_value(name, raw)
