@@ -52,8 +52,9 @@ def import_job_set_mapping(
         job.mapping["defaults"] = {"lost_reason": lost_reason_default}
     job.status = JobStatus.UPLOADED
     job.save(update_fields=["mapping", "status"])
-    if save_as:
+    if save_as:  # with the job's chosen date order, for the next file of the same shape
+        saved = {**job.mapping, "date_order": job.options.get("date_order", "")}
         ImportMapping.objects.update_or_create(
-            created_by=job.created_by, name=save_as[:100], defaults={"json": job.mapping}
+            created_by=job.created_by, name=save_as[:100], defaults={"json": saved}
         )
     return job

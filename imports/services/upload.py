@@ -90,6 +90,7 @@ def import_job_create(
         columns = {h: f for h, f in saved_mapping.json.get("columns", {}).items() if h in names}
         values = saved_mapping.json.get("values", {})
         defaults = saved_mapping.json.get("defaults", {})
+        date_order = date_order or saved_mapping.json.get("date_order", "")  # the upload form's choice wins
     else:
         columns, values, defaults = parsing.guess_columns(names), {}, {}
     return ImportJob.objects.create(

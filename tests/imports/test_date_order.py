@@ -245,3 +245,24 @@ def test_the_mapping_page_shows_the_guess_or_asks_for_the_order(personas, login)
     unknown = create_job(personas.owner, csv_bytes(rows))
     page = client.get(reverse("imports:mapping", args=[unknown.pk]), HTTP_ACCEPT_LANGUAGE="en")
     assert "dates do not show their order (month/day/year or day/month/year)" in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_saved_mapping_keeps_the_chosen_date_order_for_the_next_file(personas, login):
+    from imports.models import ImportMapping
+
+    client = login(personas.owner)
+    rows = [["会社名", "登録日"], ["鈴木建設", "3/1/2017"]]
+    client.post(reverse("imports:upload"), {"file": upload(csv_bytes(rows)), "encoding": "auto"})
+    job = ImportJob.objects.get()
+    client.post(
+        reverse("imports:mapping", args=[job.pk]),
+        {"col-0": "name", "col-1": "created_at", "date_order": DMY, "save_as": "CRM"},
+    )
+    saved = ImportMapping.objects.get(name="CRM")
+    assert saved.json["date_order"] == DMY
+    client.post(
+        reverse("imports:upload"),
+        {"file": upload(csv_bytes(rows)), "encoding": "auto", "saved_mapping": saved.pk},
+    )
+    assert ImportJob.objects.latest("pk").options["date_order"] == DMY
