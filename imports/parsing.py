@@ -198,6 +198,7 @@ HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
     "owner": ("担当者", "営業担当", "営業担当者", "担当", "owner", "salesrep", "rep"),
     "probability": ("確度", "probability"),
     "amount": ("金額", "見込金額", "見込み金額", "amount"),
+    "product": ("製品", "商品", "製品名", "商品名", "product", "productname"),
     "expected_month": ("受注予定月", "expectedmonth"),
     "horizon": ("見込み区分", "見込区分", "区分", "horizon"),
     "status": ("ステータス", "状況", "status"),

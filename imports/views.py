@@ -144,7 +144,11 @@ def job_mapping(request: HttpRequest, pk: int) -> HttpResponse:
         columns, values = _posted_mapping(request, job)
         try:
             import_job_set_mapping(
-                job=job, columns=columns, values=values, save_as=name_form.cleaned_data["save_as"]
+                job=job,
+                columns=columns,
+                values=values,
+                save_as=name_form.cleaned_data["save_as"],
+                fill_amount_from_product=bool(request.POST.get("fill_amount_from_product")),
             )
         except ImportRefused as exc:
             error = str(exc.reason)

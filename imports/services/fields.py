@@ -44,6 +44,7 @@ PROSPECT_FIELDS = (
     "horizon",
     "probability",
     "expected_month",
+    "product",
     "amount",
     "source",
     "contact_person",

@@ -25,9 +25,15 @@ def _is_choice(field: str, value: object) -> bool:
 
 
 def import_job_set_mapping(
-    *, job: ImportJob, columns: dict[str, str], values: dict[str, dict[str, str]], save_as: str = ""
+    *,
+    job: ImportJob,
+    columns: dict[str, str],
+    values: dict[str, dict[str, str]],
+    save_as: str = "",
+    fill_amount_from_product: bool | None = None,
 ) -> ImportJob:
-    """Keep the column and value mapping on the job (and as a named ImportMapping when save_as)."""
+    """Keep the column and value mapping on the job (and as a named ImportMapping when save_as).
+    `fill_amount_from_product`: rows with a product and no amount get its list price (None: unchanged)."""
     names = {h["name"] for h in job.headers}
     columns = {h: f for h, f in columns.items() if h in names and f in IMPORT_FIELDS}
     used = list(columns.values())
@@ -43,7 +49,9 @@ def import_job_set_mapping(
     }
     job.mapping = {"columns": columns, "values": clean_values}
     job.status = JobStatus.UPLOADED
-    job.save(update_fields=["mapping", "status"])
+    if fill_amount_from_product is not None:
+        job.options = {**job.options, "fill_amount_from_product": fill_amount_from_product}
+    job.save(update_fields=["mapping", "status", "options"])
     if save_as:
         ImportMapping.objects.update_or_create(
             created_by=job.created_by, name=save_as[:100], defaults={"json": job.mapping}

@@ -32,6 +32,7 @@ from imports.services.fields import (
     directory_field,
     field_label,
 )
+from products.models import Product
 from prospects.models import Horizon, LostReason, Prospect, Source, Status, suggest_horizon
 from salescrm.lib.params import int_or_none
 from salescrm.templatetags.crm import format_month
@@ -65,6 +66,12 @@ REASON_ONLY_LOST = gettext_lazy("Only a lost prospect has a lost reason.")
 AMOUNT_ONLY_WON = gettext_lazy("Only a won prospect has a won amount.")
 COMPETITOR_NEEDED = gettext_lazy("Name the competitor when the prospect was lost to one.")
 DATABASE_REFUSED = gettext_lazy("The database refused the import: %(error)s")
+UNKNOWN_PRODUCT = gettext_lazy(
+    "No product “%(value)s” in the product list. Add it to the product list (admin) first, then check the file again."
+)
+AMBIGUOUS_PRODUCT = gettext_lazy(
+    "More than one product of the product list is named “%(value)s”; rename one of them (admin) first."
+)
 
 
 @dataclass
@@ -105,6 +112,11 @@ class Outcome:
         self.error_rows.add(error["row"])
         if len(self.errors) < MAX_STORED_ERRORS:
             self.errors.append(error)
+
+
+def product_key(name: str) -> str:
+    """A product's name as a file may write it: case and width (全角/半角) do not matter."""
+    return parsing.normalize(name).casefold()
 
 
 def _cell_text(value: Any) -> str:
@@ -171,6 +183,12 @@ class RowValidator:
             contact_columns=bool(mapped & set(CONTACT_FIELDS)),
         )
         self._max_length.update({f: directory_field(f).max_length for f in DIRECTORY_FIELDS})
+        self.fill_amount = bool(job.options.get("fill_amount_from_product"))
+        self._products: dict[str, list[Product]] = {}
+        if "product" in mapped:
+            # Inactive products too: an old deal names what was sold then.
+            for product in Product.objects.all():
+                self._products.setdefault(product_key(product.name), []).append(product)
 
     # Per-cell parsing: returns the value or raises ParseError.
     def _parse(self, name: str, value: Any) -> Any:
@@ -188,6 +206,12 @@ class RowValidator:
             if code is None:
                 raise parsing.ParseError(UNKNOWN_VALUE % {"choices": _choice_list(name)})
             return code
+        if name == "product":
+            text = _cell_text(value)
+            found = self._products.get(product_key(text), [])
+            if len(found) != 1:
+                raise parsing.ParseError((AMBIGUOUS_PRODUCT if found else UNKNOWN_PRODUCT) % {"value": text})
+            return found[0]
         if name == "id":
             number = int_or_none(parsing.normalize(value), minimum=1)
             if number is None:
@@ -473,7 +497,13 @@ class RowValidator:
             return _error(row.number, self._header("competitor"), "", COMPETITOR_NEEDED)
         if not (target.name or "").strip():
             return _error(row.number, self._header("name"), "", MISSING_NAME)
-        changed = sorted(set(values) | {"owner", "closed_on", "won_amount", "lost_reason"})
+        written = {*values, "owner", "closed_on", "won_amount", "lost_reason"}
+        if self.fill_amount and values.get("product") and "amount" not in values and not target.amount:
+            # The mapping's "fill an empty amount from the product's list price" (a won amount is
+            # never invented: a won row without one still needs the file's amount, above).
+            target.amount = values["product"].list_price
+            written.add("amount")
+        changed = sorted(written)
         target._next_activity = plan if any(plan) else None  # type: ignore[attr-defined]
         return target, changed
 
