@@ -10,7 +10,8 @@ from django.utils.translation import pgettext_lazy
 class ImportMapping(models.Model):
     """A saved column and value mapping, reusable for the next file of the same shape.
 
-    json = {"columns": {header: field}, "values": {field: {raw value: code or user id}}}.
+    json = {"columns": {header: field}, "values": {field: {raw value: code or user id}},
+    "also": {field: {raw value: {other field: code}}}} ("also": one column, two fields; optional).
     """
 
     name = models.CharField(_("mapping name"), max_length=100)
@@ -71,7 +72,7 @@ class ImportJob(models.Model):
     phase = models.CharField(_("phase"), max_length=8, choices=JobPhase.choices, default=JobPhase.PREVIEW)
     # [{"name": header, "values": [distinct values, at most 50]}]
     headers = models.JSONField(_("columns"), default=list)
-    # {"columns": {header: field}, "values": {field: {raw: code}}}
+    # {"columns": {header: field}, "values": {field: {raw: code}}, "also": {field: {raw: {field: code}}}}
     mapping = models.JSONField(_("mapping"), default=dict)
     # {"update_duplicates": bool, "create_owners": bool, "language": "ja"}
     options = models.JSONField(_("options"), default=dict)

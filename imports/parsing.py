@@ -280,14 +280,25 @@ def guess_columns(headers: list[str]) -> dict[str, str]:
 
 VALUE_SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
     "status": {
-        "open": ("open", "商談中", "進行中", "見込み", "見込", "対応中", "オープン"),
+        # A CRM's stages of an open deal ("prospecting", "engaging") say its horizon too (ALSO_GUESSES).
+        "open": (
+            "open",
+            "商談中",
+            "進行中",
+            "見込み",
+            "見込",
+            "対応中",
+            "オープン",
+            "prospecting",
+            "engaging",
+        ),
         "won": ("won", "受注", "成約", "契約", "受注済"),
         "lost": ("lost", "失注", "不成約", "見送り"),
     },
     "horizon": {
         "short": ("short", "shortterm", "短期"),
-        "mid": ("mid", "midterm", "middle", "中期"),
-        "long": ("long", "longterm", "長期"),
+        "mid": ("mid", "midterm", "middle", "中期", "engaging"),
+        "long": ("long", "longterm", "長期", "prospecting"),
     },
     "source": {
         "door_to_door": ("door_to_door", "doortodoor", "飛び込み", "飛込み", "飛込", "訪問"),
@@ -315,6 +326,20 @@ _VALUE_INDEX = {
 def guess_value(field: str, value: Any) -> str | None:
     """The choice code a cell means for status, horizon, source or lost_reason; None if unknown."""
     return _VALUE_INDEX.get(field, {}).get(_key(value))
+
+
+# One column, two fields: a value of a column mapped to the key may also set these fields, guessed from
+# the same table (a stage "Engaging" is open and mid term). Only status and horizon guess each other: a
+# source "other" is not a lost reason "other".
+ALSO_GUESSES: dict[str, tuple[str, ...]] = {"status": ("horizon",), "horizon": ("status",)}
+
+
+def guess_also(field: str, value: Any) -> dict[str, str]:
+    """{other field: code} a value of a `field` column also says, e.g. status "Engaging" -> horizon mid."""
+    for other in ALSO_GUESSES.get(field, ()):
+        if code := guess_value(other, value):
+            return {other: code}
+    return {}
 
 
 def owner_keys(username: str, last_name: str, first_name: str, email: str) -> set[str]:

@@ -4,6 +4,7 @@ mapping (mapping), row validation (validation), the dry run and the all-or-nothi
 here; callers import them from `imports.services`."""
 
 from imports.services.fields import (
+    ALSO_FIELDS,
     BAD_FORMAT,
     IMPORT_FIELDS,
     TOO_LARGE,
@@ -24,6 +25,7 @@ from imports.services.run import import_job_preview, import_job_run
 from imports.services.upload import import_job_create, job_file, upload_dir
 
 __all__ = [
+    "ALSO_FIELDS",
     "BAD_FORMAT",
     "IMPORT_FIELDS",
     "TOO_LARGE",

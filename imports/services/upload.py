@@ -88,8 +88,9 @@ def import_job_create(
     if saved_mapping is not None:
         columns = {h: f for h, f in saved_mapping.json.get("columns", {}).items() if h in names}
         values = saved_mapping.json.get("values", {})
+        also = saved_mapping.json.get("also", {})  # absent from mappings saved before it existed
     else:
-        columns, values = parsing.guess_columns(names), {}
+        columns, values, also = parsing.guess_columns(names), {}, {}
     return ImportJob.objects.create(
         created_by=by,
         file_path=relative,
@@ -98,7 +99,7 @@ def import_job_create(
         encoding=encoding,
         headers=headers,
         total_rows=total,
-        mapping={"columns": columns, "values": values},
+        mapping={"columns": columns, "values": values, "also": also},
         options={
             "update_duplicates": bool(update_duplicates),
             "create_owners": bool(create_owners and by.is_admin_role),

@@ -21,6 +21,7 @@ from imports import parsing
 from imports.models import ImportJob
 from imports.services.directory import DirectoryMatcher, Resolution
 from imports.services.fields import (
+    ALSO_FIELDS,
     COMPANY_FIELDS,
     CONTACT_FIELDS,
     DIRECTORY_FIELDS,
@@ -148,6 +149,8 @@ class RowValidator:
             f: {parsing.owner_key(k) if f == "owner" else k: v for k, v in m.items()}
             for f, m in job.mapping.get("values", {}).items()
         }
+        self.also_map: dict[str, dict[str, dict[str, str]]] = job.mapping.get("also", {})
+        self._also_cache: dict[tuple[str, str], dict[str, str]] = {}
         self.update_duplicates = bool(job.options.get("update_duplicates"))
         self.create_owners = bool(job.options.get("create_owners")) and self.by.is_admin_role
         self.may_assign = self.by.is_admin_role or self.by.is_manager
@@ -286,6 +289,17 @@ class RowValidator:
             raise hit
         return hit
 
+    def _also(self, name: str, text: str) -> dict[str, str]:
+        """What a value of a `name` column sets besides `name`: the mapping's choice, else the guess."""
+        key = (name, text)
+        hit = self._also_cache.get(key)
+        if hit is None:
+            chosen = self.also_map.get(name, {}).get(text)
+            hit = chosen if chosen is not None else parsing.guess_also(name, text)
+            if len(self._also_cache) < 200_000:
+                self._also_cache[key] = hit
+        return hit
+
     def parse_row(self, number: int, cells: list[Any]) -> tuple[ParsedRow | None, list[dict[str, Any]]]:
         errors: list[dict[str, Any]] = []
         width = len(self.headers)
@@ -295,6 +309,7 @@ class RowValidator:
         owner: User | NewOwner = self.by
         owner_given = False
         lost_note = ""
+        also: dict[str, Any] = {}
         for index, name in self.columns.items():
             raw = cells[index] if index < len(cells) else None
             text = raw.strip() if isinstance(raw, str) else _cell_text(raw)
@@ -311,8 +326,13 @@ class RowValidator:
             else:
                 values[name] = value
                 lost_note = note or lost_note
+            if name in ALSO_FIELDS:
+                for other, code in self._also(name, text).items():
+                    also.setdefault(other, code)  # two columns setting one field: the first wins
         if errors:
             return None, errors
+        for other, code in also.items():
+            values.setdefault(other, code)  # a field's own column wins where its cell is not empty
         if "name" not in values and "id" not in values and values.get("company_name"):
             values["name"] = values["company_name"]  # a deal without a name of its own: its company's
         return ParsedRow(number, values, owner, lost_note, owner_given), []
