@@ -186,6 +186,7 @@ class RowValidator:
             contact_columns=bool(mapped & set(CONTACT_FIELDS)),
         )
         self._max_length.update({f: directory_field(f).max_length for f in DIRECTORY_FIELDS})
+        self._name_length = Prospect._meta.get_field("name").max_length
         self.fill_amount = bool(job.options.get("fill_amount_from_product"))
         self._products: dict[str, list[Product]] = {}
         if "product" in mapped:
@@ -334,7 +335,11 @@ class RowValidator:
         for other, code in also.items():
             values.setdefault(other, code)  # a field's own column wins where its cell is not empty
         if "name" not in values and "id" not in values and values.get("company_name"):
-            values["name"] = values["company_name"]  # a deal without a name of its own: its company's
+            # A deal without a name of its own: its company's and its product's, so a customer's deals
+            # of different products are not duplicates of each other (a prospect is one name and owner).
+            product = values.get("product")
+            name = f"{values['company_name']} {product.name}" if product else values["company_name"]
+            values["name"] = name[: self._name_length]
         return ParsedRow(number, values, owner, lost_note, owner_given), []
 
     def resolve(

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from imports.models import JobStatus
 from imports.services import import_job_preview, import_job_run, import_job_set_mapping
-from imports.services.validation import WON_NEEDS_AMOUNT
+from imports.services.validation import DUPLICATE_IN_FILE, WON_NEEDS_AMOUNT
 from products.models import Product
 from prospects.models import Prospect
 from tests.imports.conftest import create_job, csv_bytes, run_import
@@ -112,3 +112,40 @@ def test_the_mapping_page_offers_and_keeps_the_fill_option(personas, login, widg
     client.post(url, {"col-0": "name", "col-1": "product", "refresh": "1"})
     job.refresh_from_db()
     assert job.options["fill_amount_from_product"] is False
+
+
+def test_a_deal_without_a_name_is_named_after_its_company_and_product(personas, widget):
+    Product.objects.create(name="Gadget", list_price=Decimal("1000"))
+    rows = [
+        ["account", "product", "name"],
+        ["Acme", "Widget Pro", ""],
+        ["Acme", "gadget", ""],
+        ["Acme", "", ""],
+        ["Acme", "Gadget", "Acme renewal"],  # a name of its own stays
+    ]
+    job = run_import(personas.owner, rows)
+    assert job.mapping["columns"]["account"] == "company_name"
+    assert job.status == JobStatus.DONE, job.errors
+    deals = Prospect.objects.filter(name__startswith="Acme")
+    assert sorted(deals.values_list("name", flat=True)) == [
+        "Acme",
+        "Acme Gadget",
+        "Acme Widget Pro",
+        "Acme renewal",
+    ]
+    assert len({p.company_id for p in deals}) == 1  # one customer, four deals
+
+
+def test_two_deals_of_one_customer_and_product_for_one_rep_are_still_duplicates(personas, widget):
+    rows = [["account", "product"], ["Acme", "Widget Pro"], ["Acme", "Widget Pro"]]
+    job = run_import(personas.owner, rows)
+    assert job.error_count == 1
+    assert (job.errors[0]["row"], job.errors[0]["column"]) == (3, "account")
+    assert job.errors[0]["reason"] == str(DUPLICATE_IN_FILE % {"row": 2})
+
+
+def test_a_long_company_and_product_name_is_cut_to_the_name_field(personas):
+    Product.objects.create(name="P" * 150, list_price=Decimal("1"))
+    job = run_import(personas.owner, [["account", "product"], ["A" * 150, "P" * 150]])
+    assert job.status == JobStatus.DONE, job.errors
+    assert Prospect.objects.get(name__startswith="AAA").name == ("A" * 150 + " " + "P" * 150)[:200]
