@@ -203,6 +203,8 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "field_labels": dict(field_choices()),
         "matches": matches,
         "more_matches": max(attached - len(matches), 0),
+        # The product column only for a file that has one (a filled amount shows where it came from).
+        "show_product": "product" in job.mapping.get("columns", {}).values(),
     }
     if request.htmx:
         if job.is_running:

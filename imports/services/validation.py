@@ -566,6 +566,7 @@ def _preview(row: ParsedRow, target: Prospect, *, updated: bool, link: Resolutio
         "horizon": str(Horizon(target.horizon).label),
         "probability": target.probability,
         "expected_month": format_month(target.expected_month),
+        "product": row.values["product"].name if row.values.get("product") else "",
         "amount": str(target.amount),
         "source": str(Source(target.source).label),
         "created_at": timezone.localtime(target.created_at).date().isoformat() if target.created_at else "",

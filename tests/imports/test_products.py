@@ -149,3 +149,14 @@ def test_a_long_company_and_product_name_is_cut_to_the_name_field(personas):
     job = run_import(personas.owner, [["account", "product"], ["A" * 150, "P" * 150]])
     assert job.status == JobStatus.DONE, job.errors
     assert Prospect.objects.get(name__startswith="AAA").name == ("A" * 150 + " " + "P" * 150)[:200]
+
+
+def test_the_dry_run_shows_the_product_and_the_filled_amount(personas, login, widget):
+    job = create_job(personas.owner, csv_bytes([["顧客名", "product"], ["鈴木建設", "widget pro"]]))
+    import_job_set_mapping(job=job, columns=job.mapping["columns"], values={}, fill_amount_from_product=True)
+    job = import_job_preview(job=job)
+    assert job.status == JobStatus.PREVIEWED and not job.error_count, job.errors
+    preview = job.preview[0]
+    assert (preview["product"], preview["amount"]) == ("Widget Pro", "250000.00")
+    page = login(personas.owner).get(reverse("imports:job", args=[job.pk])).content.decode()
+    assert "Widget Pro</td>" in page  # the preview's product column
