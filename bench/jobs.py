@@ -268,6 +268,8 @@ def import_csv(dataset: Dataset, *, rows: int, env: dict[str, str]) -> dict[str,
     gen_args = (_arg(gen, ("rows", "count", "n", "size", "lines"), str(rows)) or []) + (
         _arg(gen, ("output", "out", "path", "file", "csv", "filename"), str(path)) or []
     )
+    if "stage" in gen:  # one stage column feeds status and horizon: the import's two-field mapping
+        gen_args.append("--stage")
     imp = _options("import_prospects")
     imp_args = _arg(imp, ("path", "file", "csv", "csv_file", "filename", "input"), str(path))
     if imp_args is None:

@@ -21,7 +21,9 @@ class ImportMapping(models.Model):
     """A saved column and value mapping, reusable for the next file of the same shape.
 
     json = {"columns": {header: field}, "values": {field: {raw value: code or user id}},
-            "defaults": {"lost_reason": code for lost rows without one}}.
+            "defaults": {"lost_reason": code for lost rows without one},
+            "also": {field: {raw value: {other field: code}}} (one column, two fields; optional),
+            "date_order": the DateOrder chosen with it, or ""}.
     """
 
     name = models.CharField(_("mapping name"), max_length=100)
@@ -82,7 +84,8 @@ class ImportJob(models.Model):
     phase = models.CharField(_("phase"), max_length=8, choices=JobPhase.choices, default=JobPhase.PREVIEW)
     # [{"name": header, "values": [distinct values, at most 50]}]
     headers = models.JSONField(_("columns"), default=list)
-    # {"columns": {header: field}, "values": {field: {raw: code}}, "defaults": {"lost_reason": code}}
+    # {"columns": {header: field}, "values": {field: {raw: code}}, "defaults": {"lost_reason": code},
+    #  "also": {field: {raw: {field: code}}}}
     mapping = models.JSONField(_("mapping"), default=dict)
     # {"update_duplicates": bool, "create_owners": bool, "language": "ja",
     #  "date_order": a DateOrder chosen by the user, or "" to guess it from the file}

@@ -323,6 +323,7 @@ HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
         "受注予定月", "受注予定日", "完了予定日", "成約予定日", "クローズ予定日",
         "expectedmonth", "expected close date", "expected closing date", "expected close",
     ),
+    "product": ("製品", "商品", "製品名", "商品名", "product", "productname"),
     "horizon": ("見込み区分", "見込区分", "区分", "horizon"),
     "status": (
         "ステータス", "状況", "商談フェーズ", "フェーズ", "商談ステージ", "取引ステージ", "ステージ",
@@ -429,8 +430,8 @@ VALUE_SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "horizon": {
         "short": ("short", "shortterm", "短期"),
-        "mid": ("mid", "midterm", "middle", "中期"),
-        "long": ("long", "longterm", "長期"),
+        "mid": ("mid", "midterm", "middle", "中期", "engaging"),
+        "long": ("long", "longterm", "長期", "prospecting"),
     },
     "source": {
         "door_to_door": ("door_to_door", "doortodoor", "飛び込み", "飛込み", "飛込", "訪問"),
@@ -459,6 +460,20 @@ _VALUE_INDEX = {
 def guess_value(field: str, value: Any) -> str | None:
     """The choice code a cell means for status, horizon, source or lost_reason; None if unknown."""
     return _VALUE_INDEX.get(field, {}).get(_key(value))
+
+
+# One column, two fields: a value of a column mapped to the key may also set these fields, guessed from
+# the same table (a stage "Engaging" is open and mid term). Only status and horizon guess each other: a
+# source "other" is not a lost reason "other".
+ALSO_GUESSES: dict[str, tuple[str, ...]] = {"status": ("horizon",), "horizon": ("status",)}
+
+
+def guess_also(field: str, value: Any) -> dict[str, str]:
+    """{other field: code} a value of a `field` column also says, e.g. status "Engaging" -> horizon mid."""
+    for other in ALSO_GUESSES.get(field, ()):
+        if code := guess_value(other, value):
+            return {other: code}
+    return {}
 
 
 def owner_keys(username: str, last_name: str, first_name: str, email: str) -> set[str]:

@@ -19,6 +19,7 @@ from imports.forms import MappingNameForm, UploadForm
 from imports.models import DateOrder, ImportJob, JobPhase, JobStatus
 from imports.selectors import access_job, visible_jobs
 from imports.services import (
+    ALSO_FIELDS,
     VALUE_FIELDS,
     ImportRefused,
     field_choices,
@@ -36,6 +37,7 @@ from salescrm.lib.export import export_response
 
 ERROR_ROWS_ON_PAGE = 200
 ERRORS_CUT = gettext_lazy("The list stops here: the first %(shown)s of %(count)s errors.")
+CHOICES = {"status": Status, "horizon": Horizon, "source": Source, "lost_reason": LostReason}
 
 
 @login_required
@@ -75,8 +77,21 @@ def _value_choices(request: HttpRequest, field: str) -> list[tuple[str, str]]:
     if field == "owner":
         users = visible_users(request.user).order_by("last_name", "first_name", "username")
         return [(str(u.pk), f"{u.display_name} ({u.username})") for u in users]
-    choices = {"status": Status, "horizon": Horizon, "source": Source, "lost_reason": LostReason}[field]
-    return list(choices.choices)
+    return list(CHOICES[field].choices)
+
+
+def _also_choices(field: str) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The other fields a value of a `field` column may also set, as option groups ("horizon:mid")."""
+    return [
+        (field_label(other), [(f"{other}:{code}", label) for code, label in CHOICES[other].choices])
+        for other in ALSO_FIELDS
+        if other != field
+    ]
+
+
+def _also_selected(saved: dict[str, dict[str, str]], field: str, raw: str) -> str:
+    sets = saved[raw] if raw in saved else parsing.guess_also(field, raw)
+    return next((f"{other}:{code}" for other, code in sets.items()), "")
 
 
 def _owner_guesses(request: HttpRequest) -> dict[str, str]:
@@ -94,6 +109,7 @@ def _owner_guesses(request: HttpRequest) -> dict[str, str]:
 def _mapping_context(request: HttpRequest, job: ImportJob) -> dict[str, Any]:
     columns = job.mapping.get("columns", {})
     saved_values = job.mapping.get("values", {})
+    saved_also = job.mapping.get("also", {})
     may_assign = request.user.is_admin_role or request.user.is_manager
     rows = []
     value_tables = []
@@ -108,7 +124,10 @@ def _mapping_context(request: HttpRequest, job: ImportJob) -> dict[str, Any]:
                     guess = _owner_guesses(request).get(parsing.owner_key(raw), "")
                 else:
                     guess = parsing.guess_value(field, raw) or ""
-                values.append({"j": j, "raw": raw, "selected": current.get(raw, guess)})
+                value = {"j": j, "raw": raw, "selected": current.get(raw, guess)}
+                if field in ALSO_FIELDS:
+                    value["also"] = _also_selected(saved_also.get(field, {}), field, raw)
+                values.append(value)
             value_tables.append(
                 {
                     "index": index,
@@ -117,6 +136,7 @@ def _mapping_context(request: HttpRequest, job: ImportJob) -> dict[str, Any]:
                     "field": field,
                     "values": values,
                     "choices": _value_choices(request, field),
+                    "also_choices": _also_choices(field) if field in ALSO_FIELDS else [],
                 }
             )
     return {
@@ -132,9 +152,12 @@ def _mapping_context(request: HttpRequest, job: ImportJob) -> dict[str, Any]:
     }
 
 
-def _posted_mapping(request: HttpRequest, job: ImportJob) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
+def _posted_mapping(
+    request: HttpRequest, job: ImportJob
+) -> tuple[dict[str, str], dict[str, dict[str, str]], dict[str, dict[str, dict[str, str]]]]:
     columns: dict[str, str] = {}
     values: dict[str, dict[str, str]] = {}
+    also: dict[str, dict[str, dict[str, str]]] = {}
     for index, header in enumerate(job.headers):
         field = request.POST.get(f"col-{index}", "")
         if field and header["name"]:  # a column without a heading cannot be mapped by name
@@ -144,7 +167,11 @@ def _posted_mapping(request: HttpRequest, job: ImportJob) -> tuple[dict[str, str
                 chosen = request.POST.get(f"val-{index}-{j}", "")
                 if chosen:
                     values.setdefault(field, {})[raw] = chosen
-    return columns, values
+                if field in ALSO_FIELDS and f"also-{index}-{j}" in request.POST:
+                    # Shown and posted: "" is a choice too (nothing else, no guess).
+                    other, _sep, code = request.POST[f"also-{index}-{j}"].partition(":")
+                    also.setdefault(field, {})[raw] = {other: code} if code else {}
+    return columns, values, also
 
 
 @login_required
@@ -158,7 +185,7 @@ def job_mapping(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and not name_form.is_valid():
         error = name_form.error_text()
     elif request.method == "POST":
-        columns, values = _posted_mapping(request, job)
+        columns, values, also = _posted_mapping(request, job)
         import_job_set_date_order(job=job, date_order=request.POST.get("date_order", ""))
         try:
             import_job_set_mapping(
@@ -167,6 +194,8 @@ def job_mapping(request: HttpRequest, pk: int) -> HttpResponse:
                 values=values,
                 save_as=name_form.cleaned_data["save_as"],
                 lost_reason_default=request.POST.get("lost_reason_default", ""),
+                also=also,
+                fill_amount_from_product=bool(request.POST.get("fill_amount_from_product")),
             )
         except ImportRefused as exc:
             error = str(exc.reason)
@@ -197,6 +226,8 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "errors_complete": bool(job.error_count) and job_error_file(job).exists(),
         "company_currency": settings.COMPANY_CURRENCY,
         "date_order": import_job_date_order(job=job),
+        # The product column only for a file that has one (a filled amount shows where it came from).
+        "show_product": "product" in job.mapping.get("columns", {}).values(),
     }
     if request.htmx:
         if job.is_running:

@@ -55,7 +55,10 @@ class ProspectAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     fieldsets = (
         (None, {"fields": ("name", "contact_person", "phone", "email", "address", "source", "owner")}),
-        (_("Deal"), {"fields": ("horizon", "probability", "expected_month", "amount", "status")}),
+        (
+            _("Deal"),
+            {"fields": ("horizon", "probability", "expected_month", "product", "amount", "status")},
+        ),
         (_("Notes"), {"fields": ("notes",)}),
         (
             _("Outcome"),

@@ -4,6 +4,7 @@ import datetime as dt
 
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -136,6 +137,7 @@ class ProspectForm(CustomerPicks, HorizonFollowsMonth, CrmModelForm):
             "horizon",
             "probability",
             "expected_month",
+            "product",
             "amount",
             "notes",
         ]
@@ -161,6 +163,7 @@ class ProspectForm(CustomerPicks, HorizonFollowsMonth, CrmModelForm):
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
         self.fields["source"].choices = Source.choices
+        self._product_field()
         # The lead activity picker offers only what the user may see; another id is a form error.
         from activities.leadgen import LeadActivityPickField
 
@@ -177,6 +180,15 @@ class ProspectForm(CustomerPicks, HorizonFollowsMonth, CrmModelForm):
         self._follow_month(self.instance.expected_month, self.instance.horizon if self.instance.pk else "")
         self._customer_fields(self.instance)  # the company and contact picks (名寄せ, prospects/customer.py)
         self._next_activity_fields()
+
+    def _product_field(self) -> None:
+        """The active products; a product made inactive since stays on the deals that name it."""
+        from products.models import Product
+
+        product = self.fields["product"]
+        current = Q(pk=self.instance.product_id) if self.instance.product_id else Q(pk__in=[])
+        product.queryset = Product.objects.filter(Q(is_active=True) | current)
+        product.empty_label = _("— no product —")
 
     def _next_activity_fields(self) -> None:
         from activities.models import ActivityKind

@@ -248,6 +248,18 @@ class Prospect(models.Model):
         verbose_name=_("contact"),
     )
 
+    # What the deal is for, from the admin-kept product list (an import may fill an empty amount from
+    # its list price). No index: read only when a product is deleted (admin), and each index slows writes.
+    product = models.ForeignKey(
+        "products.Product",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="prospects",
+        verbose_name=_("product"),
+        db_index=False,
+    )
+
     created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     version = models.PositiveIntegerField(_("version"), default=1)

@@ -37,6 +37,7 @@ EDITABLE_FIELDS = frozenset(
         "notes",
         "company",
         "contact",
+        "product",
     }
 )
 
@@ -85,7 +86,9 @@ def prospect_update(
     # The DB enforces the constraints (see ProspectForm) and the foreign keys; an unchanged owner or
     # origin needs no existence query.
     unchanged_fks = [
-        name for name in ("owner", "origin", "lead_activity", "company", "contact") if name not in changes
+        name
+        for name in ("owner", "origin", "lead_activity", "company", "contact", "product")
+        if name not in changes
     ]
     prospect.full_clean(exclude=unchanged_fks, validate_constraints=False)
     updates: dict[str, Any] = dict(changes)

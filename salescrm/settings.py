@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "activities",
     "reports",
     "companies",
+    "products",
     "ninja",  # django-ninja: its templates and the vendored Swagger UI of the API docs (api/)
     "api",
     "webhooks",

@@ -5,6 +5,7 @@ here; callers import them from `imports.services`."""
 
 from imports.services.dates import DateOrderInUse, import_job_date_order, import_job_set_date_order
 from imports.services.fields import (
+    ALSO_FIELDS,
     BAD_FORMAT,
     IMPORT_FIELDS,
     TOO_LARGE,
@@ -25,6 +26,7 @@ from imports.services.run import import_job_preview, import_job_run
 from imports.services.upload import import_job_create, job_file, upload_dir
 
 __all__ = [
+    "ALSO_FIELDS",
     "BAD_FORMAT",
     "IMPORT_FIELDS",
     "TOO_LARGE",

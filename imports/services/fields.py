@@ -18,6 +18,9 @@ MAX_STORED_ERRORS = 10_000
 MAX_DISTINCT_VALUES = 50
 
 VALUE_FIELDS = ("status", "horizon", "source", "lost_reason", "owner")
+# One column, two fields: each value of a column mapped to one of these may also set another of them
+# (a stage column: "Engaging" = open and mid term), kept in the mapping's "also" table.
+ALSO_FIELDS = ("status", "horizon", "source", "lost_reason")
 PARSED_FIELDS = (
     "probability",
     "amount",
@@ -46,6 +49,7 @@ PROSPECT_FIELDS = (
     "horizon",
     "probability",
     "expected_month",
+    "product",
     "amount",
     "source",
     "contact_person",

@@ -90,9 +90,10 @@ def import_job_create(
         columns = {h: f for h, f in saved_mapping.json.get("columns", {}).items() if h in names}
         values = saved_mapping.json.get("values", {})
         defaults = saved_mapping.json.get("defaults", {})
+        also = saved_mapping.json.get("also", {})  # absent from mappings saved before it existed
         date_order = date_order or saved_mapping.json.get("date_order", "")  # the upload form's choice wins
     else:
-        columns, values, defaults = parsing.guess_columns(names), {}, {}
+        columns, values, defaults, also = parsing.guess_columns(names), {}, {}, {}
     return ImportJob.objects.create(
         created_by=by,
         file_path=relative,
@@ -101,7 +102,12 @@ def import_job_create(
         encoding=encoding,
         headers=headers,
         total_rows=total,
-        mapping={"columns": columns, "values": values, **({"defaults": defaults} if defaults else {})},
+        mapping={
+            "columns": columns,
+            "values": values,
+            "also": also,
+            **({"defaults": defaults} if defaults else {}),
+        },
         options={
             "update_duplicates": bool(update_duplicates),
             "create_owners": bool(create_owners and by.is_admin_role),

@@ -23,6 +23,7 @@ from imports.models import ImportJob
 from imports.services.dates import import_job_date_order
 from imports.services.directory import DirectoryMatcher, Resolution
 from imports.services.fields import (
+    ALSO_FIELDS,
     COMPANY_FIELDS,
     CONTACT_FIELDS,
     DIRECTORY_FIELDS,
@@ -36,6 +37,7 @@ from imports.services.fields import (
 )
 from imports.services.rules import MISSING_NAME, company_currency, outcome_errors
 from imports.services.rules import row_error as _error
+from products.models import Product
 from prospects.models import Horizon, LostReason, Prospect, Source, Status, suggest_horizon
 from salescrm.lib.params import int_or_none
 from salescrm.templatetags.crm import format_month
@@ -61,6 +63,12 @@ AMBIGUOUS_EXISTING = ngettext_lazy(
     "count",
 )
 DATABASE_REFUSED = gettext_lazy("The database refused the import: %(error)s")
+UNKNOWN_PRODUCT = gettext_lazy(
+    "No product “%(value)s” in the product list. Add it to the product list (admin) first, then check the file again."
+)
+AMBIGUOUS_PRODUCT = gettext_lazy(
+    "More than one product of the product list is named “%(value)s”; rename one of them (admin) first."
+)
 
 
 @dataclass
@@ -122,6 +130,11 @@ class Outcome:
         self._pending.clear()
 
 
+def product_key(name: str) -> str:
+    """A product's name as a file may write it: case and width (全角/半角) do not matter."""
+    return parsing.normalize(name).casefold()
+
+
 def _cell_text(value: Any) -> str:
     if value is None:
         return ""
@@ -151,6 +164,8 @@ class RowValidator:
             f: {parsing.owner_key(k) if f == "owner" else k: v for k, v in m.items()}
             for f, m in job.mapping.get("values", {}).items()
         }
+        self.also_map: dict[str, dict[str, dict[str, str]]] = job.mapping.get("also", {})
+        self._also_cache: dict[tuple[str, str], dict[str, str]] = {}
         self.update_duplicates = bool(job.options.get("update_duplicates"))
         # For lost rows without a reason (the mapping page's choice); "" keeps the rule.
         default = job.mapping.get("defaults", {}).get("lost_reason", "")
@@ -190,6 +205,13 @@ class RowValidator:
             contact_columns=bool(mapped & set(CONTACT_FIELDS)),
         )
         self._max_length.update({f: directory_field(f).max_length for f in DIRECTORY_FIELDS})
+        self._name_length = Prospect._meta.get_field("name").max_length
+        self.fill_amount = bool(job.options.get("fill_amount_from_product"))
+        self._products: dict[str, list[Product]] = {}
+        if "product" in mapped:
+            # Inactive products too: an old deal names what was sold then.
+            for product in Product.objects.all():
+                self._products.setdefault(product_key(product.name), []).append(product)
 
     # Per-cell parsing: returns the value or raises ParseError.
     def _parse(self, name: str, value: Any) -> Any:
@@ -207,6 +229,12 @@ class RowValidator:
             if code is None:
                 raise parsing.ParseError(UNKNOWN_VALUE % {"choices": _choice_list(name)})
             return code
+        if name == "product":
+            text = _cell_text(value)
+            found = self._products.get(product_key(text), [])
+            if len(found) != 1:
+                raise parsing.ParseError((AMBIGUOUS_PRODUCT if found else UNKNOWN_PRODUCT) % {"value": text})
+            return found[0]
         if name == "id":
             number = int_or_none(parsing.normalize(value), minimum=1)
             if number is None:
@@ -283,6 +311,17 @@ class RowValidator:
             raise hit
         return hit
 
+    def _also(self, name: str, text: str) -> dict[str, str]:
+        """What a value of a `name` column sets besides `name`: the mapping's choice, else the guess."""
+        key = (name, text)
+        hit = self._also_cache.get(key)
+        if hit is None:
+            chosen = self.also_map.get(name, {}).get(text)
+            hit = chosen if chosen is not None else parsing.guess_also(name, text)
+            if len(self._also_cache) < 200_000:
+                self._also_cache[key] = hit
+        return hit
+
     def parse_row(self, number: int, cells: list[Any]) -> tuple[ParsedRow | None, list[dict[str, Any]]]:
         errors: list[dict[str, Any]] = []
         width = len(self.headers)
@@ -293,6 +332,7 @@ class RowValidator:
         owner_given = False
         lost_note = ""
         failed: set[str] = set()
+        also: dict[str, Any] = {}
         for index, name in self.columns.items():
             raw = cells[index] if index < len(cells) else None
             text = raw.strip() if isinstance(raw, str) else _cell_text(raw)
@@ -310,13 +350,23 @@ class RowValidator:
             else:
                 values[name] = value
                 lost_note = note or lost_note
+            if name in ALSO_FIELDS:
+                for other, code in self._also(name, text).items():
+                    also.setdefault(other, code)  # two columns setting one field: the first wins
+        for other, code in also.items():
+            if other not in failed:  # a field's own column wins where its cell is not empty
+                values.setdefault(other, code)
         if (
             "name" not in values
             and "id" not in values
             and values.get("company_name")
             and not {"name", "id"} & failed
         ):
-            values["name"] = values["company_name"]  # a deal without a name of its own: its company's
+            # A deal without a name of its own: its company's and its product's, so a customer's deals
+            # of different products are not duplicates of each other (a prospect is one name and owner).
+            product = values.get("product")
+            name = f"{values['company_name']} {product.name}" if product else values["company_name"]
+            values["name"] = name[: self._name_length]
         # A row with unreadable cells goes on to the other rules: all its errors in one dry run.
         return ParsedRow(number, values, owner, lost_note, owner_given, failed), errors
 
@@ -481,7 +531,13 @@ class RowValidator:
             header=self._header,
             lost_reason_default=self.lost_reason_default,
         )
-        changed = sorted(set(values) | {"owner", "closed_on", "won_amount", "lost_reason"})
+        written = {*values, "owner", "closed_on", "won_amount", "lost_reason"}
+        if self.fill_amount and values.get("product") and "amount" not in values and not target.amount:
+            # The mapping's "fill an empty amount from the product's list price" (a won amount is
+            # never invented: a won row without one still needs the file's amount, above).
+            target.amount = values["product"].list_price
+            written.add("amount")
+        changed = sorted(written)
         target._next_activity = plan if any(plan) else None  # type: ignore[attr-defined]
         return target, changed, errors
 
@@ -524,6 +580,7 @@ def _preview(row: ParsedRow, target: Prospect, *, updated: bool, link: Resolutio
         "horizon": str(Horizon(target.horizon).label),
         "probability": target.probability,
         "expected_month": format_month(target.expected_month),
+        "product": row.values["product"].name if row.values.get("product") else "",
         "amount": str(target.amount),
         "source": str(Source(target.source).label),
         "created_at": timezone.localtime(target.created_at).date().isoformat() if target.created_at else "",

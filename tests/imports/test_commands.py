@@ -46,3 +46,23 @@ def test_a_failing_import_exits_with_an_error(personas, tmp_path):
         call_command("import_prospects", str(out), user="owner")
     with pytest.raises(CommandError):
         call_command("import_prospects", str(out), user="nobody")
+
+
+def test_a_generated_file_with_a_stage_column_imports_status_and_horizon_from_it(personas, tmp_path):
+    """The bench's import (bench.jobs.import_csv passes --stage): one column feeds two fields."""
+    out = tmp_path / "stage.csv"
+    call_command("gen_import_csv", "200", str(out), owners="owner", seed=3, stage=True)
+    rows = list(csv.reader(out.read_text(encoding="utf-8-sig").splitlines()))
+    assert "見込み区分" not in rows[0]
+    stages = {r[rows[0].index("ステータス")] for r in rows[1:]}
+    assert stages == {"Prospecting", "Engaging", "受注", "失注"}
+    call_command("import_prospects", str(out), user="owner")
+    imported = Prospect.objects.filter(name__contains="号店", status="open")
+    by_stage = {
+        r[0]: r[rows[0].index("ステータス")]
+        for r in rows[1:]
+        if r[rows[0].index("ステータス")] in ("Prospecting", "Engaging")
+    }
+    assert imported.count() == len(by_stage)
+    expected = {"Prospecting": "long", "Engaging": "mid"}
+    assert all(expected[by_stage[p.name]] == p.horizon for p in imported)

@@ -44,7 +44,15 @@ HEADER = [
 ]
 
 
-def rows(n: int, owners: list[str], seed: int = 1):
+# --stage: one column says status and horizon, as a CRM's deal stage does (one column, two fields).
+STAGES = {"短期": "Engaging", "中期": "Engaging", "長期": "Prospecting"}
+
+
+def header(*, stage: bool = False) -> list[str]:
+    return [h for h in HEADER if not (stage and h == "見込み区分")]
+
+
+def rows(n: int, owners: list[str], seed: int = 1, *, stage: bool = False):
     rng = random.Random(seed)
     for i in range(1, n + 1):
         status = rng.choices(["商談中", "受注", "失注"], weights=[70, 15, 15])[0]
@@ -59,7 +67,7 @@ def rows(n: int, owners: list[str], seed: int = 1):
         if status == "失注":
             reason = rng.choice(REASONS)
             competitor = "競合商事" if reason == "競合" else ""
-        yield [
+        row = [
             f"{rng.choice(PLACES)}{rng.choice(COMPANIES)} {i}号店",
             rng.choice(owners),
             f"{rng.choice([10, 30, 50, 70, 90])}%",
@@ -79,6 +87,10 @@ def rows(n: int, owners: list[str], seed: int = 1):
             reason,
             competitor,
         ]
+        if stage:  # the stage replaces the status, and the horizon column goes
+            horizon = row.pop(5)
+            row[5] = STAGES[horizon] if status == "商談中" else status
+        yield row
 
 
 class Command(BaseCommand):
@@ -90,8 +102,15 @@ class Command(BaseCommand):
         parser.add_argument("--owners", default="", help="comma-separated usernames (default: active reps)")
         parser.add_argument("--encoding", default="utf-8-sig", choices=["utf-8-sig", "utf-8", "cp932"])
         parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument(
+            "--stage",
+            action="store_true",
+            help="one stage column for status and horizon (Prospecting, Engaging)",
+        )
 
-    def handle(self, *args, n: int, out: str, owners: str, encoding: str, seed: int, **options):
+    def handle(
+        self, *args, n: int, out: str, owners: str, encoding: str, seed: int, stage: bool = False, **options
+    ):
         names = [o for o in owners.split(",") if o] or list(
             User.objects.filter(is_active=True).values_list("username", flat=True)[:20]
         )
@@ -99,6 +118,6 @@ class Command(BaseCommand):
             names = ["rep1"]
         with Path(out).open("w", encoding=encoding, newline="") as handle:
             writer = csv.writer(handle)
-            writer.writerow(HEADER)
-            writer.writerows(rows(n, names, seed))
+            writer.writerow(header(stage=stage))
+            writer.writerows(rows(n, names, seed, stage=stage))
         self.stdout.write(f"{n} rows -> {out}")
