@@ -10,7 +10,8 @@ from django.urls import reverse
 
 from imports.models import JobStatus
 from imports.services import import_job_preview, import_job_run, import_job_set_mapping
-from imports.services.validation import DUPLICATE_IN_FILE, WON_NEEDS_AMOUNT
+from imports.services.rules import WON_NEEDS_AMOUNT
+from imports.services.validation import DUPLICATE_IN_FILE
 from products.models import Product
 from prospects.models import Prospect
 from tests.imports.conftest import create_job, csv_bytes, run_import
