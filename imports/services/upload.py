@@ -14,7 +14,7 @@ from django.utils import timezone, translation
 
 from accounts.models import User
 from imports import parsing, reader
-from imports.models import ImportJob, ImportMapping
+from imports.models import ImportJob, ImportKind, ImportMapping
 from imports.services.fields import BAD_FORMAT, MAX_DISTINCT_VALUES, TOO_LARGE, ImportRefused
 
 
@@ -62,9 +62,11 @@ def import_job_create(
     update_duplicates: bool = False,
     create_owners: bool = False,
     saved_mapping: ImportMapping | None = None,
+    kind: str = ImportKind.PROSPECTS,
 ) -> ImportJob:
-    """Store the upload, check its encoding and structure, count rows and guess the mapping.
-    Raises ImportRefused with the reason; nothing is kept then."""
+    """Store the upload, check its encoding and structure, count rows and guess the mapping (of a
+    file of prospects, or of people: imports/services/people.py). Raises ImportRefused with the
+    reason; nothing is kept then."""
     if upload.size is not None and upload.size > settings.IMPORT_MAX_UPLOAD_BYTES:
         raise ImportRefused(TOO_LARGE % {"limit": filesizeformat(settings.IMPORT_MAX_UPLOAD_BYTES)})
     suffix = Path(upload.name or "").suffix.lower().lstrip(".")
@@ -88,10 +90,13 @@ def import_job_create(
     if saved_mapping is not None:
         columns = {h: f for h, f in saved_mapping.json.get("columns", {}).items() if h in names}
         values = saved_mapping.json.get("values", {})
+    elif kind == ImportKind.PEOPLE:
+        columns, values = parsing.guess_people_columns(names), {}
     else:
         columns, values = parsing.guess_columns(names), {}
     return ImportJob.objects.create(
         created_by=by,
+        kind=kind,
         file_path=relative,
         original_name=(upload.name or "upload")[:255],
         file_format=suffix,
