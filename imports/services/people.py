@@ -163,7 +163,7 @@ class PeopleChecker:
             if user.email:
                 self.users_by_email.setdefault(user.email.casefold(), user)
             self.users_by_username[user.username.casefold()] = user
-        self.teams: dict[str, PlannedTeam] = {
+        self.planned_teams: dict[str, PlannedTeam] = {
             _team_key(team.name): PlannedTeam(team.name, team) for team in Team.objects.all()
         }
         self.seen_emails: dict[str, int] = {}
@@ -203,7 +203,7 @@ class PeopleChecker:
             if len(text) > TEAM_MAX:
                 raise parsing.ParseError(TOO_LONG % {"max": TEAM_MAX})
             person.team_key = _team_key(text)
-            self.teams.setdefault(person.team_key, PlannedTeam(" ".join(text.split())))
+            self.planned_teams.setdefault(person.team_key, PlannedTeam(" ".join(text.split())))
         elif name == "manager":
             person.manager_text = text
 
@@ -315,7 +315,7 @@ def _management(checker: PeopleChecker, people: list[Person]) -> list[tuple[Pers
     for person in people:
         if not person.team_key:
             continue
-        team = checker.teams[person.team_key]
+        team = checker.planned_teams[person.team_key]
         for manager in (person if person.role == Role.MANAGER else None, person.manager):
             if manager is not None:
                 pairs.setdefault((id(manager), person.team_key), (manager, team))
@@ -327,7 +327,9 @@ def _summary(checker: PeopleChecker, outcome: PeopleOutcome) -> dict[str, Any]:
     used = {p.team_key for p in people if p.team_key}
     return {
         "error_rows": len(outcome.error_rows),
-        "teams_created": sorted(checker.teams[k].name for k in used if checker.teams[k].team is None),
+        "teams_created": sorted(
+            checker.planned_teams[k].name for k in used if checker.planned_teams[k].team is None
+        ),
         "manages": [
             {"manager": m.display_name, "team": t.name, "new": isinstance(m, Person)}
             for m, t in _management(checker, people)
@@ -343,8 +345,8 @@ def _preview(checker: PeopleChecker, people: list[Person]) -> list[dict[str, Any
             "email": p.email,
             "username": p.username,
             "role": str(Role(p.role).label),
-            "team": checker.teams[p.team_key].name if p.team_key else "",
-            "team_new": bool(p.team_key) and checker.teams[p.team_key].team is None,
+            "team": checker.planned_teams[p.team_key].name if p.team_key else "",
+            "team_new": bool(p.team_key) and checker.planned_teams[p.team_key].team is None,
             "manager": p.manager.display_name if p.manager is not None else "",
         }
         for p in people[:PEOPLE_PREVIEW_ROWS]
@@ -353,7 +355,7 @@ def _preview(checker: PeopleChecker, people: list[Person]) -> list[dict[str, Any
 
 def _write(checker: PeopleChecker, people: list[Person]) -> None:
     for key in sorted({p.team_key for p in people if p.team_key}):
-        planned = checker.teams[key]
+        planned = checker.planned_teams[key]
         if planned.team is None:
             planned.team = Team.objects.create(name=planned.name)
     for person in people:
@@ -370,7 +372,7 @@ def _write(checker: PeopleChecker, people: list[Person]) -> None:
         person.user = user
     for person in people:
         if person.team_key and person.role != Role.MANAGER:
-            checker.teams[person.team_key].team.members.add(person.user)
+            checker.planned_teams[person.team_key].team.members.add(person.user)
     for manager, planned in _management(checker, people):
         planned.team.managers.add(manager.user if isinstance(manager, Person) else manager)
 
