@@ -19,9 +19,9 @@ from imports.models import ImportJob, ImportKind, JobPhase, JobStatus
 from imports.selectors import access_job
 from imports.services import (
     ImportRefused,
-    import_job_create,
     people_field_choices,
     people_field_label,
+    people_job_create,
     people_job_set_mapping,
     people_job_start,
 )
@@ -39,12 +39,8 @@ def people_upload(request: HttpRequest) -> HttpResponse:
     form = PeopleUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            job = import_job_create(
-                by=request.user,
-                upload=form.cleaned_data["file"],
-                encoding=form.cleaned_data["encoding"],
-                kind=ImportKind.PEOPLE,
-            )
+            data = form.cleaned_data
+            job = people_job_create(by=request.user, upload=data["file"], encoding=data["encoding"])
         except ImportRefused as exc:
             form.add_error("file", str(exc.reason))
         else:

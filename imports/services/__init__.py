@@ -24,6 +24,7 @@ from imports.services.mapping import import_job_set_mapping
 from imports.services.people import (
     people_field_choices,
     people_field_label,
+    people_job_create,
     people_job_preview,
     people_job_run,
     people_job_set_mapping,
@@ -52,6 +53,7 @@ __all__ = [
     "job_file",
     "people_field_choices",
     "people_field_label",
+    "people_job_create",
     "people_job_preview",
     "people_job_run",
     "people_job_set_mapping",

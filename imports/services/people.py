@@ -22,20 +22,22 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pghistory
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
-from django.utils.translation import gettext, gettext_lazy, ngettext, pgettext_lazy
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
 from accounts.models import Role, Team, User
 from accounts.person_names import split_person_name
 from imports import parsing, reader
-from imports.models import ImportJob, JobPhase, JobStatus
+from imports.models import ImportJob, ImportKind, JobPhase, JobStatus
 from imports.services.fields import FIELD_TWICE, MAX_STORED_ERRORS, ImportRefused
 from imports.services.jobs import import_job_claim
 from imports.services.run import fail
-from imports.services.upload import job_file
+from imports.services.upload import import_job_create, job_file
 from imports.services.validation import (
     BAD_EMAIL,
     DATABASE_REFUSED,
@@ -84,6 +86,9 @@ SELF_MANAGER = gettext_lazy("A person cannot be their own manager.")
 NOT_A_MANAGER = gettext_lazy("%(name)s does not have the manager role; give them the role “Manager” first.")
 MANAGER_NEEDS_TEAM = gettext_lazy(
     "A manager manages a team: give this row a team, or leave its manager empty."
+)
+TOO_MANY_PEOPLE = gettext_lazy(
+    "The file has %(rows)s rows; a people import takes at most %(limit)s. Split it into smaller files."
 )
 FAILED = gettext_lazy("The import failed unexpectedly. Nothing was imported; run it again.")
 
@@ -452,8 +457,21 @@ def people_job_start(*, job: ImportJob, phase: str) -> bool:
     except Exception:
         logger.exception("people import job %s failed", job.pk)
         with translation.override(job.options.get("language")):
-            fail(job, gettext(FAILED))
+            fail(job, str(FAILED))
     return True
+
+
+def people_job_create(*, by: User, upload: UploadedFile, encoding: str = "auto") -> ImportJob:
+    """Store and read the file as the prospect import does (upload.py), guessing the people columns.
+    It is checked and imported in the request, so its size is bounded by the rows the prospect import
+    runs in the request (IMPORT_ASYNC_ROWS)."""
+    job = import_job_create(by=by, upload=upload, encoding=encoding, kind=ImportKind.PEOPLE)
+    limit = settings.IMPORT_ASYNC_ROWS
+    if job.total_rows > limit:
+        job_file(job).unlink(missing_ok=True)
+        job.delete()
+        raise ImportRefused(TOO_MANY_PEOPLE % {"rows": job.total_rows, "limit": limit})
+    return job
 
 
 def people_job_set_mapping(

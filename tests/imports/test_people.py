@@ -14,14 +14,14 @@ from accounts.person_names import split_person_name
 from accounts.services import user_set_active
 from imports import parsing
 from imports.models import ImportJob, ImportKind, JobPhase, JobStatus
+from imports.services import people as people_service
 from imports.services import (
-    import_job_create,
+    people_job_create,
     people_job_preview,
     people_job_run,
     people_job_set_mapping,
     people_job_start,
 )
-from imports.services import people as people_service
 from tests.imports.conftest import csv_bytes, upload, xlsx_bytes
 
 pytestmark = pytest.mark.django_db
@@ -38,7 +38,7 @@ GOOD = [
 
 def people_job(by: User, rows, name: str = "people.csv") -> ImportJob:
     content = xlsx_bytes(rows) if name.endswith(".xlsx") else csv_bytes(rows)
-    return import_job_create(by=by, upload=upload(content, name), kind=ImportKind.PEOPLE)
+    return people_job_create(by=by, upload=upload(content, name))
 
 
 def checked(by: User, rows, **kwargs) -> ImportJob:
@@ -275,6 +275,14 @@ def test_an_import_cannot_run_twice(personas):
     assert User.objects.filter(email="moses@example.com").count() == 1
 
 
+def test_a_file_of_more_people_than_a_request_imports_is_refused(personas, settings):
+    settings.IMPORT_ASYNC_ROWS = 3
+    with pytest.raises(people_service.ImportRefused) as refused:
+        people_job(personas.admin, GOOD)
+    assert refused.value.reason == people_service.TOO_MANY_PEOPLE % {"rows": 4, "limit": 3}
+    assert not ImportJob.objects.exists()
+
+
 def test_an_xlsx_file_of_people_imports(personas):
     job = checked(personas.admin, GOOD, name="people.xlsx")
     assert job.error_count == 0 and job.created_count == 4
@@ -304,6 +312,7 @@ def test_the_prospect_pages_do_not_open_a_people_import(personas, login):
 def test_upload_map_check_and_import_people_in_the_browser(personas, login):
     client = login(personas.admin)
     assert reverse("imports:people_upload") in client.get(reverse("imports:list")).content.decode()
+    assert reverse("imports:people_upload") in client.get(reverse("user_list")).content.decode()
     response = client.post(
         reverse("imports:people_upload"), {"file": upload(csv_bytes(GOOD), "people.csv"), "encoding": "auto"}
     )
