@@ -257,6 +257,28 @@ def test_the_import_creates_accounts_teams_and_managers_that_access_sees(persona
     assert tokyo.pk != osaka.pk
 
 
+def test_an_existing_manager_named_in_the_file_manages_the_rows_team(personas):
+    rows = [
+        ["name", "email", "team", "manager"],
+        [
+            "Newcomer One",
+            "one@example.jp",
+            "\uff54\uff45\uff41\uff4d\u3000\uff41",
+            "manager",
+        ],  # "Team A" in full-width
+        ["Newcomer Two", "two@example.jp", "Team C", "manager@example.com"],
+    ]
+    personas.manager.email = "manager@example.com"
+    personas.manager.save()
+    teams_before = Team.objects.count()
+    job = imported(personas.admin, rows)
+    assert job.status == JobStatus.DONE, job.errors
+    assert Team.objects.count() == teams_before + 1  # Team C only
+    one, two = User.objects.get(email="one@example.jp"), User.objects.get(email="two@example.jp")
+    assert {one, two} <= set(visible_users(personas.manager))
+    assert one not in visible_users(personas.other_manager)
+
+
 def test_a_failing_row_leaves_no_account_and_no_team(personas):
     rows = [*GOOD, ["Bad Row", "bad", "rep", "名古屋営業部", ""]]
     job = people_job(personas.admin, rows)
