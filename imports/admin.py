@@ -16,6 +16,7 @@ class ImportJobAdmin(admin.ModelAdmin):
 
     list_display = (
         "original_name",
+        "kind",
         "created_by",
         "status",
         "total_rows",
@@ -24,7 +25,7 @@ class ImportJobAdmin(admin.ModelAdmin):
         "error_count",
         "created_at",
     )
-    list_filter = ("status", "file_format")
+    list_filter = ("kind", "status", "file_format")
     search_fields = ("original_name",)
     list_select_related = ("created_by",)
 

@@ -82,3 +82,11 @@ class MappingNameForm(CrmForm):
 
     def error_text(self) -> str:
         return " ".join(str(e) for errors in self.errors.values() for e in errors)
+
+
+class PeopleUploadForm(CrmForm):
+    """A file of people (the people import): the prospect upload's file and encoding, nothing else."""
+
+    file = UploadForm.base_fields["file"]
+    encoding = UploadForm.base_fields["encoding"]
+    clean_file = UploadForm.clean_file

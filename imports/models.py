@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -61,8 +62,14 @@ class JobPhase(models.TextChoices):
     IMPORT = "import", _("Import")
 
 
+class ImportKind(models.TextChoices):
+    PROSPECTS = "prospects", _("Prospects")
+    PEOPLE = "people", _("People")
+
+
 class ImportJob(models.Model):
-    """One uploaded file on its way in: uploaded -> previewed (dry run) -> running -> done | failed."""
+    """One uploaded file on its way in: uploaded -> previewed (dry run) -> running -> done | failed.
+    A file of prospects (any user) or of people (admins: imports/services/people.py)."""
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -71,6 +78,9 @@ class ImportJob(models.Model):
         verbose_name=_("created by"),
     )
     # Relative to settings.IMPORT_UPLOAD_DIR; the file itself stays out of the static tree.
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=ImportKind.choices, default=ImportKind.PROSPECTS
+    )
     file_path = models.CharField(_("stored file"), max_length=300)
     original_name = models.CharField(_("file name"), max_length=255)
     file_format = models.CharField(_("format"), max_length=4)  # csv | xlsx
@@ -108,6 +118,9 @@ class ImportJob(models.Model):
     # "contacts_attached": n, "matches": [{"row", "kind", "id", "name"}, ...]} (the rows attached to an
     # existing company or contact; every other row creates its own or shares one an earlier row creates).
     directory = models.JSONField(_("companies and contacts"), default=dict, blank=True)
+    # A people import's dry run: {"teams_created": [name], "manages": [{"manager", "team", "new"}],
+    # "error_rows": n}; its rows are in `preview`.
+    people = models.JSONField(_("people and teams"), default=dict, blank=True)
     message = models.TextField(_("message"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
@@ -130,6 +143,7 @@ class ImportJob(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(status__in=JobStatus.values), name="importjob_status_valid"),
             models.CheckConstraint(condition=Q(phase__in=JobPhase.values), name="importjob_phase_valid"),
+            models.CheckConstraint(condition=Q(kind__in=ImportKind.values), name="importjob_kind_valid"),
             models.CheckConstraint(
                 condition=Q(file_format__in=["csv", "xlsx"]), name="importjob_format_valid"
             ),
@@ -141,6 +155,10 @@ class ImportJob(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+    def get_absolute_url(self) -> str:
+        name = "imports:people_job" if self.kind == ImportKind.PEOPLE else "imports:job"
+        return reverse(name, args=[self.pk])
 
     @property
     def is_running(self) -> bool:

@@ -406,14 +406,43 @@ def guess_field(header: Any) -> str | None:
 
 def guess_columns(headers: list[str]) -> dict[str, str]:
     """{header: field} for the headers that name a field; each field is taken by its first header."""
+    return _first_guesses(headers, guess_field)
+
+
+def _first_guesses(headers: list[str], guess: Any) -> dict[str, str]:
     mapping: dict[str, str] = {}
     taken: set[str] = set()
     for header in headers:
-        field = guess_field(header)
+        field = guess(header)
         if field and field not in taken:
             mapping[header] = field
             taken.add(field)
     return mapping
+
+
+# The people import's columns (users, their teams and managers: imports/services/people.py), in a
+# table of their own: "氏名" or "所属" name a person's own name and team there, not a contact's.
+PEOPLE_HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "name": ("name", "fullname", "氏名", "名前", "お名前", "社員名", "ユーザー氏名"),
+    "email": ("email", "mail", "emailaddress", "メール", "メールアドレス", "eメール", "電子メール"),
+    "role": ("role", "役割", "権限", "ロール"),
+    "team": ("team", "teamname", "チーム", "チーム名", "所属", "所属チーム"),
+    "manager": ("manager", "上長", "マネージャー", "マネジャー", "上司", "reportsto"),
+    "username": ("username", "user", "login", "loginid", "ユーザー名", "ユーザ名", "ログインid"),
+}
+_PEOPLE_HEADER_INDEX = {
+    _key(word): field for field, words in PEOPLE_HEADER_SYNONYMS.items() for word in words
+}
+
+
+def guess_people_field(header: Any) -> str | None:
+    """The people import's field a header names, or None."""
+    return _PEOPLE_HEADER_INDEX.get(_key(header))
+
+
+def guess_people_columns(headers: list[str]) -> dict[str, str]:
+    """guess_columns for the people import."""
+    return _first_guesses(headers, guess_people_field)
 
 
 # fmt: off
@@ -449,6 +478,12 @@ VALUE_SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
         "no_response": ("no_response", "noresponse", "連絡なし", "連絡が取れない", "音信不通"),
         "other": ("other", "その他"),
     },
+    # A person's role in the people import (accounts.models.Role).
+    "role": {
+        "rep": ("rep", "salesrep", "sales", "営業", "営業担当", "営業担当者"),
+        "manager": ("manager", "マネージャー", "マネジャー", "上長"),
+        "admin": ("admin", "administrator", "管理者", "システム管理者"),
+    },
 }
 # fmt: on
 _VALUE_INDEX = {
@@ -458,7 +493,7 @@ _VALUE_INDEX = {
 
 
 def guess_value(field: str, value: Any) -> str | None:
-    """The choice code a cell means for status, horizon, source or lost_reason; None if unknown."""
+    """The choice code a cell means for status, horizon, source, lost_reason or role; None if unknown."""
     return _VALUE_INDEX.get(field, {}).get(_key(value))
 
 

@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from accounts.models import User
-from imports.models import ImportJob
+from imports.models import ImportJob, ImportKind
 from salescrm.lib.params import parse_id
 
 
@@ -19,9 +19,11 @@ def visible_jobs(user: User) -> QuerySet[ImportJob]:
     return qs.filter(created_by=user)
 
 
-def access_job(user: User, pk: Any) -> ImportJob:
-    """The job if `user` may see it; 404 otherwise."""
+def access_job(user: User, pk: Any, kind: str | None = ImportKind.PROSPECTS) -> ImportJob:
+    """The job if `user` may see it (and it is of `kind`, unless None: a people import is not opened
+    by the prospect pages); 404 otherwise."""
+    jobs = visible_jobs(user) if kind is None else visible_jobs(user).filter(kind=kind)
     try:
-        return visible_jobs(user).get(pk=parse_id(pk))
+        return jobs.get(pk=parse_id(pk))
     except ImportJob.DoesNotExist:
         raise Http404 from None

@@ -46,7 +46,8 @@ def job_list(request: HttpRequest) -> HttpResponse:
     jobs = list(visible_jobs(request.user)[:100])
     for job in jobs:
         import_job_recover(job=job)
-    return render(request, "imports/list.html", {"jobs": jobs})
+    context = {"jobs": jobs, "may_import_people": request.user.is_admin_role}
+    return render(request, "imports/list.html", context)
 
 
 @login_required
@@ -252,7 +253,7 @@ def job_run(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def job_errors(request: HttpRequest, pk: int) -> HttpResponse:
-    job = access_job(request.user, pk)
+    job = access_job(request.user, pk, kind=None)  # a people import's errors too
     header = [_("Row"), _("Column"), _("Value"), _("Reason")]
     rows = error_file_rows(job)
     if rows is None:

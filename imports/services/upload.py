@@ -14,7 +14,7 @@ from django.utils import timezone, translation
 
 from accounts.models import User
 from imports import parsing, reader
-from imports.models import DateOrder, ImportJob, ImportMapping
+from imports.models import DateOrder, ImportJob, ImportKind, ImportMapping
 from imports.services.fields import BAD_FORMAT, MAX_DISTINCT_VALUES, TOO_LARGE, ImportRefused
 
 
@@ -63,9 +63,11 @@ def import_job_create(
     create_owners: bool = False,
     saved_mapping: ImportMapping | None = None,
     date_order: str = "",
+    kind: str = ImportKind.PROSPECTS,
 ) -> ImportJob:
-    """Store the upload, check its encoding and structure, count rows and guess the mapping.
-    Raises ImportRefused with the reason; nothing is kept then."""
+    """Store the upload, check its encoding and structure, count rows and guess the mapping (of a
+    file of prospects, or of people: imports/services/people.py). Raises ImportRefused with the
+    reason; nothing is kept then."""
     if upload.size is not None and upload.size > settings.IMPORT_MAX_UPLOAD_BYTES:
         raise ImportRefused(TOO_LARGE % {"limit": filesizeformat(settings.IMPORT_MAX_UPLOAD_BYTES)})
     suffix = Path(upload.name or "").suffix.lower().lstrip(".")
@@ -92,10 +94,13 @@ def import_job_create(
         defaults = saved_mapping.json.get("defaults", {})
         also = saved_mapping.json.get("also", {})  # absent from mappings saved before it existed
         date_order = date_order or saved_mapping.json.get("date_order", "")  # the upload form's choice wins
+    elif kind == ImportKind.PEOPLE:
+        columns, values, defaults, also = parsing.guess_people_columns(names), {}, {}, {}
     else:
         columns, values, defaults, also = parsing.guess_columns(names), {}, {}, {}
     return ImportJob.objects.create(
         created_by=by,
+        kind=kind,
         file_path=relative,
         original_name=(upload.name or "upload")[:255],
         file_format=suffix,

@@ -73,6 +73,19 @@ def import_job_kwargs(p) -> dict:
 CREATOR_AND_ADMIN = frozenset({"owner", "admin"})
 
 
+def people_job_kwargs(p) -> dict:
+    from imports.models import ImportJob, ImportKind
+
+    job = ImportJob.objects.create(
+        created_by=p.admin,
+        kind=ImportKind.PEOPLE,
+        file_path="x.csv",
+        original_name="x.csv",
+        file_format="csv",
+    )
+    return {"pk": job.pk}
+
+
 def closing_entry_kwargs(p) -> dict:
     from closing.models import TestClosing
 
@@ -265,6 +278,11 @@ RULES: dict[str, Rule] = {
     "imports:mapping": Rule(CREATOR_AND_ADMIN, kwargs=import_job_kwargs),
     "imports:run": Rule(CREATOR_AND_ADMIN, kwargs=import_job_kwargs),
     "imports:errors": Rule(CREATOR_AND_ADMIN, kwargs=import_job_kwargs),
+    # The people import (accounts, teams and managers): admins only.
+    "imports:people_upload": Rule(ADMINS, denied_status=ROLE_DENIED),
+    "imports:people_job": Rule(ADMINS, denied_status=ROLE_DENIED, kwargs=people_job_kwargs),
+    "imports:people_mapping": Rule(ADMINS, denied_status=ROLE_DENIED, kwargs=people_job_kwargs),
+    "imports:people_run": Rule(ADMINS, denied_status=ROLE_DENIED, kwargs=people_job_kwargs),
     "targets:settings": Rule(EVERYONE),
     "targets:row": Rule(OBJECT_VIEWERS, kwargs=owner_scope_kwargs),
     "targets:edit": Rule(ADMINS, denied_status=ROLE_DENIED, kwargs=owner_scope_kwargs),
