@@ -10,4 +10,5 @@ urlpatterns = [
     path("<int:pk>/mapping/", views.job_mapping, name="mapping"),
     path("<int:pk>/run/", views.job_run, name="run"),
     path("<int:pk>/errors.csv", views.job_errors, name="errors"),
+    path("<int:pk>/activate-owners/", views.job_activate_owners, name="activate_owners"),
 ]
