@@ -12,6 +12,8 @@ from django.utils import timezone
 from closing.forms import PeriodForm
 from prospects.models import Source, Status
 from salescrm.lib.months import add_months, this_month
+from targets.scopes import user_key
+from targets.selectors import cycle_ledger
 from tests.conftest import make_prospect
 from tests.targets.conftest import close
 
@@ -105,3 +107,10 @@ def test_the_statistics_page_and_the_ledger_share_one_period_control(personas, l
     ledger = get(login(personas.owner)).content.decode()
     for body in (stats, ledger):
         assert 'name="month_from"' in body and 'name="month_to"' in body
+
+
+def test_a_long_chart_labels_each_january_with_its_year(personas):
+    year = cycle_ledger(user_key(personas.owner.pk), first=dt.date(2016, 1, 1), last=dt.date(2016, 12, 1))
+    assert [b["tick"] for b in year.chart["bars"]] == list(range(1, 13))
+    two = cycle_ledger(user_key(personas.owner.pk), first=dt.date(2016, 1, 1), last=dt.date(2017, 12, 1))
+    assert [b["tick"] for b in two.chart["bars"]] == [2016, *[""] * 11, 2017, *[""] * 11]
