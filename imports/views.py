@@ -226,6 +226,9 @@ def job_activate_owners(request: HttpRequest, pk: int) -> HttpResponse:
     activated = users_set_active(
         users=job.created_owners.all(), active=True, by=request.user, team=form.cleaned_data["team"]
     )
+    if not activated:  # someone got there first (a second tab, the Django admin)
+        messages.info(request, _("The reps of this import are active already."))
+        return redirect("imports:job", pk=job.pk)
     names = ", ".join(u.display_name for u in activated)
     messages.success(
         request,
@@ -236,7 +239,7 @@ def job_activate_owners(request: HttpRequest, pk: int) -> HttpResponse:
         )
         % {"count": len(activated), "names": names},
     )
-    if form.cleaned_data["invite"] and activated:
+    if form.cleaned_data["invite"]:
         sent = users_send_invitations(
             users=activated, by=request.user, base_url=request.build_absolute_uri("/")
         )

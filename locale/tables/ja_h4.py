@@ -13,6 +13,7 @@ JA = {
     "No e-mail address, so no invitation: %(names)s. Add their address on the Users page (Role and teams), then send them a password link from there.": "メールアドレスがないため招待を送れませんでした：%(names)s。ユーザー管理画面（役割とチーム）でアドレスを追加してから、パスワード設定リンクを送ってください。",
     "The invitation could not be mailed to %(names)s; send a password link from the Users page.": "%(names)s に招待メールを送れませんでした。ユーザー管理画面からパスワード設定リンクを送ってください。",
     "owners created": "作成した担当者",
+    "The reps of this import are active already.": "このインポートの営業担当はすでに有効です。",
     # The Django admin's user list.
     "Activate selected users": "選択したユーザーを有効にする",
     "Deactivate selected users": "選択したユーザーを無効にする",

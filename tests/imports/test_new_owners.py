@@ -67,6 +67,18 @@ def test_a_rep_without_a_team_is_fine(personas, login, job):
     assert mail.outbox == []
 
 
+def test_the_admin_is_told_who_got_no_invitation(personas, login, job):
+    client = login(personas.admin)
+    url = reverse("imports:activate_owners", args=[job.pk])
+    response = client.post(url, {"invite": "on"}, follow=True, HTTP_ACCEPT_LANGUAGE="en")
+    shown = [str(m) for m in response.context["messages"]]
+    assert any("3 reps were activated" in m for m in shown)
+    assert any(m.startswith("No e-mail address") and "Moses Frase" in m and "山本 太郎" in m for m in shown)
+    again = client.post(url, {"invite": "on"}, follow=True, HTTP_ACCEPT_LANGUAGE="en")
+    assert [str(m) for m in again.context["messages"]] == ["The reps of this import are active already."]
+    assert len(mail.outbox) == 1
+
+
 def test_an_unknown_team_is_a_form_error(personas, login, job):
     response = login(personas.admin).post(
         reverse("imports:activate_owners", args=[job.pk]), {"team": "99999"}
