@@ -7,6 +7,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 
+from accounts.names import join_name
+
 
 class Role(models.TextChoices):
     REP = "rep", _("Sales rep")
@@ -45,11 +47,15 @@ class User(AbstractUser):
     def display_name(self) -> str:
         return self.format_name(self.last_name, self.first_name, self.username)
 
+    def get_full_name(self) -> str:
+        return join_name(self.last_name, self.first_name)
+
     @staticmethod
     def format_name(last_name: str, first_name: str, username: str) -> str:
-        """Japanese order, family name first; the username when both are empty. For rows read with
-        values() (grouped queries), which have no User instance."""
-        return f"{last_name} {first_name}".strip() or username
+        """The name in the order of its script (accounts.names: "田中 翔太", "Moses Frase"); the
+        username when both are empty. For rows read with values() (grouped queries), which have no
+        User instance."""
+        return join_name(last_name, first_name) or username
 
     @property
     def roster_name(self) -> str:

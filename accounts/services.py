@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import smtplib
 from collections.abc import Iterable
+from typing import NamedTuple
 
 import pghistory
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.encoding import force_bytes
@@ -92,3 +94,46 @@ def user_set_active(*, user: User, active: bool, by: User) -> User:
         # refuses inactive users.
         user.is_active = active
     return user
+
+
+@transaction.atomic
+def users_set_active(
+    *, users: QuerySet[User], active: bool, by: User, team: Team | None = None
+) -> list[User]:
+    """Activate or deactivate many accounts in one step (the reps an import created, a selection in
+    the Django admin), and put them into `team` when one is given; the ones already so are left as
+    they are. Returns the users changed."""
+    if not active and users.filter(pk=by.pk).exists():
+        raise ValidationError(SELF_DEACTIVATE_MESSAGE)
+    with pghistory.context(user=by.pk, action="users_set_active"):
+        changed = list(User.objects.filter(pk__in=users.values("pk"), is_active=not active).order_by("pk"))
+        User.objects.filter(pk__in=[u.pk for u in changed]).update(is_active=active)
+        if team is not None and changed:
+            team.members.add(*changed)
+    for user in changed:
+        user.is_active = active
+    return changed
+
+
+class Invitations(NamedTuple):
+    sent: list[User]
+    no_email: list[User]
+    failed: list[User]
+
+
+def users_send_invitations(*, users: Iterable[User], by: User, base_url: str) -> Invitations:
+    """Mail each of `users` the invitation with the link to set a password (the accounts an import
+    created have none). A user without an e-mail address is skipped, one the mail server refused is
+    reported: the others are still sent."""
+    done = Invitations([], [], [])
+    for user in users:
+        if not user.email:
+            done.no_email.append(user)
+            continue
+        try:
+            _mail(user=user, template="invite", base_url=base_url, by=by)
+        except ValidationError:
+            done.failed.append(user)
+        else:
+            done.sent.append(user)
+    return done

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
 from django.conf import settings
 from django.utils import timezone
@@ -7,10 +9,11 @@ from django.utils.translation import gettext_lazy as _
 
 from closing import services
 from closing.models import Reading, TestClosing, TestClosingQuestion
-from closing.selectors import active_questions
+from closing.selectors import Period, active_questions
 from prospects.forms import HorizonFollowsMonth, MonthField
 from prospects.models import LostReason
 from salescrm.lib.formrules import CrmForm, CrmModelForm, VersionField
+from salescrm.lib.months import add_months, this_month
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"})
 MONEY_WIDGET = forms.NumberInput(attrs={"min": 0, "step": 1, "inputmode": "numeric"})
@@ -191,14 +194,38 @@ class ReopenForm(CrmForm):
 
 
 class PeriodForm(CrmForm):
+    """The period control of the statistics page (closing/_period_fields.html), which other pages with
+    months reuse (the pipeline ledger): From / Until months, the last `default_months` when not given
+    or not valid (the errors are shown beside the fields)."""
+
     month_from = MonthField(label=_("From"), required=False)
     month_to = MonthField(label=_("Until"), required=False)
+
+    def __init__(self, data=None, *, default_months: int = 12, max_months: int | None = None) -> None:
+        super().__init__(data)
+        self.default_months = default_months
+        self.max_months = max_months
 
     def clean(self):
         data = super().clean()
         if data.get("month_from") and data.get("month_to") and data["month_from"] > data["month_to"]:
             raise forms.ValidationError(_("The first month must not be after the last month."))
+        if self.max_months and not self.errors:
+            first, last = self._months(data)
+            if (last.year - first.year) * 12 + last.month - first.month + 1 > self.max_months:
+                raise forms.ValidationError(
+                    _("Choose a period of at most %(count)s months."), params={"count": self.max_months}
+                )
         return data
+
+    def _months(self, data: dict) -> tuple[dt.date, dt.date]:
+        last = data.get("month_to") or this_month()
+        first = data.get("month_from") or add_months(last, -(self.default_months - 1))
+        return min(first, last), last
+
+    def period(self) -> Period:
+        """The months chosen, or the default ones when the form is not valid."""
+        return Period.months(*self._months(self.cleaned_data if self.is_valid() else {}))
 
 
 class StaleForm(CrmForm):

@@ -38,7 +38,6 @@ from prospects.models import Prospect, Status
 from prospects.selectors import access_prospect
 from prospects.services import CONFLICT_MESSAGE, ProspectConflict
 from salescrm.lib.export import export_response
-from salescrm.lib.months import add_months, this_month
 from salescrm.lib.params import parse_page
 
 # --- helpers
@@ -365,15 +364,8 @@ def waiting(request: HttpRequest) -> HttpResponse:
 
 def _period(request: HttpRequest) -> tuple[PeriodForm, selectors.Period]:
     """The months chosen on the statistics page (default: the last 12, this one included)."""
-    form = PeriodForm(request.GET or None)
-    last = this_month()
-    first = add_months(last, -11)
-    if form.is_valid():
-        first = form.cleaned_data.get("month_from") or first
-        last = form.cleaned_data.get("month_to") or last
-        if first > last:
-            first = last
-    return form, selectors.Period.months(first, last)
+    form = PeriodForm(request.GET or None, default_months=12)
+    return form, form.period()
 
 
 EXPORTS = {"test-closings": selectors.test_closing_export, "outcomes": selectors.outcome_export}

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import User
+from accounts.models import Team, User
 from imports.models import DateOrder, ImportMapping
 from imports.services import BAD_FORMAT, TOO_LARGE
 from salescrm.lib.formrules import CrmForm
@@ -90,3 +90,20 @@ class PeopleUploadForm(CrmForm):
     file = UploadForm.base_fields["file"]
     encoding = UploadForm.base_fields["encoding"]
     clean_file = UploadForm.clean_file
+
+
+class ActivateOwnersForm(CrmForm):
+    """The reps an import created, activated in one step (an admin, on the finished import's page)."""
+
+    team = forms.ModelChoiceField(
+        label=_("Team"),
+        queryset=Team.objects.all(),
+        required=False,
+        empty_label=_("No team"),
+        help_text=_("Optional: the team they join."),
+    )
+    invite = forms.BooleanField(
+        label=_("Mail each one with an e-mail address the link to set a password"),
+        required=False,
+        initial=True,
+    )

@@ -114,6 +114,13 @@ class ImportJob(models.Model):
     errors = models.JSONField(_("error report"), default=list)
     preview = models.JSONField(_("preview"), default=list)
     new_owners = models.JSONField(_("owners to create"), default=list)
+    # The rep accounts the import created (inactive): the job's page offers to activate them in one step.
+    created_owners = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        related_name="created_by_imports",
+        blank=True,
+        verbose_name=_("owners created"),
+    )
     # 名寄せ of the rows (#19): {"companies_created": n, "companies_attached": n, "contacts_created": n,
     # "contacts_attached": n, "matches": [{"row", "kind", "id", "name"}, ...]} (the rows attached to an
     # existing company or contact; every other row creates its own or shares one an earlier row creates).

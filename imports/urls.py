@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:pk>/mapping/", views.job_mapping, name="mapping"),
     path("<int:pk>/run/", views.job_run, name="run"),
     path("<int:pk>/errors.csv", views.job_errors, name="errors"),
+    path("<int:pk>/activate-owners/", views.job_activate_owners, name="activate_owners"),
     # The people import (admins): accounts, teams and managers from a file.
     path("people/new/", people_views.people_upload, name="people_upload"),
     path("people/<int:pk>/", people_views.people_job, name="people_job"),

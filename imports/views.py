@@ -9,13 +9,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseStopPolling
 
-from accounts.access import visible_users
+from accounts.access import admin_required, visible_users
+from accounts.services import Invitations, users_send_invitations, users_set_active
 from imports import parsing
-from imports.forms import MappingNameForm, UploadForm
+from imports.forms import ActivateOwnersForm, MappingNameForm, UploadForm
 from imports.models import DateOrder, ImportJob, JobPhase, JobStatus
 from imports.selectors import access_job, visible_jobs
 from imports.services import (
@@ -210,11 +211,7 @@ def job_mapping(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "imports/mapping.html", context, status=422 if error else 200)
 
 
-@login_required
-@require_GET
-def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    job = access_job(request.user, pk)
-    import_job_recover(job=job)
+def _detail_context(request: HttpRequest, job: ImportJob, **extra: Any) -> dict[str, Any]:
     matches = (job.directory or {}).get("matches", [])[:ERROR_ROWS_ON_PAGE]
     attached = sum((job.directory or {}).get(k, 0) for k in ("companies_attached", "contacts_attached"))
     context = {
@@ -230,6 +227,19 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
         # The product column only for a file that has one (a filled amount shows where it came from).
         "show_product": "product" in job.mapping.get("columns", {}).values(),
     }
+    if job.status == JobStatus.DONE and request.user.is_admin_role:
+        # The reps this import created that nobody has activated yet: one form activates them all.
+        context["inactive_owners"] = list(job.created_owners.filter(is_active=False))
+        context["activate_form"] = extra.pop("activate_form", None) or ActivateOwnersForm()
+    return context | extra
+
+
+@login_required
+@require_GET
+def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    job = access_job(request.user, pk)
+    import_job_recover(job=job)
+    context = _detail_context(request, job)
     if request.htmx:
         if job.is_running:
             return render(request, "imports/job.html#progress", context)
@@ -263,3 +273,65 @@ def job_errors(request: HttpRequest, pk: int) -> HttpResponse:
             rows.append(["", "", "", ERRORS_CUT % {"shown": len(rows), "count": job.error_count}])
     encoding = "cp932" if request.GET.get("encoding") == "cp932" else "utf-8-sig"
     return export_response("csv", f"import-{job.pk}-errors", header, rows, encoding)
+
+
+@admin_required
+@require_POST
+def job_activate_owners(request: HttpRequest, pk: int) -> HttpResponse:
+    """Activate, in one step, the rep accounts this import created (optionally into one team), and mail
+    them the link to set a password."""
+    job = access_job(request.user, pk)
+    form = ActivateOwnersForm(request.POST)
+    if not form.is_valid():
+        context = _detail_context(request, job, activate_form=form)
+        return render(request, "imports/job.html", context, status=422)
+    activated = users_set_active(
+        users=job.created_owners.all(), active=True, by=request.user, team=form.cleaned_data["team"]
+    )
+    if not activated:  # someone got there first (a second tab, the Django admin)
+        messages.info(request, _("The reps of this import are active already."))
+        return redirect("imports:job", pk=job.pk)
+    names = ", ".join(u.display_name for u in activated)
+    messages.success(
+        request,
+        ngettext(
+            "%(count)s rep was activated: %(names)s.",
+            "%(count)s reps were activated: %(names)s.",
+            len(activated),
+        )
+        % {"count": len(activated), "names": names},
+    )
+    if form.cleaned_data["invite"]:
+        sent = users_send_invitations(
+            users=activated, by=request.user, base_url=request.build_absolute_uri("/")
+        )
+        _report_invitations(request, sent)
+    return redirect("imports:job", pk=job.pk)
+
+
+def _report_invitations(request: HttpRequest, done: Invitations) -> None:
+    if done.sent:
+        messages.success(
+            request,
+            ngettext(
+                "An invitation with the link to set a password was mailed to %(count)s rep.",
+                "An invitation with the link to set a password was mailed to %(count)s reps.",
+                len(done.sent),
+            )
+            % {"count": len(done.sent)},
+        )
+    if done.no_email:
+        messages.warning(
+            request,
+            _(
+                "No e-mail address, so no invitation: %(names)s. Add their address on the Users page "
+                "(Role and teams), then send them a password link from there."
+            )
+            % {"names": ", ".join(u.display_name for u in done.no_email)},
+        )
+    if done.failed:
+        messages.error(
+            request,
+            _("The invitation could not be mailed to %(names)s; send a password link from the Users page.")
+            % {"names": ", ".join(u.display_name for u in done.failed)},
+        )

@@ -20,7 +20,7 @@ from accounts.access import team_member_ids, visible_teams, visible_users
 from accounts.models import Role, User
 from prospects.counts import counts_by_owner
 from prospects.models import Horizon, Prospect, Source, Status
-from salescrm.lib.months import add_months, this_month
+from salescrm.lib.months import add_months, month_start, this_month
 from targets.models import PipelineAlert, PipelineAlertQuerySet, PipelineTarget, PipelineTargetEvent, Scope
 from targets.scopes import (
     COMPANY,
@@ -321,6 +321,8 @@ def _chart(months: list[LedgerMonth], target_count: int | None) -> dict:
                 "below": target_count is not None and m.closing < target_count,
                 "label_x": round(x + slot * 0.35, 1),
                 "month": m.month,
+                # The month's number under its bar; over more than a year (narrow bars) January's only, as its year.
+                "tick": m.month.month if len(months) <= 12 else m.month.year if m.month.month == 1 else "",
             }
         )
     return {
@@ -337,14 +339,23 @@ def _chart(months: list[LedgerMonth], target_count: int | None) -> dict:
     }
 
 
-def cycle_ledger(key: ScopeKey, *, today: dt.date | None = None, months: int = MONTHS) -> Ledger:
-    """The last `months` months: opening + new (by source) - won - lost = closing, by count and by
-    amount, plus horizon moves from the prospect history. 6 queries whatever the period or scope.
+def cycle_ledger(
+    key: ScopeKey,
+    *,
+    today: dt.date | None = None,
+    months: int = MONTHS,
+    first: dt.date | None = None,
+    last: dt.date | None = None,
+) -> Ledger:
+    """The months `first` to `last` (default: the last `months` months): opening + new (by source) -
+    won - lost = closing, by count and by amount, plus horizon moves from the prospect history.
+    6 queries whatever the period or scope.
 
     Amounts use each prospect's current amount (the history of amount edits is not replayed)."""
-    today = today or timezone.localdate()
-    first = add_months(this_month(today), -(months - 1))
-    end = add_months(this_month(today), 1)
+    last = month_start(last) if last else this_month(today)
+    first = month_start(first) if first else add_months(last, -(months - 1))
+    months = (last.year - first.year) * 12 + last.month - first.month + 1
+    end = add_months(last, 1)
     tz = timezone.get_current_timezone()
     first_dt = timezone.make_aware(dt.datetime.combine(first, dt.time()), tz)
     end_dt = timezone.make_aware(dt.datetime.combine(end, dt.time()), tz)

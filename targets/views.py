@@ -11,12 +11,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.access import admin_required
+from closing.forms import PeriodForm
 from salescrm.lib.htmx import wants_fragment
 from salescrm.lib.params import parse_page
 from targets.forms import PipelineTargetForm
 from targets.models import PipelineTarget
 from targets.scopes import target_for_key
 from targets.selectors import (
+    MONTHS,
     RESOLVED_DAYS,
     access_scope,
     cycle_ledger,
@@ -32,6 +34,7 @@ from targets.services import pipeline_target_save
 PAGE = "targets/settings.html"
 MENU_ALERTS = 8  # the bell's dropdown: the newest few, and a link to all of them
 PAGE_ALERTS = 50
+LEDGER_MAX_MONTHS = 120  # ten years on one page; the ledger's rows and chart bars are one per month
 
 
 @login_required
@@ -121,8 +124,18 @@ def cycle_health(request: HttpRequest) -> HttpResponse:
     user = request.user
     key_text = request.GET.get("scope") or default_scope(user)
     scope, label = access_scope(user, key_text)
-    ledger = cycle_ledger(scope)
+    # The statistics page's period control: an imported history of years ago can be looked at too.
+    form = PeriodForm(request.GET or None, default_months=MONTHS, max_months=LEDGER_MAX_MONTHS)
+    period = form.period()
+    ledger = cycle_ledger(scope, first=period.first_month, last=period.last_month)
     choices = [(r.key_text, r.label) for r in scope_rows(user)]
-    context = {"ledger": ledger, "label": label, "scope": key_text, "choices": choices}
+    context = {
+        "ledger": ledger,
+        "label": label,
+        "scope": key_text,
+        "choices": choices,
+        "form": form,
+        "period": period,
+    }
     template = "targets/health.html#ledger" if wants_fragment(request) else "targets/health.html"
     return render(request, template, context)

@@ -31,7 +31,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
 from accounts.models import Role, Team, User
-from accounts.person_names import split_person_name
+from accounts.names import split_name
 from imports import parsing, reader
 from imports.models import ImportJob, ImportKind, JobPhase, JobStatus
 from imports.services.fields import FIELD_TWICE, MAX_STORED_ERRORS, ImportRefused
@@ -184,7 +184,7 @@ class PeopleChecker:
         """Set one cell's value on `person`; raises ParseError."""
         if name == "name":
             person.name = text
-            person.last_name, person.first_name = split_person_name(text)
+            person.last_name, person.first_name = split_name(text)
             if max(len(person.last_name), len(person.first_name)) > NAME_MAX:
                 raise parsing.ParseError(TOO_LONG % {"max": NAME_MAX})
         elif name == "email":

@@ -43,7 +43,7 @@ def _batches(rows: Iterator[tuple[int, list[Any]]], size: int) -> Iterator[list[
         yield batch
 
 
-def _create_owners(owners: list[NewOwner]) -> None:
+def _create_owners(owners: list[NewOwner], outcome: Outcome) -> None:
     for owner in owners:
         if owner.user is not None:
             continue
@@ -58,6 +58,7 @@ def _create_owners(owners: list[NewOwner]) -> None:
         user.set_unusable_password()
         user.save()
         owner.user = user
+        outcome.created_owner_ids.append(user.pk)
 
 
 def _process(
@@ -84,7 +85,7 @@ def _process(
         outcome.end_batch()
         outcome.processed += len(batch)
         if write and not outcome.error_count:
-            _create_owners(validator.owners_to_create())
+            _create_owners(validator.owners_to_create(), outcome)
             validator.directory.write_pending()  # the new companies and contacts first: rows point at them
             for prospect in creates:
                 new_owner = getattr(prospect, "_new_owner", None)
@@ -199,6 +200,7 @@ def import_job_run(*, job: ImportJob, progress: Callable[[int], None] | None = N
                     outcome = _process(job, write=True, progress=progress, errors=errors)
                 if outcome.error_count:
                     raise _Rollback
+                job.created_owners.set(outcome.created_owner_ids)
                 pipeline_changed_send(owner_ids=outcome.owner_ids)
         except _Rollback:
             errors.keep()

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from accounts.access import visible_users
 from accounts.models import User
+from accounts.names import split_name
 from activities.models import Activity
 from companies.models import validate_corporate_number
 from imports import parsing
@@ -81,6 +82,10 @@ class NewOwner:
     email: str = ""
     user: User | None = None
 
+    @property
+    def display_name(self) -> str:
+        return User.format_name(self.last_name, self.first_name, self.username)
+
 
 @dataclass
 class ParsedRow:
@@ -103,6 +108,7 @@ class Outcome:
     updated: int = 0
     processed: int = 0
     new_owners: list[str] = field(default_factory=list)
+    created_owner_ids: list[int] = field(default_factory=list)
     owner_ids: set[int] = field(default_factory=set)
     error_rows: set[int] = field(default_factory=set)
     directory: dict[str, Any] = field(default_factory=dict)
@@ -557,17 +563,13 @@ def _key_unreadable(row: ParsedRow) -> bool:
 def _new_owner(key: str, text: str) -> NewOwner:
     if "@" in text:
         return NewOwner(key=key, raw=text, username=text[:150], email=text)
-    parts = text.split()
-    username = "".join(parts)[:150]
-    if len(parts) >= 2:
-        return NewOwner(
-            key=key, raw=text, username=username, last_name=parts[0], first_name=" ".join(parts[1:])
-        )
-    return NewOwner(key=key, raw=text, username=username, last_name=text)
+    last_name, first_name = split_name(text)  # the one rule for names (accounts.names)
+    username = "".join(text.split())[:150]
+    return NewOwner(key=key, raw=text, username=username, last_name=last_name, first_name=first_name)
 
 
 def _preview(row: ParsedRow, target: Prospect, *, updated: bool, link: Resolution) -> dict[str, Any]:
-    owner = row.owner.raw if isinstance(row.owner, NewOwner) else target.owner.display_name
+    owner = row.owner.display_name if isinstance(row.owner, NewOwner) else target.owner.display_name
     return {
         "company": link.company.summary() if link.company else None,
         "contact": link.contact.summary() if link.contact else None,

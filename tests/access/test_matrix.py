@@ -283,6 +283,8 @@ RULES: dict[str, Rule] = {
     "imports:people_job": Rule(ADMINS, denied_status=ROLE_DENIED, kwargs=people_job_kwargs),
     "imports:people_mapping": Rule(ADMINS, denied_status=ROLE_DENIED, kwargs=people_job_kwargs),
     "imports:people_run": Rule(ADMINS, denied_status=ROLE_DENIED, kwargs=people_job_kwargs),
+    # Activating the reps an import created: admins only (the job's creator too must be one).
+    "imports:activate_owners": Rule(ADMINS, denied_status=ROLE_DENIED, kwargs=import_job_kwargs),
     "targets:settings": Rule(EVERYONE),
     "targets:row": Rule(OBJECT_VIEWERS, kwargs=owner_scope_kwargs),
     "targets:edit": Rule(ADMINS, denied_status=ROLE_DENIED, kwargs=owner_scope_kwargs),

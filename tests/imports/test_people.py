@@ -11,7 +11,7 @@ from django.utils import translation
 
 from accounts.access import can_manage, managers_of, visible_users
 from accounts.models import Role, Team, User
-from accounts.person_names import split_person_name
+from accounts.names import split_name
 from accounts.services import user_set_active
 from imports import parsing
 from imports.models import ImportJob, ImportKind, JobPhase, JobStatus
@@ -143,7 +143,7 @@ def test_an_upload_of_people_guesses_its_columns(personas):
     ],
 )
 def test_a_name_is_split_into_family_and_given_name(text, parts):
-    assert split_person_name(text) == parts
+    assert split_name(text) == parts
 
 
 # --- Dry run
