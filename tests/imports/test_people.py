@@ -162,7 +162,7 @@ def test_the_dry_run_writes_nothing_and_shows_what_will_be_created(personas):
         ("佐藤 花子", "大阪営業部"),
     }
     moses = next(p for p in job.preview if p["email"] == "moses@example.com")
-    assert moses["name"] == "Frase Moses" and moses["manager"] == "佐藤 花子" and moses["team_new"]
+    assert moses["name"] == "Moses Frase" and moses["manager"] == "佐藤 花子" and moses["team_new"]
 
 
 def test_the_dry_run_reports_every_error_of_a_row_at_once(personas):
