@@ -4,4 +4,4 @@ JA = {
     "Company": "取引先",
     "(deleted, ID %(id)s)": "（削除済み、ID %(id)s）",
 }
-JA["active"] = "販売中"  # a product still offered (products.Product.is_active)
+JA["active"] = "有効"  # a product still offered (products.Product.is_active), as elsewhere
