@@ -7,11 +7,12 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from imports.models import JobStatus
 from imports.services import import_job_preview, import_job_run, import_job_set_mapping
 from imports.services.rules import WON_NEEDS_AMOUNT
-from imports.services.validation import DUPLICATE_IN_FILE
+from imports.services.validation import DUPLICATE_IN_FILE, UNKNOWN_PRODUCT
 from products.models import Product
 from prospects.models import Prospect
 from tests.imports.conftest import create_job, csv_bytes, run_import
@@ -46,7 +47,9 @@ def test_an_unknown_product_is_a_row_error_that_says_to_add_it_first(personas, w
     assert job.status == JobStatus.PREVIEWED and job.error_count == 1
     error = job.errors[0]
     assert (error["row"], error["column"], error["value"]) == (3, "product", "Gizmo")
-    assert "Gizmo" in error["reason"] and "product list" in error["reason"]
+    with translation.override(job.options["language"]):
+        expected = str(UNKNOWN_PRODUCT % {"value": "Gizmo"})
+    assert error["reason"] == expected and "Gizmo" in expected
     assert not Prospect.objects.filter(name="鈴木建設").exists()
 
 
