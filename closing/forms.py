@@ -6,6 +6,7 @@ from django import forms
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from closing import services
 from closing.models import Reading, TestClosing, TestClosingQuestion
@@ -214,7 +215,12 @@ class PeriodForm(CrmForm):
             first, last = self._months(data)
             if (last.year - first.year) * 12 + last.month - first.month + 1 > self.max_months:
                 raise forms.ValidationError(
-                    _("Choose a period of at most %(count)s months."), params={"count": self.max_months}
+                    ngettext(
+                        "Choose a period of at most %(count)s month.",
+                        "Choose a period of at most %(count)s months.",
+                        self.max_months,
+                    ),
+                    params={"count": self.max_months},
                 )
         return data
 

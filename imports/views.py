@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, ngettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseStopPolling
 
@@ -37,7 +37,11 @@ from prospects.models import Horizon, LostReason, Source, Status
 from salescrm.lib.export import export_response
 
 ERROR_ROWS_ON_PAGE = 200
-ERRORS_CUT = gettext_lazy("The list stops here: the first %(shown)s of %(count)s errors.")
+ERRORS_CUT = ngettext_lazy(
+    "The list stops here: the first %(shown)s of %(count)s error.",
+    "The list stops here: the first %(shown)s of %(count)s errors.",
+    "count",
+)
 CHOICES = {"status": Status, "horizon": Horizon, "source": Source, "lost_reason": LostReason}
 
 

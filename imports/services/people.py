@@ -28,7 +28,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
-from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
+from django.utils.translation import gettext_lazy, ngettext, ngettext_lazy, pgettext_lazy
 
 from accounts.models import Role, Team, User
 from accounts.names import split_name
@@ -87,8 +87,10 @@ NOT_A_MANAGER = gettext_lazy("%(name)s does not have the manager role; give them
 MANAGER_NEEDS_TEAM = gettext_lazy(
     "A manager manages a team: give this row a team, or leave its manager empty."
 )
-TOO_MANY_PEOPLE = gettext_lazy(
-    "The file has %(rows)s rows; a people import takes at most %(limit)s. Split it into smaller files."
+TOO_MANY_PEOPLE = ngettext_lazy(
+    "The file has %(rows)s row; a people import takes at most %(limit)s. Split it into smaller files.",
+    "The file has %(rows)s rows; a people import takes at most %(limit)s. Split it into smaller files.",
+    "rows",
 )
 FAILED = gettext_lazy("The import failed unexpectedly. Nothing was imported; run it again.")
 

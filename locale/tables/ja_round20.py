@@ -5,3 +5,23 @@ JA = {
     "(deleted, ID %(id)s)": "（削除済み、ID %(id)s）",
 }
 JA["active"] = "有効"  # a product still offered (products.Product.is_active), as elsewhere
+
+# Counted messages are plural messages (tests/salescrm/test_plurals.py).
+PLURALS = {}
+PLURALS.update(
+    {
+        "The file has %(rows)s row; a people import takes at most %(limit)s. Split it into smaller files.": [
+            "ファイルは%(rows)s行あります。メンバーの取り込みは%(limit)s行までです。ファイルを分けてください。"
+        ],
+        "The list stops here: the first %(shown)s of %(count)s error.": [
+            "一覧はここまでです（エラー%(count)s件のうち最初の%(shown)s件）。"
+        ],
+        "Choose a period of at most %(count)s month.": ["期間は%(count)sか月以内で選んでください。"],
+        "The first error is shown; the CSV has all %(total)s.": [
+            "最初の%(shown)s件のエラーを表示しています。CSVには%(total)s件すべてがあります。"
+        ],
+        "The first error is shown; the CSV has the first %(stored)s of %(total)s.": [
+            "最初の%(shown)s件のエラーを表示しています。CSVには%(total)s件のうち最初の%(stored)s件があります。"
+        ],
+    }
+)

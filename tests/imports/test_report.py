@@ -297,7 +297,7 @@ def test_the_download_has_every_error_when_the_job_keeps_only_the_first(personas
     monkeypatch.setattr("imports.views.ERROR_ROWS_ON_PAGE", 1)
     client.cookies["django_language"] = "en"
     page = client.get(reverse("imports:job", args=[job.pk])).content.decode()
-    assert "The first 1 errors are shown; the CSV has all 5." in page
+    assert "The first error is shown; the CSV has all 5." in page
 
 
 def test_without_its_file_the_download_says_where_the_list_stops(personas, login, monkeypatch):
