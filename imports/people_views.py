@@ -25,8 +25,7 @@ from imports.services import (
     people_job_set_mapping,
     people_job_start,
 )
-
-ERROR_ROWS_ON_PAGE = 200
+from imports.views import error_context
 
 
 def _access(request: HttpRequest, pk: int) -> ImportJob:
@@ -118,7 +117,7 @@ def people_job(request: HttpRequest, pk: int) -> HttpResponse:
     job = _access(request, pk)
     context = {
         "job": job,
-        "errors": job.errors[:ERROR_ROWS_ON_PAGE],
+        **error_context(job),
         "labels": dict(people_field_choices()),
         "summary": job.people or {},
     }

@@ -215,17 +215,25 @@ def job_mapping(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "imports/mapping.html", context, status=422 if error else 200)
 
 
+def error_context(job: ImportJob) -> dict[str, Any]:
+    """The errors part of a job page (imports/_errors.html), for prospect and people imports alike."""
+    return {
+        "errors": job.errors[:ERROR_ROWS_ON_PAGE],
+        # The download is complete when it has every error: the run's error file, or all were stored.
+        "errors_complete": bool(job.error_count)
+        and (len(job.errors) >= job.error_count or job_error_file(job).exists()),
+    }
+
+
 def _detail_context(request: HttpRequest, job: ImportJob, **extra: Any) -> dict[str, Any]:
     matches = (job.directory or {}).get("matches", [])[:ERROR_ROWS_ON_PAGE]
     attached = sum((job.directory or {}).get(k, 0) for k in ("companies_attached", "contacts_attached"))
     context = {
         "job": job,
-        "errors": job.errors[:ERROR_ROWS_ON_PAGE],
+        **error_context(job),
         "field_labels": dict(field_choices()),
         "matches": matches,
         "more_matches": max(attached - len(matches), 0),
-        # The download is complete when the run's error file is there (jobs before it kept the first ones).
-        "errors_complete": bool(job.error_count) and job_error_file(job).exists(),
         "company_currency": settings.COMPANY_CURRENCY,
         "date_order": import_job_date_order(job=job),
         # The product column only for a file that has one (a filled amount shows where it came from).

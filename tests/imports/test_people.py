@@ -188,6 +188,18 @@ def test_the_dry_run_reports_every_error_of_a_row_at_once(personas):
     assert [e["row"] for e in job.errors] == sorted(e["row"] for e in job.errors)
 
 
+def test_the_people_job_page_says_where_its_error_list_stops(personas, login, monkeypatch):
+    rows = [HEADER, ["", "not-an-address", "社長", "", ""], ["", "x", "rep", "", ""]]
+    job = checked(personas.admin, rows)
+    monkeypatch.setattr("imports.views.ERROR_ROWS_ON_PAGE", 1)  # the one page size of both imports
+    client = login(personas.admin)
+    client.cookies["django_language"] = "en"
+    page = client.get(reverse("imports:people_job", args=[job.pk])).content.decode()
+    assert len(job.errors) == job.error_count > 1  # a people import keeps every error it reports
+    assert f"The first error is shown; the CSV has all {job.error_count}." in page
+    assert page.count('<td data-label="Reason">') == 1
+
+
 def test_an_existing_e_mail_or_username_is_an_error(personas):
     personas.owner.email = "owner@example.jp"
     personas.owner.save()
