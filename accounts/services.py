@@ -47,6 +47,22 @@ def _mail(*, user: User, template: str, base_url: str, by: User) -> None:
         raise ValidationError(MAIL_FAILED_MESSAGE, params={"error": type(exc).__name__}) from exc
 
 
+def user_create_inactive(*, username: str, email: str, last_name: str, first_name: str, role: str) -> User:
+    """An inactive account without a password, as an import creates the people it names: an admin
+    activates it (or invites its owner) when the person starts to use the product."""
+    user = User(
+        username=username,
+        email=email,
+        last_name=last_name[:150],
+        first_name=first_name[:150],
+        role=role,
+        is_active=False,
+    )
+    user.set_unusable_password()
+    user.save()
+    return user
+
+
 @transaction.atomic
 def user_invite(
     *,

@@ -32,6 +32,7 @@ from django.utils.translation import gettext_lazy, ngettext, ngettext_lazy, pget
 
 from accounts.models import Role, Team, User
 from accounts.names import split_name
+from accounts.services import user_create_inactive
 from imports import parsing, reader
 from imports.models import ImportJob, ImportKind, JobPhase, JobStatus
 from imports.services.fields import FIELD_TWICE, MAX_STORED_ERRORS, ImportRefused
@@ -366,17 +367,13 @@ def _write(checker: PeopleChecker, people: list[Person]) -> None:
         if planned.team is None:
             planned.team = Team.objects.create(name=planned.name)
     for person in people:
-        user = User(
+        person.user = user_create_inactive(
             username=person.username,
             email=person.email,
             last_name=person.last_name,
             first_name=person.first_name,
             role=person.role,
-            is_active=False,
         )
-        user.set_unusable_password()
-        user.save()
-        person.user = user
     for person in people:
         if person.team_key and person.role != Role.MANAGER:
             checker.planned_teams[person.team_key].team.members.add(person.user)

@@ -13,7 +13,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import ngettext
 
-from accounts.models import Role, User
+from accounts.models import Role
+from accounts.services import user_create_inactive
 from activities.services import planned_for_import
 from imports import reader
 from imports.models import ImportJob, JobPhase, JobStatus
@@ -47,16 +48,13 @@ def _create_owners(owners: list[NewOwner], outcome: Outcome) -> None:
     for owner in owners:
         if owner.user is not None:
             continue
-        user = User(
+        user = user_create_inactive(
             username=owner.username,
-            last_name=owner.last_name[:150],
-            first_name=owner.first_name[:150],
             email=owner.email,
+            last_name=owner.last_name,
+            first_name=owner.first_name,
             role=Role.REP,
-            is_active=False,
         )
-        user.set_unusable_password()
-        user.save()
         owner.user = user
         outcome.created_owner_ids.append(user.pk)
 
