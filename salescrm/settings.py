@@ -259,18 +259,28 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG
 
-# --- Email: console in development, SMTP from the environment in production.
-EMAIL_BACKEND = env_str(
+# --- Email: console in development, SMTP from the environment in production. The environment keeps
+# Django's old EMAIL_* names; they make the one mailer of MAILERS (Django 6.1).
+_MAIL_BACKEND = env_str(
     "EMAIL_BACKEND",
     "django.core.mail.backends.console.EmailBackend"
     if DEBUG
     else "django.core.mail.backends.smtp.EmailBackend",
 )
-EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
-EMAIL_PORT = env_int("EMAIL_PORT", 25)
-EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
-EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
-EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+_MAIL_OPTIONS: dict[str, object] = {}
+if _MAIL_BACKEND.endswith(".smtp.EmailBackend"):
+    _MAIL_OPTIONS = {
+        "host": env_str("EMAIL_HOST", "localhost"),
+        "port": env_int("EMAIL_PORT", 25),
+        "username": env_str("EMAIL_HOST_USER", ""),
+        "password": env_str("EMAIL_HOST_PASSWORD", ""),
+        "use_tls": env_bool("EMAIL_USE_TLS", False),
+        "timeout": env_int("EMAIL_TIMEOUT", 30),
+    }
+elif _MAIL_BACKEND.endswith(".filebased.EmailBackend"):
+    # The folder of the file backend, used by bin/faults to count the alert emails.
+    _MAIL_OPTIONS = {"file_path": env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))}
+MAILERS = {"default": {"BACKEND": _MAIL_BACKEND, "OPTIONS": _MAIL_OPTIONS}}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "salescrm <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -397,9 +407,6 @@ MONTH_LIST_PAGE_SIZE = env_int("MONTH_LIST_PAGE_SIZE", 25)
 # after a broker failure, callers stop waiting for JOBS_BROKER_BACKOFF s. See docs/reliability.md.
 JOBS_ENQUEUE_WAIT = env_int("JOBS_ENQUEUE_WAIT_MS", 500) / 1000
 JOBS_BROKER_BACKOFF = env_int("JOBS_BROKER_BACKOFF", 10)
-# The file email backend's folder (EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend), used
-# by bin/faults to count the alert emails.
-EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 # --- notifications: the base URL of links in e-mails; the sweep re-sends e-mails still unsent after
 # NOTIFICATIONS_SWEEP_AFTER_SECONDS (a broker outage lost the publish, or the retries ran out).
 SITE_URL = env_str("SITE_URL", "http://localhost:8000")

@@ -220,7 +220,7 @@ def test_a_redelivered_task_is_acknowledged_late_and_handed_back_when_its_worker
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_running_a_task_twice_changes_nothing_more_than_once(name, personas, settings, tmp_path):
     settings.IMPORT_UPLOAD_DIR = tmp_path
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
     if name == "targets.send_alert_digest":  # the digest lists open alerts: open some first
         CASES[name](personas)
         app.tasks["targets.check_pipeline_targets"].apply(throw=True)
