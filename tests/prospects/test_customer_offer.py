@@ -44,8 +44,6 @@ def _create(**overrides):
         "phone": "",
         "email": "",
         "address": "",
-        "next_action": "",
-        "next_action_on": "",
         "notes": "",
     }
     data.update(overrides)
