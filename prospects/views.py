@@ -21,11 +21,9 @@ from companies.services import customer_records
 from prospects.bulk_forms import BulkAction
 from prospects.forms import HorizonHintForm, ProspectFilterForm, ProspectForm
 from prospects.selectors import (
-    TIMELINE_EVENTS,
     access_prospect,
     conflict_changes,
     prospect_list_queryset,
-    prospect_timeline_page,
 )
 from prospects.services import ProspectConflict, prospect_create, prospect_update
 from salescrm.lib.export import Column, export_header, export_response, export_rows
@@ -139,11 +137,8 @@ def prospect_create_view(request: HttpRequest) -> HttpResponse:
 @login_required
 def prospect_detail(request: HttpRequest, pk: int) -> HttpResponse:
     prospect = access_prospect(request.user, pk)
-    whole = request.GET.get("history") == "all"
-    timeline, older = prospect_timeline_page(prospect, None if whole else TIMELINE_EVENTS)
-    return render(
-        request, "prospects/detail.html", {"prospect": prospect, "timeline": timeline, "older_history": older}
-    )
+    # Its changes are in the timeline of activities/_prospect_sections.html, with the activities.
+    return render(request, "prospects/detail.html", {"prospect": prospect})
 
 
 @login_required

@@ -528,5 +528,5 @@ def test_the_history_shows_a_reopening_with_its_reason(personas, client):
     client.force_login(personas.manager)
     client.post(reverse("closing:reopen", args=[p.pk]), {"reason": "先方から再検討の連絡"}, **HTMX)
     body = client.get(reverse("prospects:detail", args=[p.pk])).content.decode()
-    history = body[body.index('<ol class="timeline">') :]
+    history = body[body.index('id="timeline-items"') :]
     assert "商談再開" in history and "理由: 先方から再検討の連絡" in history and "受注 → 商談中" in history

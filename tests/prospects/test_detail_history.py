@@ -1,4 +1,5 @@
-"""The detail page shows the newest changes of a prospect; a long history is one link away, whole."""
+"""The changes of a prospect, newest first, read a page at a time (the timeline of the detail page shows
+them with the activities: tests/activities/test_pages.py); the detail page has no second history."""
 
 import pytest
 from django.db.models import F
@@ -29,14 +30,18 @@ def test_a_long_history_shows_its_newest_changes_and_links_the_whole(personas, c
     ]
     assert page[-1].changes
 
+
+def test_the_detail_page_shows_each_change_once_in_its_timeline(personas, client):
+    prospect = personas.prospect
+    _edit(prospect, 3)
     client.force_login(personas.owner)
     body = client.get(reverse("prospects:detail", args=[prospect.pk])).content.decode()
-    assert body.count('<li><span class="when">') == TIMELINE_EVENTS and 'href="?history=all"' in body
-    body = client.get(reverse("prospects:detail", args=[prospect.pk]), {"history": "all"}).content.decode()
-    assert body.count('<li><span class="when">') == TIMELINE_EVENTS + 6 and 'href="?history=all"' not in body
+    assert body.count('<ol class="timeline') == 1  # the timeline only, no second "History" list
+    timeline = body[body.index('id="timeline-items"') :]
+    assert timeline.count('<li class="tl-change">') == 4  # created, then three changes
 
 
-def test_a_short_history_is_shown_whole_without_the_link(personas, client):
+def test_a_short_history_is_read_whole(personas):
     prospect = personas.prospect
     _edit(prospect, 2)
     page, older = prospect_timeline_page(prospect)
@@ -44,8 +49,3 @@ def test_a_short_history_is_shown_whole_without_the_link(personas, client):
     _edit(prospect, TIMELINE_EVENTS - 3)  # exactly the limit: nothing left out
     page, older = prospect_timeline_page(prospect)
     assert not older and len(page) == TIMELINE_EVENTS
-    client.force_login(personas.owner)
-    assert (
-        'href="?history=all"'
-        not in client.get(reverse("prospects:detail", args=[prospect.pk])).content.decode()
-    )
