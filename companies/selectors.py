@@ -63,9 +63,15 @@ def visible_deals(user: User, prospects: QuerySet[Prospect]) -> Deals:
     return deals
 
 
+# The trigram similarity a company name needs to be offered as a duplicate. pg_trgm's own 0.3 offered
+# every "<name>クリニック" for every other one: a shared trade word weighs as much as the name itself.
+COMPANY_SIMILARITY_MIN = 0.45
+
+
 def similar_companies(name: str, *, exclude: int | None = None, limit: int = 5) -> list[Company]:
     """Likely duplicates of a company name (名寄せ), most similar first: the same normalised name, or a
-    trigram match on it (pg_trgm's % over the GIN index), with their prospect count."""
+    trigram match on it (pg_trgm's % over the GIN index, then at least COMPANY_SIMILARITY_MIN), with
+    their prospect count."""
     from django.contrib.postgres.search import TrigramSimilarity
     from django.db.models import Count, Q
 
@@ -78,6 +84,7 @@ def similar_companies(name: str, *, exclude: int | None = None, limit: int = 5) 
         Company.objects.current()
         .filter(Q(name_norm=norm) | Q(name_norm__trigram_similar=norm))
         .annotate(similarity=TrigramSimilarity("name_norm", norm), deals=Count("prospects"))
+        .filter(Q(name_norm=norm) | Q(similarity__gte=COMPANY_SIMILARITY_MIN))
         .order_by("-similarity", "pk")
     )
     if exclude is not None:

@@ -50,6 +50,19 @@ def test_the_page_offers_a_kana_variant_as_a_duplicate_and_a_manager_merges_it(c
     assert client.get(reverse("companies:detail", args=[variant.pk]))["Location"] == response["Location"]
 
 
+def test_a_company_sharing_only_a_trade_word_is_not_offered_as_a_duplicate(client, personas):
+    sakura = Company.objects.create(name="株式会社さくらクリニック")
+    Company.objects.create(name="株式会社光クリニック")  # another clinic: only クリニック in common
+    Company.objects.create(name="共栄クリニック")
+    Company.objects.create(name="さくらクリニツク")  # a typo of the same name
+    Company.objects.create(name="サクラ歯科クリニック")  # close enough to ask
+    client.force_login(personas.manager)
+    page = client.get(reverse("companies:detail", args=[sakura.pk])).content.decode()
+    offered = page[page.index('id="duplicates"') :]
+    assert "さくらクリニツク" in offered and "サクラ歯科クリニック" in offered
+    assert "光クリニック" not in offered and "共栄クリニック" not in offered
+
+
 def test_a_rep_is_not_offered_a_merge(client, personas, minato):
     variant = Company.objects.create(name="㈱ミナト工務店")
     client.force_login(personas.owner)
