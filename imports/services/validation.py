@@ -54,6 +54,11 @@ TOO_MANY_CELLS = gettext_lazy("This row has %(cells)s cells but the header has %
 BAD_ID = gettext_lazy("Not a prospect ID.")
 UNKNOWN_ID = gettext_lazy("No prospect with this ID that you may see.")
 DUPLICATE_IN_FILE = gettext_lazy("The same prospect appears in row %(row)s of this file.")
+# A name the import made from the company and product: the cell shows a name the file never wrote.
+DUPLICATE_UNNAMED_IN_FILE = gettext_lazy(
+    "This row has no name of its own, and the one made from its company and product is row %(row)s's "
+    "too, with the same owner: map a column that names each deal."
+)
 DUPLICATE_EXISTS = gettext_lazy(
     "A prospect with this name and owner already exists (ID %(id)s). Tick “Update existing prospects” to update it."
 )
@@ -97,6 +102,8 @@ class ParsedRow:
     # The fields whose cell could not be read: the rules that need their value are skipped, every
     # other rule still runs, so one dry run reports every error of the row.
     failed: set[str] = field(default_factory=set)
+    # The name was made from the company and product (the file has none for this row).
+    named_by_import: bool = False
 
 
 @dataclass
@@ -362,19 +369,20 @@ class RowValidator:
         for other, code in also.items():
             if other not in failed:  # a field's own column wins where its cell is not empty
                 values.setdefault(other, code)
-        if (
+        named_by_import = (
             "name" not in values
             and "id" not in values
-            and values.get("company_name")
+            and bool(values.get("company_name"))
             and not {"name", "id"} & failed
-        ):
+        )
+        if named_by_import:
             # A deal without a name of its own: its company's and its product's, so a customer's deals
             # of different products are not duplicates of each other (a prospect is one name and owner).
             product = values.get("product")
             name = f"{values['company_name']} {product.name}" if product else values["company_name"]
             values["name"] = name[: self._name_length]
         # A row with unreadable cells goes on to the other rules: all its errors in one dry run.
-        return ParsedRow(number, values, owner, lost_note, owner_given, failed), errors
+        return ParsedRow(number, values, owner, lost_note, owner_given, failed, named_by_import), errors
 
     def resolve(
         self, rows: list[ParsedRow], outcome: Outcome
@@ -456,10 +464,9 @@ class RowValidator:
             return None
         key = (name, owner_ref)
         if key in self.seen_keys:
+            duplicate = DUPLICATE_UNNAMED_IN_FILE if row.named_by_import else DUPLICATE_IN_FILE
             outcome.add_error(
-                _error(
-                    row.number, self._header("name"), name, DUPLICATE_IN_FILE % {"row": self.seen_keys[key]}
-                )
+                _error(row.number, self._header("name"), name, duplicate % {"row": self.seen_keys[key]})
             )
             return None
         self.seen_keys[key] = row.number

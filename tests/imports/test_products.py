@@ -12,7 +12,7 @@ from django.utils import translation
 from imports.models import JobStatus
 from imports.services import import_job_preview, import_job_run, import_job_set_mapping
 from imports.services.rules import WON_NEEDS_AMOUNT
-from imports.services.validation import DUPLICATE_IN_FILE, UNKNOWN_PRODUCT
+from imports.services.validation import DUPLICATE_IN_FILE, DUPLICATE_UNNAMED_IN_FILE, UNKNOWN_PRODUCT
 from products.models import Product
 from prospects.models import Prospect
 from tests.imports.conftest import create_job, csv_bytes, run_import
@@ -144,8 +144,29 @@ def test_two_deals_of_one_customer_and_product_for_one_rep_are_still_duplicates(
     rows = [["account", "product"], ["Acme", "Widget Pro"], ["Acme", "Widget Pro"]]
     job = run_import(personas.owner, rows)
     assert job.error_count == 1
-    assert (job.errors[0]["row"], job.errors[0]["column"]) == (3, "account")
-    assert job.errors[0]["reason"] == str(DUPLICATE_IN_FILE % {"row": 2})
+    assert (job.errors[0]["row"], job.errors[0]["column"], job.errors[0]["value"]) == (
+        3,
+        "account",
+        "Acme Widget Pro",
+    )
+    # The value shown is a name the file never wrote: the reason says where it came from.
+    assert job.errors[0]["reason"] == str(DUPLICATE_UNNAMED_IN_FILE % {"row": 2})
+
+
+def test_a_deal_named_in_the_file_twice_is_a_plain_duplicate(personas, widget):
+    rows = [
+        ["name", "account", "product"],
+        ["Acme renewal", "Acme", "Widget Pro"],
+        ["Acme renewal", "Acme", ""],
+    ]
+    job = run_import(personas.owner, rows)
+    assert [(e["row"], e["reason"]) for e in job.errors] == [(3, str(DUPLICATE_IN_FILE % {"row": 2}))]
+
+
+def test_a_named_deal_and_an_unnamed_one_of_the_same_name_are_told_apart_by_the_unnamed_one(personas, widget):
+    rows = [["name", "account", "product"], ["Acme Widget Pro", "", ""], ["", "Acme", "Widget Pro"]]
+    job = run_import(personas.owner, rows)
+    assert [(e["row"], e["reason"]) for e in job.errors] == [(3, str(DUPLICATE_UNNAMED_IN_FILE % {"row": 2}))]
 
 
 def test_a_long_company_and_product_name_is_cut_to_the_name_field(personas):
