@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext, ngettext_lazy
+from django.utils.translation import gettext_lazy, ngettext, ngettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseStopPolling
 
@@ -37,6 +37,8 @@ from prospects.models import Horizon, LostReason, Source, Status
 from salescrm.lib.export import export_response
 
 ERROR_ROWS_ON_PAGE = 200
+NEW_OWNER = gettext_lazy("(a new rep account, inactive)")
+NO_OWNER = gettext_lazy("(no such user: an error)")
 ERRORS_CUT = ngettext_lazy(
     "The list stops here: the first %(shown)s of %(count)s error.",
     "The list stops here: the first %(shown)s of %(count)s errors.",
@@ -131,6 +133,9 @@ def _mapping_context(request: HttpRequest, job: ImportJob) -> dict[str, Any]:
                 else:
                     guess = parsing.guess_value(field, raw) or ""
                 value = {"j": j, "raw": raw, "selected": current.get(raw, guess)}
+                if field == "owner" and not guess:
+                    # What "automatic" does with a name no account has (imports.services.validation).
+                    value["automatic"] = NEW_OWNER if job.options.get("create_owners") else NO_OWNER
                 if field in ALSO_FIELDS:
                     value["also"] = _also_selected(saved_also.get(field, {}), field, raw)
                 values.append(value)

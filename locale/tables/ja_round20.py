@@ -25,3 +25,10 @@ PLURALS.update(
         ],
     }
 )
+
+JA.update(
+    {
+        "(a new rep account, inactive)": "（新しい営業担当アカウント・無効）",
+        "(no such user: an error)": "（該当するユーザーなし：エラー）",
+    }
+)

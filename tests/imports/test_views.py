@@ -230,6 +230,20 @@ def test_the_mapping_page_preselects_owners_and_statuses(personas, login):
     assert f'value="{personas.outsider.pk}"' not in page  # another team's rep is not offered
 
 
+@pytest.mark.parametrize("create_owners", [True, False])
+def test_the_mapping_page_says_what_becomes_of_an_owner_no_account_has(personas, login, create_owners):
+    rows = [["会社名", "担当者"], ["A", "Moses Frase"], ["B", "田中 翔太"]]
+    job = create_job(personas.admin, csv_bytes(rows), create_owners=create_owners)
+    client = login(personas.admin)
+    client.cookies["django_language"] = "en"
+    page = client.get(reverse("imports:mapping", args=[job.pk])).content.decode()
+    moses = page[page.index(">Moses Frase</label>") :].split("</select>")[0]
+    known = page[page.index(">田中 翔太</label>") :].split("</select>")[0]
+    expected = "(a new rep account, inactive)" if create_owners else "(no such user: an error)"
+    assert f'<option value="">{expected}</option>' in moses
+    assert '<option value="">(automatic)</option>' in known and f'value="{personas.owner.pk}" selected' in known
+
+
 def test_an_xlsx_upload_goes_through_the_same_pages(personas, login):
     from tests.imports.conftest import xlsx_bytes
 
