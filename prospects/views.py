@@ -4,6 +4,7 @@ import copy
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
@@ -127,10 +128,14 @@ def prospect_create_view(request: HttpRequest) -> HttpResponse:
     form = ProspectForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         fields = {k: v for k, v in form.cleaned_data.items() if k not in NOT_PROSPECT_FIELDS}
-        with transaction.atomic():  # the prospect, its new company and contact, its first planned activity
-            fields = customer_records(fields, by=request.user)  # a company or contact picked as new is made
-            prospect = prospect_create(by=request.user, owner=form.cleaned_data.get("owner"), **fields)
-            _save_next_activity(request, prospect, form, None)
+        try:
+            with transaction.atomic():  # the prospect, its new company and contact, its first planned activity
+                fields = customer_records(fields, by=request.user)  # a company or contact picked as new is made
+                prospect = prospect_create(by=request.user, owner=form.cleaned_data.get("owner"), **fields)
+                _save_next_activity(request, prospect, form, None)
+        except ValidationError as exc:  # an external ID taken since the form checked it
+            form.add_error(None, exc)
+            return render(request, "prospects/form.html", {"form": form, "prospect": None}, status=422)
         messages.success(request, _("Prospect “%(name)s” was added.") % {"name": prospect.name})
         return redirect("prospects:detail", pk=prospect.pk)
     return render(request, "prospects/form.html", {"form": form, "prospect": None})
@@ -163,6 +168,9 @@ def prospect_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 changes = customer_records(changes, by=request.user)  # a conflict keeps none made for it
                 prospect_update(prospect=prospect, by=request.user, expected_version=expected, **changes)
                 _save_next_activity(request, prospect, form, form.cleaned_data["next_activity"])
+        except ValidationError as exc:  # an external ID taken since the form checked it
+            form.add_error(None, exc)
+            return render(request, "prospects/form.html", {"form": form, "prospect": prospect}, status=422)
         except ActivityConflict as exc:
             from activities.selectors import next_planned
 
