@@ -122,7 +122,7 @@ class ProspectPatch(Schema):
     expected_month: str | None = Field(None, description="YYYY-MM")
     amount: Decimal | None = None
     notes: str | None = None
-    external_id: str | None = Field(None, description="\"\" clears it; another prospect's is 422.")
+    external_id: str | None = Field(None, description='"" clears it; another prospect\'s is 422.')
 
 
 class WonIn(Schema):

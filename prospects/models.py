@@ -15,7 +15,6 @@ from django.utils.translation import gettext_lazy as _
 from salescrm.lib.formrules import date_in_bounds
 from salescrm.lib.months import add_months, this_month
 
-
 EXTERNAL_ID_MAX_LENGTH = 100
 EXTERNAL_ID_TAKEN = _("Another prospect has this external ID.")
 # One prospect per external ID (the forms check it with this message, the import matches rows by it).
