@@ -298,6 +298,11 @@ def _key(text: Any) -> str:
 # fmt: off
 HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
     "id": ("id", "番号", "見込み客id"),
+    # The deal's ID in the system the file comes from (not ours: that is "id").
+    "external_id": (
+        "外部id", "外部システムid", "案件id", "商談id", "取引id", "レコードid",
+        "external id", "opportunity_id", "opportunity id", "deal_id", "deal id", "record id", "crm id",
+    ),
     "name": (
         "顧客名", "見込み客", "見込客", "見込み客名", "案件名", "案件", "商談名", "取引名",
         "name", "prospect", "prospectname", "customer", "deal name", "deal", "opportunity name", "opportunity",
