@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import copy
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -63,6 +64,33 @@ LIST_COLUMNS = (
         lambda p: timezone.localdate(p.next_activity_at) if p.next_activity_at else None,
         on_screen=False,
     ),
+    # The rest of what the import reads (#20), in the exports only, each under a header the import
+    # guesses back to its field and with a value it reads back (in either language): an export edited
+    # and imported with "update existing" changes what was edited and nothing else.
+    Column("id", "ID", lambda p: p.pk, on_screen=False),
+    Column("external_id", gettext_lazy("External ID"), lambda p: p.external_id, on_screen=False),
+    Column(
+        "product", gettext_lazy("Product"), lambda p: p.product.name if p.product_id else "", on_screen=False
+    ),
+    Column("won_amount", gettext_lazy("Won amount"), lambda p: p.won_amount, on_screen=False, numeric=True),
+    Column("closed_on", gettext_lazy("Closed on"), lambda p: p.closed_on, on_screen=False),
+    Column(
+        "lost_reason",
+        gettext_lazy("Lost reason"),
+        lambda p: p.get_lost_reason_display() if p.lost_reason else "",
+        on_screen=False,
+    ),
+    Column("competitor", gettext_lazy("Competitor"), lambda p: p.competitor, on_screen=False),
+    Column(
+        "created_on", gettext_lazy("Created on"), lambda p: timezone.localdate(p.created_at), on_screen=False
+    ),
+    Column("contact_person", gettext_lazy("Contact person"), lambda p: p.contact_person, on_screen=False),
+    Column("phone", gettext_lazy("Phone"), lambda p: p.phone, on_screen=False),
+    Column("email", gettext_lazy("Email"), lambda p: p.email, on_screen=False),
+    Column("address", gettext_lazy("Address"), lambda p: p.address, on_screen=False),
+    Column("notes", gettext_lazy("Notes"), lambda p: p.notes, on_screen=False),
+    # Every amount is in the company's one currency (docs/currency.md); the import checks it.
+    Column("currency", gettext_lazy("Currency"), lambda p: settings.COMPANY_CURRENCY, on_screen=False),
     # The company and contact (#19), in the exports only, under the headers the import guesses back.
     *DIRECTORY_EXPORT_COLUMNS,
 )
@@ -105,7 +133,7 @@ def _export(request: HttpRequest, prospects) -> HttpResponse:
         # A CSV streams after the view has returned: keep the user's language for the labels.
         with translation.override(language):
             # Every field of the prospect and its company and contact, in the same one query.
-            rows = prospects.defer(None).select_related("company", "contact")
+            rows = prospects.defer(None).select_related("company", "contact", "product")
             yield from export_rows(LIST_COLUMNS, rows.iterator(chunk_size=2000))
 
     filename = f"prospects-{timezone.localdate():%Y%m%d}"

@@ -40,6 +40,7 @@ from imports.services.rules import MISSING_NAME, company_currency, outcome_error
 from imports.services.rules import row_error as _error
 from products.models import Product
 from prospects.models import Horizon, LostReason, Prospect, Source, Status, suggest_horizon
+from salescrm.lib.export import unescape_cell
 from salescrm.lib.params import int_or_none
 from salescrm.templatetags.crm import format_month
 
@@ -356,7 +357,7 @@ class RowValidator:
         also: dict[str, Any] = {}
         for index, name in self.columns.items():
             raw = cells[index] if index < len(cells) else None
-            text = raw.strip() if isinstance(raw, str) else _cell_text(raw)
+            text = unescape_cell(raw.strip()) if isinstance(raw, str) else _cell_text(raw)
             if not text:
                 continue
             try:
@@ -560,7 +561,10 @@ class RowValidator:
         plan = (values.pop("next_activity", ""), values.pop("next_activity_on", None))
         if "created_at" in values:
             day = values["created_at"]
-            values["created_at"] = timezone.make_aware(dt.datetime(day.year, day.month, day.day))
+            if prospect is not None and timezone.localdate(prospect.created_at) == day:
+                values.pop("created_at")  # its own day (an export of ours): the time of day stays
+            else:
+                values["created_at"] = timezone.make_aware(dt.datetime(day.year, day.month, day.day))
         if row.lost_note and not values.get("outcome_note"):
             values["outcome_note"] = row.lost_note
         if prospect is None:
