@@ -493,6 +493,11 @@ class RowValidator:
                     _error(row.number, self._header("external_id"), external_id, EXTERNAL_ID_HIDDEN)
                 )
                 return None
+            if pk in self.seen_ids:  # an earlier row names the same prospect by its ID
+                reason = DUPLICATE_IN_FILE % {"row": self.seen_ids[pk]}
+                outcome.add_error(_error(row.number, self._header("external_id"), external_id, reason))
+                return None
+            self.seen_ids[pk] = row.number
             if not self.update_duplicates:
                 outcome.add_error(
                     _error(

@@ -172,3 +172,15 @@ def test_next_actions_of_new_rows_of_one_name_and_owner_go_to_their_own_deals(pe
         ("OPP-2", "見積B", dt.date(2027, 1, 16)),
         ("", "見積C", dt.date(2027, 1, 17)),
     }
+
+
+@pytest.mark.parametrize("id_row_first", [True, False])
+def test_a_prospect_named_by_one_rows_id_and_another_rows_external_id_is_a_row_error(personas, id_row_first):
+    existing = make_prospect(personas.owner, name="鈴木建設", external_id="OPP-1", probability=10)
+    by_id = [str(existing.pk), "", "60"]
+    by_external_id = ["", "OPP-1", "70"]
+    first, second = (by_id, by_external_id) if id_row_first else (by_external_id, by_id)
+    job = _import(personas.owner, [["ID", "外部ID", "確度"], first, second], update_duplicates=True)
+    assert [(e["row"], e["reason"]) for e in job.errors] == [(3, _en(DUPLICATE_IN_FILE, row=2))]
+    existing.refresh_from_db()
+    assert existing.probability == 10
