@@ -50,6 +50,7 @@ class ProspectOut(Schema):
     lost_reason: str
     competitor: str
     recontact_on: dt.date | None
+    external_id: str = Field(description="The deal's ID in another system; unique among prospects.")
     created_at: dt.datetime
     updated_at: dt.datetime
     version: int = Field(description="Send it back with an update: a stale one answers 409.")
@@ -101,6 +102,7 @@ class ProspectIn(Schema):
     expected_month: str | None = Field(None, description="YYYY-MM", examples=["2026-11"])
     amount: Decimal = Decimal(0)
     notes: str = ""
+    external_id: str = Field("", description="The deal's ID in another system; another prospect's is 422.")
 
 
 class ProspectPatch(Schema):
@@ -120,6 +122,7 @@ class ProspectPatch(Schema):
     expected_month: str | None = Field(None, description="YYYY-MM")
     amount: Decimal | None = None
     notes: str | None = None
+    external_id: str | None = Field(None, description='"" clears it; another prospect\'s is 422.')
 
 
 class WonIn(Schema):

@@ -79,6 +79,29 @@ _YEAR_LAST_DAY = re.compile(
     r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AP]M)?)?$", re.IGNORECASE
 )
 _YEAR_LAST_MONTH = re.compile(r"^(\d{1,2})[-/.](\d{4})$")
+# An English month name and a year ("Nov 2026", "November 2026"): the prospect export's month in English.
+_NAMED_MONTH = re.compile(r"^([A-Za-z]{3,9})\.?\s*(\d{4})$")
+MONTH_NAMES = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ),
+        start=1,
+    )
+    for name in names
+}
 _TWO_DIGIT_YEAR = re.compile(r"^\d{1,2}[-/.]\d{1,2}[-/.]\d{2}$")
 _AMOUNT = re.compile(r"^(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(千|万|億)?$")
 _PROBABILITY = re.compile(r"^(\d{1,3})(?:\.0+)?%?$")
@@ -124,6 +147,8 @@ def parse_date_or_month(value: Any, order: str | None = YMD) -> tuple[dt.date, b
         if m[4]:
             return _date(year, int(m[3]), int(m[4]), BAD_DATE), True
         return _date(year, int(m[3]), 1, BAD_MONTH), False
+    if (m := _NAMED_MONTH.match(text)) and m[1].lower() in MONTH_NAMES:
+        return _date(int(m[2]), MONTH_NAMES[m[1].lower()], 1, BAD_MONTH), False
     if m := _YEAR_LAST_DAY.match(text):
         if order == MDY:
             return _date(int(m[3]), int(m[1]), int(m[2]), BAD_DATE_MDY), True
@@ -192,8 +217,8 @@ def parse_date(value: Any, order: str | None = YMD) -> dt.date:
 
 
 def parse_month(value: Any, order: str | None = YMD) -> dt.date:
-    """A month as its first day: 2026/11, 2026-11, 2026年11月, 令和8年11月, R8.11, and 11/2026 unless the
-    order is YMD; a full date counts as its month."""
+    """A month as its first day: 2026/11, 2026-11, 2026年11月, 令和8年11月, R8.11, Nov 2026, and 11/2026
+    unless the order is YMD; a full date counts as its month."""
     try:
         day, _full = parse_date_or_month(value, order)
     except ParseError as exc:
@@ -298,6 +323,11 @@ def _key(text: Any) -> str:
 # fmt: off
 HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
     "id": ("id", "番号", "見込み客id"),
+    # The deal's ID in the system the file comes from (not ours: that is "id").
+    "external_id": (
+        "外部id", "外部システムid", "案件id", "商談id", "取引id", "レコードid",
+        "external id", "opportunity_id", "opportunity id", "deal_id", "deal id", "record id", "crm id",
+    ),
     "name": (
         "顧客名", "見込み客", "見込客", "見込み客名", "案件名", "案件", "商談名", "取引名",
         "name", "prospect", "prospectname", "customer", "deal name", "deal", "opportunity name", "opportunity",
@@ -468,11 +498,12 @@ VALUE_SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
         "exhibition": ("exhibition", "展示会", "イベント"),
         "flyer": ("flyer", "チラシ", "ちらし", "dm"),
         "referral": ("referral", "紹介"),
+        "revival": ("revival", "掘り起こし"),
         "other": ("other", "その他"),
     },
     "lost_reason": {
         "price": ("price", "価格", "値段", "価格が高い"),
-        "competitor": ("competitor", "choseacompetitor", "競合", "競合他社"),
+        "competitor": ("competitor", "choseacompetitor", "競合", "競合他社", "競合他社に決定"),
         "postponed": ("postponed", "延期", "先送り"),
         "no_budget": ("no_budget", "nobudget", "予算なし", "予算がない", "予算不足"),
         "no_response": ("no_response", "noresponse", "連絡なし", "連絡が取れない", "音信不通"),

@@ -48,7 +48,7 @@ class ProspectAdmin(admin.ModelAdmin):
         "updated_at",
     )
     list_filter = ("status", "horizon", "source", "owner")
-    search_fields = ("name", "contact_person", "email", "phone")
+    search_fields = ("name", "contact_person", "email", "phone", "external_id")
     list_select_related = ("owner",)
     raw_id_fields = ("owner", "origin")
     readonly_fields = ("version", "expected_month_slips", "created_at", "updated_at")
@@ -57,7 +57,17 @@ class ProspectAdmin(admin.ModelAdmin):
         (None, {"fields": ("name", "contact_person", "phone", "email", "address", "source", "owner")}),
         (
             _("Deal"),
-            {"fields": ("horizon", "probability", "expected_month", "product", "amount", "status")},
+            {
+                "fields": (
+                    "horizon",
+                    "probability",
+                    "expected_month",
+                    "product",
+                    "amount",
+                    "status",
+                    "external_id",
+                )
+            },
         ),
         (_("Notes"), {"fields": ("notes",)}),
         (

@@ -13,7 +13,7 @@ from accounts.access import visible_users
 from accounts.models import User
 from activities.models import LeadKind
 from prospects.customer import CustomerPicks
-from prospects.models import Horizon, Prospect, Source, Status, suggest_horizon
+from prospects.models import EXTERNAL_ID_UNIQUE, Horizon, Prospect, Source, Status, suggest_horizon
 from salescrm.lib.formrules import CrmForm, CrmModelForm, VersionField
 from salescrm.lib.months import parse_month
 
@@ -140,6 +140,7 @@ class ProspectForm(CustomerPicks, HorizonFollowsMonth, CrmModelForm):
             "product",
             "amount",
             "notes",
+            "external_id",
         ]
         widgets = {
             "notes": forms.Textarea(attrs={"rows": 3}),
@@ -212,7 +213,14 @@ class ProspectForm(CustomerPicks, HorizonFollowsMonth, CrmModelForm):
     def validate_constraints(self) -> None:
         """Skip Django's check-constraint validation: it runs one database query (in a savepoint) per
         CHECK constraint, 15 of them, on every save. The same rules are the field and clean_* rules of
-        this form, with clear messages, and the database enforces every constraint anyway."""
+        this form, with clear messages, and the database enforces every constraint anyway. The one
+        rule that reads other rows is checked: an external ID another prospect has (one query, only
+        when the field is filled)."""
+        if self.instance.external_id and "external_id" not in self.errors:
+            try:
+                EXTERNAL_ID_UNIQUE.validate(Prospect, self.instance)
+            except forms.ValidationError as exc:
+                self.add_error("external_id", exc)
 
     def clean(self):
         data = super().clean()

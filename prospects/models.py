@@ -15,6 +15,17 @@ from django.utils.translation import gettext_lazy as _
 from salescrm.lib.formrules import date_in_bounds
 from salescrm.lib.months import add_months, this_month
 
+EXTERNAL_ID_MAX_LENGTH = 100
+EXTERNAL_ID_TAKEN = _("Another prospect has this external ID.")
+# One prospect per external ID (the forms check it with this message, the import matches rows by it).
+EXTERNAL_ID_UNIQUE = models.UniqueConstraint(
+    fields=["external_id"],
+    condition=~Q(external_id=""),
+    name="prospect_external_id_unique",
+    violation_error_code="external_id_taken",
+    violation_error_message=EXTERNAL_ID_TAKEN,
+)
+
 
 class Horizon(models.TextChoices):
     SHORT = "short", _("Short term")
@@ -260,6 +271,16 @@ class Prospect(models.Model):
         db_index=False,
     )
 
+    # The deal's ID in the system it came from (a CRM export's opportunity ID): an import with "update
+    # existing" finds the prospect by it. Unique among the prospects that have one.
+    external_id = models.CharField(
+        _("external ID"),
+        max_length=EXTERNAL_ID_MAX_LENGTH,
+        blank=True,
+        default="",
+        help_text=_("The deal's ID in another system (a CRM it was imported from)."),
+    )
+
     created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     version = models.PositiveIntegerField(_("version"), default=1)
@@ -361,6 +382,8 @@ class Prospect(models.Model):
                 name="prospect_expected_month_first_day",
             ),
             models.CheckConstraint(condition=Q(version__gte=1), name="prospect_version_positive"),
+            # Its index also finds a re-imported row's prospect.
+            EXTERNAL_ID_UNIQUE,
             # Outcome invariants: open has no outcome; won has a date and a non-negative amount;
             # lost has a date and a reason, and a competitor name when lost to a competitor.
             models.CheckConstraint(

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from prospects.models import Prospect, suggest_horizon
+from prospects.models import EXTERNAL_ID_UNIQUE, Prospect, suggest_horizon
 from prospects.signals import pipeline_changed_send, prospect_changed_send
 
 CONFLICT_MESSAGE = _(
@@ -38,6 +41,7 @@ EDITABLE_FIELDS = frozenset(
         "company",
         "contact",
         "product",
+        "external_id",
     }
 )
 
@@ -53,10 +57,33 @@ class ProspectConflict(Exception):
         return str(CONFLICT_MESSAGE)
 
 
+@contextmanager
+def _external_id_savepoint() -> Iterator[None]:
+    try:
+        with transaction.atomic():
+            yield
+    except IntegrityError as exc:
+        if getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None) != EXTERNAL_ID_UNIQUE.name:
+            raise
+        raise ValidationError(
+            {"external_id": [EXTERNAL_ID_UNIQUE.get_violation_error_message()]},
+            code=EXTERNAL_ID_UNIQUE.violation_error_code,
+        ) from exc
+
+
+def _external_id_guard(external_id: str) -> AbstractContextManager[None]:
+    """A write that sets an external ID runs in a savepoint: another prospect that took the same ID
+    since the form checked it is a ValidationError on external_id (the form's error), not a 500.
+    Without one, no savepoint: the writes that make most of the traffic pay nothing."""
+    return _external_id_savepoint() if external_id else nullcontext()
+
+
 def prospect_create(*, by: User, owner: User | None = None, **fields: Any) -> Prospect:
+    """A new prospect. Raises ValidationError on external_id when another prospect has its external ID."""
     prospect = Prospect(owner=owner or by, **fields)
     prospect.full_clean(validate_constraints=False)  # the DB enforces them; see ProspectForm
-    prospect.save()
+    with _external_id_guard(prospect.external_id):
+        prospect.save()
     pipeline_changed_send(owner_ids=[prospect.owner_id])
     prospect_changed_send(prospect=prospect, change="created")
     return prospect
@@ -66,7 +93,8 @@ def prospect_create(*, by: User, owner: User | None = None, **fields: Any) -> Pr
 def prospect_update(
     *, prospect: Prospect, by: User, expected_version: int | None, **changes: Any
 ) -> Prospect:
-    """Apply `changes` if nobody saved since `expected_version`; else raise ProspectConflict.
+    """Apply `changes` if nobody saved since `expected_version`; else raise ProspectConflict. A new
+    external ID another prospect has raises ValidationError on external_id.
 
     `prospect` holds the values the user saw (loaded at expected_version), so the slip count can
     compare the old and new expected month without another read.
@@ -101,7 +129,8 @@ def prospect_update(
     # The conditional UPDATE is the lock: 0 rows means someone else saved first. No version (a form
     # posted without one) is never the current one: a conflict, never "whatever is there now".
     matching = Prospect.objects.filter(pk=prospect.pk, version=expected_version)
-    count = matching.update(**updates) if expected_version else 0
+    with _external_id_guard(changes.get("external_id", "")):
+        count = matching.update(**updates) if expected_version else 0
     if count == 0:
         current = Prospect.objects.select_related("owner").get(pk=prospect.pk)
         raise ProspectConflict(current=current, expected_version=expected_version)

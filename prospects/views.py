@@ -2,8 +2,10 @@ from __future__ import annotations
 
 import copy
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
@@ -60,6 +62,33 @@ LIST_COLUMNS = (
         lambda p: timezone.localdate(p.next_activity_at) if p.next_activity_at else None,
         on_screen=False,
     ),
+    # The rest of what the import reads (#20), in the exports only, each under a header the import
+    # guesses back to its field and with a value it reads back (in either language): an export edited
+    # and imported with "update existing" changes what was edited and nothing else.
+    Column("id", "ID", lambda p: p.pk, on_screen=False),
+    Column("external_id", gettext_lazy("External ID"), lambda p: p.external_id, on_screen=False),
+    Column(
+        "product", gettext_lazy("Product"), lambda p: p.product.name if p.product_id else "", on_screen=False
+    ),
+    Column("won_amount", gettext_lazy("Won amount"), lambda p: p.won_amount, on_screen=False, numeric=True),
+    Column("closed_on", gettext_lazy("Closed on"), lambda p: p.closed_on, on_screen=False),
+    Column(
+        "lost_reason",
+        gettext_lazy("Lost reason"),
+        lambda p: p.get_lost_reason_display() if p.lost_reason else "",
+        on_screen=False,
+    ),
+    Column("competitor", gettext_lazy("Competitor"), lambda p: p.competitor, on_screen=False),
+    Column(
+        "created_on", gettext_lazy("Created on"), lambda p: timezone.localdate(p.created_at), on_screen=False
+    ),
+    Column("contact_person", gettext_lazy("Contact person"), lambda p: p.contact_person, on_screen=False),
+    Column("phone", gettext_lazy("Phone"), lambda p: p.phone, on_screen=False),
+    Column("email", gettext_lazy("Email"), lambda p: p.email, on_screen=False),
+    Column("address", gettext_lazy("Address"), lambda p: p.address, on_screen=False),
+    Column("notes", gettext_lazy("Notes"), lambda p: p.notes, on_screen=False),
+    # Every amount is in the company's one currency (docs/currency.md); the import checks it.
+    Column("currency", gettext_lazy("Currency"), lambda p: settings.COMPANY_CURRENCY, on_screen=False),
     # The company and contact (#19), in the exports only, under the headers the import guesses back.
     *DIRECTORY_EXPORT_COLUMNS,
 )
@@ -102,7 +131,7 @@ def _export(request: HttpRequest, prospects) -> HttpResponse:
         # A CSV streams after the view has returned: keep the user's language for the labels.
         with translation.override(language):
             # Every field of the prospect and its company and contact, in the same one query.
-            rows = prospects.defer(None).select_related("company", "contact")
+            rows = prospects.defer(None).select_related("company", "contact", "product")
             yield from export_rows(LIST_COLUMNS, rows.iterator(chunk_size=2000))
 
     filename = f"prospects-{timezone.localdate():%Y%m%d}"
@@ -125,10 +154,18 @@ def prospect_create_view(request: HttpRequest) -> HttpResponse:
     form = ProspectForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         fields = {k: v for k, v in form.cleaned_data.items() if k not in NOT_PROSPECT_FIELDS}
-        with transaction.atomic():  # the prospect, its new company and contact, its first planned activity
-            fields = customer_records(fields, by=request.user)  # a company or contact picked as new is made
-            prospect = prospect_create(by=request.user, owner=form.cleaned_data.get("owner"), **fields)
-            _save_next_activity(request, prospect, form, None)
+        try:
+            with (
+                transaction.atomic()
+            ):  # the prospect, its new company and contact, its first planned activity
+                fields = customer_records(
+                    fields, by=request.user
+                )  # a company or contact picked as new is made
+                prospect = prospect_create(by=request.user, owner=form.cleaned_data.get("owner"), **fields)
+                _save_next_activity(request, prospect, form, None)
+        except ValidationError as exc:  # an external ID taken since the form checked it
+            form.add_error(None, exc)
+            return render(request, "prospects/form.html", {"form": form, "prospect": None}, status=422)
         messages.success(request, _("Prospect “%(name)s” was added.") % {"name": prospect.name})
         return redirect("prospects:detail", pk=prospect.pk)
     return render(request, "prospects/form.html", {"form": form, "prospect": None})
@@ -158,6 +195,9 @@ def prospect_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 changes = customer_records(changes, by=request.user)  # a conflict keeps none made for it
                 prospect_update(prospect=prospect, by=request.user, expected_version=expected, **changes)
                 _save_next_activity(request, prospect, form, form.cleaned_data["next_activity"])
+        except ValidationError as exc:  # an external ID taken since the form checked it
+            form.add_error(None, exc)
+            return render(request, "prospects/form.html", {"form": form, "prospect": prospect}, status=422)
         except ActivityConflict as exc:
             from activities.selectors import next_planned
 

@@ -2,7 +2,7 @@
 
 - prospect.*: the deal's pipeline fields, as the prospect list and the API show them to an admin:
   id, name, status, horizon, probability, expected month, amount, weighted amount, currency, source,
-  owner (id, user name, display name), company (id, name), closing fields when closed, times, version.
+  external ID (the deal's ID in another system), owner (id, user name, display name), company (id, name), closing fields when closed, times, version.
   Left out: the contact person, phone, e-mail, address, notes and outcome note. They are personal data
   or free text, and a receiver is another system: it reads them through the API, under a token's
   access rules, when it needs them.
@@ -46,6 +46,7 @@ def prospect_data(prospect: Any) -> dict[str, Any]:
         "weighted_amount": _money(weighted),
         "currency": settings.COMPANY_CURRENCY,
         "source": prospect.source,
+        "external_id": prospect.external_id or None,
         "lead_activity_id": prospect.lead_activity_id,
         "owner": {"id": owner.pk, "username": owner.username, "display_name": owner.display_name},
         "company": {"id": company.pk, "name": company.name} if company else None,

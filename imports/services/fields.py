@@ -32,7 +32,17 @@ PARSED_FIELDS = (
 )
 # A plain check, fast enough for 100,000 rows: one @, no spaces, a dot in the domain.
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
-TEXT_FIELDS = ("name", "phone", "email", "address", "contact_person", "next_activity", "notes", "competitor")
+TEXT_FIELDS = (
+    "name",
+    "phone",
+    "email",
+    "address",
+    "contact_person",
+    "next_activity",
+    "notes",
+    "competitor",
+    "external_id",
+)
 # Not prospect fields: a row's next activity is planned as an activity (activities.services.planned_for_import).
 # Labelled as the prospect export's columns, so an export is guessed back column for column.
 PLAN_LABELS = {
@@ -43,6 +53,8 @@ PLAN_LABELS = {
 CHECK_LABELS = {"currency": gettext_lazy("Currency")}
 PROSPECT_FIELDS = (
     "id",
+    # The source system's deal ID: a row with one updates the prospect that has it (validation._match).
+    "external_id",
     "name",
     "owner",
     "status",

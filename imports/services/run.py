@@ -108,18 +108,23 @@ def _process(
 
 def _plan_next_activities(plans: list[Prospect], last_pk: int) -> None:
     """A "next action" column plans each row's next activity (activities app). COPY sets no ids on the
-    new rows: they are found by name and owner among the ids after `last_pk` (the import refuses two
-    new rows of one name and owner)."""
+    new rows: they are found among the ids after `last_pk` by their external ID (unique), else by name
+    and owner among those without one (the import refuses two such new rows of one name and owner;
+    rows with an external ID may share a name and owner)."""
     new = [p for p in plans if p.pk is None]
-    ids: dict[tuple[str, int], int] = {}
-    if new:
-        found = Prospect.objects.filter(pk__gt=last_pk, name__in={p.name for p in new}).values_list(
-            "pk", "name", "owner_id"
-        )
-        ids = {(name, owner_id): pk for pk, name, owner_id in found}
+    by_external_id: dict[str, int] = {}
+    by_name: dict[tuple[str, int], int] = {}
+    after = Prospect.objects.filter(pk__gt=last_pk)
+    if external_ids := {p.external_id for p in new if p.external_id}:
+        by_external_id = dict(after.filter(external_id__in=external_ids).values_list("external_id", "pk"))
+    if names := {p.name for p in new if not p.external_id}:
+        found = after.filter(external_id="", name__in=names).values_list("pk", "name", "owner_id")
+        by_name = {(name, owner_id): pk for pk, name, owner_id in found}
     rows = []
     for p in plans:
-        pk = p.pk or ids.get((p.name, p.owner_id))
+        pk = p.pk or (
+            by_external_id.get(p.external_id) if p.external_id else by_name.get((p.name, p.owner_id))
+        )
         if pk is not None:
             text, day = p._next_activity
             rows.append((pk, p.owner_id, text or "", day, p.status == "open"))

@@ -40,6 +40,7 @@ from imports.services.rules import MISSING_NAME, company_currency, outcome_error
 from imports.services.rules import row_error as _error
 from products.models import Product
 from prospects.models import Horizon, LostReason, Prospect, Source, Status, suggest_horizon
+from salescrm.lib.export import unescape_cell
 from salescrm.lib.params import int_or_none
 from salescrm.templatetags.crm import format_month
 
@@ -68,6 +69,11 @@ AMBIGUOUS_EXISTING = ngettext_lazy(
     "%(count)s existing prospects have this name and owner; add an ID column to say which one to update.",
     "count",
 )
+EXTERNAL_ID_EXISTS = gettext_lazy(
+    "A prospect with this external ID already exists (ID %(id)s). Tick “Update existing prospects” to update it."
+)
+EXTERNAL_ID_ELSEWHERE = gettext_lazy("Another prospect (ID %(id)s) has this external ID.")
+EXTERNAL_ID_HIDDEN = gettext_lazy("Another prospect, one you may not see, has this external ID.")
 DATABASE_REFUSED = gettext_lazy("The database refused the import: %(error)s")
 UNKNOWN_PRODUCT = gettext_lazy(
     "No product “%(value)s” in the product list. Add it to the product list (admin) first, then check the file again."
@@ -201,6 +207,16 @@ class RowValidator:
             self.visible_ids.add(pk)
             self.existing_by_key.setdefault((name.strip(), owner_id), []).append(pk)
         self.seen_keys: dict[tuple[str, Any], int] = {}
+        # Every prospect's external ID, visible or not (the IDs are unique across all of them), when a
+        # column holds them; the rows' own, to refuse one ID twice in a file.
+        self.existing_by_external_id: dict[str, int] = {}
+        if "external_id" in self.columns.values():
+            self.existing_by_external_id = dict(
+                Prospect.objects.exclude(external_id="")
+                .values_list("external_id", "pk")
+                .iterator(chunk_size=5000)
+            )
+        self.seen_external_ids: dict[str, int] = {}
         self._cache: dict[tuple[str, str], Any] = {}
         self._horizons: dict[Any, str] = {}
         self._max_length = {
@@ -348,7 +364,7 @@ class RowValidator:
         also: dict[str, Any] = {}
         for index, name in self.columns.items():
             raw = cells[index] if index < len(cells) else None
-            text = raw.strip() if isinstance(raw, str) else _cell_text(raw)
+            text = unescape_cell(raw.strip()) if isinstance(raw, str) else _cell_text(raw)
             if not text:
                 continue
             try:
@@ -437,8 +453,14 @@ class RowValidator:
         return creates, updates
 
     def _match(self, row: ParsedRow, outcome: Outcome) -> int | None:
+        """The prospect a row updates (None: a new one), or None with the row's error: by its ID; else
+        by its external ID; else by its name and owner. A row's external ID is another row's or another
+        prospect's nowhere: the one rule that lets one customer's deals share a name and an owner."""
         name = str(row.values.get("name", "")).strip()
         owner_ref: Any = row.owner.pk if isinstance(row.owner, User) else ("new", row.owner.key)
+        external_id = row.values.get("external_id", "")
+        if external_id and not self._external_id_free(row, external_id, outcome):
+            return None
         if "id" in row.values:
             pk = row.values["id"]
             if pk not in self.visible_ids:
@@ -455,8 +477,41 @@ class RowValidator:
                 )
                 return None
             self.seen_ids[pk] = row.number
+            holder = self.existing_by_external_id.get(external_id) if external_id else None
+            if holder is not None and holder != pk:
+                reason = (
+                    EXTERNAL_ID_ELSEWHERE % {"id": holder}
+                    if holder in self.visible_ids
+                    else EXTERNAL_ID_HIDDEN
+                )
+                outcome.add_error(_error(row.number, self._header("external_id"), external_id, reason))
+                return None
             if not self.update_duplicates:
                 outcome.add_error(_error(row.number, self._header("id"), str(pk), ID_EXISTS % {"id": pk}))
+                return None
+            return pk
+        if external_id:
+            # The external ID says which deal the row is: never a duplicate of a row or prospect of the
+            # same name and owner (one customer's deals of one product, "<company> <product>").
+            pk = self.existing_by_external_id.get(external_id)
+            if pk is None:
+                return None
+            if pk not in self.visible_ids:
+                outcome.add_error(
+                    _error(row.number, self._header("external_id"), external_id, EXTERNAL_ID_HIDDEN)
+                )
+                return None
+            if pk in self.seen_ids:  # an earlier row names the same prospect by its ID
+                reason = DUPLICATE_IN_FILE % {"row": self.seen_ids[pk]}
+                outcome.add_error(_error(row.number, self._header("external_id"), external_id, reason))
+                return None
+            self.seen_ids[pk] = row.number
+            if not self.update_duplicates:
+                outcome.add_error(
+                    _error(
+                        row.number, self._header("external_id"), external_id, EXTERNAL_ID_EXISTS % {"id": pk}
+                    )
+                )
                 return None
             return pk
         if not name:
@@ -485,6 +540,16 @@ class RowValidator:
             return None
         return found[0]
 
+    def _external_id_free(self, row: ParsedRow, external_id: str, outcome: Outcome) -> bool:
+        """The row's external ID is in no earlier row of the file (else the row's error)."""
+        earlier = self.seen_external_ids.setdefault(external_id, row.number)
+        if earlier == row.number:
+            return True
+        outcome.add_error(
+            _error(row.number, self._header("external_id"), external_id, DUPLICATE_IN_FILE % {"row": earlier})
+        )
+        return False
+
     def _header(self, name: str) -> str:
         for index, mapped in self.columns.items():
             if mapped == name:
@@ -508,7 +573,10 @@ class RowValidator:
         plan = (values.pop("next_activity", ""), values.pop("next_activity_on", None))
         if "created_at" in values:
             day = values["created_at"]
-            values["created_at"] = timezone.make_aware(dt.datetime(day.year, day.month, day.day))
+            if prospect is not None and timezone.localdate(prospect.created_at) == day:
+                values.pop("created_at")  # its own day (an export of ours): the time of day stays
+            else:
+                values["created_at"] = timezone.make_aware(dt.datetime(day.year, day.month, day.day))
         if row.lost_note and not values.get("outcome_note"):
             values["outcome_note"] = row.lost_note
         if prospect is None:
@@ -559,10 +627,10 @@ class RowValidator:
 
 
 def _key_unreadable(row: ParsedRow) -> bool:
-    """A cell that finds the row's prospect (its ID, or its name and owner) could not be read."""
+    """A cell that finds the row's prospect (its ID, external ID, or name and owner) could not be read."""
     if not row.failed:
         return False
-    if row.failed & {"id", "owner"}:
+    if row.failed & {"id", "owner", "external_id"}:
         return True
     return not {"id", "name"} & set(row.values) and bool(row.failed & {"name", "company_name"})
 

@@ -57,6 +57,14 @@ def safe_cell(value: Any) -> Any:
     return text
 
 
+def unescape_cell(text: str) -> str:
+    """A cell as it was before safe_cell: the apostrophe an export put before a formula sign taken off,
+    so an export of ours is imported back as it was written (imports.services.validation)."""
+    if text.startswith("'") and text[1:].startswith(FORMULA_PREFIXES):
+        return text[1:]
+    return text
+
+
 class _Echo:
     def write(self, value: str) -> str:
         return value

@@ -313,3 +313,29 @@ def test_every_error_is_documented_as_a_problem(client, personas):
         for method, operation in operations.items():
             for status in ("401", "404", "422", "429"):
                 assert "application/problem+json" in operation["responses"][status]["content"], (path, method)
+
+
+def test_the_external_id_is_read_and_written_and_another_prospects_is_422(personas, api_as):
+    api = api_as(personas.owner)
+    make_prospect(personas.teammate, name="Other", external_id="OPP-1")
+    created = api.post(
+        "/api/v1/prospects", {"name": "ミナト工務店", "source": "inbound", "external_id": "OPP-2"}
+    )
+    assert created.status_code == 201, created.content
+    assert created.json()["external_id"] == "OPP-2"
+    pk = created.json()["id"]
+    assert Prospect.objects.get(pk=pk).external_id == "OPP-2"
+    assert api.get(f"/api/v1/prospects/{pk}").json()["external_id"] == "OPP-2"
+    # Another prospect's: a problem naming the field, for a create and an update, and nothing written.
+    clash = _problem(
+        api.post("/api/v1/prospects", {"name": "x", "source": "inbound", "external_id": "OPP-1"}), 422
+    )
+    assert list(clash["errors"]) == ["external_id"]
+    assert not Prospect.objects.filter(name="x").exists()
+    clash = _problem(api.patch(f"/api/v1/prospects/{pk}", {"version": 1, "external_id": "OPP-1"}), 422)
+    assert list(clash["errors"]) == ["external_id"]
+    assert Prospect.objects.get(pk=pk).external_id == "OPP-2"
+    # "" clears it.
+    cleared = api.patch(f"/api/v1/prospects/{pk}", {"version": 1, "external_id": ""})
+    assert cleared.status_code == 200 and cleared.json()["external_id"] == ""
+    assert Prospect.objects.get(pk=pk).external_id == ""

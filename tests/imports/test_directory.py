@@ -215,8 +215,9 @@ def test_the_export_carries_company_and_contact_columns_that_import_back(persona
     values = {columns[h]: v for h, v in zip(header, row, strict=True) if h in columns}
     assert values["company_name"] == "株式会社みなと工務店"
     assert values["contact_email"] == "yamada@minato.jp"
-    # Imported back as a new prospect (renamed), it attaches to the same company and contact.
+    # Imported back as a new prospect (renamed, its ID cleared), it attaches to the same company and contact.
     row[header.index(next(h for h, f in columns.items() if f == "name"))] = "浴室改装"
+    row[header.index(next(h for h, f in columns.items() if f == "id"))] = None
     job = run_import(personas.owner, [header, row], name="export.csv")
     assert job.status == JobStatus.DONE, job.errors or job.message
     again = Prospect.objects.get(name="浴室改装")

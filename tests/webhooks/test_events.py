@@ -229,3 +229,12 @@ def test_handing_over_a_leaving_reps_open_prospects_tells_one_prospect_updated_e
     assert [d.payload["data"]["id"] for d in told] == sorted([personas.prospect.pk, second.pk])
     assert {d.payload["data"]["owner"]["id"] for d in told} == {personas.teammate.pk}
     assert closed.pk not in [d.payload["data"]["id"] for d in told]
+
+
+def test_a_prospects_payload_carries_its_external_id(personas):
+    from webhooks.payloads import prospect_data
+
+    assert (
+        prospect_data(make_prospect(personas.owner, name="A", external_id="OPP-1"))["external_id"] == "OPP-1"
+    )
+    assert prospect_data(make_prospect(personas.owner, name="B"))["external_id"] is None
