@@ -32,3 +32,14 @@ JA.update(
         "(no such user: an error)": "（該当するユーザーなし：エラー）",
     }
 )
+
+# The export's round-trip columns and the external ID's messages (h7): one wording per message.
+JA.update(
+    {
+        "Competitor": "競合他社",
+        "Created on": "登録日",
+        "Currency": "通貨",
+        "Another prospect (ID %(id)s) has this external ID.": "この外部IDは別の見込み客（ID %(id)s）に使われています。",
+        "A prospect with this external ID already exists (ID %(id)s). Tick “Update existing prospects” to update it.": "この外部IDの見込み客が既にあります（ID %(id)s）。更新するには「既存の見込み客を更新する」にチェックしてください。",
+    }
+)

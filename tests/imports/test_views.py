@@ -241,7 +241,9 @@ def test_the_mapping_page_says_what_becomes_of_an_owner_no_account_has(personas,
     known = page[page.index(">田中 翔太</label>") :].split("</select>")[0]
     expected = "(a new rep account, inactive)" if create_owners else "(no such user: an error)"
     assert f'<option value="">{expected}</option>' in moses
-    assert '<option value="">(automatic)</option>' in known and f'value="{personas.owner.pk}" selected' in known
+    assert (
+        '<option value="">(automatic)</option>' in known and f'value="{personas.owner.pk}" selected' in known
+    )
 
 
 def test_an_xlsx_upload_goes_through_the_same_pages(personas, login):
