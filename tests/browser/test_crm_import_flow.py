@@ -21,7 +21,6 @@ from playwright.sync_api import Locator, Page, expect
 
 from accounts.models import User
 from imports.models import DateOrder, ImportJob, JobStatus
-from imports.services.fields import IMPORT_FIELDS
 from products.models import Product
 from prospects.models import LostReason, Prospect, Status
 from salescrm.celery import app as celery_app
@@ -32,9 +31,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 FILES = Path(__file__).resolve().parents[1] / "imports" / "files"
 EXPORT = FILES / "crm_export_en.csv"
 FIGURES = json.loads((FILES / "crm_export_en.figures.json").read_text())
-# What the mapping page guesses for the export's headers. opportunity_id is left out: its field (the
-# external ID) is another change of #20.
+# What the mapping page guesses for the export's headers (the opportunity ID tells apart the deals of
+# one account, product and agent).
 GUESSED = {
+    "opportunity_id": "external_id",
     "sales_agent": "owner",
     "account": "company_name",
     "deal_stage": "status",
@@ -107,14 +107,6 @@ def wait_for_job(job: ImportJob, status: str, timeout: float = 60) -> ImportJob:
     raise AssertionError(f"job stayed {job.status} ({job.message})")
 
 
-# The file has several deals of one account, product and agent, told apart only by opportunity_id. Until
-# the import keeps that ID (external_id, #20's "External IDs", in progress on another branch) its dry run
-# refuses them as duplicates of each other (tests/imports/test_products.py). The marker goes with it.
-@pytest.mark.xfail(
-    "external_id" not in IMPORT_FIELDS,
-    reason="the import has no external ID field for opportunity_id yet",
-    strict=True,
-)
 def test_an_admin_imports_a_raw_english_crm_export_and_activates_its_reps_in_one_step(
     app, crm, open_page, products, worker
 ):
