@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.contrib.admin.options import ActionLocation
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
@@ -20,9 +21,9 @@ class TestClosingQuestionAdmin(admin.ModelAdmin):
     def times_used(self, obj):
         return obj.times_used
 
-    def get_actions(self, request):
+    def get_actions(self, request, action_location=ActionLocation.CHANGE_LIST):
         # Bulk delete would try to remove questions already used; retire them instead.
-        actions = super().get_actions(request)
+        actions = super().get_actions(request, action_location)
         actions.pop("delete_selected", None)
         return actions
 
