@@ -106,6 +106,8 @@ class Outcome:
     preview: list[dict[str, Any]] = field(default_factory=list)
     created: int = 0
     updated: int = 0
+    # Rows of prospects that exist and that the row would leave as they are: not written.
+    unchanged: int = 0
     processed: int = 0
     new_owners: list[str] = field(default_factory=list)
     created_owner_ids: list[int] = field(default_factory=list)
@@ -212,6 +214,7 @@ class RowValidator:
         )
         self._max_length.update({f: directory_field(f).max_length for f in DIRECTORY_FIELDS})
         self._name_length = Prospect._meta.get_field("name").max_length
+        self._attnames = {f.name: f.attname for f in Prospect._meta.concrete_fields}
         self.fill_amount = bool(job.options.get("fill_amount_from_product"))
         self._products: dict[str, list[Product]] = {}
         if "product" in mapped:
@@ -378,8 +381,9 @@ class RowValidator:
 
     def resolve(
         self, rows: list[ParsedRow], outcome: Outcome
-    ) -> tuple[list[Prospect], list[tuple[Prospect, list[str]]]]:
-        """Match rows to existing prospects, merge, check the outcome rules; returns (to create, to update)."""
+    ) -> tuple[list[Prospect], list[tuple[Prospect, list[str]]], list[Prospect]]:
+        """Match rows to existing prospects, merge, check the outcome rules; returns (to create, to
+        update with the fields that change, unchanged: the existing prospects a row leaves as they are)."""
         matched: dict[int, int] = {}
         # Rows whose prospect is not known (a key cell unreadable, or the match itself an error): only
         # the rules that read the row alone are checked, not those that depend on the prospect updated.
@@ -402,6 +406,7 @@ class RowValidator:
             existing = qs.in_bulk()
         creates: list[Prospect] = []
         updates: list[tuple[Prospect, list[str]]] = []
+        unchanged: list[Prospect] = []
         valid: list[tuple[ParsedRow, Prospect, Prospect | None, list[str]]] = []
         for row in rows:
             pk = matched.get(row.number)
@@ -418,15 +423,21 @@ class RowValidator:
         for row, target, prospect, changed in valid:
             link = links.get(row.number) or Resolution()
             target._link = link  # type: ignore[attr-defined]
+            action = "create"
             if prospect is None:
                 creates.append(target)
             else:
-                changed += [name for name in ("company", "contact") if getattr(link, name) is not None]
-                updates.append((target, changed))
+                changed += [name for name in ("company", "contact") if _relinks(link, name, prospect)]
+                if changed:
+                    updates.append((target, changed))
+                    action = "update"
+                else:
+                    unchanged.append(target)
+                    action = "unchanged"
             if len(outcome.preview) < PREVIEW_ROWS:
-                outcome.preview.append(_preview(row, target, updated=prospect is not None, link=link))
+                outcome.preview.append(_preview(row, target, action=action, link=link))
         outcome.directory = self.directory.counts.as_json()
-        return creates, updates
+        return creates, updates, unchanged
 
     def _match(self, row: ParsedRow, outcome: Outcome) -> int | None:
         name = str(row.values.get("name", "")).strip()
@@ -515,6 +526,7 @@ class RowValidator:
             target.owner = self.by
         else:
             target = prospect
+            before = dict(prospect.__dict__)  # to tell what the row changes, below
             # A horizon that followed the old month follows the new one, as on the edit form; one the
             # rep chose on purpose (unlike the old month's suggestion) stays.
             if "expected_month" in values and "horizon" not in values and prospect.horizon_follows_month:
@@ -543,7 +555,18 @@ class RowValidator:
             # never invented: a won row without one still needs the file's amount, above).
             target.amount = values["product"].list_price
             written.add("amount")
-        changed = sorted(written)
+        if prospect is None:
+            changed = sorted(written)
+        else:
+            # Only the fields whose value differs: a row that changes nothing is not written (#20).
+            written.add("outcome_note")  # the outcome rules may set it
+            changed = sorted(
+                name
+                for name in written
+                if getattr(target, self._attnames.get(name, name))
+                != before.get(self._attnames.get(name, name))
+                or (name == "owner" and not isinstance(row.owner, User))
+            )
         target._next_activity = plan if any(plan) else None  # type: ignore[attr-defined]
         return target, changed, errors
 
@@ -568,13 +591,21 @@ def _new_owner(key: str, text: str) -> NewOwner:
     return NewOwner(key=key, raw=text, username=username, last_name=last_name, first_name=first_name)
 
 
-def _preview(row: ParsedRow, target: Prospect, *, updated: bool, link: Resolution) -> dict[str, Any]:
+def _relinks(link: Resolution, name: str, prospect: Prospect) -> bool:
+    """The row's company (or contact) is not the one the prospect has: a new record, or another."""
+    found = getattr(link, name)
+    return found is not None and (
+        found.record.pk is None or found.record.pk != getattr(prospect, f"{name}_id")
+    )
+
+
+def _preview(row: ParsedRow, target: Prospect, *, action: str, link: Resolution) -> dict[str, Any]:
     owner = row.owner.display_name if isinstance(row.owner, NewOwner) else target.owner.display_name
     return {
         "company": link.company.summary() if link.company else None,
         "contact": link.contact.summary() if link.contact else None,
         "row": row.number,
-        "action": "update" if updated else "create",
+        "action": action,
         "name": target.name,
         "owner": owner,
         "new_owner": isinstance(row.owner, NewOwner),

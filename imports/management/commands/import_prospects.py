@@ -71,7 +71,7 @@ class Command(BaseCommand):
             self.stderr.write(f"row {error['row']} {error['column']} {error['value']!r}: {error['reason']}")
         self.stdout.write(
             f"{job.get_status_display()}: {job.total_rows} rows, {job.created_count} created, "
-            f"{job.updated_count} updated, {job.error_rows} rows with errors, {job.error_count} errors. {job.message}"
+            f"{job.updated_count} updated, {job.unchanged_count} unchanged, {job.error_rows} rows with errors, {job.error_count} errors. {job.message}"
         )
         if job.error_count > 20 and job_error_file(job).exists():
             self.stderr.write(f"every error: {job_error_file(job)}")
