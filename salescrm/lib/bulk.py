@@ -9,10 +9,22 @@ transaction-local settings), so every history event names the actor.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
 
 from django.db import connection, models, transaction
 from psycopg import sql
+
+
+@contextmanager
+def _copy_cursor(what: str) -> Iterator[Any]:
+    """Django's cursor for a COPY, inside the caller's transaction (the history context is
+    transaction-local), with psycopg's errors turned into Django's."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError(f"{what} must run inside transaction.atomic()")
+    with connection.cursor() as cursor, connection.wrap_database_errors:
+        yield cursor
 
 
 def copy_insert(model: type[models.Model], objs: Iterable[models.Model], *, set_pks: bool = False) -> int:
@@ -23,14 +35,12 @@ def copy_insert(model: type[models.Model], objs: Iterable[models.Model], *, set_
     query, so rows written next can point at them. Must run inside a transaction (the history context
     is transaction-local).
     """
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("copy_insert must run inside transaction.atomic()")
     fields = [f for f in model._meta.concrete_fields if not f.primary_key or set_pks]
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     table = connection.ops.quote_name(model._meta.db_table)
     count = 0
     # Raw SQL: COPY, the fastest load PostgreSQL has; the ORM has no COPY.
-    with connection.cursor() as cursor, connection.wrap_database_errors:
+    with _copy_cursor("copy_insert") as cursor:
         if set_pks:
             objs = list(objs)
             cursor.execute(
@@ -56,10 +66,6 @@ def copy_update(model: type[models.Model], objs: Sequence[models.Model], fields:
     same column types and joined in one UPDATE ... FROM. auto_now fields are set as save() would (list
     them in `fields`). Triggers fire per row as for any UPDATE. Must run inside a transaction.
     """
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("copy_update must run inside transaction.atomic()")
-    if not objs:
-        return 0
     pk = model._meta.pk
     columns = [model._meta.get_field(name) for name in dict.fromkeys(fields)]
     if any(not f.concrete or f.primary_key for f in columns):
@@ -82,7 +88,9 @@ def copy_update(model: type[models.Model], objs: Sequence[models.Model], fields:
         ),
     )
     # Raw SQL: the ORM has neither COPY nor UPDATE ... FROM.
-    with connection.cursor() as cursor, connection.wrap_database_errors:
+    with _copy_cursor("copy_update") as cursor:
+        if not objs:
+            return 0
         raw = cursor.cursor
         for statement in statements:
             cursor.execute(statement.as_string(raw))
