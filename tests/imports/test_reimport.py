@@ -92,3 +92,22 @@ def test_the_job_page_shows_the_unchanged_rows_next_to_created_and_updated(perso
     client.cookies["django_language"] = "en"
     page = client.get(reverse("imports:job", args=[job.pk])).content.decode()
     assert "Imported: 0 created, 0 updated, 3 unchanged." in page
+
+    dry_run = import_job_preview(job=create_job(personas.owner, csv_bytes(ROWS), update_duplicates=True))
+    page = client.get(reverse("imports:job", args=[dry_run.pk])).content.decode()
+    assert "Would leave unchanged</dt><dd>3</dd>" in page
+
+
+def test_an_update_moves_the_kept_open_counts_with_the_horizon_it_changes(personas):
+    from prospects import counts
+
+    run_import(personas.owner, ROWS)
+    before = Prospect.objects.get(name="鈴木建設").horizon
+    changed = [list(row) for row in ROWS]
+    changed[1][4] = "2029/01"  # a far month: the horizon that followed the old month follows it
+
+    job = run_import(personas.owner, changed, update_duplicates=True)
+
+    assert job.updated_count == 1
+    assert Prospect.objects.get(name="鈴木建設").horizon != before
+    assert counts.drift() == []  # the statement-level count triggers saw the UPDATE
