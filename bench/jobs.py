@@ -1,8 +1,10 @@
 """The background jobs: the pipeline target check (against a rep-by-rep loop written here) and the CSV
-import (gen_import_csv + import_prospects, run as child processes for their peak memory)."""
+import (gen_import_csv + import_prospects, run as child processes for their peak memory): the rows
+created, then re-imported with "update existing" unchanged and with changed cells."""
 
 from __future__ import annotations
 
+import csv
 import inspect
 import os
 import subprocess
@@ -278,10 +280,14 @@ def import_csv(dataset: Dataset, *, rows: int, env: dict[str, str]) -> dict[str,
     rc, gen_s, _, tail = _manage_peak(["gen_import_csv", *gen_args], env)
     if rc != 0 or not path.exists():
         return {"available": True, "error": f"gen_import_csv failed ({rc}): {tail}"}
+    if "stage" in gen and "mapping" in imp:
+        # The stage's horizons through a saved mapping's value table ("also"), as a user would set them.
+        owner = [*owner, "--mapping", _save_stage_mapping(dataset, path)]
 
     from prospects.models import Prospect
 
-    last_id = Prospect.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    since = _last_ids()
+    last_id = since["prospects.Prospect"]
     rc, seconds, peak_mb, tail = _manage_peak(["import_prospects", *imp_args, *owner], env)
     imported = Prospect.objects.filter(id__gt=last_id).count()
     result = {
@@ -295,27 +301,121 @@ def import_csv(dataset: Dataset, *, rows: int, env: dict[str, str]) -> dict[str,
     }
     if rc != 0:
         result["error"] = f"import_prospects exited {rc}: {tail}"
+    elif "update" in imp:
+        result["update"] = _reimports(path, ["import_prospects", *imp_args, *owner], seconds, last_id, env)
     try:
-        _remove_imported(last_id)
+        _remove_imported(since)
     except Exception as exc:  # e.g. rows of the import app refer to them: say so, the next run regenerates
         result["cleanup_error"] = str(exc)[:300]
     return result
 
 
-def _remove_imported(last_id: int) -> None:
-    """Keep the data set re-usable: drop what the import added (history triggers off for the delete)."""
+STAGE_MAPPING = "bench: stage column"
+
+
+def _save_stage_mapping(dataset: Dataset, path: Path) -> str:
+    """A saved mapping for the generated file: the guessed columns, and the stage's value table."""
+    from imports import parsing
+    from imports.management.commands.gen_import_csv import STAGE_ALSO
+    from imports.models import ImportMapping
+
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        header = next(csv.reader(handle))
+    mapping = {"columns": parsing.guess_columns(header), "values": {}, "also": STAGE_ALSO, "date_order": ""}
+    admin = apps.get_model("accounts", "User").objects.get(username=dataset.admin_username)
+    ImportMapping.objects.update_or_create(created_by=admin, name=STAGE_MAPPING, defaults={"json": mapping})
+    return STAGE_MAPPING
+
+
+# Each row's probability moves one step: every row of the second re-import changes.
+NEXT_PROBABILITY = {"10%": "30%", "30%": "50%", "50%": "70%", "70%": "90%", "90%": "10%"}
+# A tenth of the open rows also moves stage, so the two-field mapping changes horizons on update.
+NEXT_STAGE = {"Engaging": "Prospecting", "Prospecting": "Engaging"}
+
+
+def _change_cells(path: Path, out: Path) -> int:
+    """`path` with a cell or two of every row changed, written to `out`; returns the rows."""
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle))
+    header = rows[0]
+    probability, stage = header.index("確度"), header.index("ステータス")
+    for number, row in enumerate(rows[1:]):
+        row[probability] = NEXT_PROBABILITY.get(row[probability], "50%")
+        if number % 10 == 0:
+            row[stage] = NEXT_STAGE.get(row[stage], row[stage])
+    with out.open("w", encoding="utf-8-sig", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    return len(rows) - 1
+
+
+def _reimports(
+    path: Path, command: list[str], create_s: float, last_id: int, env: dict[str, str]
+) -> dict[str, Any]:
+    """The same file again with "update existing" (nothing to write), then a copy whose every row
+    changes: their seconds, what they wrote (read back: versions), and their ratio to the create."""
     from prospects.models import Prospect
 
+    imported = Prospect.objects.filter(id__gt=last_id)
+    rc, same_s, _, tail = _manage_peak([*command, "--update"], env)
+    if rc != 0:
+        return {"error": f"unchanged re-import exited {rc}: {tail}"}
+    written_unchanged = imported.filter(version__gt=1).count()
+    changed = path.with_name(f"{path.stem}_changed.csv")
+    rows = _change_cells(path, changed)
+    command = [str(changed) if part == str(path) else part for part in command]
+    rc, update_s, peak_mb, tail = _manage_peak([*command, "--update"], env)
+    result = {
+        "unchanged_seconds": round(same_s, 2),
+        "unchanged_written": written_unchanged,
+        "rows": rows,
+        "updated": imported.filter(version=2).count(),
+        "seconds": round(update_s, 2),
+        "rows_per_s": round(rows / update_s) if update_s else None,
+        "peak_mb": round(peak_mb, 1),
+        "ratio_to_create": round(update_s / create_s, 2) if create_s else None,
+    }
+    if rc != 0:
+        result["error"] = f"changed re-import exited {rc}: {tail}"
+    return result
+
+
+# The rows an import adds, by model: what the bench removes after it, children first.
+IMPORTED_MODELS = ("prospects.Prospect", "companies.Contact", "companies.Company")
+
+
+def _last_ids() -> dict[str, int]:
+    """The newest id of each model an import adds to, before it runs."""
+    return {
+        label: apps.get_model(label).objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        for label in IMPORTED_MODELS
+    }
+
+
+def _remove_imported(since: dict[str, int]) -> None:
+    """Keep the data set re-usable: drop what the import added, its prospects with their planned next
+    activities and the companies and contacts it created (history triggers off for the delete)."""
+    from prospects.models import Prospect
+
+    tables = [*TRIGGER_TABLES, *(apps.get_model(label)._meta.db_table for label in IMPORTED_MODELS[1:])]
     with transaction.atomic(), connection.cursor() as cur:
-        for table in TRIGGER_TABLES:
+        for table in tables:
             cur.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
         try:
-            event_table = Prospect.events.rel.related_model._meta.db_table
-            cur.execute(f"DELETE FROM {event_table} WHERE pgh_obj_id > %s", [last_id])
-            cur.execute("DELETE FROM prospects_prospect WHERE id > %s", [last_id])
+            activity = apps.get_model("activities", "Activity")._meta.db_table
+            cur.execute(
+                f"DELETE FROM {apps.get_model('activities', 'ActivityEvent')._meta.db_table}"
+                f" WHERE pgh_obj_id IN (SELECT id FROM {activity} WHERE prospect_id > %s)",
+                [since["prospects.Prospect"]],
+            )
+            cur.execute(f"DELETE FROM {activity} WHERE prospect_id > %s", [since["prospects.Prospect"]])
+            for label in IMPORTED_MODELS:
+                model = apps.get_model(label)
+                events = model.pgh_event_models["insert"]._meta.db_table  # one event table per model
+                cur.execute(f"DELETE FROM {events} WHERE pgh_obj_id > %s", [since[label]])
+                cur.execute(f"DELETE FROM {model._meta.db_table} WHERE id > %s", [since[label]])
         finally:
             cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            for table in TRIGGER_TABLES:
+            for table in tables:
                 cur.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
         from prospects.counts import rebuild as rebuild_open_counts
 
@@ -323,4 +423,5 @@ def _remove_imported(last_id: int) -> None:
     # VACUUM (outside the transaction), as autovacuum would after a bulk delete (it is off on some
     # servers): without it the next run's index-only scans visit the heap and the pages' plans change.
     with connection.cursor() as cur:
-        cur.execute(f"VACUUM ANALYZE prospects_prospect, {Prospect.events.rel.related_model._meta.db_table}")
+        cur.execute(f"VACUUM ANALYZE {', '.join([*tables[:1], *tables[len(TRIGGER_TABLES) :]])}")
+        cur.execute(f"VACUUM ANALYZE {Prospect.events.rel.related_model._meta.db_table}")

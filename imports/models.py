@@ -104,6 +104,8 @@ class ImportJob(models.Model):
     processed_rows = models.PositiveIntegerField(_("processed rows"), default=0)
     created_count = models.PositiveIntegerField(_("created"), default=0)
     updated_count = models.PositiveIntegerField(_("updated"), default=0)
+    # Rows of existing prospects that the file leaves as they are (not written).
+    unchanged_count = models.PositiveIntegerField(_("unchanged"), default=0)
     error_count = models.PositiveIntegerField(_("errors"), default=0)
     # A row may have several errors: the rows that have any, counted apart.
     error_rows = models.PositiveIntegerField(_("rows with errors"), default=0)

@@ -5,7 +5,6 @@ company and contact matched (名寄せ, imports/services/directory.py)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,13 +28,13 @@ from imports.services.fields import (
     CONTACT_FIELDS,
     DIRECTORY_FIELDS,
     EMAIL_RE,
-    MAX_STORED_ERRORS,
     PARSED_FIELDS,
     PREVIEW_ROWS,
     TEXT_FIELDS,
     directory_field,
     field_label,
 )
+from imports.services.outcome import Outcome
 from imports.services.rules import MISSING_NAME, company_currency, outcome_errors
 from imports.services.rules import row_error as _error
 from products.models import Product
@@ -110,43 +109,6 @@ class ParsedRow:
     failed: set[str] = field(default_factory=set)
     # The name was made from the company and product (the file has none for this row).
     named_by_import: bool = False
-
-
-@dataclass
-class Outcome:
-    errors: list[dict[str, Any]] = field(default_factory=list)
-    error_count: int = 0
-    preview: list[dict[str, Any]] = field(default_factory=list)
-    created: int = 0
-    updated: int = 0
-    processed: int = 0
-    new_owners: list[str] = field(default_factory=list)
-    created_owner_ids: list[int] = field(default_factory=list)
-    owner_ids: set[int] = field(default_factory=set)
-    error_rows: set[int] = field(default_factory=set)
-    directory: dict[str, Any] = field(default_factory=dict)
-    # Lost rows given the mapping's default lost reason.
-    lost_reason_defaults: int = 0
-    # Receives every error (the job keeps only the first MAX_STORED_ERRORS): the error file.
-    sink: Callable[[dict[str, Any]], None] | None = None
-    _pending: list[dict[str, Any]] = field(default_factory=list)
-
-    def add_error(self, error: dict[str, Any]) -> None:
-        self.error_count += 1
-        self.error_rows.add(error["row"])
-        self._pending.append(error)
-
-    def end_batch(self) -> None:
-        """A batch's errors in row order, a row's own in the order they were found (its cells, then
-        its match, then the outcome rules): the first MAX_STORED_ERRORS kept for the page, all of them
-        passed to the sink."""
-        self._pending.sort(key=lambda error: error["row"])
-        for error in self._pending:
-            if len(self.errors) < MAX_STORED_ERRORS:
-                self.errors.append(error)
-            if self.sink is not None:
-                self.sink(error)
-        self._pending.clear()
 
 
 def product_key(name: str) -> str:
@@ -235,6 +197,7 @@ class RowValidator:
         )
         self._max_length.update({f: directory_field(f).max_length for f in DIRECTORY_FIELDS})
         self._name_length = Prospect._meta.get_field("name").max_length
+        self._attnames = {f.name: f.attname for f in Prospect._meta.concrete_fields}
         self.fill_amount = bool(job.options.get("fill_amount_from_product"))
         self._products: dict[str, list[Product]] = {}
         if "product" in mapped:
@@ -402,8 +365,9 @@ class RowValidator:
 
     def resolve(
         self, rows: list[ParsedRow], outcome: Outcome
-    ) -> tuple[list[Prospect], list[tuple[Prospect, list[str]]]]:
-        """Match rows to existing prospects, merge, check the outcome rules; returns (to create, to update)."""
+    ) -> tuple[list[Prospect], list[tuple[Prospect, list[str]]], list[Prospect]]:
+        """Match rows to existing prospects, merge, check the outcome rules; returns (to create, to
+        update with the fields that change, unchanged: the existing prospects a row leaves as they are)."""
         matched: dict[int, int] = {}
         # Rows whose prospect is not known (a key cell unreadable, or the match itself an error): only
         # the rules that read the row alone are checked, not those that depend on the prospect updated.
@@ -426,6 +390,7 @@ class RowValidator:
             existing = qs.in_bulk()
         creates: list[Prospect] = []
         updates: list[tuple[Prospect, list[str]]] = []
+        unchanged: list[Prospect] = []
         valid: list[tuple[ParsedRow, Prospect, Prospect | None, list[str]]] = []
         for row in rows:
             pk = matched.get(row.number)
@@ -442,15 +407,21 @@ class RowValidator:
         for row, target, prospect, changed in valid:
             link = links.get(row.number) or Resolution()
             target._link = link  # type: ignore[attr-defined]
+            action = "create"
             if prospect is None:
                 creates.append(target)
             else:
-                changed += [name for name in ("company", "contact") if getattr(link, name) is not None]
-                updates.append((target, changed))
+                changed += [name for name in ("company", "contact") if _relinks(link, name, prospect)]
+                if changed:
+                    updates.append((target, changed))
+                    action = "update"
+                else:
+                    unchanged.append(target)
+                    action = "unchanged"
             if len(outcome.preview) < PREVIEW_ROWS:
-                outcome.preview.append(_preview(row, target, updated=prospect is not None, link=link))
+                outcome.preview.append(_preview(row, target, action=action, link=link))
         outcome.directory = self.directory.counts.as_json()
-        return creates, updates
+        return creates, updates, unchanged
 
     def _match(self, row: ParsedRow, outcome: Outcome) -> int | None:
         """The prospect a row updates (None: a new one), or None with the row's error: by its ID; else
@@ -590,6 +561,7 @@ class RowValidator:
             target.owner = self.by
         else:
             target = prospect
+            before = dict(prospect.__dict__)  # to tell what the row changes, below
             # A horizon that followed the old month follows the new one, as on the edit form; one the
             # rep chose on purpose (unlike the old month's suggestion) stays.
             if "expected_month" in values and "horizon" not in values and prospect.horizon_follows_month:
@@ -618,7 +590,18 @@ class RowValidator:
             # never invented: a won row without one still needs the file's amount, above).
             target.amount = values["product"].list_price
             written.add("amount")
-        changed = sorted(written)
+        if prospect is None:
+            changed = sorted(written)
+        else:
+            # Only the fields whose value differs: a row that changes nothing is not written (#20).
+            written.add("outcome_note")  # the outcome rules may set it
+            changed = sorted(
+                name
+                for name in written
+                if getattr(target, self._attnames.get(name, name))
+                != before.get(self._attnames.get(name, name))
+                or (name == "owner" and not isinstance(row.owner, User))
+            )
         target._next_activity = plan if any(plan) else None  # type: ignore[attr-defined]
         return target, changed, errors
 
@@ -643,13 +626,21 @@ def _new_owner(key: str, text: str) -> NewOwner:
     return NewOwner(key=key, raw=text, username=username, last_name=last_name, first_name=first_name)
 
 
-def _preview(row: ParsedRow, target: Prospect, *, updated: bool, link: Resolution) -> dict[str, Any]:
+def _relinks(link: Resolution, name: str, prospect: Prospect) -> bool:
+    """The row's company (or contact) is not the one the prospect has: a new record, or another."""
+    found = getattr(link, name)
+    return found is not None and (
+        found.record.pk is None or found.record.pk != getattr(prospect, f"{name}_id")
+    )
+
+
+def _preview(row: ParsedRow, target: Prospect, *, action: str, link: Resolution) -> dict[str, Any]:
     owner = row.owner.display_name if isinstance(row.owner, NewOwner) else target.owner.display_name
     return {
         "company": link.company.summary() if link.company else None,
         "contact": link.contact.summary() if link.contact else None,
         "row": row.number,
-        "action": "update" if updated else "create",
+        "action": action,
         "name": target.name,
         "owner": owner,
         "new_owner": isinstance(row.owner, NewOwner),

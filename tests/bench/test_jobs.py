@@ -72,3 +72,56 @@ def test_the_baseline_reads_its_rows_from_an_index_in_order(personas):
         cursor.execute(f"EXPLAIN {sql}", params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "Index Scan using prospect_list_filters" in plan and "Sort" not in plan, plan
+
+
+def test_cells_are_changed_in_every_row_and_a_tenth_of_the_stages(tmp_path):
+    from bench.jobs import _change_cells
+
+    source, out = tmp_path / "in.csv", tmp_path / "out.csv"
+    rows = [["会社名", "確度", "ステータス"]] + [[f"A{i}", "10%", "Engaging"] for i in range(20)]
+    source.write_text("\n".join(",".join(r) for r in rows) + "\n", encoding="utf-8-sig")
+    assert _change_cells(source, out) == 20
+    changed = [line.split(",") for line in out.read_text(encoding="utf-8-sig").splitlines()[1:]]
+    assert all(r[1] == "30%" for r in changed)
+    assert [r[2] for r in changed].count("Prospecting") == 2
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_the_import_bench_creates_then_reimports_unchanged_and_changed_and_cleans_up(personas, monkeypatch):
+    """The whole import figure at a small size, through the child commands against the test database."""
+    from types import SimpleNamespace
+
+    from django.db import connection
+
+    from bench import jobs
+    from prospects.models import Prospect
+
+    db = connection.settings_dict
+    url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings", "DATABASE_URL": url}
+    from activities.models import Activity
+    from companies.models import Company, Contact
+
+    before = (Prospect.objects.count(), Company.objects.count(), Contact.objects.count())
+
+    added = {}
+    remove = jobs._remove_imported
+
+    def counting_remove(since):
+        added["companies"] = Company.objects.count()
+        added["planned"] = Activity.objects.filter(prospect_id__gt=since["prospects.Prospect"]).count()
+        remove(since)
+
+    monkeypatch.setattr(jobs, "_remove_imported", counting_remove)
+    result = jobs.import_csv(SimpleNamespace(admin_username=personas.admin.username), rows=60, env=env)
+
+    assert "error" not in result and "cleanup_error" not in result, result.get("cleanup_error")
+    assert result["imported"] == 60
+    update = result["update"]
+    assert "error" not in update, update
+    assert (update["rows"], update["updated"], update["unchanged_written"]) == (60, 60, 0)
+    assert update["seconds"] > 0 and update["ratio_to_create"] > 0
+    # The data set is put back: the prospects and the companies and contacts the file created.
+    assert (Prospect.objects.count(), Company.objects.count(), Contact.objects.count()) == before
+    assert added["companies"] > before[1] and added["planned"]  # there was something to remove

@@ -88,3 +88,39 @@ def test_a_check_timed_at_l_within_an_m_run_counts():
     assert _result(evaluate(run, {}, "S"), "pipeline target check") == "pass"
     run["target_check_size"] = "M"
     assert _result(evaluate(run, {}, "S"), "pipeline target check") == "pass (target is at L)"
+
+
+def _with_update(**update):
+    run = _run([])
+    run["import"] = {"available": True, "rows": 100, "rows_per_s": 5000, "peak_mb": 100.0}
+    figures = {
+        "rows": 100,
+        "updated": 100,
+        "unchanged_written": 0,
+        "seconds": 3.0,
+        "rows_per_s": 33,
+        "unchanged_seconds": 1.0,
+        "ratio_to_create": 1.5,
+    }
+    run["import"]["update"] = {**figures, **update}
+    return evaluate(run, {}, "S")
+
+
+def test_an_update_within_twice_the_create_that_updates_every_row_passes():
+    assert _result(_with_update(), "re-import updating every row") == "pass"
+
+
+def test_an_update_slower_than_twice_the_create_fails():
+    assert _result(_with_update(ratio_to_create=2.5), "re-import updating every row") == "FAIL"
+
+
+def test_an_unchanged_reimport_that_writes_rows_fails():
+    assert _result(_with_update(unchanged_written=3), "re-import updating every row") == "FAIL"
+    assert _result(_with_update(updated=90), "re-import updating every row") == "FAIL"
+
+
+def test_an_update_that_failed_or_was_not_measured_fails():
+    assert _result(_with_update(error="exited 1"), "re-import updating every row") == "FAIL"
+    run = _run([])
+    run["import"] = {"available": True, "rows": 100, "rows_per_s": 5000, "peak_mb": 100.0}
+    assert _result(evaluate(run, {}, "S"), "re-import updating every row") == "FAIL"

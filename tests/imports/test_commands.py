@@ -66,3 +66,36 @@ def test_a_generated_file_with_a_stage_column_imports_status_and_horizon_from_it
     assert imported.count() == len(by_stage)
     expected = {"Prospecting": "long", "Engaging": "mid"}
     assert all(expected[by_stage[p.name]] == p.horizon for p in imported)
+
+
+def test_a_saved_mapping_named_on_the_command_line_sets_the_stages_horizons(personas, tmp_path):
+    """import_prospects --mapping: the bench's stage column goes through a saved value table ("also"),
+    which wins over the guess (Engaging would guess mid term)."""
+    from imports import parsing
+    from imports.models import ImportMapping
+
+    out = tmp_path / "stage.csv"
+    call_command("gen_import_csv", "100", str(out), owners="owner", seed=5, stage=True)
+    header = next(csv.reader(out.read_text(encoding="utf-8-sig").splitlines()))
+    also = {"status": {"Engaging": {"horizon": "short"}, "Prospecting": {"horizon": "long"}}}
+    ImportMapping.objects.create(
+        created_by=personas.owner,
+        name="stages",
+        json={"columns": parsing.guess_columns(header), "values": {}, "also": also},
+    )
+    with pytest.raises(CommandError):
+        call_command("import_prospects", str(out), user="owner", mapping="no such mapping")
+    call_command("import_prospects", str(out), user="owner", mapping="stages")
+    open_rows = Prospect.objects.filter(name__contains="号店", status="open")
+    assert open_rows.exists()
+    assert set(open_rows.values_list("horizon", flat=True)) <= {"short", "long"}
+    assert open_rows.filter(horizon="short").exists()
+
+
+def test_a_reimport_with_update_reports_unchanged_rows(personas, tmp_path, capsys):
+    out = tmp_path / "gen.csv"
+    call_command("gen_import_csv", "50", str(out), owners="owner", seed=2)
+    call_command("import_prospects", str(out), user="owner")
+    capsys.readouterr()
+    call_command("import_prospects", str(out), user="owner", update=True)
+    assert "0 created, 0 updated, 50 unchanged" in capsys.readouterr().out

@@ -285,7 +285,7 @@ BAD_PROBABILITIES = [["会社名", "担当者", "確度"]] + [[f"会社{i}", "ow
 
 
 def test_the_download_has_every_error_when_the_job_keeps_only_the_first(personas, login, monkeypatch):
-    monkeypatch.setattr("imports.services.validation.MAX_STORED_ERRORS", 2)
+    monkeypatch.setattr("imports.services.outcome.MAX_STORED_ERRORS", 2)
     with translation.override("en"):
         job = create_job(personas.owner, csv_bytes(BAD_PROBABILITIES))
     job = import_job_preview(job=job)
@@ -301,7 +301,7 @@ def test_the_download_has_every_error_when_the_job_keeps_only_the_first(personas
 
 
 def test_without_its_file_the_download_says_where_the_list_stops(personas, login, monkeypatch):
-    monkeypatch.setattr("imports.services.validation.MAX_STORED_ERRORS", 2)
+    monkeypatch.setattr("imports.services.outcome.MAX_STORED_ERRORS", 2)
     with translation.override("en"):
         job = create_job(personas.owner, csv_bytes(BAD_PROBABILITIES))
     job = import_job_preview(job=job)

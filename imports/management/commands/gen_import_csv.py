@@ -46,6 +46,8 @@ HEADER = [
 
 # --stage: one column says status and horizon, as a CRM's deal stage does (one column, two fields).
 STAGES = {"短期": "Engaging", "中期": "Engaging", "長期": "Prospecting"}
+# What a mapping's value table ("also") says each stage sets besides the status: the bench saves it.
+STAGE_ALSO = {"status": {"Engaging": {"horizon": "mid"}, "Prospecting": {"horizon": "long"}}}
 
 
 def header(*, stage: bool = False) -> list[str]:

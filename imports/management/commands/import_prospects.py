@@ -10,7 +10,7 @@ from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import User
-from imports.models import JobStatus
+from imports.models import ImportMapping, JobStatus
 from imports.services import ImportRefused, import_job_create, import_job_preview, import_job_run
 from imports.services.report import job_error_file
 
@@ -29,6 +29,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--create-owners", action="store_true", help="admins: create missing owners, inactive"
         )
+        parser.add_argument(
+            "--mapping", default="", help="the name of a saved mapping of USERNAME (else the guessed one)"
+        )
 
     def handle(
         self,
@@ -39,12 +42,18 @@ class Command(BaseCommand):
         encoding: str,
         update: bool,
         create_owners: bool,
+        mapping: str = "",
         **options,
     ):
         try:
             by = User.objects.get(username=user)
         except User.DoesNotExist:
             raise CommandError(f"no user {user!r}") from None
+        saved = None
+        if mapping:
+            saved = ImportMapping.objects.filter(created_by=by, name=mapping).first()
+            if saved is None:
+                raise CommandError(f"no saved mapping {mapping!r} of {user}")
         path = Path(file)
         if not path.is_file():
             raise CommandError(f"no file {file}")
@@ -59,6 +68,7 @@ class Command(BaseCommand):
                     encoding=encoding,
                     update_duplicates=update,
                     create_owners=create_owners,
+                    saved_mapping=saved,
                 )
             except ImportRefused as exc:
                 raise CommandError(str(exc.reason)) from None
@@ -71,7 +81,7 @@ class Command(BaseCommand):
             self.stderr.write(f"row {error['row']} {error['column']} {error['value']!r}: {error['reason']}")
         self.stdout.write(
             f"{job.get_status_display()}: {job.total_rows} rows, {job.created_count} created, "
-            f"{job.updated_count} updated, {job.error_rows} rows with errors, {job.error_count} errors. {job.message}"
+            f"{job.updated_count} updated, {job.unchanged_count} unchanged, {job.error_rows} rows with errors, {job.error_count} errors. {job.message}"
         )
         if job.error_count > 20 and job_error_file(job).exists():
             self.stderr.write(f"every error: {job_error_file(job)}")
