@@ -342,7 +342,7 @@ def generate(size: Size, *, seed: int = 20261127, log=print) -> Dataset:
                 "id, name, contact_person, phone, email, address, source, owner_id, horizon, probability, "
                 "expected_month, expected_month_slips, amount, status, "
                 "notes, closed_on, won_amount, lost_reason, competitor, outcome_note, recontact_on, "
-                "created_at, updated_at, version, company_id, contact_id"
+                "created_at, updated_at, version, company_id, contact_id, external_id"
             )
             raw = connection.connection  # the psycopg 3 connection under Django's
             # Companies and contacts first (their own random stream: the rest of the data set is as it
@@ -440,7 +440,7 @@ def generate(size: Size, *, seed: int = 20261127, log=print) -> Dataset:
                             1,
                         )
                         statuses.append("open")
-                    rows.add((row[0], *customer, *row[6:], company_id, contact_id))
+                    rows.add((row[0], *customer, *row[6:], company_id, contact_id, ""))
                 rows.flush()
             with connection.cursor() as cur:
                 cur.execute(

@@ -53,7 +53,7 @@ PLAN_LABELS = {
 CHECK_LABELS = {"currency": gettext_lazy("Currency")}
 PROSPECT_FIELDS = (
     "id",
-    # The source system's deal ID: a row with one updates the prospect that has it (validation._match).
+    # The source system's deal ID: a row with one updates the prospect that has it (matching.ProspectMatcher).
     "external_id",
     "name",
     "owner",

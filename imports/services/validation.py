@@ -11,7 +11,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils import timezone
-from django.utils.translation import gettext_lazy, ngettext_lazy
+from django.utils.translation import gettext_lazy
 
 from accounts.access import visible_users
 from accounts.models import User
@@ -34,8 +34,9 @@ from imports.services.fields import (
     directory_field,
     field_label,
 )
+from imports.services.matching import ProspectMatcher
 from imports.services.outcome import Outcome
-from imports.services.rules import MISSING_NAME, company_currency, outcome_errors
+from imports.services.rules import company_currency, outcome_errors
 from imports.services.rules import row_error as _error
 from products.models import Product
 from prospects.models import Horizon, LostReason, Prospect, Source, Status, suggest_horizon
@@ -52,27 +53,6 @@ AMBIGUOUS_OWNER = gettext_lazy("More than one user matches; use the username or 
 ONLY_OWN = gettext_lazy("You can import only your own prospects.")
 TOO_MANY_CELLS = gettext_lazy("This row has %(cells)s cells but the header has %(columns)s columns.")
 BAD_ID = gettext_lazy("Not a prospect ID.")
-UNKNOWN_ID = gettext_lazy("No prospect with this ID that you may see.")
-DUPLICATE_IN_FILE = gettext_lazy("The same prospect appears in row %(row)s of this file.")
-# A name the import made from the company and product: the cell shows a name the file never wrote.
-DUPLICATE_UNNAMED_IN_FILE = gettext_lazy(
-    "This row has no name of its own, and the one made from its company and product is row %(row)s's "
-    "too, with the same owner: map a column that names each deal."
-)
-DUPLICATE_EXISTS = gettext_lazy(
-    "A prospect with this name and owner already exists (ID %(id)s). Tick “Update existing prospects” to update it."
-)
-ID_EXISTS = gettext_lazy("Prospect ID %(id)s exists. Tick “Update existing prospects” to update it.")
-AMBIGUOUS_EXISTING = ngettext_lazy(
-    "%(count)s existing prospect has this name and owner; add an ID column to say which one to update.",
-    "%(count)s existing prospects have this name and owner; add an ID column to say which one to update.",
-    "count",
-)
-EXTERNAL_ID_EXISTS = gettext_lazy(
-    "A prospect with this external ID already exists (ID %(id)s). Tick “Update existing prospects” to update it."
-)
-EXTERNAL_ID_ELSEWHERE = gettext_lazy("Another prospect (ID %(id)s) has this external ID.")
-EXTERNAL_ID_HIDDEN = gettext_lazy("Another prospect, one you may not see, has this external ID.")
 DATABASE_REFUSED = gettext_lazy("The database refused the import: %(error)s")
 UNKNOWN_PRODUCT = gettext_lazy(
     "No product “%(value)s” in the product list. Add it to the product list (admin) first, then check the file again."
@@ -147,7 +127,6 @@ class RowValidator:
         }
         self.also_map: dict[str, dict[str, dict[str, str]]] = job.mapping.get("also", {})
         self._also_cache: dict[tuple[str, str], dict[str, str]] = {}
-        self.update_duplicates = bool(job.options.get("update_duplicates"))
         # For lost rows without a reason (the mapping page's choice); "" keeps the rule.
         default = job.mapping.get("defaults", {}).get("lost_reason", "")
         self.lost_reason_default = default if default in LostReason.values else ""
@@ -162,23 +141,12 @@ class RowValidator:
                 for key in parsing.owner_keys(user.username, user.last_name, user.first_name, user.email):
                     self._owner_index.setdefault(key, []).append(user)
         self.new_owners: dict[str, NewOwner] = {}
-        visible = Prospect.objects.visible_to(self.by)
-        self.existing_by_key: dict[tuple[str, int], list[int]] = {}
-        self.visible_ids: set[int] = set()
-        for pk, name, owner_id in visible.values_list("pk", "name", "owner_id").iterator(chunk_size=5000):
-            self.visible_ids.add(pk)
-            self.existing_by_key.setdefault((name.strip(), owner_id), []).append(pk)
-        self.seen_keys: dict[tuple[str, Any], int] = {}
-        # Every prospect's external ID, visible or not (the IDs are unique across all of them), when a
-        # column holds them; the rows' own, to refuse one ID twice in a file.
-        self.existing_by_external_id: dict[str, int] = {}
-        if "external_id" in self.columns.values():
-            self.existing_by_external_id = dict(
-                Prospect.objects.exclude(external_id="")
-                .values_list("external_id", "pk")
-                .iterator(chunk_size=5000)
-            )
-        self.seen_external_ids: dict[str, int] = {}
+        self.matcher = ProspectMatcher(
+            self.by,
+            update_duplicates=bool(job.options.get("update_duplicates")),
+            external_ids="external_id" in self.columns.values(),
+            header=self._header,
+        )
         self._cache: dict[tuple[str, str], Any] = {}
         self._horizons: dict[Any, str] = {}
         self._max_length = {
@@ -189,7 +157,6 @@ class RowValidator:
         defaults = {f.attname: f.get_default() for f in Prospect._meta.concrete_fields}
         defaults["source"] = Source.OTHER
         self._default_values = list(defaults.values())
-        self.seen_ids: dict[int, int] = {}
         mapped = set(self.columns.values())
         self.directory = DirectoryMatcher(
             company_columns=bool(mapped & set(COMPANY_FIELDS)),
@@ -377,7 +344,7 @@ class RowValidator:
                 unknown.add(row.number)
                 continue
             errors_before = outcome.error_count
-            target = self._match(row, outcome)
+            target = self.matcher.match(row, outcome)
             if outcome.error_count > errors_before:
                 unknown.add(row.number)
             elif target is not None:
@@ -422,104 +389,6 @@ class RowValidator:
                 outcome.preview.append(_preview(row, target, action=action, link=link))
         outcome.directory = self.directory.counts.as_json()
         return creates, updates, unchanged
-
-    def _match(self, row: ParsedRow, outcome: Outcome) -> int | None:
-        """The prospect a row updates (None: a new one), or None with the row's error: by its ID; else
-        by its external ID; else by its name and owner. A row's external ID is another row's or another
-        prospect's nowhere: the one rule that lets one customer's deals share a name and an owner."""
-        name = str(row.values.get("name", "")).strip()
-        owner_ref: Any = row.owner.pk if isinstance(row.owner, User) else ("new", row.owner.key)
-        external_id = row.values.get("external_id", "")
-        if external_id and not self._external_id_free(row, external_id, outcome):
-            return None
-        if "id" in row.values:
-            pk = row.values["id"]
-            if pk not in self.visible_ids:
-                outcome.add_error(_error(row.number, self._header("id"), str(pk), UNKNOWN_ID))
-                return None
-            if pk in self.seen_ids:
-                outcome.add_error(
-                    _error(
-                        row.number,
-                        self._header("id"),
-                        str(pk),
-                        DUPLICATE_IN_FILE % {"row": self.seen_ids[pk]},
-                    )
-                )
-                return None
-            self.seen_ids[pk] = row.number
-            holder = self.existing_by_external_id.get(external_id) if external_id else None
-            if holder is not None and holder != pk:
-                reason = (
-                    EXTERNAL_ID_ELSEWHERE % {"id": holder}
-                    if holder in self.visible_ids
-                    else EXTERNAL_ID_HIDDEN
-                )
-                outcome.add_error(_error(row.number, self._header("external_id"), external_id, reason))
-                return None
-            if not self.update_duplicates:
-                outcome.add_error(_error(row.number, self._header("id"), str(pk), ID_EXISTS % {"id": pk}))
-                return None
-            return pk
-        if external_id:
-            # The external ID says which deal the row is: never a duplicate of a row or prospect of the
-            # same name and owner (one customer's deals of one product, "<company> <product>").
-            pk = self.existing_by_external_id.get(external_id)
-            if pk is None:
-                return None
-            if pk not in self.visible_ids:
-                outcome.add_error(
-                    _error(row.number, self._header("external_id"), external_id, EXTERNAL_ID_HIDDEN)
-                )
-                return None
-            if pk in self.seen_ids:  # an earlier row names the same prospect by its ID
-                reason = DUPLICATE_IN_FILE % {"row": self.seen_ids[pk]}
-                outcome.add_error(_error(row.number, self._header("external_id"), external_id, reason))
-                return None
-            self.seen_ids[pk] = row.number
-            if not self.update_duplicates:
-                outcome.add_error(
-                    _error(
-                        row.number, self._header("external_id"), external_id, EXTERNAL_ID_EXISTS % {"id": pk}
-                    )
-                )
-                return None
-            return pk
-        if not name:
-            outcome.add_error(_error(row.number, self._header("name"), "", MISSING_NAME))
-            return None
-        key = (name, owner_ref)
-        if key in self.seen_keys:
-            duplicate = DUPLICATE_UNNAMED_IN_FILE if row.named_by_import else DUPLICATE_IN_FILE
-            outcome.add_error(
-                _error(row.number, self._header("name"), name, duplicate % {"row": self.seen_keys[key]})
-            )
-            return None
-        self.seen_keys[key] = row.number
-        found = self.existing_by_key.get((name, owner_ref)) if isinstance(owner_ref, int) else None
-        if not found:
-            return None
-        if len(found) > 1:
-            outcome.add_error(
-                _error(row.number, self._header("name"), name, AMBIGUOUS_EXISTING % {"count": len(found)})
-            )
-            return None
-        if not self.update_duplicates:
-            outcome.add_error(
-                _error(row.number, self._header("name"), name, DUPLICATE_EXISTS % {"id": found[0]})
-            )
-            return None
-        return found[0]
-
-    def _external_id_free(self, row: ParsedRow, external_id: str, outcome: Outcome) -> bool:
-        """The row's external ID is in no earlier row of the file (else the row's error)."""
-        earlier = self.seen_external_ids.setdefault(external_id, row.number)
-        if earlier == row.number:
-            return True
-        outcome.add_error(
-            _error(row.number, self._header("external_id"), external_id, DUPLICATE_IN_FILE % {"row": earlier})
-        )
-        return False
 
     def _header(self, name: str) -> str:
         for index, mapped in self.columns.items():

@@ -11,14 +11,14 @@ from django.utils import timezone, translation
 from activities.models import Activity, ActivityStatus
 from imports import parsing
 from imports.models import JobStatus
-from imports.services.validation import (
+from imports.services.matching import (
     DUPLICATE_EXISTS,
     DUPLICATE_IN_FILE,
     EXTERNAL_ID_ELSEWHERE,
     EXTERNAL_ID_EXISTS,
     EXTERNAL_ID_HIDDEN,
-    TOO_LONG,
 )
+from imports.services.validation import TOO_LONG
 from prospects.models import EXTERNAL_ID_MAX_LENGTH, Prospect
 from tests.activities.conftest import kind
 from tests.conftest import make_prospect

@@ -11,8 +11,9 @@ from django.utils import translation
 
 from imports.models import JobStatus
 from imports.services import import_job_preview, import_job_run, import_job_set_mapping
+from imports.services.matching import DUPLICATE_IN_FILE, DUPLICATE_UNNAMED_IN_FILE
 from imports.services.rules import WON_NEEDS_AMOUNT
-from imports.services.validation import DUPLICATE_IN_FILE, DUPLICATE_UNNAMED_IN_FILE, UNKNOWN_PRODUCT
+from imports.services.validation import UNKNOWN_PRODUCT
 from products.models import Product
 from prospects.models import Prospect
 from tests.imports.conftest import create_job, csv_bytes, run_import
