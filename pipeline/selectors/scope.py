@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -165,10 +165,12 @@ def scope_choices(viewer: User, scope: Scope | None = None) -> list[tuple[str, s
         return [(f"user-{viewer.pk}", viewer.display_name)]
     choices: list[tuple[str, str]] = [("all", _("Everyone"))] if viewer.is_admin_role else []
     choices += [(f"team-{pk}", name) for pk, name in _led_teams(viewer).values_list("pk", "name")]
+    # EXISTS, not a join: the join read every prospect of every person (5,000 rows for a team at M)
+    # to keep one row each (DISTINCT).
+    owns_open = Exists(Prospect.objects.filter(owner=OuterRef("pk"), status=Status.OPEN))
     people = (
         visible_users(viewer)
-        .filter(Q(is_active=True, role=Role.REP) | Q(prospects__status=Status.OPEN))
-        .distinct()
+        .filter(Q(is_active=True, role=Role.REP) | owns_open)
         .order_by("last_name", "first_name", "username", "pk")
         .values_list("pk", "last_name", "first_name", "username", "is_active")
     )
