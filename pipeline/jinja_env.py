@@ -14,7 +14,7 @@ from django.utils.translation import gettext, gettext_noop, ngettext, ngettext_l
 from jinja2 import Environment
 
 from pipeline.templatetags.pipeline_extras import reading_label
-from salescrm.templatetags.crm import format_month, money
+from salescrm.templatetags.crm import format_month, format_short_date, format_short_datetime, money
 
 # makemessages reads Python and Django templates, not Jinja2 calls with arguments: the cards' messages
 # (and the month rows') that take values are declared here so that the catalogues keep them.
@@ -41,6 +41,9 @@ def environment(**options: Any) -> Environment:
         money=money,
         month=format_month,
         short_date=_short_date,
+        # |date:"SHORT_DATE_FORMAT" / "SHORT_DATETIME_FORMAT" of Django's templates, in local time.
+        local_short_date=format_short_date,
+        local_short_datetime=format_short_datetime,
         truncatechars=truncatechars,
         reading_label=reading_label,
     )
