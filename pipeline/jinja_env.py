@@ -14,7 +14,13 @@ from django.utils.translation import gettext, gettext_noop, ngettext, ngettext_l
 from jinja2 import Environment
 
 from pipeline.templatetags.pipeline_extras import reading_label
-from salescrm.templatetags.crm import format_month, format_short_date, format_short_datetime, money
+from salescrm.templatetags.crm import (
+    format_month,
+    format_percent,
+    format_short_date,
+    format_short_datetime,
+    money,
+)
 
 # makemessages reads Python and Django templates, not Jinja2 calls with arguments: the cards' messages
 # (and the month rows') that take values are declared here so that the catalogues keep them.
@@ -23,6 +29,7 @@ CARD_MESSAGES = (
     ngettext_lazy("slipped %(n)s time", "slipped %(n)s times", "n"),
     ngettext_lazy("%(n)s day ago", "%(n)s days ago", "n"),
     gettext_noop("Carried over from %(month)s"),
+    gettext_noop("Select %(name)s"),  # the prospect list's rows
 )
 
 
@@ -40,6 +47,7 @@ def environment(**options: Any) -> Environment:
     env.filters.update(
         money=money,
         month=format_month,
+        percent=format_percent,
         short_date=_short_date,
         # |date:"SHORT_DATE_FORMAT" / "SHORT_DATETIME_FORMAT" of Django's templates, in local time.
         local_short_date=format_short_date,
