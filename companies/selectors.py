@@ -77,7 +77,7 @@ def similar_companies(name: str, *, exclude: int | None = None, limit: int = 5) 
     if not norm:
         return []
     # The prospect count as a subquery of the rows shown, not a join and GROUP BY of every match: with
-    # the join PostgreSQL scanned every company to group them (32 ms at M) instead of the GIN index.
+    # the join PostgreSQL scanned every company to group them instead of using the GIN index (docs/performance.md).
     deals = (
         Prospect.objects.filter(company=OuterRef("pk"))
         .order_by()

@@ -1,4 +1,5 @@
-"""The Jinja2 environment of the board cards and the month list's rows (settings.TEMPLATES, pipeline/jinja2/): the same
+"""The Jinja2 environment of the hot partials (settings.TEMPLATES, */jinja2/: the board cards, the month list's and
+the prospect list's rows, the agenda's items): the same
 translations, money, month and date formats as the Django templates, and `url` for a card rendered
 alone. Jinja2 renders the cards several times faster than Django's engine (docs/performance.md)."""
 
