@@ -48,7 +48,7 @@ def _remembered(user: User) -> dict[str, list[int]] | None:
     a request. The same rule as the subqueries below: the members of the teams they lead, and
     themselves."""
     memo = getattr(user, MEMO, None)
-    if memo is None or memo:
+    if memo is None or "owners" in memo:
         return memo
     rows = Management.objects.filter(user_id=user.pk).values_list("team_id", "team__members")
     teams, owners = set(), {user.pk}
@@ -174,6 +174,18 @@ def visible_teams(user: User) -> QuerySet[Team]:
     if user.is_manager:
         return Team.objects.filter(pk__in=_led_team_ids(user))
     return Team.objects.filter(pk__in=Membership.objects.filter(user_id=user.pk).values("team_id"))
+
+
+def visible_teams_by_name(user: User) -> list[Team]:
+    """visible_teams(user) by name, as a list: a request reads it once (the scope it resolves and the
+    scope menu both need it); other callers read it each time."""
+    memo = getattr(user, MEMO, None)
+    if memo is not None and "teams" in memo:
+        return memo["teams"]
+    teams = list(visible_teams(user).order_by("name", "pk"))
+    if memo is not None:
+        memo["teams"] = teams
+    return teams
 
 
 def can_manage(user: User, owner: User) -> bool:

@@ -73,17 +73,31 @@ def similar_companies(name: str, *, exclude: int | None = None, limit: int = 5) 
     trigram match on it (pg_trgm's % over the GIN index, then at least COMPANY_SIMILARITY_MIN), with
     their prospect count."""
     from django.contrib.postgres.search import TrigramSimilarity
-    from django.db.models import Count, Q
+    from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
+    from django.db.models.functions import Coalesce
 
     from companies.normalize import normalize_name
+    from prospects.models import Prospect
 
     norm = normalize_name(name)
     if not norm:
         return []
+    # The prospect count as a subquery of the rows shown, not a join and GROUP BY of every match: with
+    # the join PostgreSQL scanned every company to group them instead of using the GIN index (docs/performance.md).
+    deals = (
+        Prospect.objects.filter(company=OuterRef("pk"))
+        .order_by()
+        .values("company")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     rows = (
         Company.objects.current()
         .filter(Q(name_norm=norm) | Q(name_norm__trigram_similar=norm))
-        .annotate(similarity=TrigramSimilarity("name_norm", norm), deals=Count("prospects"))
+        .annotate(
+            similarity=TrigramSimilarity("name_norm", norm),
+            deals=Coalesce(Subquery(deals, output_field=IntegerField()), 0),
+        )
         .filter(Q(name_norm=norm) | Q(similarity__gte=COMPANY_SIMILARITY_MIN))
         .order_by("-similarity", "pk")
     )

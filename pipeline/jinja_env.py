@@ -1,4 +1,5 @@
-"""The Jinja2 environment of the board cards and the month list's rows (settings.TEMPLATES, pipeline/jinja2/): the same
+"""The Jinja2 environment of the hot partials (settings.TEMPLATES, */jinja2/: the board cards, the month list's and
+the prospect list's rows, the agenda's items): the same
 translations, money, month and date formats as the Django templates, and `url` for a card rendered
 alone. Jinja2 renders the cards several times faster than Django's engine (docs/performance.md)."""
 
@@ -14,7 +15,13 @@ from django.utils.translation import gettext, gettext_noop, ngettext, ngettext_l
 from jinja2 import Environment
 
 from pipeline.templatetags.pipeline_extras import reading_label
-from salescrm.templatetags.crm import format_month, money
+from salescrm.templatetags.crm import (
+    format_month,
+    format_percent,
+    format_short_date,
+    format_short_datetime,
+    money,
+)
 
 # makemessages reads Python and Django templates, not Jinja2 calls with arguments: the cards' messages
 # (and the month rows') that take values are declared here so that the catalogues keep them.
@@ -23,6 +30,7 @@ CARD_MESSAGES = (
     ngettext_lazy("slipped %(n)s time", "slipped %(n)s times", "n"),
     ngettext_lazy("%(n)s day ago", "%(n)s days ago", "n"),
     gettext_noop("Carried over from %(month)s"),
+    gettext_noop("Select %(name)s"),  # the prospect list's rows
 )
 
 
@@ -40,7 +48,11 @@ def environment(**options: Any) -> Environment:
     env.filters.update(
         money=money,
         month=format_month,
+        percent=format_percent,
         short_date=_short_date,
+        # |date:"SHORT_DATE_FORMAT" / "SHORT_DATETIME_FORMAT" of Django's templates, in local time.
+        local_short_date=format_short_date,
+        local_short_datetime=format_short_datetime,
         truncatechars=truncatechars,
         reading_label=reading_label,
     )

@@ -110,7 +110,7 @@ TEMPLATES = [
             ],
         },
     },
-    # The board cards and month-list rows only (pipeline/jinja2/, closing/jinja2/): docs/performance.md, "board".
+    # Hot partials only: board cards, month-list and prospect-list rows, agenda items (*/jinja2/): docs/performance.md.
     {
         "BACKEND": "django.template.backends.jinja2.Jinja2",
         "APP_DIRS": True,

@@ -33,6 +33,10 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("targets/selectors.py", "_horizon_moves"): "the scope's owners, after access_scope",
     ("targets/services/check.py", "_history_vectors"): "the check's rollup rows of every scope (a job)",
     ("pipeline/selectors/scope.py", "Scope.prospects"): "owner ids resolved by visible_owner_ids_q",
+    (
+        "pipeline/selectors/scope.py",
+        "scope_choices",
+    ): "whether a person offered owns open prospects, on visible_users",
     ("pipeline/selectors/board.py", "_first_ids"): "one column's cards per owner, of a visible column",
     ("activities/calendar.py", "feed_activities"): "the user's own ('mine'), applied to visible_to",
     ("activities/selectors/agenda.py", "_planned"): "a scope's owner ids, applied to visible_to",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from unittest import mock
 
 import pytest
 from django.db import connection
@@ -50,6 +51,40 @@ def test_a_managers_team_agenda_shows_the_teams_reps_and_not_another_team(person
     own = login(personas.manager).get(reverse("activities:agenda"), {"scope": f"user-{personas.owner.pk}"})
     assert "担当者の予定" in own.content.decode() and "同僚の予定" not in own.content.decode()
     assert mine.pk
+
+
+@pytest.mark.parametrize(
+    "language,day,timed",
+    [("ja", "2026/12/04", "2026/12/04 9:05"), ("en", "12/04/2026", "12/04/2026 9:05 a.m.")],
+)
+def test_an_agenda_item_shows_its_kind_date_prospect_owner_and_done_link(
+    personas, login, language, day, timed
+):
+    """The items are a Jinja2 partial (activities/_agenda_items.html): the dates read as Django's
+    |date:"SHORT_DATE(TIME)_FORMAT" in Tokyo time, the text is escaped, the done link is the item's."""
+    from django.utils import translation
+
+    when = dt.date(2026, 12, 4)
+    timed_item = make_activity(personas.prospect, starts_at=at(when, 9, 5), subject="<b>見積</b>")
+    all_day = make_activity(personas.prospect, starts_at=at(when, 0), all_day=True, code="visit")
+    client = login(personas.manager)
+    client.cookies["django_language"] = language
+    with mock.patch("django.utils.timezone.localdate", return_value=when):
+        page = client.get(reverse("activities:agenda")).content.decode()
+    with translation.override(language):
+        done, kinds = translation.gettext("Mark as done"), (timed_item.kind.label, all_day.kind.label)
+    assert (
+        f'<strong>{kinds[0]}</strong> <span class="when">{timed}</span> — &lt;b&gt;見積&lt;/b&gt; · ' in page
+    )
+    assert f'<strong>{kinds[1]}</strong> <span class="when">{day}</span> · ' in page
+    detail = reverse("prospects:detail", args=[personas.prospect.pk])
+    # A team's agenda names each item's owner.
+    assert f'<a href="{detail}">{personas.prospect.name}</a> · {personas.owner.display_name}' in page
+    for item in (timed_item, all_day):
+        url = reverse("activities:complete", args=[item.pk])
+        assert (
+            f'<a class="button small" href="{url}" hx-get="{url}" hx-target="#dialog-slot">{done}</a>' in page
+        )
 
 
 def test_a_rep_asking_for_another_reps_agenda_gets_404(personas, login):

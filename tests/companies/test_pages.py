@@ -63,6 +63,23 @@ def test_a_company_sharing_only_a_trade_word_is_not_offered_as_a_duplicate(clien
     assert "光クリニック" not in offered and "共栄クリニック" not in offered
 
 
+def test_a_likely_duplicate_counts_every_prospect_under_it(personas, minato):
+    """similar_companies: the same normalised name or a trigram match, most similar first, each with
+    its prospects counted (the viewer's or not: the count says how much a merge moves)."""
+    from companies.selectors import similar_companies
+
+    variant = Company.objects.create(name="㈱ミナト工務店")
+    ProspectFactory(owner=personas.outsider, company=variant)
+    ProspectFactory(owner=personas.owner, company=variant, lost=True)
+    empty = Company.objects.create(name="ミナト工務店 本店")
+    Company.objects.create(name="山田商事")  # not alike
+    found = similar_companies(minato.name, exclude=minato.pk)
+    assert [(c.pk, c.deals) for c in found] == [(variant.pk, 2), (empty.pk, 0)]
+    assert found[0].similarity == 1  # the same normalised name
+    by_pk = {c.pk: c.deals for c in similar_companies("ミナト工務店")}
+    assert by_pk[minato.pk] == minato.prospects.count() == 2
+
+
 def test_a_rep_is_not_offered_a_merge(client, personas, minato):
     variant = Company.objects.create(name="㈱ミナト工務店")
     client.force_login(personas.owner)

@@ -1,4 +1,4 @@
-"""The list's filter form (Django's widgets) and its rows (a template partial): the markup, in both
+"""The list's filter form (Django's widgets) and its rows (a Jinja2 partial): the markup, in both
 languages, with errors and odd values."""
 
 import datetime as dt
@@ -38,6 +38,12 @@ ROW_TEMPLATE = """{% get_current_language as LANGUAGE_CODE %}{% for p in rows %}
 
 def _squash(html: str) -> str:
     return re.sub(r">\s+<", "><", html.strip())
+
+
+def _same_quotes(html: str) -> str:
+    """The rows are a Jinja2 partial (prospects/_list_rows.html): it escapes a quote as &#34; / &#39;
+    where Django writes &quot; / &#x27; (the same characters)."""
+    return html.replace("&#34;", "&quot;").replace("&#39;", "&#x27;")
 
 
 @pytest.fixture
@@ -116,7 +122,7 @@ def test_the_rows_are_the_markup_the_row_template_wrote(odd, client, who, query,
         bulk = who in ("manager", "admin")
         expected = engines["django"].from_string(ROW_TEMPLATE).render({"rows": rows, "bulk": bulk})
     tbody = body.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
-    assert _squash(tbody) == _squash(expected)
+    assert _same_quotes(_squash(tbody)) == _squash(expected)
     assert "&lt;script&gt;" in body or who == "owner"
 
 
