@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from companies.models import Company, Contact
 from prospects.models import Prospect
+from salescrm.lib.relations import loaded_relations
 
 MERGE_SAME = _("A record cannot be merged into itself.")
 MERGE_ALREADY = _("This record was already merged; merge into the one it was merged into.")
@@ -35,7 +36,7 @@ def company_create(*, by: User, **fields: Any) -> Company:
 
 def contact_create(*, by: User, **fields: Any) -> Contact:
     contact = Contact(**fields)
-    contact.full_clean()
+    contact.full_clean(exclude=loaded_relations(contact))
     contact.save()
     return contact
 

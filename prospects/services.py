@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from prospects.models import EXTERNAL_ID_UNIQUE, Prospect, suggest_horizon
 from prospects.signals import pipeline_changed_send, prospect_changed_send
+from salescrm.lib.relations import loaded_relations
 
 CONFLICT_MESSAGE = _(
     "Your changes were not saved: someone else saved this prospect after you opened it. "
@@ -81,7 +82,9 @@ def _external_id_guard(external_id: str) -> AbstractContextManager[None]:
 def prospect_create(*, by: User, owner: User | None = None, **fields: Any) -> Prospect:
     """A new prospect. Raises ValidationError on external_id when another prospect has its external ID."""
     prospect = Prospect(owner=owner or by, **fields)
-    prospect.full_clean(validate_constraints=False)  # the DB enforces them; see ProspectForm
+    # The DB enforces the constraints (see ProspectForm) and the foreign keys: a related record given
+    # as one read from the database needs no existence query.
+    prospect.full_clean(exclude=loaded_relations(prospect), validate_constraints=False)
     with _external_id_guard(prospect.external_id):
         prospect.save()
     pipeline_changed_send(owner_ids=[prospect.owner_id])
