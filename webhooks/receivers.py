@@ -4,7 +4,8 @@ transaction (webhooks.services.event_emit delivers after the commit).
 - prospect.created / updated / won / lost: prospects.signals.prospect_changed, sent by the prospect
   services (prospects.services, closing.services) once per change; a reopening is an update; a
   manager's bulk edit and the hand-over of a leaving rep's open prospects (prospects.bulk) send
-  prospects.signals.prospects_updated (one prospect.updated per prospect).
+  prospects.signals.prospects_updated (one prospect.updated per prospect); an import sends
+  prospects_created and prospects_updated for the rows it wrote (one event per prospect, in batches).
 - alert.opened / resolved: targets.signals.alerts_changed, sent by the pipeline check with the ids it
   opened and resolved; the message id is the alert's, so a duplicated check tells it once.
 - inquiry.received: inbound.signals.inquiry_received.
@@ -32,17 +33,31 @@ def on_prospect_changed(*, prospect: Any, change: str, **_kwargs: Any) -> None:
     event_emit(PROSPECT_EVENTS[change], prospect_data(prospect))
 
 
-def on_prospects_updated(*, prospect_ids: list[int], **_kwargs: Any) -> None:
-    """A bulk edit: one query when nobody subscribed; else the prospects in one read and one batch."""
+EMIT_BATCH = 2000
+
+
+def _prospects_emit(event_type: str, prospect_ids: list[int]) -> None:
+    """Many prospects at once: one query when nobody subscribed; else the prospects in one read and one
+    batch."""
     from prospects.models import Prospect
     from webhooks.services import events_emit, subscribers
 
-    subscriptions = subscribers(EventType.PROSPECT_UPDATED)
+    subscriptions = subscribers(event_type)
     if not subscriptions:
         return
-    prospects = Prospect.objects.select_related("owner", "company").filter(pk__in=prospect_ids).order_by("pk")
-    items = [(prospect_data(p), None) for p in prospects]
-    events_emit(EventType.PROSPECT_UPDATED, items, subscriptions=subscriptions)
+    ids = sorted(prospect_ids)
+    for start in range(0, len(ids), EMIT_BATCH):  # an import's 100,000 rows: batches of outbox rows
+        batch = ids[start : start + EMIT_BATCH]
+        prospects = Prospect.objects.select_related("owner", "company").filter(pk__in=batch).order_by("pk")
+        events_emit(event_type, [(prospect_data(p), None) for p in prospects], subscriptions=subscriptions)
+
+
+def on_prospects_updated(*, prospect_ids: list[int], **_kwargs: Any) -> None:
+    _prospects_emit(EventType.PROSPECT_UPDATED, prospect_ids)
+
+
+def on_prospects_created(*, prospect_ids: list[int], **_kwargs: Any) -> None:
+    _prospects_emit(EventType.PROSPECT_CREATED, prospect_ids)
 
 
 def on_alerts_changed(*, opened: list[int], resolved: list[int], **_kwargs: Any) -> None:
@@ -90,10 +105,11 @@ def on_inquiry_received(*, inquiry: Any, prospect: Any, **_kwargs: Any) -> None:
 
 def connect() -> None:
     from inbound.signals import inquiry_received
-    from prospects.signals import prospect_changed, prospects_updated
+    from prospects.signals import prospect_changed, prospects_created, prospects_updated
     from targets.signals import alerts_changed
 
     prospect_changed.connect(on_prospect_changed, dispatch_uid="webhooks.prospect_changed")
     prospects_updated.connect(on_prospects_updated, dispatch_uid="webhooks.prospects_updated")
+    prospects_created.connect(on_prospects_created, dispatch_uid="webhooks.prospects_created")
     alerts_changed.connect(on_alerts_changed, dispatch_uid="webhooks.alerts_changed")
     inquiry_received.connect(on_inquiry_received, dispatch_uid="webhooks.inquiry_received")

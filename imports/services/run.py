@@ -20,17 +20,17 @@ from activities.services import planned_for_import
 from imports import reader
 from imports.models import ImportJob, JobPhase, JobStatus
 from imports.services.fields import BATCH_SIZE
+from imports.services.outcome import Outcome
 from imports.services.report import ErrorFile, job_error_file
 from imports.services.upload import job_file
 from imports.services.validation import (
     DATABASE_REFUSED,
     NewOwner,
-    Outcome,
     ParsedRow,
     RowValidator,
 )
-from prospects.models import Prospect
-from prospects.signals import pipeline_changed_send
+from prospects.models import Prospect, ProspectEvent
+from prospects.signals import pipeline_changed_send, prospects_created_send, prospects_updated_send
 from salescrm.lib.bulk import copy_insert, copy_update
 
 
@@ -108,6 +108,14 @@ def _process(
     return outcome
 
 
+def _announce(history_id: Any, outcome: Outcome) -> None:
+    """prospect.created and prospect.updated for the rows written (webhooks): COPY gives the new rows
+    no ids, so they are read from their history's insert events under this run's context."""
+    created = ProspectEvent.objects.filter(pgh_context_id=history_id, pgh_label="insert")
+    prospects_created_send(prospect_ids=list(created.values_list("pgh_obj_id", flat=True)))
+    prospects_updated_send(prospect_ids=outcome.updated_ids)
+
+
 def _plan_next_activities(plans: list[Prospect], last_pk: int) -> None:
     """A "next action" column plans each row's next activity (activities app). COPY sets no ids on the
     new rows: they are found among the ids after `last_pk` by their external ID (unique), else by name
@@ -151,6 +159,7 @@ def _write_updates(updates: list[tuple[Prospect, list[str]]], now: dt.datetime, 
     # One statement for the batch; a row's unchanged fields are written with their own values.
     copy_update(Prospect, [p for p, _c in updates], sorted(fields))
     outcome.updated += len(updates)
+    outcome.updated_ids += [p.pk for p, _c in updates]
 
 
 def _link(prospect: Prospect) -> None:
@@ -203,12 +212,13 @@ def import_job_run(*, job: ImportJob, progress: Callable[[int], None] | None = N
     with translation.override(job.options.get("language")), ErrorFile(job) as errors:
         try:
             with transaction.atomic():
-                with pghistory.context(user=job.created_by_id, import_job=job.pk):
+                with pghistory.context(user=job.created_by_id, import_job=job.pk) as history:
                     outcome = _process(job, write=True, progress=progress, errors=errors)
                 if outcome.error_count:
                     raise _Rollback
                 job.created_owners.set(outcome.created_owner_ids)
                 pipeline_changed_send(owner_ids=outcome.owner_ids)
+                _announce(history.id, outcome)
         except _Rollback:
             errors.keep()
             _store_outcome(job, outcome)

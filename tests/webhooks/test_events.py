@@ -238,3 +238,32 @@ def test_a_prospects_payload_carries_its_external_id(personas):
         prospect_data(make_prospect(personas.owner, name="A", external_id="OPP-1"))["external_id"] == "OPP-1"
     )
     assert prospect_data(make_prospect(personas.owner, name="B"))["external_id"] is None
+
+
+def test_an_import_tells_one_event_per_prospect_it_created_or_changed(hook, personas, settings, tmp_path):
+    from imports.services import import_job_preview, import_job_run
+    from prospects.models import Prospect
+    from tests.imports.conftest import create_job, csv_bytes
+
+    settings.IMPORT_UPLOAD_DIR = tmp_path
+    existing = personas.prospect
+    rows = [
+        ["ID", "見込み客名", "確度"],
+        [existing.pk, existing.name, "55"],  # changed
+        ["", "新規A", "20"],
+        ["", "新規B", "30"],
+    ]
+    job = create_job(personas.owner, csv_bytes(rows), update_duplicates=True)
+    job = import_job_run(job=import_job_preview(job=job))
+    assert (job.created_count, job.updated_count) == (2, 1)
+    created = Delivery.objects.filter(event_type="prospect.created").order_by("id")
+    new_ids = set(Prospect.objects.filter(name__in=["新規A", "新規B"]).values_list("pk", flat=True))
+    assert {d.payload["data"]["id"] for d in created} == new_ids and created.count() == 2
+    updated = Delivery.objects.filter(event_type="prospect.updated")
+    assert [d.payload["data"]["id"] for d in updated] == [existing.pk]
+    assert updated.get().payload["data"]["probability"] == 55
+
+    # The same file again changes nothing: nothing to tell.
+    job = create_job(personas.owner, csv_bytes(rows[:2]), update_duplicates=True)
+    job = import_job_run(job=import_job_preview(job=job))
+    assert job.unchanged_count == 1 and Delivery.objects.count() == 3
