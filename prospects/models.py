@@ -272,12 +272,14 @@ class Prospect(models.Model):
     )
 
     # The deal's ID in the system it came from (a CRM export's opportunity ID): an import with "update
-    # existing" finds the prospect by it. Unique among the prospects that have one.
+    # existing" finds the prospect by it. Unique among the prospects that have one. Empty in the database
+    # too (db_default) for the writers that name their columns (COPY, raw SQL): they need not know it.
     external_id = models.CharField(
         _("external ID"),
         max_length=EXTERNAL_ID_MAX_LENGTH,
         blank=True,
         default="",
+        db_default="",
         help_text=_("The deal's ID in another system (a CRM it was imported from)."),
     )
 

@@ -141,3 +141,13 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):
                     connection.ops.execute_sql_flush(statements)
                     connection.creation.deserialize_db_from_string(contents)
     return result
+
+
+@pytest.fixture(autouse=True)
+def fresh_job_publisher(monkeypatch):
+    """Each test publishes jobs through a publisher of its own: a broker failure an earlier test caused
+    (or simulated) leaves a JOBS_BROKER_BACKOFF on the process's publisher, during which enqueue does not
+    wait for the broker, and a later test that expects its publish would find none."""
+    from salescrm.lib import jobs
+
+    monkeypatch.setattr(jobs, "_publisher", jobs._Publisher())
