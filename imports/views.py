@@ -39,6 +39,7 @@ from salescrm.lib.export import export_response
 ERROR_ROWS_ON_PAGE = 200
 NEW_OWNER = gettext_lazy("(a new rep account, inactive)")
 NO_OWNER = gettext_lazy("(no such user: an error)")
+AMBIGUOUS_AUTOMATIC = gettext_lazy("(more than one user matches: an error)")
 ERRORS_CUT = ngettext_lazy(
     "The list stops here: the first %(shown)s of %(count)s error.",
     "The list stops here: the first %(shown)s of %(count)s errors.",
@@ -102,16 +103,27 @@ def _also_selected(saved: dict[str, dict[str, str]], field: str, raw: str) -> st
     return next((f"{other}:{code}" for other, code in sets.items()), "")
 
 
-def _owner_guesses(request: HttpRequest) -> dict[str, str]:
-    """{key: user id} for the users the importer may assign, by username, e-mail and full name;
-    a key shared by two users is left out (the row will say it is ambiguous)."""
-    if not hasattr(request, "_import_owner_guesses"):
+def _owner_keys(request: HttpRequest) -> dict[str, set[str]]:
+    """{key: user ids} of the users the importer may assign, by username, e-mail and full name."""
+    if not hasattr(request, "_import_owner_keys"):
         found: dict[str, set[str]] = {}
         for user in visible_users(request.user):
             for key in parsing.owner_keys(user.username, user.last_name, user.first_name, user.email):
                 found.setdefault(key, set()).add(str(user.pk))
-        request._import_owner_guesses = {k: next(iter(v)) for k, v in found.items() if len(v) == 1}
-    return request._import_owner_guesses
+        request._import_owner_keys = found
+    return request._import_owner_keys
+
+
+def _owner_automatic(request: HttpRequest, job: ImportJob, raw: str) -> tuple[str, Any]:
+    """(the user id guessed for an owner cell, what "automatic" does with it): a key one user has is
+    theirs; one two users have is the row's error (imports.services.validation: AMBIGUOUS_OWNER); one
+    nobody has is a new inactive account or an error, as the upload chose."""
+    ids = _owner_keys(request).get(parsing.owner_key(raw), set())
+    if len(ids) == 1:
+        return next(iter(ids)), None
+    if ids:
+        return "", AMBIGUOUS_AUTOMATIC
+    return "", NEW_OWNER if job.options.get("create_owners") else NO_OWNER
 
 
 def _mapping_context(request: HttpRequest, job: ImportJob) -> dict[str, Any]:
@@ -128,14 +140,14 @@ def _mapping_context(request: HttpRequest, job: ImportJob) -> dict[str, Any]:
             current = saved_values.get(field, {})
             values = []
             for j, raw in enumerate(header["values"]):
+                automatic = None
                 if field == "owner":
-                    guess = _owner_guesses(request).get(parsing.owner_key(raw), "")
+                    guess, automatic = _owner_automatic(request, job, raw)
                 else:
                     guess = parsing.guess_value(field, raw) or ""
                 value = {"j": j, "raw": raw, "selected": current.get(raw, guess)}
-                if field == "owner" and not guess:
-                    # What "automatic" does with a name no account has (imports.services.validation).
-                    value["automatic"] = NEW_OWNER if job.options.get("create_owners") else NO_OWNER
+                if automatic is not None:
+                    value["automatic"] = automatic
                 if field in ALSO_FIELDS:
                     value["also"] = _also_selected(saved_also.get(field, {}), field, raw)
                 values.append(value)

@@ -407,6 +407,10 @@ class RowValidator:
         values = {k: v for k, v in row.values.items() if k not in DIRECTORY_FIELDS}
         values.pop("id", None)
         values.pop("currency", None)  # checked with the cell: the company's currency
+        if row.named_by_import and prospect is not None:
+            # A name made from the company and product names a new deal; the deal a row updates keeps
+            # its own (a name match found it under that name; an external ID match may not have).
+            values.pop("name", None)
         if values.get("won_amount") == 0:
             values.pop("won_amount")  # zero says nothing: CRM exports write 0 on open and lost deals
         # The next activity is not the prospect's: planned once the row is written (imports.services.run).

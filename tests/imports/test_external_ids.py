@@ -184,3 +184,23 @@ def test_a_prospect_named_by_one_rows_id_and_another_rows_external_id_is_a_row_e
     assert [(e["row"], e["reason"]) for e in job.errors] == [(3, _en(DUPLICATE_IN_FILE, row=2))]
     existing.refresh_from_db()
     assert existing.probability == 10
+
+
+def test_a_re_import_without_a_name_column_keeps_the_name_of_the_deal_it_updates(personas):
+    """A row without a name of its own is named after its company for a NEW deal only: the deal its
+    external ID finds keeps the name it has (renamed since the first import, say), not one the import
+    makes up again."""
+    header = ["opportunity_id", "account", "担当者", "確度"]
+    job = _import(personas.owner, [header, ["OPP-7", "Acme", "owner", "30"]])
+    assert job.status == JobStatus.DONE, job.errors
+    deal = Prospect.objects.get(external_id="OPP-7")
+    assert deal.name == "Acme"
+    Prospect.objects.filter(pk=deal.pk).update(name="Acme 二期工事")
+
+    job = _import(personas.owner, [header, ["OPP-7", "Acme", "owner", "60"]], update_duplicates=True)
+    assert job.status == JobStatus.DONE, job.errors
+    deal.refresh_from_db()
+    assert (deal.name, deal.probability) == ("Acme 二期工事", 60)
+    # Nothing but the name would change: the row changes nothing.
+    job = _import(personas.owner, [header, ["OPP-7", "Acme", "owner", "60"]], update_duplicates=True)
+    assert (job.updated_count, job.unchanged_count) == (0, 1)

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from imports.models import ImportJob, JobPhase, JobStatus
+from imports.services import import_job_preview
+from imports.services.validation import AMBIGUOUS_OWNER
 from prospects.models import Prospect
 from tests.imports.conftest import HEADER, create_job, csv_bytes, upload
 
@@ -244,6 +247,27 @@ def test_the_mapping_page_says_what_becomes_of_an_owner_no_account_has(personas,
     assert (
         '<option value="">(automatic)</option>' in known and f'value="{personas.owner.pk}" selected' in known
     )
+
+
+@pytest.mark.parametrize("create_owners", [True, False])
+def test_the_mapping_page_says_an_owner_two_accounts_match_is_an_error(personas, login, create_owners):
+    """A name two accounts answer to is neither guessed nor created: the import says "more than one
+    user matches" (imports.services.validation), and so does the page, never "a new rep account"."""
+    from accounts.models import User
+
+    for username in ("sato1", "sato2"):
+        User.objects.create_user(username=username, last_name="佐藤", first_name="花子")
+    rows = [["会社名", "担当者"], ["A", "佐藤 花子"]]
+    job = create_job(personas.admin, csv_bytes(rows), create_owners=create_owners)
+    client = login(personas.admin)
+    client.cookies["django_language"] = "en"
+    page = client.get(reverse("imports:mapping", args=[job.pk])).content.decode()
+    sato = page[page.index(">佐藤 花子</label>") :].split("</select>")[0]
+    assert '<option value="">(more than one user matches: an error)</option>' in sato
+    job.refresh_from_db()
+    with translation.override("en"):
+        preview = import_job_preview(job=job)
+    assert [e["reason"] for e in preview.errors] == [str(AMBIGUOUS_OWNER)]
 
 
 def test_an_xlsx_upload_goes_through_the_same_pages(personas, login):

@@ -28,11 +28,15 @@ def _existence_checks(queries) -> list[str]:
 def test_a_create_with_records_asks_no_existence_query(personas):
     company = Company.objects.get(pk=Company.objects.create(name="株式会社みなと").pk)
     with CaptureQueriesContext(connection) as ctx:
-        prospect_create(by=personas.owner, owner=personas.owner, name="屋根", company=company, source="referral")
+        prospect_create(
+            by=personas.owner, owner=personas.owner, name="屋根", company=company, source="referral"
+        )
     assert _existence_checks(ctx.captured_queries) == []
 
 
 def test_an_id_that_names_no_record_is_still_a_validation_error(personas):
     with pytest.raises(ValidationError) as raised:
-        prospect_create(by=personas.owner, owner=personas.owner, name="屋根", company_id=999_999_999, source="referral")
+        prospect_create(
+            by=personas.owner, owner=personas.owner, name="屋根", company_id=999_999_999, source="referral"
+        )
     assert "company" in raised.value.message_dict
