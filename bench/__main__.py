@@ -112,7 +112,7 @@ def measure_pages(dataset, args: argparse.Namespace) -> tuple[dict[str, Any], li
     clients = measure.Clients(dataset)
     # GETs first, POSTs last in each round: the POSTs change rows that other pages show.
     wanted = {name.strip() for name in args.only.split(",") if name.strip()}
-    unknown = wanted - {page.name for page in PAGES}
+    unknown = wanted - {page.name for page in PAGES} - {BASELINE.name}  # the baseline is always measured
     if unknown:
         raise SystemExit(f"unknown page(s) {sorted(unknown)}; see bench/pages.py")
     chosen = [page for page in PAGES if not wanted or page.name in wanted]

@@ -29,3 +29,11 @@ def baseline(request: HttpRequest) -> HttpResponse:
         .values("id", "name", "horizon", "probability", "amount", "expected_month")[:ROWS]
     )
     return render(request, "bench/baseline.html", {"rows": rows})
+
+
+@login_required
+def frame(request: HttpRequest) -> HttpResponse:
+    """The frame every signed-in page pays on top of the baseline: base.html (navigation, bell, search,
+    language switch, user menu) and the context processors, with an empty content block and no query of
+    its own. Its ratio to the baseline is the part of every page's ratio that no view can win back."""
+    return render(request, "bench/frame.html")

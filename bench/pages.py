@@ -142,6 +142,11 @@ def _api_headers(ds: Dataset) -> dict[str, str]:
 BASELINE = Page("baseline", "rep", lambda ds: reverse("bench_baseline"))
 
 PAGES: list[Page] = [
+    # The frame alone (bench.baseline.frame): base.html with an empty content block for a signed-in rep,
+    # what every page pays before its own content; measured next to the baseline (docs/performance.md).
+    Page("frame", "rep", lambda ds: reverse("bench_frame")),
+    # A manager's frame: the bell counts the alerts of the teams they lead (the visibility rule's memo).
+    Page("frame.manager", "manager", lambda ds: reverse("bench_frame")),
     Page("home", "rep", lambda ds: reverse("home")),
     Page("prospects.list", "rep", lambda ds: reverse("prospects:list")),
     Page(

@@ -1,10 +1,11 @@
-"""The project's URLs plus the baseline view (only mounted under bench.settings)."""
+"""The project's URLs plus the baseline and frame views (only mounted under bench.settings)."""
 
 from django.urls import include, path
 
-from bench.baseline import baseline
+from bench.baseline import baseline, frame
 
 urlpatterns = [
     path("bench/baseline/", baseline, name="bench_baseline"),
+    path("bench/frame/", frame, name="bench_frame"),
     path("", include("salescrm.urls")),
 ]
