@@ -139,5 +139,5 @@ def _reverse_once(name: str, urlconf: str, script_prefix: str) -> str:
 @register.simple_tag
 def fixed_url(name: str) -> str:
     """{% url name %} of a URL without arguments, reversed once per process (per URLconf and script
-    prefix): the frame of every page links to 25-30 such URLs, and reverse() is ~8 us each."""
+    prefix): the frame of every page links to many such URLs (docs/performance.md, "The frame")."""
     return _reverse_once(name, get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
