@@ -14,11 +14,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseStopPolling
 
 from accounts.access import admin_required, visible_users
+from accounts.models import User
 from accounts.services import Invitations, users_send_invitations, users_set_active
 from imports import parsing
 from imports.forms import ActivateOwnersForm, MappingNameForm, UploadForm
 from imports.models import DateOrder, ImportJob, JobPhase, JobStatus
-from imports.selectors import access_job, visible_jobs
+from imports.selectors import access_job, owner_index, visible_jobs
 from imports.services import (
     ALSO_FIELDS,
     VALUE_FIELDS,
@@ -103,14 +104,10 @@ def _also_selected(saved: dict[str, dict[str, str]], field: str, raw: str) -> st
     return next((f"{other}:{code}" for other, code in sets.items()), "")
 
 
-def _owner_keys(request: HttpRequest) -> dict[str, set[str]]:
-    """{key: user ids} of the users the importer may assign, by username, e-mail and full name."""
+def _owner_keys(request: HttpRequest) -> dict[str, list[User]]:
+    """owner_index of the importer, read once a request."""
     if not hasattr(request, "_import_owner_keys"):
-        found: dict[str, set[str]] = {}
-        for user in visible_users(request.user):
-            for key in parsing.owner_keys(user.username, user.last_name, user.first_name, user.email):
-                found.setdefault(key, set()).add(str(user.pk))
-        request._import_owner_keys = found
+        request._import_owner_keys = owner_index(request.user)
     return request._import_owner_keys
 
 
@@ -118,7 +115,7 @@ def _owner_automatic(request: HttpRequest, job: ImportJob, raw: str) -> tuple[st
     """(the user id guessed for an owner cell, what "automatic" does with it): a key one user has is
     theirs; one two users have is the row's error (imports.services.validation: AMBIGUOUS_OWNER); one
     nobody has is a new inactive account or an error, as the upload chose."""
-    ids = _owner_keys(request).get(parsing.owner_key(raw), set())
+    ids = {str(user.pk) for user in _owner_keys(request).get(parsing.owner_key(raw), [])}
     if len(ids) == 1:
         return next(iter(ids)), None
     if ids:

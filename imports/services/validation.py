@@ -13,13 +13,13 @@ from django.core.validators import URLValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from accounts.access import visible_users
 from accounts.models import User
 from accounts.names import split_name
 from activities.models import Activity
 from companies.models import validate_corporate_number
 from imports import parsing
 from imports.models import ImportJob
+from imports.selectors import owner_index
 from imports.services.dates import import_job_date_order
 from imports.services.directory import DirectoryMatcher, Resolution
 from imports.services.fields import (
@@ -134,12 +134,9 @@ class RowValidator:
         self.create_owners = bool(job.options.get("create_owners")) and self.by.is_admin_role
         self.may_assign = self.by.is_admin_role or self.by.is_manager
         self._owner_index: dict[str, list[User]] = {}
-        self._users_by_id: dict[int, User] = {}
         if self.may_assign and "owner" in self.columns.values():
-            for user in visible_users(self.by):
-                self._users_by_id[user.pk] = user
-                for key in parsing.owner_keys(user.username, user.last_name, user.first_name, user.email):
-                    self._owner_index.setdefault(key, []).append(user)
+            self._owner_index = owner_index(self.by)
+        self._users_by_id = {user.pk: user for users in self._owner_index.values() for user in users}
         self.new_owners: dict[str, NewOwner] = {}
         self.matcher = ProspectMatcher(
             self.by,
