@@ -87,13 +87,7 @@ _KIND_FORMATTERS = {
 }
 
 
-# The detail page shows the newest changes; the rest of a long history is one link away.
-TIMELINE_EVENTS = 30
-
-
-def prospect_timeline_page(
-    prospect: Prospect, limit: int | None = TIMELINE_EVENTS
-) -> tuple[list[TimelineEntry], bool]:
+def prospect_timeline_page(prospect: Prospect, limit: int | None) -> tuple[list[TimelineEntry], bool]:
     """The newest `limit` recorded events of the prospect as timeline entries (all of them with None),
     and whether older ones were left out. One event more is read: the oldest shown is diffed with it."""
     events = prospect.events.order_by("-pgh_id").select_related("pgh_context")

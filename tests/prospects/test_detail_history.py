@@ -6,7 +6,9 @@ from django.db.models import F
 from django.urls import reverse
 
 from prospects.models import Prospect
-from prospects.selectors import TIMELINE_EVENTS, prospect_timeline, prospect_timeline_page
+from prospects.selectors import prospect_timeline, prospect_timeline_page
+
+TIMELINE_EVENTS = 30  # a page of changes, as the prospect page's timeline reads them
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +24,7 @@ def test_a_long_history_shows_its_newest_changes_and_links_the_whole(personas, c
     whole = prospect_timeline(prospect)
     assert len(whole) == TIMELINE_EVENTS + 6  # created, then every change
 
-    page, older = prospect_timeline_page(prospect)
+    page, older = prospect_timeline_page(prospect, TIMELINE_EVENTS)
     assert older and len(page) == TIMELINE_EVENTS
     # The oldest shown entry keeps its changes: it is diffed with the event after it, read too.
     assert [(e.version, [(c.field, c.old, c.new) for c in e.changes]) for e in page] == [
@@ -44,8 +46,8 @@ def test_the_detail_page_shows_each_change_once_in_its_timeline(personas, client
 def test_a_short_history_is_read_whole(personas):
     prospect = personas.prospect
     _edit(prospect, 2)
-    page, older = prospect_timeline_page(prospect)
+    page, older = prospect_timeline_page(prospect, TIMELINE_EVENTS)
     assert not older and len(page) == 3 == len(prospect_timeline(prospect))
     _edit(prospect, TIMELINE_EVENTS - 3)  # exactly the limit: nothing left out
-    page, older = prospect_timeline_page(prospect)
+    page, older = prospect_timeline_page(prospect, TIMELINE_EVENTS)
     assert not older and len(page) == TIMELINE_EVENTS
