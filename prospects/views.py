@@ -155,12 +155,10 @@ def prospect_create_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         fields = {k: v for k, v in form.cleaned_data.items() if k not in NOT_PROSPECT_FIELDS}
         try:
-            with (
-                transaction.atomic()
-            ):  # the prospect, its new company and contact, its first planned activity
-                fields = customer_records(
-                    fields, by=request.user
-                )  # a company or contact picked as new is made
+            # The prospect, its new company and contact, its first planned activity: all or nothing.
+            with transaction.atomic():
+                # A company or contact picked as new is made first.
+                fields = customer_records(fields, by=request.user)
                 prospect = prospect_create(by=request.user, owner=form.cleaned_data.get("owner"), **fields)
                 _save_next_activity(request, prospect, form, None)
         except ValidationError as exc:  # an external ID taken since the form checked it
