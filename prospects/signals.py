@@ -9,8 +9,9 @@ listens (targets/apps.py) and re-checks the pipeline targets.
 `prospect_changed(prospect=..., change=...)`: one prospect was created, updated, won, lost or reopened
 (`change` is that word), sent once per change by the service that made it (prospects.services,
 closing.services), inside its transaction, with the prospect as saved. The webhooks app listens.
-`prospects_updated(prospect_ids=[...])`: many prospects updated in one statement: a manager's bulk edit
-and 担当替え of a leaving rep's open prospects (prospects.bulk), and the rows an import changed.
+`prospects_updated(prospect_ids=[...], change="updated")`: many prospects updated in one statement: a
+manager's bulk edit and 担当替え of a leaving rep's open prospects (prospects.bulk), and the rows an import
+changed (`change` "won" or "lost" for the rows it closed, as prospect_changed says it).
 `prospects_created(prospect_ids=[...])`: the prospects an import created (imports.services.run).
 """
 
@@ -23,7 +24,7 @@ from django.dispatch import Signal
 
 pipeline_changed = Signal()  # keyword argument: owner_ids (a sorted list of user ids, never empty)
 prospect_changed = Signal()  # keyword arguments: prospect, change (PROSPECT_CHANGES)
-prospects_updated = Signal()  # keyword argument: prospect_ids (a list, never empty)
+prospects_updated = Signal()  # keyword arguments: prospect_ids (a list, never empty), change
 prospects_created = Signal()  # keyword argument: prospect_ids (a list, never empty)
 
 PROSPECT_CHANGES = ("created", "updated", "won", "lost", "reopened")
@@ -43,11 +44,13 @@ def prospect_changed_send(*, prospect: Any, change: str) -> None:
     prospect_changed.send(sender=prospect_changed_send, prospect=prospect, change=change)
 
 
-def prospects_updated_send(*, prospect_ids: list[int]) -> None:
-    """Tell the listeners that a bulk edit or an import updated these prospects (nothing for an empty
-    list)."""
+def prospects_updated_send(*, prospect_ids: list[int], change: str = "updated") -> None:
+    """Tell the listeners that a bulk edit or an import updated these prospects (`change`: updated, or
+    won / lost for the ones it closed); nothing for an empty list."""
+    if change not in ("updated", "won", "lost"):
+        raise ValueError(f"not a change of many prospects: {change}")
     if prospect_ids:
-        prospects_updated.send(sender=prospects_updated_send, prospect_ids=list(prospect_ids))
+        prospects_updated.send(sender=prospects_updated_send, prospect_ids=list(prospect_ids), change=change)
 
 
 def prospects_created_send(*, prospect_ids: list[int]) -> None:

@@ -5,7 +5,8 @@ transaction (webhooks.services.event_emit delivers after the commit).
   services (prospects.services, closing.services) once per change; a reopening is an update; a
   manager's bulk edit and the hand-over of a leaving rep's open prospects (prospects.bulk) send
   prospects.signals.prospects_updated (one prospect.updated per prospect); an import sends
-  prospects_created and prospects_updated for the rows it wrote (one event per prospect, in batches).
+  prospects_created and prospects_updated for the rows it wrote (one event per prospect, in batches;
+  prospect.won / lost for a row it closed).
 - alert.opened / resolved: targets.signals.alerts_changed, sent by the pipeline check with the ids it
   opened and resolved; the message id is the alert's, so a duplicated check tells it once.
 - inquiry.received: inbound.signals.inquiry_received.
@@ -52,8 +53,8 @@ def _prospects_emit(event_type: str, prospect_ids: list[int]) -> None:
         events_emit(event_type, [(prospect_data(p), None) for p in prospects], subscriptions=subscriptions)
 
 
-def on_prospects_updated(*, prospect_ids: list[int], **_kwargs: Any) -> None:
-    _prospects_emit(EventType.PROSPECT_UPDATED, prospect_ids)
+def on_prospects_updated(*, prospect_ids: list[int], change: str = "updated", **_kwargs: Any) -> None:
+    _prospects_emit(PROSPECT_EVENTS[change], prospect_ids)
 
 
 def on_prospects_created(*, prospect_ids: list[int], **_kwargs: Any) -> None:

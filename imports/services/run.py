@@ -29,7 +29,7 @@ from imports.services.validation import (
     ParsedRow,
     RowValidator,
 )
-from prospects.models import Prospect, ProspectEvent
+from prospects.models import Prospect, ProspectEvent, Status
 from prospects.signals import pipeline_changed_send, prospects_created_send, prospects_updated_send
 from salescrm.lib.bulk import copy_insert, copy_update
 
@@ -109,11 +109,13 @@ def _process(
 
 
 def _announce(history_id: Any, outcome: Outcome) -> None:
-    """prospect.created and prospect.updated for the rows written (webhooks): COPY gives the new rows
-    no ids, so they are read from their history's insert events under this run's context."""
+    """prospect.created, and prospect.updated (won / lost for a row that closed its deal) for the rows
+    written (webhooks): COPY gives the new rows no ids, so they are read from their history's insert
+    events under this run's context."""
     created = ProspectEvent.objects.filter(pgh_context_id=history_id, pgh_label="insert")
     prospects_created_send(prospect_ids=list(created.values_list("pgh_obj_id", flat=True)))
-    prospects_updated_send(prospect_ids=outcome.updated_ids)
+    for change, ids in outcome.updated_ids.items():
+        prospects_updated_send(prospect_ids=ids, change=change)
 
 
 def _plan_next_activities(plans: list[Prospect], last_pk: int) -> None:
@@ -159,7 +161,9 @@ def _write_updates(updates: list[tuple[Prospect, list[str]]], now: dt.datetime, 
     # One statement for the batch; a row's unchanged fields are written with their own values.
     copy_update(Prospect, [p for p, _c in updates], sorted(fields))
     outcome.updated += len(updates)
-    outcome.updated_ids += [p.pk for p, _c in updates]
+    for prospect, changed in updates:
+        closed = "status" in changed and prospect.status in (Status.WON, Status.LOST)
+        outcome.updated_ids.setdefault(prospect.status if closed else "updated", []).append(prospect.pk)
 
 
 def _link(prospect: Prospect) -> None:

@@ -267,3 +267,11 @@ def test_an_import_tells_one_event_per_prospect_it_created_or_changed(hook, pers
     job = create_job(personas.owner, csv_bytes(rows[:2]), update_duplicates=True)
     job = import_job_run(job=import_job_preview(job=job))
     assert job.unchanged_count == 1 and Delivery.objects.count() == 3
+
+    # A row that closes its deal tells prospect.lost, as the lost button would (not prospect.updated).
+    closing = [["ID", "ステータス", "失注理由", "完了日"], [existing.pk, "失注", "予算不足", "2026-11-30"]]
+    job = create_job(personas.owner, csv_bytes(closing), update_duplicates=True)
+    job = import_job_run(job=import_job_preview(job=job))
+    assert job.updated_count == 1, job.errors
+    assert events()[3:] == ["prospect.lost"]
+    assert Delivery.objects.get(event_type="prospect.lost").payload["data"]["status"] == "lost"
