@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import json
 import re
-import time
 from decimal import Decimal
 from pathlib import Path
 
@@ -25,6 +24,7 @@ from products.models import Product
 from prospects.models import LostReason, Prospect, Status
 from salescrm.celery import app as celery_app
 from tests.browser import support
+from tests.imports.conftest import wait_for_job
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -95,16 +95,6 @@ def fact(page: Page, label: str) -> Locator:
 
 def scope_labels(page: Page) -> list[str]:
     return [t.strip() for t in page.locator("#id_scope option").all_inner_texts()]
-
-
-def wait_for_job(job: ImportJob, status: str, timeout: float = 60) -> ImportJob:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        job.refresh_from_db()
-        if job.status == status:
-            return job
-        time.sleep(0.2)
-    raise AssertionError(f"job stayed {job.status} ({job.message})")
 
 
 def test_an_admin_imports_a_raw_english_crm_export_and_activates_its_reps_in_one_step(

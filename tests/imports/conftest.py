@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import csv
 import io
+import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -62,3 +63,14 @@ def run_import(
 
 
 HEADER = ["会社名", "担当者", "確度", "見込金額", "受注予定月", "ステータス", "流入経路"]
+
+
+def wait_for_job(job: ImportJob, status: str, timeout: float = 60) -> ImportJob:
+    """The job once a Celery worker has brought it to `status` (fails after `timeout` seconds)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job.refresh_from_db()
+        if job.status == status:
+            return job
+        time.sleep(0.2)
+    raise AssertionError(f"job stayed {job.status} ({job.message})")

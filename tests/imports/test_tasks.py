@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from celery.contrib.testing.worker import start_worker
 from django.urls import reverse
@@ -11,17 +9,7 @@ from django.urls import reverse
 from imports.models import ImportJob, JobStatus
 from prospects.models import Prospect
 from salescrm.celery import app
-from tests.imports.conftest import HEADER, csv_bytes, upload
-
-
-def wait_for(job: ImportJob, status: str, timeout: float = 60) -> ImportJob:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        job.refresh_from_db()
-        if job.status == status:
-            return job
-        time.sleep(0.2)
-    raise AssertionError(f"job stayed {job.status} ({job.message})")
+from tests.imports.conftest import HEADER, csv_bytes, upload, wait_for_job
 
 
 @pytest.fixture
@@ -42,12 +30,12 @@ def test_a_large_file_is_checked_and_imported_by_the_worker(personas, login, wor
         {f"col-{i}": "" for i in range(7)} | {"col-0": "name", "col-1": "owner"},
     )
 
-    job = wait_for(job, JobStatus.PREVIEWED)
+    job = wait_for_job(job, JobStatus.PREVIEWED)
     assert (job.error_count, job.created_count, job.processed_rows) == (0, 120, 120)
     assert not Prospect.objects.filter(name__startswith="会社").exists()
 
     client.post(reverse("imports:run", args=[job.pk]))
-    job = wait_for(job, JobStatus.DONE)
+    job = wait_for_job(job, JobStatus.DONE)
     assert job.processed_rows == job.total_rows == 120
     assert Prospect.objects.filter(name__startswith="会社", owner=personas.owner).count() == 120
     # The polling fragment now stops (htmx 286).
@@ -64,11 +52,11 @@ def test_a_failing_large_import_writes_nothing_through_the_worker(personas, logi
     client.post(reverse("imports:upload"), {"file": upload(csv_bytes(rows)), "encoding": "auto"})
     job = ImportJob.objects.get()
     client.post(reverse("imports:mapping", args=[job.pk]), {"col-0": "name", "col-2": "probability"})
-    job = wait_for(job, JobStatus.PREVIEWED)
+    job = wait_for_job(job, JobStatus.PREVIEWED)
     job_file(job).write_bytes(
         csv_bytes([*rows[:-1], ["会社79", "owner", "120", "1", "2026/11", "商談中", "紹介"]])
     )
     client.post(reverse("imports:run", args=[job.pk]))
-    job = wait_for(job, JobStatus.FAILED)
+    job = wait_for_job(job, JobStatus.FAILED)
     assert [e["row"] for e in job.errors] == [81]
     assert not Prospect.objects.filter(name__startswith="会社").exists()
