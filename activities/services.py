@@ -331,18 +331,20 @@ def next_activity_save(
 def planned_for_import(*, rows: list[tuple[int, int, str, dt.date | None, bool]]) -> int:
     """A planned activity (kind "other", the text as its subject, all day; no date: today) for each
     imported (prospect id, owner id, next action text, date, prospect open) that has no activity of
-    that subject and day yet, so importing the same file twice plans it once. A closed prospect's is
-    kept cancelled, as closing leaves a deal's plans (reopening it plans them). One read, one bulk
-    insert. Returns the number written."""
+    that subject and day yet, so importing the same file twice plans it once. An activity without a
+    subject is exported under its kind's label (prospects.views.LIST_COLUMNS), so that label, in either
+    language, names it too. A closed prospect's is kept cancelled, as closing leaves a deal's plans
+    (reopening it plans them). One read, one bulk insert. Returns the number written."""
     if not rows:
         return 0
-    existing = {
-        (prospect_id, subject, timezone.localdate(starts_at))
-        for prospect_id, subject, starts_at in Activity.objects.filter(
-            prospect_id__in={r[0] for r in rows},
-            status__in=[ActivityStatus.PLANNED, ActivityStatus.CANCELLED],
-        ).values_list("prospect_id", "subject", "starts_at")
-    }
+    existing = set()
+    for prospect_id, subject, starts_at, label_ja, label_en in Activity.objects.filter(
+        prospect_id__in={r[0] for r in rows},
+        status__in=[ActivityStatus.PLANNED, ActivityStatus.CANCELLED],
+    ).values_list("prospect_id", "subject", "starts_at", "kind__label_ja", "kind__label_en"):
+        day = timezone.localdate(starts_at)
+        names = {subject} if subject else {"", label_ja, label_en}
+        existing.update((prospect_id, name, day) for name in names)
     kind, _created = ActivityKind.objects.get_or_create(
         code="other", defaults={"label_ja": "その他", "label_en": "Other", "position": 90}
     )

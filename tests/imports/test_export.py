@@ -154,3 +154,31 @@ def test_the_export_carries_the_next_planned_activity_and_imports_back_as_one(pe
     assert job.status == "done", job.message
     plans = sorted(Activity.objects.values_list("prospect__name", "subject", "status"))
     assert plans == [("佐藤商事", "電話", "planned"), ("鈴木建設", "見積を持参", "planned")]
+
+
+@pytest.mark.parametrize("language", ["ja", "en"])
+def test_a_next_activity_without_a_subject_exports_as_its_kind_and_imports_back_as_the_same_one(
+    personas, login, language
+):
+    """The export names a subject-less plan by its kind (電話 / Call); the re-import of that file
+    recognises it instead of planning a second activity of kind "other" with the label as subject."""
+    import csv
+
+    from activities.models import Activity
+    from tests.activities.conftest import at, make_activity
+    from tests.imports.conftest import run_import
+
+    deal = make_prospect(personas.owner, name="鈴木建設")
+    make_activity(deal, starts_at=at(dt.date(2027, 2, 3)), code="call", subject="")
+    client = login(personas.owner)
+    with translation.override(language):
+        response = client.get(reverse("prospects:list") + "?export=csv", HTTP_ACCEPT_LANGUAGE=language)
+        body = csv_body(response).decode("utf-8-sig")
+        header, *rows = list(csv.reader(io.StringIO(body)))
+        action, action_on = header.index(gettext("Next action")), header.index(gettext("Next action date"))
+    row = next(r for r in rows if r[0] == "鈴木建設")
+    assert row[action] == ("電話" if language == "ja" else "Call")
+    back = [[header[0], header[action], header[action_on]], [row[0], row[action], row[action_on]]]
+    job = run_import(personas.owner, back, update_duplicates=True)
+    assert job.status == "done", job.message
+    assert list(Activity.objects.filter(prospect=deal).values_list("kind__code", "subject")) == [("call", "")]
