@@ -252,6 +252,8 @@ def _detail_context(request: HttpRequest, job: ImportJob, **extra: Any) -> dict[
         "date_order": import_job_date_order(job=job),
         # The product column only for a file that has one (a filled amount shows where it came from).
         "show_product": "product" in job.mapping.get("columns", {}).values(),
+        # The external ID column likewise: what a re-import of the file will match the rows by.
+        "show_external_id": "external_id" in job.mapping.get("columns", {}).values(),
     }
     if job.status == JobStatus.DONE and request.user.is_admin_role:
         # The reps this import created that nobody has activated yet: one form activates them all.

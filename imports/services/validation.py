@@ -512,6 +512,7 @@ def _preview(row: ParsedRow, target: Prospect, *, action: str, link: Resolution)
         "row": row.number,
         "action": action,
         "name": target.name,
+        "external_id": target.external_id,
         "owner": owner,
         "new_owner": isinstance(row.owner, NewOwner),
         "status": str(Status(target.status).label),

@@ -204,3 +204,20 @@ def test_a_re_import_without_a_name_column_keeps_the_name_of_the_deal_it_updates
     # Nothing but the name would change: the row changes nothing.
     job = _import(personas.owner, [header, ["OPP-7", "Acme", "owner", "60"]], update_duplicates=True)
     assert (job.updated_count, job.unchanged_count) == (0, 1)
+
+
+def test_the_dry_run_preview_shows_each_rows_external_id(personas, login):
+    """The preview shows the ID a re-import will match each row by; a file without one shows no column."""
+    from django.urls import reverse
+
+    from imports.services import import_job_preview
+    from tests.imports.conftest import create_job, csv_bytes
+
+    client = login(personas.owner)
+    rows = [HEADER, ["OPP-77", "鈴木建設", personas.owner.display_name, "30"]]
+    job = import_job_preview(job=create_job(personas.owner, csv_bytes(rows, "utf-8")))
+    page = client.get(reverse("imports:job", args=[job.pk])).content.decode()
+    assert "外部ID</th>" in page and ">OPP-77</td>" in page
+    plain = [HEADER[1:], ["佐藤商事", personas.owner.display_name, "30"]]
+    job = import_job_preview(job=create_job(personas.owner, csv_bytes(plain, "utf-8")))
+    assert "外部ID</th>" not in client.get(reverse("imports:job", args=[job.pk])).content.decode()
