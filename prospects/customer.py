@@ -88,14 +88,22 @@ def _options(offer: Offer, similar: list[Any]) -> None:
             seen.add(record.pk)
             offer.options.append(Option(record, likely, str(record.pk) == offer.choice))
     if offer.record is not None and offer.record.pk not in seen:
-        offer.options.insert(0, Option(offer.record, False, True))
+        offer.options.insert(0, Option(offer.record, False, str(offer.record.pk) == offer.choice))
 
 
 def _keep_current(offer: Offer, current: Callable[[], Any] | None) -> None:
-    """No choice posted on a prospect that has its record: it keeps it (read only then)."""
+    """No choice posted on a prospect that has its record: it keeps it (read only then), unless the
+    name typed anew looks like another record: then the form offers that one beside it first."""
     if offer.undecided and current is not None and not offer.gone:
         offer.record = current()
-        offer.choice = str(offer.record.pk)
+        if all(record.pk == offer.record.pk for record in offer.likely):
+            offer.choice = str(offer.record.pk)
+
+
+def _posted_pick(pick: object, kept: object) -> object:
+    """The edit form posts the prospect's current record with `*_kept` until the rep sees an offer
+    (prospects/_company_offer.html): that is no choice, so a name typed anew can still be offered."""
+    return "" if kept else pick
 
 
 def company_offer(
@@ -111,9 +119,9 @@ def company_offer(
     companies while nothing is chosen (with the search box's matches as well when `suggest`)."""
     offer = Offer("company_pick", name.strip())
     offer.choice, offer.record, offer.gone = _pick(Company, user, pick)
-    _keep_current(offer, current)
     if offer.undecided or suggest:
         offer.likely = likely_companies(name, phone)
+    _keep_current(offer, current)
     similar: list[Company] = []
     if suggest and offer.typed:
         similar = list(with_deal_summary(search_companies(user, name, limit=SUGGESTIONS), "company"))
@@ -135,9 +143,9 @@ def contact_offer(
     """The contact pick, as company_offer; a blank contact person with no choice is no contact."""
     offer = Offer("contact_pick", name.strip())
     offer.choice, offer.record, offer.gone = _pick(Contact, user, pick)
-    _keep_current(offer, current)
     if offer.typed and (offer.undecided or suggest):
         offer.likely = likely_contacts(name, email, phone, company_id=company_id)
+    _keep_current(offer, current)
     similar: list[Contact] = []
     if suggest and offer.typed:
         similar = list(with_deal_summary(search_contacts(user, name, limit=SUGGESTIONS), "contact"))
@@ -179,6 +187,9 @@ class CustomerPicks:
         fields = self.fields  # type: ignore[attr-defined]
         for name in ("company_pick", "contact_pick"):
             fields[name] = forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)
+            fields[name.replace("_pick", "_kept")] = forms.BooleanField(
+                required=False, widget=forms.HiddenInput
+            )
         fields["name"].widget.attrs.update(COMPANY_HX)
         fields["contact_person"].widget.attrs.update(CONTACT_HX)
         if instance is not None and instance.pk:
@@ -202,7 +213,7 @@ class CustomerPicks:
             user,
             name=typed["name"],
             phone=typed["phone"],
-            pick=data.pop("company_pick", ""),
+            pick=_posted_pick(data.pop("company_pick", ""), data.pop("company_kept", False)),
             current=(lambda: instance.company) if linked and instance.company_id else None,
             suggest=suggest,
         )
@@ -212,7 +223,7 @@ class CustomerPicks:
             name=typed["contact_person"],
             email=typed["email"],
             phone=typed["phone"],
-            pick=data.pop("contact_pick", ""),
+            pick=_posted_pick(data.pop("contact_pick", ""), data.pop("contact_kept", False)),
             company_id=company.record.pk if company.record is not None else None,
             current=(lambda: instance.contact) if linked and instance.contact_id else None,
             suggest=suggest,

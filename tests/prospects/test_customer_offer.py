@@ -230,6 +230,7 @@ def test_an_edit_form_shows_the_company_and_can_move_to_another(client, personas
     client.force_login(personas.owner)
     page = client.get(reverse("prospects:edit", args=[mine.pk])).content.decode()
     assert f'<input type="hidden" name="company_pick" value="{minato.pk}">' in page
+    assert '<input type="hidden" name="company_kept" value="1">' in page
     data = _create(name="ミナト 新築", version=mine.version, company_pick=str(other.pk))
     assert client.post(reverse("prospects:edit", args=[mine.pk]), data).status_code == 302
     mine.refresh_from_db()
@@ -276,3 +277,42 @@ def test_an_edit_that_types_nothing_new_links_nothing(client, personas, minato):
     assert client.post(reverse("prospects:edit", args=[prospect.pk]), data).status_code == 302
     prospect.refresh_from_db()
     assert prospect.company is None and prospect.probability == 70
+
+
+def test_without_javascript_an_edit_renamed_after_another_company_offers_it_and_can_move_there(
+    client, personas, minato
+):
+    """The edit page posts its current company back as kept, not as a pick: a name typed anew that is
+    another company comes back with the offer (current, the likely one, a new one), and a pick moves it."""
+    kitano = Company.objects.create(name="北野商店")
+    mine = ProspectFactory(owner=personas.owner, company=kitano, name="北野商店 新築")
+    client.force_login(personas.owner)
+    page = client.get(reverse("prospects:edit", args=[mine.pk])).content.decode()
+    assert '<input type="hidden" name="company_kept" value="1">' in page
+    data = _create(name="㈱ミナト工務店", version=mine.version, company_pick=str(kitano.pk), company_kept="1")
+    response = client.post(reverse("prospects:edit", args=[mine.pk]), data)
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert f'<input type="radio" name="company_pick" value="{kitano.pk}">' in page
+    assert f'<input type="radio" name="company_pick" value="{minato.pk}">' in page
+    assert '<input type="radio" name="company_pick" value="new">' in page
+    mine.refresh_from_db()
+    assert mine.company == kitano and mine.name == "北野商店 新築"
+    del data["company_kept"]
+    response = client.post(
+        reverse("prospects:edit", args=[mine.pk]), {**data, "company_pick": str(minato.pk)}
+    )
+    assert response.status_code == 302
+    mine.refresh_from_db()
+    assert mine.company == minato and mine.name == "㈱ミナト工務店"
+
+
+def test_an_edit_that_keeps_the_current_company_explicitly_is_not_asked_again(client, personas, minato):
+    """The rep who saw the offer and chose the current company saves; no loop back to the offer."""
+    kitano = Company.objects.create(name="北野商店")
+    mine = ProspectFactory(owner=personas.owner, company=kitano, name="北野商店 新築")
+    client.force_login(personas.owner)
+    data = _create(name="㈱ミナト工務店", version=mine.version, company_pick=str(kitano.pk))
+    assert client.post(reverse("prospects:edit", args=[mine.pk]), data).status_code == 302
+    mine.refresh_from_db()
+    assert mine.company == kitano and mine.name == "㈱ミナト工務店"
