@@ -267,19 +267,32 @@ _MAIL_BACKEND = env_str(
     if DEBUG
     else "django.core.mail.backends.smtp.EmailBackend",
 )
+# Django's own backends that send nothing over SMTP; any other backend (Django's SMTP one or a custom one,
+# usually its subclass) gets the SMTP options: BaseEmailBackend ignores options it does not know.
+_LOCAL_MAIL_BACKENDS = {
+    f"django.core.mail.backends.{name}.EmailBackend" for name in ("console", "locmem", "dummy")
+}
 _MAIL_OPTIONS: dict[str, object] = {}
-if _MAIL_BACKEND.endswith(".smtp.EmailBackend"):
+if _MAIL_BACKEND == "django.core.mail.backends.filebased.EmailBackend":
+    # The folder of the file backend, used by bin/faults to count the alert emails.
+    _MAIL_OPTIONS = {"file_path": env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))}
+elif _MAIL_BACKEND not in _LOCAL_MAIL_BACKENDS:
     _MAIL_OPTIONS = {
         "host": env_str("EMAIL_HOST", "localhost"),
         "port": env_int("EMAIL_PORT", 25),
         "username": env_str("EMAIL_HOST_USER", ""),
         "password": env_str("EMAIL_HOST_PASSWORD", ""),
         "use_tls": env_bool("EMAIL_USE_TLS", False),
+        "use_ssl": env_bool("EMAIL_USE_SSL", False),
         "timeout": env_int("EMAIL_TIMEOUT", 30),
     }
-elif _MAIL_BACKEND.endswith(".filebased.EmailBackend"):
-    # The folder of the file backend, used by bin/faults to count the alert emails.
-    _MAIL_OPTIONS = {"file_path": env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))}
+    if _MAIL_OPTIONS["use_tls"] and _MAIL_OPTIONS["use_ssl"]:
+        # Django's SMTP backend refuses the pair only when it sends, inside a job; say it at start-up.
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(
+            "EMAIL_USE_TLS (STARTTLS, port 587) and EMAIL_USE_SSL (SMTPS, port 465): set one, not both."
+        )
 MAILERS = {"default": {"BACKEND": _MAIL_BACKEND, "OPTIONS": _MAIL_OPTIONS}}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "salescrm <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL

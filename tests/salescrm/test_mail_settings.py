@@ -21,12 +21,13 @@ with warnings.catch_warnings(record=True) as caught:
     from django.conf import settings
     from django.core import mail
     backend = type(mail.mailers.default).__name__
-print(json.dumps({"mailers": settings.MAILERS, "backend": backend,
+    host = getattr(mail.mailers.default, "host", None)
+print(json.dumps({"mailers": settings.MAILERS, "backend": backend, "host": host,
                   "warnings": [str(w.message) for w in caught if "mail" in str(w.message).lower()]}))
 """
 
 
-def probe(**variables: str) -> dict:
+def run_probe(**variables: str) -> subprocess.CompletedProcess:
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": os.environ.get("HOME", "/tmp"),
@@ -36,9 +37,13 @@ def probe(**variables: str) -> dict:
         "DJANGO_DEBUG": "1",
         **variables,
     }
-    result = subprocess.run(
+    return subprocess.run(
         [sys.executable, "-c", PROBE], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
     )
+
+
+def probe(**variables: str) -> dict:
+    result = run_probe(**variables)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])
 
@@ -60,9 +65,37 @@ def test_smtp_variables_make_the_default_mailer():
         "username": "crm",
         "password": "secret",
         "use_tls": True,
+        "use_ssl": False,
         "timeout": None,
     }
     assert found["backend"] == "EmailBackend" and found["warnings"] == []
+    assert found["host"] == "smtp.example.jp"
+
+
+def test_a_custom_smtp_backend_gets_the_smtp_options_too():
+    # A provider's backend is usually a subclass of Django's SMTP one; it must not fall back to localhost:25.
+    found = probe(
+        EMAIL_BACKEND="tests.salescrm.relay_backend.EmailBackend",
+        EMAIL_HOST="relay.example.jp",
+        EMAIL_PORT="465",
+        EMAIL_USE_SSL="1",
+    )
+    options = found["mailers"]["default"]["OPTIONS"]
+    assert (options["host"], options["port"], options["use_ssl"], options["use_tls"]) == (
+        "relay.example.jp",
+        465,
+        True,
+        False,
+    )
+    assert found["backend"] == "EmailBackend" and found["host"] == "relay.example.jp"
+
+
+def test_tls_and_ssl_together_stop_the_start_with_a_reason():
+    result = run_probe(
+        EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend", EMAIL_USE_TLS="1", EMAIL_USE_SSL="1"
+    )
+    assert result.returncode != 0
+    assert "EMAIL_USE_TLS" in result.stderr and "set one, not both" in result.stderr
 
 
 def test_the_file_backend_gets_its_folder_and_no_smtp_options(tmp_path):
