@@ -5,10 +5,15 @@ across the firm, so two reps do not chase one customer); the deals stay private 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import pghistory
 from django.contrib.postgres.indexes import GinIndex
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Collate
+from django.db.models.lookups import In
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -41,6 +46,17 @@ class DirectoryQuerySet(models.QuerySet):
     def current(self) -> DirectoryQuerySet:
         """Without the records merged into another one."""
         return self.filter(merged_into__isnull=True)
+
+
+# A normalised name compared byte for byte, read from its own btree (the `*_name_norm_exact` indexes).
+# For `name_norm IN (...)` PostgreSQL picks the trigram GIN index, whose probes slow down with every row
+# sharing a trigram (「号店」, 「商事」): an import of new companies slowed quadratically (docs/performance.md).
+NAME_EXACT = Collate("name_norm", "C")
+
+
+def name_norm_in(names: Iterable[str]) -> In:
+    """The filter "the normalised name is one of `names`", for batches of names (the import's 名寄せ)."""
+    return In(NAME_EXACT, list(names))
 
 
 def _trigram_indexes(prefix: str, *fields: str) -> list[GinIndex]:
@@ -92,6 +108,13 @@ class Company(models.Model):
             *_trigram_indexes("company", "name_norm", "furigana_norm", "phone_norm"),
             # The company list, in its order.
             models.Index(fields=["name_norm", "id"], name="company_name_norm"),
+            models.Index(NAME_EXACT, name="company_name_norm_exact"),
+            # The import's match by 法人番号.
+            models.Index(
+                fields=["corporate_number"],
+                condition=~Q(corporate_number=""),
+                name="company_corporate_number",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -157,6 +180,7 @@ class Contact(models.Model):
         indexes = [
             *_trigram_indexes("contact", "name_norm", "furigana_norm", "phone_norm", "email_norm"),
             models.Index(fields=["name_norm", "id"], name="contact_name_norm"),
+            models.Index(NAME_EXACT, name="contact_name_norm_exact"),
         ]
 
     def __str__(self) -> str:

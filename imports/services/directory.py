@@ -21,7 +21,7 @@ from typing import Any
 
 from django.db.models import Q
 
-from companies.models import Company, Contact
+from companies.models import Company, Contact, name_norm_in
 from imports.services.fields import COMPANY_FIELDS, CONTACT_FIELDS
 from salescrm.lib.bulk import copy_insert
 
@@ -152,7 +152,7 @@ class DirectoryMatcher:
         self._asked_numbers |= numbers
         rows = (
             Company.objects.current()
-            .filter(Q(name_norm__in=names) | Q(corporate_number__in=numbers))
+            .filter(Q(name_norm_in(names)) | Q(corporate_number__in=numbers))
             .order_by("pk")
             .values("pk", "name", "name_norm", "corporate_number", "phone_norm")
         )
@@ -224,7 +224,7 @@ class DirectoryMatcher:
         # A company's contacts are few: all of them, by the company index, then matched by name here.
         match = Q(company_id__in={c for c, _ in by_company}) if by_company else Q()
         if alone:
-            match |= Q(company__isnull=True, name_norm__in=alone)
+            match |= Q(name_norm_in(alone), company__isnull=True)
         for contact in (
             Contact.objects.current()
             .filter(match)
