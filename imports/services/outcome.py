@@ -22,6 +22,8 @@ class Outcome:
     processed: int = 0
     new_owners: list[str] = field(default_factory=list)
     created_owner_ids: list[int] = field(default_factory=list)
+    # The prospects a run created (webhooks).
+    created_ids: list[int] = field(default_factory=list)
     # The prospects a run wrote changes to, by change: updated, won or lost (a row that closed its deal).
     updated_ids: dict[str, list[int]] = field(default_factory=dict)
     owner_ids: set[int] = field(default_factory=set)

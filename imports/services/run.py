@@ -29,7 +29,7 @@ from imports.services.validation import (
     ParsedRow,
     RowValidator,
 )
-from prospects.models import Prospect, ProspectEvent, Status
+from prospects.models import Prospect, Status
 from prospects.signals import pipeline_changed_send, prospects_created_send, prospects_updated_send
 from salescrm.lib.bulk import copy_insert, copy_update
 
@@ -69,9 +69,6 @@ def _process(
     if headers != validator.headers:
         raise reader.FileError(reader.NO_HEADER)
     now = timezone.now()
-    # New rows get their ids from the sequence, after this one: how their next activity finds them.
-    last_pk = Prospect.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-    plans: list[Prospect] = []
     for batch in _batches(rows, BATCH_SIZE):
         parsed: list[ParsedRow] = []
         for number, cells in batch:
@@ -93,54 +90,40 @@ def _process(
                     prospect.owner = new_owner.user
                 _link(prospect)
                 outcome.owner_ids.add(prospect.owner_id)
-            copy_insert(Prospect, creates)
+            # Their ids set first (one query), for their next activities and the webhooks.
+            copy_insert(Prospect, creates, set_pks=True)
             outcome.created += len(creates)
+            outcome.created_ids += [p.pk for p in creates]
             _write_updates(updates, now, outcome)
-            plans += [p for p in [*creates, *(p for p, _c in updates), *unchanged] if p._next_activity]
+            # Batch by batch, so the run keeps no row's objects to its end.
+            _plan_next_activities([*creates, *(p for p, _c in updates), *unchanged])
         elif not write:
             outcome.created += len(creates)
             outcome.updated += len(updates)
         if progress is not None:
             progress(outcome.processed)
     outcome.new_owners = [o.raw for o in validator.owners_to_create()]
-    if write and not outcome.error_count:
-        _plan_next_activities(plans, last_pk)
     return outcome
 
 
-def _announce(history_id: Any, outcome: Outcome) -> None:
+def _announce(outcome: Outcome) -> None:
     """prospect.created, and prospect.updated (won / lost for a row that closed its deal) for the rows
-    written (webhooks): COPY gives the new rows no ids, so they are read from their history's insert
-    events under this run's context."""
-    created = ProspectEvent.objects.filter(pgh_context_id=history_id, pgh_label="insert")
-    prospects_created_send(prospect_ids=list(created.values_list("pgh_obj_id", flat=True)))
+    written (webhooks)."""
+    prospects_created_send(prospect_ids=outcome.created_ids)
     for change, ids in outcome.updated_ids.items():
         prospects_updated_send(prospect_ids=ids, change=change)
 
 
-def _plan_next_activities(plans: list[Prospect], last_pk: int) -> None:
-    """A "next action" column plans each row's next activity (activities app). COPY sets no ids on the
-    new rows: they are found among the ids after `last_pk` by their external ID (unique), else by name
-    and owner among those without one (the import refuses two such new rows of one name and owner;
-    rows with an external ID may share a name and owner)."""
-    new = [p for p in plans if p.pk is None]
-    by_external_id: dict[str, int] = {}
-    by_name: dict[tuple[str, int], int] = {}
-    after = Prospect.objects.filter(pk__gt=last_pk)
-    if external_ids := {p.external_id for p in new if p.external_id}:
-        by_external_id = dict(after.filter(external_id__in=external_ids).values_list("external_id", "pk"))
-    if names := {p.name for p in new if not p.external_id}:
-        found = after.filter(external_id="", name__in=names).values_list("pk", "name", "owner_id")
-        by_name = {(name, owner_id): pk for pk, name, owner_id in found}
-    rows = []
-    for p in plans:
-        pk = p.pk or (
-            by_external_id.get(p.external_id) if p.external_id else by_name.get((p.name, p.owner_id))
-        )
-        if pk is not None:
-            text, day = p._next_activity
-            rows.append((pk, p.owner_id, text or "", day, p.status == "open"))
-    planned_for_import(rows=rows)
+def _plan_next_activities(prospects: list[Prospect]) -> None:
+    """A "next action" column plans each row's next activity (activities app), once the row is written."""
+    planned_for_import(
+        rows=[
+            (p.pk, p.owner_id, text or "", day, p.status == "open")
+            for p in prospects
+            if p._next_activity
+            for text, day in [p._next_activity]
+        ]
+    )
 
 
 def _write_updates(updates: list[tuple[Prospect, list[str]]], now: dt.datetime, outcome: Outcome) -> None:
@@ -216,13 +199,13 @@ def import_job_run(*, job: ImportJob, progress: Callable[[int], None] | None = N
     with translation.override(job.options.get("language")), ErrorFile(job) as errors:
         try:
             with transaction.atomic():
-                with pghistory.context(user=job.created_by_id, import_job=job.pk) as history:
+                with pghistory.context(user=job.created_by_id, import_job=job.pk):
                     outcome = _process(job, write=True, progress=progress, errors=errors)
                 if outcome.error_count:
                     raise _Rollback
                 job.created_owners.set(outcome.created_owner_ids)
                 pipeline_changed_send(owner_ids=outcome.owner_ids)
-                _announce(history.id, outcome)
+                _announce(outcome)
         except _Rollback:
             errors.keep()
             _store_outcome(job, outcome)
