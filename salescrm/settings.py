@@ -82,6 +82,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "pghistory.middleware.HistoryMiddleware",
     "axes.middleware.AxesMiddleware",
+    "webhooks.middleware.SubscriptionsMemoMiddleware",
 ]
 
 ROOT_URLCONF = "salescrm.urls"
