@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet
 
 from accounts.models import Role, Team, User
 
@@ -135,8 +135,9 @@ def admin_ids() -> set[int]:
     return set(admins.values_list("pk", flat=True))
 
 
-def members_of(team_id: int) -> QuerySet:
-    """The ids of a team's members, as a subquery (`pk__in=members_of(team.pk)`)."""
+def members_of(team_id: int | OuterRef) -> QuerySet:
+    """The ids of a team's members, as a subquery (`pk__in=members_of(team.pk)`); `team_id` may be an
+    OuterRef, for the team of each row of an outer query."""
     return Membership.objects.filter(team_id=team_id).values("user_id")
 
 

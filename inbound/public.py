@@ -153,7 +153,7 @@ def public_submit(request: HttpRequest, key: str) -> HttpResponse:
             form=form, data=public.submitted(), lang=lang, origin=origin or "", address_hash=address
         )
         try:
-            inquiry_process(inquiry.pk)
+            inquiry_process(inquiry.pk, saved=inquiry)
         except Exception:  # saved: Celery retries it (and the sweep catches what the broker lost)
             logger.warning(
                 "inquiry %s not processed in the request; queued for a retry", inquiry.pk, exc_info=True

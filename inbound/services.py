@@ -8,7 +8,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Case, F, OuterRef, Q, QuerySet, Subquery, When
+from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -47,16 +48,38 @@ def inquiry_save(
     )
 
 
+def _active_reps(team_id: int | OuterRef) -> QuerySet[User]:
+    """Whom a round robin goes round: the team's active reps."""
+    return User.objects.filter(pk__in=members_of(team_id), is_active=True, role=Role.REP)
+
+
+def _round_robin_next(form: InquiryForm) -> User | None:
+    """Move the form's cursor to the rep after the last one served (in id order, round to the first)
+    and return them; None, the cursor kept, when the team has no active rep.
+
+    One UPDATE ... RETURNING (save() reads back a field given an expression). Its row lock makes a
+    concurrent lead of the same form wait and then read the cursor this one set: two leads never go
+    to the same "next" rep (tests/inbound/test_concurrency.py)."""
+    # 0 for the reps after the last one served, 1 for the others (all of them when nobody was served).
+    after_last = Case(When(pk__gt=OuterRef("last_assignee_id"), then=0), default=1)
+    following = (
+        _active_reps(OuterRef(OuterRef("team_id")))
+        .alias(after_last=after_last)
+        .order_by("after_last", "pk")
+        .values("pk")[:1]
+    )
+    form.last_assignee_id = Coalesce(Subquery(following), F("last_assignee_id"))
+    form.save(update_fields=["last_assignee", "updated_at"])
+    return _active_reps(form.team_id).filter(pk=form.last_assignee_id).first()
+
+
 def assignee_pick(form: InquiryForm) -> User:
-    """Who gets the lead: round robin over the team's active reps (in id order, after the last one
-    served), or the team's manager; a team with neither goes to its manager, then to an admin."""
+    """Who gets the lead: round robin over the team's active reps (which moves the form's cursor), or
+    the team's manager; a team with neither goes to its manager, then to an admin."""
     if form.assignment == Assignment.ROUND_ROBIN:
-        reps = list(
-            User.objects.filter(pk__in=members_of(form.team_id), is_active=True, role=Role.REP).order_by("pk")
-        )
-        if reps:
-            last = form.last_assignee_id
-            return next((rep for rep in reps if last is not None and rep.pk > last), reps[0])
+        rep = _round_robin_next(form)
+        if rep is not None:
+            return rep
     candidates = sorted(team_managers().get(form.team_id, set())) or sorted(admin_ids())
     if not candidates:
         raise NoAssignee(form.pk)
@@ -97,9 +120,9 @@ def customer_match(data: dict[str, str]) -> tuple[Company | None, Contact | None
         match |= Q(email_norm=mail)
     if digits:
         match |= Q(phone_norm=digits)
-    contact = _best_contact(_likely(Contact.objects, match), email, phone)
-    if company is None and contact is not None and contact.company_id:
-        company = Company.objects.filter(pk=contact.company_id).first()
+    contact = _best_contact(_likely(Contact.objects.select_related("company"), match), email, phone)
+    if company is None and contact is not None:
+        company = contact.company
     return company, contact
 
 
@@ -126,23 +149,23 @@ def _notes(inquiry: Inquiry) -> str:
         ).strip()
 
 
-def inquiry_process(inquiry_id: int) -> Prospect | None:
+def inquiry_process(inquiry_id: int, *, saved: Inquiry | None = None) -> Prospect | None:
     """Make the inquiry a prospect, in one transaction: match or make its company and contact, assign
     it by the form's rule, keep what was sent in its notes, tell the assignee (bell now, e-mail after
-    the commit), announce inquiry_received. Idempotent: an inquiry already made a prospect (or being
-    made one by another worker) is skipped. Returns the prospect, or None when skipped."""
-    with transaction.atomic():
-        # The inquiry's lock and its status make it one prospect only (a worker that waited for the lock
-        # finds it processed); the form's lock serialises its round robin (two leads never go to the
-        # same "next" rep). One query for both.
+    the commit), announce inquiry_received. `saved`: the inquiry (with its form) the request has just
+    saved, not read again. Idempotent: an inquiry already made a prospect is skipped, and of two
+    workers making it one at once, the second finds it claimed and rolls its work back. Returns the
+    prospect, or None when skipped."""
+    inquiry = saved
+    if inquiry is None:
         inquiry = (
-            Inquiry.objects.select_for_update(of=("self", "form"))
-            .select_related("form")
+            Inquiry.objects.select_related("form")
             .filter(pk=inquiry_id, status=InquiryStatus.RECEIVED)
             .first()
         )
         if inquiry is None:
             return None
+    with transaction.atomic():
         form = inquiry.form
         owner = assignee_pick(form)
         data = inquiry.data
@@ -159,13 +182,20 @@ def inquiry_process(inquiry_id: int) -> Prospect | None:
             company=company,
             contact=contact,
         )
-        if form.assignment == Assignment.ROUND_ROBIN and owner.role == Role.REP:
-            form.last_assignee = owner
-            form.save(update_fields=["last_assignee", "updated_at"])
-        inquiry.status = InquiryStatus.PROCESSED
-        inquiry.prospect = prospect
-        inquiry.processed_at = timezone.now()
-        inquiry.save(update_fields=["status", "prospect", "processed_at"])
+        # The claim: the conditional UPDATE's row lock makes a concurrent worker wait, and then find the
+        # inquiry processed (0 rows): its prospect, notification and events go with its rollback.
+        processed_at = timezone.now()
+        claimed = Inquiry.objects.filter(pk=inquiry.pk, status=InquiryStatus.RECEIVED).update(
+            status=InquiryStatus.PROCESSED, prospect=prospect, processed_at=processed_at
+        )
+        if not claimed:
+            transaction.set_rollback(True)
+            return None
+        inquiry.status, inquiry.prospect, inquiry.processed_at = (
+            InquiryStatus.PROCESSED,
+            prospect,
+            processed_at,
+        )
         notify(
             owner,
             NOTIFICATION_KIND,

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 from salescrm.lib import formrules
 
+# The web inquiry form's public side (inbound.public, inbound.embed): what other sites' visitors reach.
+PUBLIC_PATH_PREFIXES = ("/inbound/f/", "/inbound/embed.js")
 # The one status of a page or htmx fragment that shows form errors. static/js/app.js swaps it in place.
 FORM_ERROR_STATUS = 422
 PRIVATE_CACHE_CONTROL = "private, no-store"
@@ -49,3 +52,19 @@ class ResponseRulesMiddleware:
         if user is not None and user.is_authenticated:
             response["Cache-Control"] = PRIVATE_CACHE_CONTROL
         return response
+
+
+class PublicPathsMiddleware:
+    """The web inquiry form's public paths answer everyone alike, signed in here or not: the session
+    cookie a browser sends along is set aside before SessionMiddleware, so no session is read and no
+    user looked up there (and none of what hangs on a user: the idle stamp, OTP). The cookie itself is
+    left as it is: no Set-Cookie, the user stays signed in. CSRF is unchanged: the POST is csrf_exempt
+    and guarded by inbound.guard. Must come before SessionMiddleware."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path_info.startswith(PUBLIC_PATH_PREFIXES):
+            request.COOKIES.pop(settings.SESSION_COOKIE_NAME, None)
+        return self.get_response(request)

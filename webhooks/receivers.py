@@ -105,12 +105,21 @@ def on_inquiry_received(*, inquiry: Any, prospect: Any, **_kwargs: Any) -> None:
 
 
 def connect() -> None:
+    from django.db.models.signals import post_delete, post_save
+
     from inbound.signals import inquiry_received
     from prospects.signals import prospect_changed, prospects_created, prospects_updated
     from targets.signals import alerts_changed
+    from webhooks.models import Subscription
+    from webhooks.services import subscriptions_changed
 
     prospect_changed.connect(on_prospect_changed, dispatch_uid="webhooks.prospect_changed")
     prospects_updated.connect(on_prospects_updated, dispatch_uid="webhooks.prospects_updated")
     prospects_created.connect(on_prospects_created, dispatch_uid="webhooks.prospects_created")
     alerts_changed.connect(on_alerts_changed, dispatch_uid="webhooks.alerts_changed")
     inquiry_received.connect(on_inquiry_received, dispatch_uid="webhooks.inquiry_received")
+    # A request's memo of the active subscriptions (webhooks.services.subscribers) follows its changes.
+    post_save.connect(subscriptions_changed, sender=Subscription, dispatch_uid="webhooks.subscription_saved")
+    post_delete.connect(
+        subscriptions_changed, sender=Subscription, dispatch_uid="webhooks.subscription_deleted"
+    )

@@ -15,6 +15,9 @@ import json
 import logging
 import random
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.conf import settings
@@ -50,13 +53,46 @@ def event_emit(event_type: str, data: dict[str, Any], *, message_id: str | None 
     return events_emit(event_type, [(data, message_id)])
 
 
+# The active subscriptions as (id, events), read at a request's first event for the rest of it
+# (subscriptions_memo); None outside a request.
+_active: ContextVar[dict[str, list[tuple[int, list[str]]]] | None] = ContextVar(
+    "webhooks_active_subscriptions", default=None
+)
+
+
+@contextmanager
+def subscriptions_memo() -> Iterator[None]:
+    """Within it (every request: webhooks.middleware), the active subscriptions are read once, at the
+    first event, for every event after it: a web inquiry's prospect.created and inquiry.received read
+    them once. A change to the subscriptions within it (subscriptions_changed) is read anew."""
+    token = _active.set({})
+    try:
+        yield
+    finally:
+        _active.reset(token)
+
+
+def subscriptions_changed(**_kwargs: Any) -> None:
+    """Forget the memo's subscriptions (a subscription was added, edited, paused or deleted)."""
+    memo = _active.get()
+    if memo is not None:
+        memo.clear()
+
+
 def subscribers(event_type: str) -> list[int]:
-    """The active subscriptions to this event type (one query)."""
-    return list(
-        Subscription.objects.filter(is_paused=False, events__contains=[event_type]).values_list(
-            "pk", flat=True
+    """The active subscriptions to this event type (one query, or none after the request's first)."""
+    memo = _active.get()
+    if memo is None:
+        return list(
+            Subscription.objects.filter(is_paused=False, events__contains=[event_type]).values_list(
+                "pk", flat=True
+            )
         )
-    )
+    if "active" not in memo:
+        memo["active"] = list(
+            Subscription.objects.filter(is_paused=False).order_by("pk").values_list("pk", "events")
+        )
+    return [pk for pk, events in memo["active"] if event_type in events]
 
 
 def events_emit(
@@ -220,6 +256,7 @@ def _count_failure(subscription: Subscription) -> None:
     failures = Subscription.objects.values_list("consecutive_failures", flat=True).get(pk=subscription.pk)
     limit = settings.WEBHOOKS_PAUSE_AFTER_FAILURES
     if limit and failures >= limit:
+        subscriptions_changed()
         paused = Subscription.objects.filter(pk=subscription.pk, is_paused=False).update(
             is_paused=True, paused_reason=str(PAUSED_REASON % {"count": failures})
         )
@@ -265,6 +302,7 @@ def subscription_create(*, by: User, url: str, events: list[str], description: s
 
 
 def subscription_pause(*, subscription: Subscription, by: User) -> None:
+    subscriptions_changed()
     Subscription.objects.filter(pk=subscription.pk).update(
         is_paused=True, paused_reason=str(_("Paused by %(name)s") % {"name": by.display_name})
     )
@@ -273,6 +311,7 @@ def subscription_pause(*, subscription: Subscription, by: User) -> None:
 @transaction.atomic
 def subscription_resume(*, subscription: Subscription) -> int:
     """Active again, its failure count reset; its pending deliveries go now. Returns how many."""
+    subscriptions_changed()
     Subscription.objects.filter(pk=subscription.pk).update(
         is_paused=False, paused_reason="", consecutive_failures=0
     )

@@ -196,6 +196,7 @@ def test_the_rate_limit_per_address_holds(personas, client, inquiry_form, settin
     ]
     assert statuses == [200, 200, 200, 429, 429]
     assert Inquiry.objects.count() == _new_prospects().count() == 3
+    assert SubmissionCounter.objects.get().count == 3  # the refused ones are not counted
     # Another address is not held back; the counter keeps no address, only its keyed hash.
     assert _post(client, inquiry_form, submission(inquiry_form), address="198.51.100.77").status_code == 200
     assert not SubmissionCounter.objects.filter(address_hash__contains="203.0.113.7").exists()

@@ -275,3 +275,30 @@ def test_an_import_tells_one_event_per_prospect_it_created_or_changed(hook, pers
     assert job.updated_count == 1, job.errors
     assert events()[3:] == ["prospect.lost"]
     assert Delivery.objects.get(event_type="prospect.lost").payload["data"]["status"] == "lost"
+
+
+def test_a_request_reads_the_active_subscriptions_once_and_again_after_a_change(personas):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from webhooks.services import subscribers, subscription_pause, subscriptions_memo
+
+    created = subscribe("https://hooks.example.com/a", ["prospect.created"])
+    both = subscribe("https://hooks.example.com/b", ["prospect.created", "inquiry.received"])
+    Subscription.objects.filter(pk=subscribe("https://hooks.example.com/c", ["inquiry.received"]).pk).update(
+        is_paused=True
+    )
+    with subscriptions_memo(), CaptureQueriesContext(connection) as ctx:
+        assert subscribers("prospect.created") == [created.pk, both.pk]
+        assert subscribers("inquiry.received") == [both.pk]
+        assert subscribers("prospect.won") == []
+        assert len(ctx) == 1
+        subscription_pause(subscription=both, by=personas.admin)
+        assert subscribers("prospect.created") == [created.pk]
+        later = subscribe("https://hooks.example.com/d", ["inquiry.received"])
+        assert subscribers("inquiry.received") == [later.pk]
+    # Outside a request: read each time, as before.
+    with CaptureQueriesContext(connection) as ctx:
+        assert subscribers("prospect.created") == [created.pk]
+        assert subscribers("prospect.created") == [created.pk]
+    assert len(ctx) == 2
