@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from companies.models import Company, Contact
 from companies.search import search_companies, search_contacts
-from companies.selectors import likely_companies, likely_contacts, with_deal_summary
+from companies.selectors import likely_companies, likely_contacts
 from companies.services import NEW
 from salescrm.lib.formrules import CrmForm
 from salescrm.lib.params import int_or_none
@@ -124,7 +124,7 @@ def company_offer(
     _keep_current(offer, current)
     similar: list[Company] = []
     if suggest and offer.typed:
-        similar = list(with_deal_summary(search_companies(user, name, limit=SUGGESTIONS), "company"))
+        similar = search_companies(user, name, limit=SUGGESTIONS, deals=True)
     _options(offer, similar)
     return offer
 
@@ -148,7 +148,7 @@ def contact_offer(
     _keep_current(offer, current)
     similar: list[Contact] = []
     if suggest and offer.typed:
-        similar = list(with_deal_summary(search_contacts(user, name, limit=SUGGESTIONS), "contact"))
+        similar = search_contacts(user, name, limit=SUGGESTIONS, deals=True)
     _options(offer, similar)
     return offer
 
