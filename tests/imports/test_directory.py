@@ -223,3 +223,31 @@ def test_the_export_carries_company_and_contact_columns_that_import_back(persona
     again = Prospect.objects.get(name="浴室改装")
     assert (again.company_id, again.contact_id) == (company.pk, contact.pk)
     assert Company.objects.count() == 1 and Contact.objects.count() == 1
+
+
+def test_a_company_and_contact_a_row_created_in_an_earlier_batch_are_found_by_later_rows(
+    personas, monkeypatch
+):
+    """Once a batch is written the matcher keeps only the keys of what it created: later batches still find
+    the company by name and by 法人番号, and its contact by name."""
+    monkeypatch.setattr("imports.services.run.BATCH_SIZE", 1)
+    rows = [
+        ["見込み客名", "会社名", "法人番号", "取引先担当者名", "確度"],
+        ["外壁塗装", "北野商店 有限会社", "8700110005901", "山田 太郎", "20"],
+        ["屋根修理", "(有)北野商店", "", "山田太郎", "20"],
+        ["門扉交換", "キタノ", "8700110005901", "", "20"],
+        ["雨樋修理", "南野商店", "", "山田 太郎", "20"],  # another company: its 山田 is another person
+        ["玄関改装", "北野商店", "", "佐藤 花子", "20"],  # a new contact at the company written earlier
+    ]
+    job = import_job_run(job=import_job_preview(job=create_job(personas.owner, csv_bytes(rows))))
+    assert job.status == JobStatus.DONE, job.message
+    by_name = {p.name: p for p in Prospect.objects.filter(owner=personas.owner)}
+    kitano = by_name["外壁塗装"].company_id
+    assert by_name["屋根修理"].company_id == by_name["門扉交換"].company_id == kitano
+    assert by_name["屋根修理"].contact_id == by_name["外壁塗装"].contact_id
+    assert by_name["雨樋修理"].company_id != kitano
+    assert by_name["雨樋修理"].contact_id not in (None, by_name["外壁塗装"].contact_id)
+    assert Contact.objects.get(pk=by_name["玄関改装"].contact_id).company_id == kitano
+    assert by_name["玄関改装"].company_id == kitano
+    assert Company.objects.count() == 2 and Contact.objects.count() == 3
+    assert job.directory["companies_created"] == 2 and job.directory["contacts_created"] == 3
