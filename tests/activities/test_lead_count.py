@@ -1,9 +1,11 @@
 """The lead activities' kept lead counts (LeadActivity.lead_count): every way prospects are written keeps
 each equal to a real count of its leads (prospects.models.LEAD_RULE: a revival is never a lead), an
-edit of the activity never writes back a stale count, and the nightly repair finds and mends a drift."""
+edit of the activity never writes back a stale count, the nightly repair finds and mends a drift, and
+the rule is stated once."""
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import logging
 import threading
@@ -16,6 +18,7 @@ from activities.models import LeadActivity, LeadKind
 from prospects import counts
 from prospects.models import Prospect, Source
 from salescrm.lib.bulk import copy_insert
+from tests.architecture._source import app_modules
 from tests.conftest import make_prospect, make_user
 
 pytestmark = pytest.mark.django_db
@@ -230,3 +233,34 @@ def test_two_transactions_adding_leads_to_the_same_activities_both_count():
 
     assert not errors
     assert kept() == {first.pk: 2, second.pk: 2} == real()
+
+
+def _mentions_revival(node: ast.AST) -> bool:
+    """Source.REVIVAL, its code "revival", or it quoted in SQL (not the word in prose)."""
+    if isinstance(node, ast.Attribute):
+        return node.attr == "REVIVAL"
+    return (
+        isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and (node.value == "revival" or "'revival'" in node.value)
+    )
+
+
+# Where the apps name the revival source, and why none of them restates "a revival is never a lead".
+REVIVAL_NAMED_IN = {
+    "prospects/models.py",  # the source itself, and LEAD_RULE: the rule's one statement
+    "closing/services.py",  # makes revivals
+    "imports/parsing.py",  # reads its labels in an imported file
+    "salescrm/management/commands/seed_demo.py",  # never types a demo prospect in as a revival
+}
+
+
+def test_a_revival_is_never_a_lead_is_stated_once():
+    named = {m.name for m in app_modules() if any(_mentions_revival(n) for n in ast.walk(m.tree))}
+    assert named <= REVIVAL_NAMED_IN, (
+        f"{sorted(named - REVIVAL_NAMED_IN)} name the revival source: a count of leads reads"
+        " LeadActivity.lead_count (or prospects.models.LEAD_RULE), never a second copy of the rule"
+    )
+    models = next(m for m in app_modules() if m.name == "prospects/models.py")
+    revival_lines = {n.lineno for n in ast.walk(models.tree) if _mentions_revival(n)}
+    assert len(revival_lines) == 2, "prospects/models.py names revivals in Source and LEAD_RULE only"
