@@ -56,6 +56,7 @@ def test_a_linked_prospect_counts_and_a_revival_or_an_unlinked_one_does_not():
     make_prospect(rep, source=Source.REVIVAL, lead_activity=drop)
     make_prospect(rep, source=Source.FLYER)
     assert kept() == {drop.pk: 2} == real()
+    assert drop.events.count() == 1  # its creation: a count kept by the triggers is no edit in its history
 
 
 def test_moving_a_lead_and_making_it_a_revival_or_not_move_the_counts():
