@@ -24,9 +24,9 @@ class ActivityAdmin(admin.ModelAdmin):
 
 @admin.register(LeadActivity)
 class LeadActivityAdmin(admin.ModelAdmin):
-    list_display = ("on", "kind", "owner", "name", "area", "flyers", "contacts", "requests")
+    list_display = ("on", "kind", "owner", "name", "area", "flyers", "contacts", "requests", "lead_count")
     list_filter = ("kind",)
     date_hierarchy = "on"
     search_fields = ("name", "area", "channel", "note")
     raw_id_fields = ("owner", "created_by")
-    readonly_fields = ("created_at", "updated_at")
+    readonly_fields = ("lead_count", "created_at", "updated_at")

@@ -8,8 +8,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, OuterRef, Subquery
-from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,7 +19,7 @@ from accounts.access import team_member_ids, visible_teams, visible_users
 from activities import yields
 from activities.leadgen import LeadActivityForm, access_lead_activity, lead_activity_create
 from activities.models import LeadActivity, LeadKind
-from prospects.models import Prospect, Source
+from prospects.models import Prospect
 
 PAGE_SIZE = 25
 
@@ -33,17 +31,6 @@ def lead_activity_list(request: HttpRequest) -> HttpResponse:
     rows = LeadActivity.objects.visible_to(request.user).select_related("owner")
     if kind in LeadKind.values:
         rows = rows.filter(kind=kind)
-    # A subquery per shown row (after the LIMIT), not a join and GROUP BY of every visible activity;
-    # the page's COUNT leaves it out.
-    leads = (
-        Prospect.objects.filter(lead_activity=OuterRef("pk"))
-        .exclude(source=Source.REVIVAL)
-        .order_by()
-        .values("lead_activity")
-        .annotate(n=Count("id"))
-        .values("n")
-    )
-    rows = rows.annotate(leads=Coalesce(Subquery(leads), 0))
     page = Paginator(rows.order_by("-on", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pghistory
+import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -254,11 +255,43 @@ class LeadActivityQuerySet(models.QuerySet["LeadActivity"]):
         return self.filter(visible_owner_ids_q(user, "owner"))
 
 
+class _LeadsBeforeFunc(pgtrigger.Func):
+    """The insert trigger's body, naming the prospect table and the lead rule (prospects.models)."""
+
+    def render(self, **kwargs) -> str:
+        from prospects.models import LEAD_RULE, Prospect
+
+        return super().render(prospects=Prospect._meta.db_table, rule=LEAD_RULE, **kwargs)
+
+
+# A prospect may be written before its lead activity in one transaction (the foreign key is checked at
+# commit): its trigger found no activity to count it on, so a new activity counts the leads already there.
+LEADS_BEFORE_THE_ACTIVITY = pgtrigger.Trigger(
+    name="lead_count_on_insert",
+    level=pgtrigger.Statement,
+    when=pgtrigger.After,
+    operation=pgtrigger.Insert,
+    referencing=pgtrigger.Referencing(new="new_rows"),
+    func=_LeadsBeforeFunc(
+        """
+        UPDATE {meta.db_table} AS a SET lead_count = c.n
+        FROM (
+            SELECT lead_activity_id, count(*) AS n FROM {prospects}
+            WHERE lead_activity_id IN (SELECT id FROM new_rows) AND {rule} GROUP BY lead_activity_id
+        ) AS c
+        WHERE a.id = c.lead_activity_id;
+        RETURN NULL;
+        """
+    ),
+)
+
+
 @pghistory.track(
     pghistory.InsertEvent(),
     pghistory.UpdateEvent(condition=pghistory.AnyChange(exclude_auto=True)),
     pghistory.DeleteEvent(),
-    exclude=["updated_at"],
+    # lead_count is a tally the prospects' triggers keep, not an edit: no history event for it.
+    exclude=["updated_at", "lead_count"],
     model_name="LeadActivityEvent",
     meta={"verbose_name": _("lead activity change"), "verbose_name_plural": _("lead activity changes")},
 )
@@ -288,6 +321,10 @@ class LeadActivity(models.Model):
     contacts = models.IntegerField(_("booth contacts"), null=True, blank=True)
     requests = models.IntegerField(_("referrals asked for"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
+    # The prospects it brought in (prospects.models.LEAD_RULE), kept by the database: the prospect
+    # table's triggers (LEAD_COUNT_TRIGGERS) and LEADS_BEFORE_THE_ACTIVITY; prospects/counts.py checks it
+    # nightly. The yields and the list read it instead of counting the linked prospects.
+    lead_count = models.IntegerField(_("new prospects"), default=0, db_default=0, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -305,6 +342,7 @@ class LeadActivity(models.Model):
         verbose_name = _("lead activity")
         verbose_name_plural = _("lead activities")
         ordering = ["-on", "-id"]
+        triggers = [LEADS_BEFORE_THE_ACTIVITY]
         indexes = [
             # The lead activity list of a rep or a team's reps, and the yields' trailing 90 days.
             models.Index(fields=["owner", "on"], name="lead_activity_owner_on"),
@@ -348,6 +386,15 @@ class LeadActivity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.on:%Y-%m-%d}{' ' + self.name if self.name else ''}"
+
+    def save(self, *args, **kwargs) -> None:
+        # An edit never writes back the lead count it read: the triggers may have changed it since.
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            skip = {"lead_count", *self.get_deferred_fields()}
+            kwargs["update_fields"] = [
+                f.attname for f in self._meta.concrete_fields if not f.primary_key and f.attname not in skip
+            ]
+        super().save(*args, **kwargs)
 
     @property
     def source(self) -> str:

@@ -2,8 +2,9 @@
 90 days, for a rep, a team and the company; and the replenishment plan counted in those units.
 
 Units: 100 flyers, one door-to-door session, one exhibition booth contact, one referral asked for,
-one inbound campaign (activities.models.UNIT_FIELD). Leads: prospects linked to the activities
-(Prospect.lead_activity), counted for the activity's owner; a revival (掘り起こし) is never a lead.
+one inbound campaign (activities.models.UNIT_FIELD). Leads: prospects linked to the activities,
+counted for the activity's owner, as LeadActivity.lead_count keeps them (prospects.models.LEAD_RULE:
+a revival (掘り起こし) is never a lead).
 
 The rule when a sample is small, stated once (MIN_UNITS, shown on the yields page): a rep's own
 yield once they logged at least MIN_UNITS of the kind in the window, else their team's once the team
@@ -19,12 +20,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Case, Count, IntegerField, Sum, Value, When
+from django.db.models import Case, IntegerField, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from activities.models import UNIT_FIELD, LeadActivity, LeadKind
-from prospects.models import Prospect, Source
+from prospects.models import Prospect
 
 WINDOW_DAYS = 90
 # The smallest sample a yield is taken from (in the kind's units as logged, not per 100).
@@ -95,7 +96,7 @@ class KindYield:
 
 @dataclass
 class Samples:
-    """Per owner and kind, the units logged and the leads won in the window (two queries)."""
+    """Per owner and kind, the units logged and the leads won in the window (one query)."""
 
     by_owner: dict[int, dict[str, Sample]] = field(default_factory=dict)
 
@@ -114,30 +115,18 @@ def window(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
 
 
 def samples_read(*, since: dt.date, until: dt.date, owner_ids: Iterable[int] | None = None) -> Samples:
-    """The units and leads per owner and kind of the lead activities dated since..until (two queries)."""
+    """The units and leads per owner and kind of the lead activities dated since..until (one query:
+    the leads are each activity's kept lead count, not a count of its prospects)."""
     activities = LeadActivity.objects.filter(on__gte=since, on__lte=until).order_by()
-    leads = Prospect.objects.filter(lead_activity__on__gte=since, lead_activity__on__lte=until).exclude(
-        source=Source.REVIVAL
-    )
     if owner_ids is not None:
-        owner_ids = list(owner_ids)
-        activities = activities.filter(owner_id__in=owner_ids)
-        leads = leads.filter(lead_activity__owner_id__in=owner_ids)
+        activities = activities.filter(owner_id__in=list(owner_ids))
     samples = Samples()
-    for owner_id, kind, units in (
+    for owner_id, kind, units, leads in (
         activities.values("owner_id", "kind")
-        .annotate(u=Sum(_units_expression()))
-        .values_list("owner_id", "kind", "u")
+        .annotate(u=Sum(_units_expression()), n=Sum("lead_count"))
+        .values_list("owner_id", "kind", "u", "n")
     ):
-        samples.by_owner.setdefault(owner_id, {}).setdefault(kind, Sample()).units += units or 0
-    rows = (
-        leads.order_by()
-        .values("lead_activity__owner_id", "lead_activity__kind")
-        .annotate(n=Count("id"))
-        .values_list("lead_activity__owner_id", "lead_activity__kind", "n")
-    )
-    for owner_id, kind, n in rows:
-        samples.by_owner.setdefault(owner_id, {}).setdefault(kind, Sample()).leads += n
+        samples.by_owner.setdefault(owner_id, {})[kind] = Sample(units=units or 0, leads=leads or 0)
     return samples
 
 
@@ -275,13 +264,13 @@ class AlertPlan:
     month: Sample  # this month's lead activity in the scope: units (all kinds) and prospects gained
 
 
-# What PlanInputs.read costs: two reads of the 90 days, two of the month, one of the teams.
-PLAN_INPUT_QUERIES = 5
+# What PlanInputs.read costs: one read of the 90 days, one of the month, one of the teams.
+PLAN_INPUT_QUERIES = 3
 
 
 @dataclass
 class PlanInputs:
-    """What every alert plan of one page reads, read once (five queries, whatever the alerts)."""
+    """What every alert plan of one page reads, read once (three queries, whatever the alerts)."""
 
     samples: Samples
     month: Samples

@@ -102,6 +102,9 @@ def prepare(size: str, server_url: str, args: argparse.Namespace):
     if drifted:
         log(f"    open counts of {drifted} (owner, horizon) pairs mended")
     log(f"    open counts compacted to {rows} rows")
+    # A data set generated before the lead counts were kept has them all 0: the upkeep counts them.
+    if leads := counts.reconcile_lead_counts():
+        log(f"    lead counts of {leads} lead activities mended")
     return name, dataset
 
 

@@ -1,9 +1,10 @@
 """The scaled data set, loaded fast: users and teams with bulk_create, prospects and test closings with
 PostgreSQL COPY (psycopg 3 ``cursor.copy()``).
 
-During the bulk load the user triggers (pghistory's, and the prospect table's open-count triggers) are
-disabled with ``ALTER TABLE ... DISABLE TRIGGER USER`` and re-enabled right after, in a ``finally``; the
-open counts are then rebuilt with one grouped count (``prospects.counts.rebuild``). A generated row has
+During the bulk load the user triggers (pghistory's, and the prospect table's open-count and lead-count
+triggers) are disabled with ``ALTER TABLE ... DISABLE TRIGGER USER`` and re-enabled right after, in a
+``finally``; the open counts and the lead activities' lead counts are then rebuilt with one grouped count
+each (``prospects.counts.rebuild``, ``rebuild_lead_counts``). A generated row has
 no "created" history event, which no page relies on (the detail page's timeline shows whatever events
 exist, and the bench's detail prospect gets real edits, with triggers on, so its timeline is not empty).
 Foreign keys and CHECK constraints stay on: they are not user triggers.
@@ -589,8 +590,10 @@ def generate(size: Size, *, seed: int = 20261127, log=print) -> Dataset:
         finally:
             _disable_history_triggers(enable=True)
         from prospects.counts import rebuild as rebuild_open_counts
+        from prospects.counts import rebuild_lead_counts
 
         rebuild_open_counts()  # the open-count triggers were off during the COPY
+        rebuild_lead_counts()  # and the lead-count ones during the linking of prospects to lead activities
 
     # The rep's prospects used by the pages: a detail page with a real history, one to move, one to
     # log test closings on. Edits go through the service, with triggers on, like a user's would.

@@ -5,6 +5,9 @@ The triggers (prospects.models.OPEN_COUNT_TRIGGERS) make the rows exact in every
 prospects through SQL, the ORM, COPY or psql. Two things can still make them wrong: a bulk load with the table's user
 triggers disabled (the benchmark's data generator does that, then calls `rebuild()`), and a restore
 of one table without the other. `reconcile()` finds and mends either; the nightly task runs it.
+
+The lead activities' lead counts (LeadActivity.lead_count, kept by LEAD_COUNT_TRIGGERS) have the same
+two risks, and `reconcile_lead_counts()` / `rebuild_lead_counts()` at the end of this module.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from django.db import connection, transaction
 from django.db.models import DecimalField, Sum, Value
 from django.db.models.functions import Coalesce
 
-from prospects.models import OpenCount, Prospect, Status
+from prospects.models import LEAD_RULE, OpenCount, Prospect, Status
 
 logger = logging.getLogger(__name__)
 
@@ -27,6 +30,7 @@ COMPACT_LOCK = 0x7072_6F73_7001  # pg_advisory_xact_lock: one compaction or rebu
 
 _TABLE = OpenCount._meta.db_table
 _PROSPECTS = Prospect._meta.db_table
+_ACTIVITIES = Prospect._meta.get_field("lead_activity").related_model._meta.db_table
 
 # Per owner: the open count overall and per horizon. The caller formats {counts}.
 OWNER_COUNTS_SQL = """
@@ -56,6 +60,24 @@ FROM ({_TRUE_COUNTS_SQL}) t FULL JOIN ({_KEPT_SQL}) c ON c.owner_id = t.owner_id
 WHERE coalesce(t.n, 0) <> coalesce(c.n, 0) OR coalesce(t.amount, 0) <> coalesce(c.amount, 0)
     OR coalesce(t.ap, 0) <> coalesce(c.ap, 0)
 """
+
+# The lead activities whose kept lead count differs from a real count of their leads (LEAD_RULE).
+_LEAD_DRIFT_SQL = f"""
+SELECT a.id, a.lead_count AS kept, coalesce(c.n, 0) AS real
+FROM {_ACTIVITIES} AS a LEFT JOIN (
+    SELECT lead_activity_id, count(*) AS n FROM {_PROSPECTS} WHERE {LEAD_RULE} GROUP BY lead_activity_id
+) AS c ON c.lead_activity_id = a.id
+WHERE a.lead_count <> coalesce(c.n, 0)
+"""
+
+
+def _select(sql: str, params: dict | None = None) -> list[dict]:
+    """The rows of one read-only statement, as dicts."""
+    # Raw SQL: the readers below are one text each (a FULL JOIN, a grouping the target check embeds).
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        columns = [column.name for column in cursor.description]
+        return [dict(zip(columns, values, strict=True)) for values in cursor.fetchall()]
 
 
 @dataclass(frozen=True)
@@ -97,14 +119,9 @@ def counts_by_owner(owner_ids: Iterable[int] | None = None) -> dict[int, tuple[i
         # PostgreSQL pushes a filter on the grouped column down into the grouping.
         sql = f"SELECT * FROM ({sql}) AS owner_counts WHERE owner_id = ANY(%(owners)s)"
         params["owners"] = sorted(set(owner_ids))
-    # Raw SQL: OWNER_COUNTS_SQL is one text, also embedded in the target check's single statement.
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        columns = [column.name for column in cursor.description]
-        return {
-            row["owner_id"]: (row["total"], row["short"], row["mid"], row["long"])
-            for row in (dict(zip(columns, values, strict=True)) for values in cursor.fetchall())
-        }
+    return {
+        row["owner_id"]: (row["total"], row["short"], row["mid"], row["long"]) for row in _select(sql, params)
+    }
 
 
 def compact() -> int:
@@ -143,11 +160,7 @@ def drift() -> list[Drift]:
     """Every (owner, horizon) whose kept figures differ from a real count. One statement (a FULL JOIN
     of two groupings, which the ORM cannot write), so one snapshot: a save committed while it runs is
     in both or in neither, and what it returns is real."""
-    # Raw SQL: a FULL JOIN of two groupings in one snapshot, which the ORM cannot write.
-    with connection.cursor() as cursor:
-        cursor.execute(_DRIFT_SQL, {"open": Status.OPEN.value})
-        columns = [column.name for column in cursor.description]
-        return [Drift(**dict(zip(columns, row, strict=True))) for row in cursor.fetchall()]
+    return [Drift(**row) for row in _select(_DRIFT_SQL, {"open": Status.OPEN.value})]
 
 
 def rebuild() -> int:
@@ -176,4 +189,40 @@ def reconcile() -> int:
             differences[:5],
         )
         rebuild()
+    return len(differences)
+
+
+# ------------------------------------------------------------------ the lead activities' lead counts
+
+
+def lead_count_drift() -> list[dict]:
+    """Every lead activity whose kept lead count (LeadActivity.lead_count) differs from a real count of
+    its leads: {"id", "kept", "real"}. One statement, so one snapshot (the triggers keep the count in
+    the transaction that writes the prospects: a difference is a real drift)."""
+    return _select(_LEAD_DRIFT_SQL)
+
+
+def rebuild_lead_counts() -> int:
+    """Rewrite every lead count that differs from a real count; returns how many. The SHARE lock waits
+    for the transactions writing prospects to finish and keeps new ones waiting until this commits."""
+    # Raw SQL: LOCK TABLE and UPDATE ... FROM a grouping, which the ORM cannot issue.
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"LOCK TABLE {_PROSPECTS} IN SHARE MODE")
+        cursor.execute(
+            f"UPDATE {_ACTIVITIES} AS a SET lead_count = d.real FROM ({_LEAD_DRIFT_SQL}) AS d WHERE a.id = d.id"
+        )
+        return cursor.rowcount
+
+
+def reconcile_lead_counts() -> int:
+    """Compare the kept lead counts with a real count; on any difference log it and rewrite them.
+    Returns the number of lead activities whose count differed (0 in a healthy database)."""
+    differences = lead_count_drift()
+    if differences:
+        logger.error(
+            "lead counts drifted for %d lead activities, e.g. %s: rewriting them",
+            len(differences),
+            differences[:5],
+        )
+        rebuild_lead_counts()
     return len(differences)

@@ -162,6 +162,77 @@ OPEN_COUNT_TRIGGERS = [
 ]
 
 
+# What makes a prospect a lead of its lead activity, the one statement of the rule: linked to one and
+# not a revival (a lost deal's follow-up is never a new lead). SQL on a prospect row's own columns, for
+# the triggers below, the lead activity's insert trigger and the nightly repair (prospects/counts.py).
+LEAD_RULE = f"lead_activity_id IS NOT NULL AND source <> '{Source.REVIVAL.value}'"
+
+
+class _LeadCountFunc(pgtrigger.Func):
+    """A trigger body that names the lead activity table ({activities}) and the rule ({rule})."""
+
+    def render(self, **kwargs) -> str:
+        from activities.models import LeadActivity
+
+        return super().render(activities=LeadActivity._meta.db_table, rule=LEAD_RULE, **kwargs)
+
+
+# One statement's net change of leads per lead activity ({change}: rows of lead_activity_id, n), added
+# to the counts. The activity rows are locked in id order first, so two statements touching the same
+# activities queue instead of deadlocking; a change netting to zero (an edit of a lead's name) locks none.
+_LEAD_COUNT_NET = "SELECT lead_activity_id, sum(n) AS n FROM ({change}) AS c GROUP BY 1 HAVING sum(n) <> 0"
+_LEAD_COUNT_CHANGE = f"""
+PERFORM 1 FROM {{activities}} WHERE id IN (SELECT lead_activity_id FROM ({_LEAD_COUNT_NET}) AS net)
+ORDER BY id FOR NO KEY UPDATE;
+UPDATE {{activities}} AS a SET lead_count = a.lead_count + net.n FROM ({_LEAD_COUNT_NET}) AS net
+WHERE a.id = net.lead_activity_id;
+RETURN NULL;
+"""
+_LEADS_IN = "SELECT lead_activity_id, 1 AS n FROM new_rows WHERE {rule}"
+_LEADS_OUT = "SELECT lead_activity_id, -1 AS n FROM old_rows WHERE {rule}"
+
+
+def _lead_count_func(change: str) -> _LeadCountFunc:
+    return _LeadCountFunc(_LEAD_COUNT_CHANGE.replace("{change}", change))
+
+
+# Keep LeadActivity.lead_count exact in the transaction of every write of prospects (ORM, bulk, COPY,
+# raw SQL), one statement at a time, as OPEN_COUNT_TRIGGERS keep the open counts.
+LEAD_COUNT_TRIGGERS = [
+    pgtrigger.Trigger(
+        name="lead_count_insert",
+        level=pgtrigger.Statement,
+        when=pgtrigger.After,
+        operation=pgtrigger.Insert,
+        referencing=pgtrigger.Referencing(new="new_rows"),
+        func=_lead_count_func(_LEADS_IN),
+    ),
+    pgtrigger.Trigger(
+        name="lead_count_update",
+        level=pgtrigger.Statement,
+        when=pgtrigger.After,
+        operation=pgtrigger.Update,
+        referencing=pgtrigger.Referencing(old="old_rows", new="new_rows"),
+        func=_lead_count_func(f"{_LEADS_IN} UNION ALL {_LEADS_OUT}"),
+    ),
+    pgtrigger.Trigger(
+        name="lead_count_delete",
+        level=pgtrigger.Statement,
+        when=pgtrigger.After,
+        operation=pgtrigger.Delete,
+        referencing=pgtrigger.Referencing(old="old_rows"),
+        func=_lead_count_func(_LEADS_OUT),
+    ),
+    pgtrigger.Trigger(
+        name="lead_count_truncate",
+        level=pgtrigger.Statement,
+        when=pgtrigger.After,
+        operation=pgtrigger.Truncate,
+        func=_LeadCountFunc("UPDATE {activities} SET lead_count = 0 WHERE lead_count <> 0; RETURN NULL;"),
+    ),
+]
+
+
 @pghistory.track(
     pghistory.InsertEvent(),
     pghistory.UpdateEvent(condition=pghistory.AnyChange(exclude_auto=True)),
@@ -293,7 +364,7 @@ class Prospect(models.Model):
         verbose_name = _("prospect")
         verbose_name_plural = _("prospects")
         ordering = ["-updated_at", "-id"]
-        triggers = OPEN_COUNT_TRIGGERS
+        triggers = [*OPEN_COUNT_TRIGGERS, *LEAD_COUNT_TRIGGERS]
         indexes = [
             # The open pipeline of a rep or a team, read from the index alone (no heap visit): the board's
             # column sums, and its cards in their order (expected month, weighted amount, id) for each
@@ -346,14 +417,6 @@ class Prospect(models.Model):
                 include=["name"],
                 condition=Q(status="open"),
                 name="prospect_open_owner",
-            ),
-            # The yields' lead counts per lead activity (activities.yields.samples_read), from the index
-            # alone, not each linked prospect's row for its source (docs/performance.md).
-            models.Index(
-                fields=["lead_activity"],
-                include=["source", "id"],
-                condition=Q(lead_activity__isnull=False),
-                name="prospect_lead_activity_source",
             ),
             # Win/loss statistics by close month.
             models.Index(fields=["status", "closed_on"], name="prospect_status_closed"),

@@ -281,8 +281,8 @@ def test_the_nightly_upkeep_is_scheduled_mends_a_drift_and_compacts(settings):
     prospect.save()
     OpenCount.objects.create(owner_id=rep.pk, horizon=Horizon.MID, n=-2)
 
-    assert open_count_upkeep.run() == {"drifted": 1, "rows": 1}
-    assert open_count_upkeep.run() == {"drifted": 0, "rows": 1}
+    assert open_count_upkeep.run() == {"drifted": 1, "rows": 1, "lead_counts_drifted": 0}
+    assert open_count_upkeep.run() == {"drifted": 0, "rows": 1, "lead_counts_drifted": 0}
     assert list(OpenCount.objects.values_list("owner_id", "horizon", "n")) == [(rep.pk, Horizon.SHORT, 1)]
 
 
