@@ -16,7 +16,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from django.db import connection, transaction
 from django.db.models import DecimalField, Sum, Value
@@ -124,23 +124,33 @@ def counts_by_owner(owner_ids: Iterable[int] | None = None) -> dict[int, tuple[i
     }
 
 
+def _write(*statements: tuple[str, Any]) -> int:
+    """Run (sql, params) statements in one transaction; returns the last one's row count."""
+    # Raw SQL: the writers below lock (an advisory lock, LOCK TABLE) and move rows in one statement
+    # (DELETE ... RETURNING into INSERT, INSERT ... SELECT, UPDATE ... FROM): the ORM has none of these.
+    with transaction.atomic(), connection.cursor() as cursor:
+        for sql, params in statements:
+            cursor.execute(sql, params)
+        return cursor.rowcount
+
+
 def compact() -> int:
     """Fold the rows into one per (owner, horizon) with a non-zero sum; returns the rows left. Safe
     beside concurrent writes: the DELETE takes only the rows its snapshot sees, and a row added by a
     transaction that commits meanwhile stays as it is."""
-    # Raw SQL: DELETE ... RETURNING fed to INSERT in one statement under a lock; the ORM has neither.
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [COMPACT_LOCK])
-        cursor.execute(
+    return _write(
+        ("SELECT pg_advisory_xact_lock(%s)", [COMPACT_LOCK]),
+        (
             f"""
             WITH gone AS (DELETE FROM {_TABLE} RETURNING owner_id, horizon, n, amount, amount_x_probability)
             INSERT INTO {_TABLE} (owner_id, horizon, n, amount, amount_x_probability)
             SELECT owner_id, horizon, sum(n), sum(amount), sum(amount_x_probability) FROM gone
             GROUP BY owner_id, horizon
             HAVING sum(n) <> 0 OR sum(amount) <> 0 OR sum(amount_x_probability) <> 0
-            """
-        )
-        return cursor.rowcount
+            """,
+            None,
+        ),
+    )
 
 
 class Drift(NamedTuple):
@@ -166,16 +176,15 @@ def drift() -> list[Drift]:
 def rebuild() -> int:
     """Replace every row with a real count. The SHARE lock waits for the transactions writing prospects
     to finish and keeps new ones waiting until this commits (one grouped count of every open prospect)."""
-    # Raw SQL: LOCK TABLE and INSERT ... SELECT, which the ORM cannot issue.
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [COMPACT_LOCK])
-        cursor.execute(f"LOCK TABLE {_PROSPECTS} IN SHARE MODE")
-        cursor.execute(f"DELETE FROM {_TABLE}")
-        cursor.execute(
+    return _write(
+        ("SELECT pg_advisory_xact_lock(%s)", [COMPACT_LOCK]),
+        (f"LOCK TABLE {_PROSPECTS} IN SHARE MODE", None),
+        (f"DELETE FROM {_TABLE}", None),
+        (
             f"INSERT INTO {_TABLE} (owner_id, horizon, n, amount, amount_x_probability) {_TRUE_COUNTS_SQL}",
             {"open": Status.OPEN.value},
-        )
-        return cursor.rowcount
+        ),
+    )
 
 
 def reconcile() -> int:
@@ -205,13 +214,13 @@ def lead_count_drift() -> list[dict]:
 def rebuild_lead_counts() -> int:
     """Rewrite every lead count that differs from a real count; returns how many. The SHARE lock waits
     for the transactions writing prospects to finish and keeps new ones waiting until this commits."""
-    # Raw SQL: LOCK TABLE and UPDATE ... FROM a grouping, which the ORM cannot issue.
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(f"LOCK TABLE {_PROSPECTS} IN SHARE MODE")
-        cursor.execute(
-            f"UPDATE {_ACTIVITIES} AS a SET lead_count = d.real FROM ({_LEAD_DRIFT_SQL}) AS d WHERE a.id = d.id"
-        )
-        return cursor.rowcount
+    return _write(
+        (f"LOCK TABLE {_PROSPECTS} IN SHARE MODE", None),
+        (
+            f"UPDATE {_ACTIVITIES} AS a SET lead_count = d.real FROM ({_LEAD_DRIFT_SQL}) AS d WHERE a.id = d.id",
+            None,
+        ),
+    )
 
 
 def reconcile_lead_counts() -> int:
