@@ -230,7 +230,9 @@ class DirectoryMatcher:
         return (owner, person.name_norm)
 
     def _load_contacts(self, rows: list[tuple[int, Contact, Any]]) -> None:
-        keys = {self._contact_key(p, o) for _, p, o in rows} - self._asked_contacts
+        keys = {self._contact_key(p, o) for _, p, o in rows}
+        # A new company of the file has no contacts to ask for (and its keys need not be remembered).
+        keys = {(c, n) for c, n in keys if c is None or isinstance(c, int)} - self._asked_contacts
         self._asked_contacts |= keys
         by_company = [(c, n) for c, n in keys if isinstance(c, int)]
         alone = {n for c, n in keys if c is None}

@@ -51,11 +51,18 @@ class ProspectMatcher:
         self.update_duplicates = update_duplicates
         self.header = header  # a field's column heading in the file, for the errors
         visible = Prospect.objects.visible_to(by)
-        self.existing_by_key: dict[tuple[str, int], list[int]] = {}
+        # A prospect by (name, owner), and how many share a (name, owner) that two or more have: an int, not
+        # a list, for each of the 100,000 (docs/performance.md, the import's memory).
+        self.existing_by_key: dict[tuple[str, int], int] = {}
+        self.shared_keys: dict[tuple[str, int], int] = {}
         self.visible_ids: set[int] = set()
         for pk, name, owner_id in visible.values_list("pk", "name", "owner_id").iterator(chunk_size=5000):
             self.visible_ids.add(pk)
-            self.existing_by_key.setdefault((name.strip(), owner_id), []).append(pk)
+            key = (name.strip(), owner_id)
+            if key in self.existing_by_key:
+                self.shared_keys[key] = self.shared_keys.get(key, 1) + 1
+            else:
+                self.existing_by_key[key] = pk
         self.seen_keys: dict[tuple[str, Any], int] = {}
         # Every prospect's external ID, visible or not (the IDs are unique across all of them), when a
         # column holds them; the rows' own, to refuse one ID twice in a file.
@@ -142,20 +149,18 @@ class ProspectMatcher:
             )
             return None
         self.seen_keys[key] = row.number
-        found = self.existing_by_key.get((name, owner_ref)) if isinstance(owner_ref, int) else None
-        if not found:
+        found = self.existing_by_key.get(key) if isinstance(owner_ref, int) else None
+        if found is None:
             return None
-        if len(found) > 1:
+        if shared := self.shared_keys.get(key):
             outcome.add_error(
-                _error(row.number, self.header("name"), name, AMBIGUOUS_EXISTING % {"count": len(found)})
+                _error(row.number, self.header("name"), name, AMBIGUOUS_EXISTING % {"count": shared})
             )
             return None
         if not self.update_duplicates:
-            outcome.add_error(
-                _error(row.number, self.header("name"), name, DUPLICATE_EXISTS % {"id": found[0]})
-            )
+            outcome.add_error(_error(row.number, self.header("name"), name, DUPLICATE_EXISTS % {"id": found}))
             return None
-        return found[0]
+        return found
 
     def _external_id_free(self, row: ParsedRow, external_id: str, outcome: Outcome) -> bool:
         """The row's external ID is in no earlier row of the file (else the row's error)."""

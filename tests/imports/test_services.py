@@ -478,3 +478,31 @@ def test_bytes_that_are_neither_utf8_nor_cp932_are_refused_with_a_reason(persona
     reason = str(info.value.reason)
     assert "UTF-8" in reason
     assert not Prospect.objects.filter(name="鈴木建設").exists()
+
+
+@pytest.mark.parametrize(("existing", "updated"), [(1, True), (2, False), (3, False)])
+def test_a_row_updates_the_one_prospect_of_its_name_and_owner_and_says_how_many_share_it_otherwise(
+    personas, existing, updated
+):
+    from tests.factories import ProspectFactory
+
+    for _ in range(existing):
+        ProspectFactory(owner=personas.owner, name="キッチン改装", probability=30)
+    ProspectFactory(owner=personas.owner, name="浴室改装", probability=30)  # another key: not counted
+    job = run_import(
+        personas.owner,
+        [["見込み客名", "担当者", "確度"], ["キッチン改装", personas.owner.username, "70"]],
+        update_duplicates=True,
+    )
+    if updated:
+        assert job.status == JobStatus.DONE, job.errors
+        assert Prospect.objects.get(name="キッチン改装").probability == 70
+    else:
+        from django.utils import translation
+
+        from imports.services.matching import AMBIGUOUS_EXISTING
+
+        with translation.override(job.options.get("language")):  # the job's language
+            expected = str(AMBIGUOUS_EXISTING % {"count": existing})
+        assert [e["reason"] for e in job.errors] == [expected] and str(existing) in expected
+        assert set(Prospect.objects.filter(name="キッチン改装").values_list("probability", flat=True)) == {30}
