@@ -89,6 +89,7 @@ def _read(kinds: list[_Kind], text: str, limit: int) -> list[list]:
                 sql, unranked_params = kind.unranked.order_by().values("pk")[:1].query.sql_with_params()
                 check, params = f"{check} AND NOT EXISTS({sql})", [*params, *unranked_params]
             checks.append(check)
+        # Raw SQL: one SELECT of the kinds' EXISTS checks (the ORM's own SQL), which needs no table to read.
         with connections[kinds[0].rows.db].cursor() as cursor:
             cursor.execute(f"SELECT {', '.join(checks)}", params)
             filled = list(cursor.fetchone())

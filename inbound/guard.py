@@ -109,6 +109,7 @@ def _count_submission(key: str, start: dt.datetime, limit: int) -> int | None:
         f"ON CONFLICT ({address}, {window}) DO UPDATE SET {count} = {table}.{count} + 1 "
         f"WHERE {table}.{count} < %(limit)s RETURNING {count}"
     )
+    # Raw SQL: INSERT ... ON CONFLICT DO UPDATE with a condition and RETURNING, which the ORM cannot write.
     with connection.cursor() as cursor:
         cursor.execute(sql, {"key": key, "start": start, "limit": limit})
         row = cursor.fetchone()
