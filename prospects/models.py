@@ -125,41 +125,45 @@ RETURN NULL;
 """
 
 
+def _statement_triggers(name: str, *, inserted, updated, deleted, truncated) -> list[pgtrigger.Trigger]:
+    """After-statement triggers `<name>_insert`, `_update`, `_delete` and `_truncate`, each function reading
+    the statement's rows as `new_rows` and `old_rows`."""
+    after = {"level": pgtrigger.Statement, "when": pgtrigger.After}
+    return [
+        pgtrigger.Trigger(
+            name=f"{name}_insert",
+            operation=pgtrigger.Insert,
+            referencing=pgtrigger.Referencing(new="new_rows"),
+            func=inserted,
+            **after,
+        ),
+        pgtrigger.Trigger(
+            name=f"{name}_update",
+            operation=pgtrigger.Update,
+            referencing=pgtrigger.Referencing(old="old_rows", new="new_rows"),
+            func=updated,
+            **after,
+        ),
+        pgtrigger.Trigger(
+            name=f"{name}_delete",
+            operation=pgtrigger.Delete,
+            referencing=pgtrigger.Referencing(old="old_rows"),
+            func=deleted,
+            **after,
+        ),
+        pgtrigger.Trigger(name=f"{name}_truncate", operation=pgtrigger.Truncate, func=truncated, **after),
+    ]
+
+
 # Keep prospects.OpenCount exact in the transaction of every write (ORM, bulk, COPY, raw SQL):
 # statement-level, so a 100,000-row import adds a few rows, not 100,000 (see prospects/counts.py).
-OPEN_COUNT_TRIGGERS = [
-    pgtrigger.Trigger(
-        name="open_count_insert",
-        level=pgtrigger.Statement,
-        when=pgtrigger.After,
-        operation=pgtrigger.Insert,
-        referencing=pgtrigger.Referencing(new="new_rows"),
-        func=_OpenCountFunc(_COUNT_INSERTED),
-    ),
-    pgtrigger.Trigger(
-        name="open_count_update",
-        level=pgtrigger.Statement,
-        when=pgtrigger.After,
-        operation=pgtrigger.Update,
-        referencing=pgtrigger.Referencing(old="old_rows", new="new_rows"),
-        func=_OpenCountFunc(_COUNT_UPDATED),
-    ),
-    pgtrigger.Trigger(
-        name="open_count_delete",
-        level=pgtrigger.Statement,
-        when=pgtrigger.After,
-        operation=pgtrigger.Delete,
-        referencing=pgtrigger.Referencing(old="old_rows"),
-        func=_OpenCountFunc(_COUNT_DELETED),
-    ),
-    pgtrigger.Trigger(
-        name="open_count_truncate",
-        level=pgtrigger.Statement,
-        when=pgtrigger.After,
-        operation=pgtrigger.Truncate,
-        func=_OpenCountFunc("DELETE FROM {counts}; RETURN NULL;"),
-    ),
-]
+OPEN_COUNT_TRIGGERS = _statement_triggers(
+    "open_count",
+    inserted=_OpenCountFunc(_COUNT_INSERTED),
+    updated=_OpenCountFunc(_COUNT_UPDATED),
+    deleted=_OpenCountFunc(_COUNT_DELETED),
+    truncated=_OpenCountFunc("DELETE FROM {counts}; RETURN NULL;"),
+)
 
 
 # What makes a prospect a lead of its lead activity, the one statement of the rule: linked to one and
@@ -198,39 +202,13 @@ def _lead_count_func(change: str) -> _LeadCountFunc:
 
 # Keep LeadActivity.lead_count exact in the transaction of every write of prospects (ORM, bulk, COPY,
 # raw SQL), one statement at a time, as OPEN_COUNT_TRIGGERS keep the open counts.
-LEAD_COUNT_TRIGGERS = [
-    pgtrigger.Trigger(
-        name="lead_count_insert",
-        level=pgtrigger.Statement,
-        when=pgtrigger.After,
-        operation=pgtrigger.Insert,
-        referencing=pgtrigger.Referencing(new="new_rows"),
-        func=_lead_count_func(_LEADS_IN),
-    ),
-    pgtrigger.Trigger(
-        name="lead_count_update",
-        level=pgtrigger.Statement,
-        when=pgtrigger.After,
-        operation=pgtrigger.Update,
-        referencing=pgtrigger.Referencing(old="old_rows", new="new_rows"),
-        func=_lead_count_func(f"{_LEADS_IN} UNION ALL {_LEADS_OUT}"),
-    ),
-    pgtrigger.Trigger(
-        name="lead_count_delete",
-        level=pgtrigger.Statement,
-        when=pgtrigger.After,
-        operation=pgtrigger.Delete,
-        referencing=pgtrigger.Referencing(old="old_rows"),
-        func=_lead_count_func(_LEADS_OUT),
-    ),
-    pgtrigger.Trigger(
-        name="lead_count_truncate",
-        level=pgtrigger.Statement,
-        when=pgtrigger.After,
-        operation=pgtrigger.Truncate,
-        func=_LeadCountFunc("UPDATE {activities} SET lead_count = 0 WHERE lead_count <> 0; RETURN NULL;"),
-    ),
-]
+LEAD_COUNT_TRIGGERS = _statement_triggers(
+    "lead_count",
+    inserted=_lead_count_func(_LEADS_IN),
+    updated=_lead_count_func(f"{_LEADS_IN} UNION ALL {_LEADS_OUT}"),
+    deleted=_lead_count_func(_LEADS_OUT),
+    truncated=_LeadCountFunc("UPDATE {activities} SET lead_count = 0 WHERE lead_count <> 0; RETURN NULL;"),
+)
 
 
 @pghistory.track(
