@@ -79,20 +79,20 @@ def subscriptions_changed(**_kwargs: Any) -> None:
         memo.clear()
 
 
+def _active_subscriptions() -> list[tuple[int, list[str]]]:
+    """(id, events) of the subscriptions not paused: read once in a request's memo, else each time."""
+    memo = _active.get()
+    if memo is not None and "active" in memo:
+        return memo["active"]
+    active = list(Subscription.objects.filter(is_paused=False).order_by("pk").values_list("pk", "events"))
+    if memo is not None:
+        memo["active"] = active
+    return active
+
+
 def subscribers(event_type: str) -> list[int]:
     """The active subscriptions to this event type (one query, or none after the request's first)."""
-    memo = _active.get()
-    if memo is None:
-        return list(
-            Subscription.objects.filter(is_paused=False, events__contains=[event_type]).values_list(
-                "pk", flat=True
-            )
-        )
-    if "active" not in memo:
-        memo["active"] = list(
-            Subscription.objects.filter(is_paused=False).order_by("pk").values_list("pk", "events")
-        )
-    return [pk for pk, events in memo["active"] if event_type in events]
+    return [pk for pk, events in _active_subscriptions() if event_type in events]
 
 
 def events_emit(
