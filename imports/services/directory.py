@@ -6,7 +6,9 @@ A row's company is named by its company columns, else by the prospect's own name
 the data migration companies 0002 made them; its contact by its contact columns, else by the contact
 person with the prospect's e-mail and phone. A row that updates a prospect links it anew only when the
 file has a company (or contact) column. An existing record is attached to as it is (the file does not
-change it); a record the file creates takes its first row's values, later rows fill what it lacks.
+change it); a record the file creates takes its first row's values, later rows fill what it lacks (in
+memory until its batch is written, then by an UPDATE of the fields still blank: the dry run and the import
+give the record the same values).
 
 Matching, in order: the same corporate number; else the same normalised name (a company whose corporate
 number differs from the row's is another company), the one with the row's phone first, else the oldest.
@@ -27,6 +29,12 @@ from salescrm.lib.bulk import copy_insert
 
 CREATE, ATTACH, FILE = "create", "attach", "file"  # new; an existing record; one an earlier row creates
 MAX_STORED_MATCHES = 10_000
+# The fields of a new company (contact) that later rows of the file may fill, in a fixed order: bit i of
+# Written.blanks is the i-th.
+FILLABLE: dict[type[Company] | type[Contact], tuple[str, ...]] = {
+    Company: tuple(COMPANY_FIELDS.values()),
+    Contact: tuple(CONTACT_FIELDS.values()),
+}
 
 
 @dataclass(slots=True)
@@ -40,6 +48,20 @@ class Written:
     corporate_number: str = ""
     email_norm: str = ""
     phone_norm: str = ""
+    blanks: int = 0  # its FILLABLE fields left blank when written, as bits: what later rows may still fill
+
+    @classmethod
+    def of(cls, record: Company | Contact, row: int) -> Written:
+        fields = FILLABLE[type(record)]
+        return cls(
+            record.pk,
+            record.name,
+            row,
+            corporate_number=getattr(record, "corporate_number", ""),
+            email_norm=getattr(record, "email_norm", ""),
+            phone_norm=record.phone_norm,
+            blanks=sum(1 << bit for bit, name in enumerate(fields) if not getattr(record, name)),
+        )
 
 
 @dataclass(slots=True)
@@ -121,6 +143,11 @@ class DirectoryMatcher:
         self._created: dict[int, int] = {}  # id() of a new company not yet written: the row creating it
         self._pending_companies: list[Link] = []
         self._pending_contacts: list[Link] = []
+        # What later rows give to the records written in earlier batches: {model: {pk: {field: value}}}.
+        self._fills: dict[type[Company] | type[Contact], dict[int, dict[str, Any]]] = {
+            Company: {},
+            Contact: {},
+        }
 
     # --- the rows of one batch -----------------------------------------------------------------------
 
@@ -209,7 +236,7 @@ class DirectoryMatcher:
             self._note_match(number, "company", link)
             return link
         if (link := self._new_company(company)) is not None:
-            _fill_blanks(link.record, company, COMPANY_FIELDS.values())
+            self._fill_blanks(link.record, company)
             return Link(FILE, link.record, link.row)
         link = Link(CREATE, company, number)
         self.counts.companies_created += 1
@@ -262,7 +289,7 @@ class DirectoryMatcher:
                 return link
         for link in self._new_contacts.get(key, []):
             if owner is not None or _same_reach(link.record, person):
-                _fill_blanks(link.record, person, CONTACT_FIELDS.values())
+                self._fill_blanks(link.record, person)
                 return Link(FILE, link.record, link.row)
         if isinstance(owner, Company):
             person.company = owner
@@ -296,17 +323,49 @@ class DirectoryMatcher:
             copy_insert(Contact, [link.record for link in self._pending_contacts], set_pks=True)
         # This batch's rows still hold the objects (their prospects take the ids); later rows, the keys.
         for link in self._pending_companies:
-            company = link.record
-            del self._created[id(company)]
-            link.record = Written(
-                company.pk, company.name, link.row, corporate_number=company.corporate_number
-            )
+            del self._created[id(link.record)]
+            link.record = Written.of(link.record, link.row)
         for link in self._pending_contacts:
-            person = link.record
-            link.record = Written(
-                person.pk, person.name, link.row, email_norm=person.email_norm, phone_norm=person.phone_norm
-            )
+            link.record = Written.of(link.record, link.row)
         self._pending_companies, self._pending_contacts = [], []
+        self._write_fills()
+
+    def _fill_blanks(self, record: Company | Contact | Written, other: Company | Contact) -> None:
+        """A new record of the file takes what a later row adds to its blank fields: the object itself
+        until it is written, after that the UPDATE that write_pending makes."""
+        fields = FILLABLE[type(other)]
+        if isinstance(record, Written):
+            for bit, name in enumerate(fields):
+                if record.blanks & (1 << bit) and (value := getattr(other, name)):
+                    record.blanks &= ~(1 << bit)
+                    self._fills[type(other)].setdefault(record.pk, {})[name] = value
+            # The keys later rows are matched by, as the object's normalize() would have made them.
+            for key in ("corporate_number", "email_norm", "phone_norm"):
+                if not getattr(record, key) and getattr(other, key, ""):
+                    setattr(record, key, getattr(other, key))
+            return
+        if record.pk is not None:
+            return
+        changed = False
+        for name in fields:
+            if not getattr(record, name) and getattr(other, name):
+                setattr(record, name, getattr(other, name))
+                changed = True
+        if changed:
+            record.normalize()
+
+    def _write_fills(self) -> None:
+        """The fields later rows filled in records of earlier batches: one read a model, and each record
+        saved with just those fields (its save() keeps the matching text)."""
+        for model, fills in self._fills.items():
+            if not fills:
+                continue
+            for record in model.objects.filter(pk__in=fills):
+                values = fills[record.pk]
+                for name, value in values.items():
+                    setattr(record, name, value)
+                record.save(update_fields=list(values))
+            fills.clear()
 
 
 def _same_reach(existing: Contact | Written, person: Contact) -> bool:
@@ -315,16 +374,3 @@ def _same_reach(existing: Contact | Written, person: Contact) -> bool:
         (person.email_norm and existing.email_norm == person.email_norm)
         or (person.phone_norm and existing.phone_norm == person.phone_norm)
     )
-
-
-def _fill_blanks(record: Company | Contact | Written, other: Company | Contact, fields) -> None:
-    """A new record of the file takes what a later row adds, until it is written."""
-    if record.pk is not None:
-        return
-    changed = False
-    for name in fields:
-        if not getattr(record, name) and getattr(other, name):
-            setattr(record, name, getattr(other, name))
-            changed = True
-    if changed:
-        record.normalize()

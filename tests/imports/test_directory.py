@@ -251,3 +251,61 @@ def test_a_company_and_contact_a_row_created_in_an_earlier_batch_are_found_by_la
     assert by_name["玄関改装"].company_id == kitano
     assert Company.objects.count() == 2 and Contact.objects.count() == 3
     assert job.directory["companies_created"] == 2 and job.directory["contacts_created"] == 3
+
+
+def test_later_batches_fill_what_a_company_and_contact_of_an_earlier_batch_left_blank(personas, monkeypatch):
+    """The rule of the dry run holds when the record is already written: a later row fills a blank field
+    (with its matching text), the first value given wins, and a field the record has stays."""
+    monkeypatch.setattr("imports.services.run.BATCH_SIZE", 1)
+    header = ["見込み客名", "会社名", "フリガナ", "電話", "取引先担当者名", "メール"]
+    rows = [
+        header,
+        ["外壁塗装", "北野商店 有限会社", "", "", "山田 太郎", ""],
+        ["屋根修理", "(有)北野商店", "キタノショウテン", "06-1111-2222", "山田太郎", "Taro@Example.JP"],
+        ["門扉交換", "北野商店", "ホクヤ", "06-9999-0000", "山田 太郎", "other@example.jp"],
+    ]
+    job = import_job_run(job=import_job_preview(job=create_job(personas.owner, csv_bytes(rows))))
+    assert job.status == JobStatus.DONE, job.message
+    company = Company.objects.get()
+    assert (company.name, company.furigana, company.phone) == (
+        "北野商店 有限会社",
+        "キタノショウテン",
+        "06-1111-2222",
+    )
+    assert (company.furigana_norm, company.phone_norm) == ("キタノショウテン", "0611112222")
+    contact = Contact.objects.get()
+    assert (contact.email, contact.email_norm, contact.phone) == (
+        "Taro@Example.JP",
+        "taro@example.jp",
+        "06-1111-2222",
+    )
+    prospects = Prospect.objects.filter(name__in=[row[0] for row in rows[1:]])
+    assert prospects.count() == 3 and set(prospects.values_list("company_id", "contact_id")) == {
+        (company.pk, contact.pk)
+    }
+
+
+def test_a_corporate_number_filled_by_a_later_batch_tells_the_next_rows_apart_as_in_the_dry_run(
+    personas, monkeypatch
+):
+    """A company with the same name but another 法人番号 is another company: a number that a later row filled
+    counts for the rows after it, in the import as in the dry run, whether its company is written or not."""
+    monkeypatch.setattr("imports.services.run.BATCH_SIZE", 1)
+    rows = [
+        ["見込み客名", "会社名", "法人番号"],
+        ["外壁塗装", "北野商店", ""],
+        ["屋根修理", "北野商店", "8700110005901"],
+        ["門扉交換", "北野商店", "1000013050238"],
+    ]
+    job = import_job_preview(job=create_job(personas.owner, csv_bytes(rows)))
+    assert [p["company"]["action"] for p in job.preview] == ["create", "file", "create"]
+    assert job.directory["companies_created"] == 2
+    job = import_job_run(job=job)
+    assert job.status == JobStatus.DONE, job.message
+    assert job.directory["companies_created"] == 2
+    by_name = {
+        p.name: p.company for p in Prospect.objects.filter(owner=personas.owner).select_related("company")
+    }
+    assert by_name["外壁塗装"] == by_name["屋根修理"] != by_name["門扉交換"]
+    assert by_name["外壁塗装"].corporate_number == "8700110005901"
+    assert by_name["門扉交換"].corporate_number == "1000013050238"
