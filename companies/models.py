@@ -54,6 +54,13 @@ class DirectoryQuerySet(models.QuerySet):
 NAME_EXACT = Collate("name_norm", "C")
 
 
+def clip_to_column(record: models.Model, **texts: str) -> None:
+    """Set each normalised text on `record`, cut to its column's length. Normalising can lengthen a text
+    (NFKC writes ㌀ as アパート), and these columns only serve matching: a 200-character name must save."""
+    for name, text in texts.items():
+        setattr(record, name, text[: record._meta.get_field(name).max_length])
+
+
 def name_norm_in(names: Iterable[str]) -> In:
     """The filter "the normalised name is one of `names`", for batches of names (the import's 名寄せ)."""
     return In(NAME_EXACT, list(names))
@@ -127,9 +134,12 @@ class Company(models.Model):
         super().save(*args, **kwargs)
 
     def normalize(self) -> None:
-        self.name_norm = normalize_name(self.name)
-        self.furigana_norm = normalize_kana(self.furigana)
-        self.phone_norm = normalize_phone(self.phone)
+        clip_to_column(
+            self,
+            name_norm=normalize_name(self.name),
+            furigana_norm=normalize_kana(self.furigana),
+            phone_norm=normalize_phone(self.phone),
+        )
 
 
 @pghistory.track(
@@ -199,7 +209,10 @@ class Contact(models.Model):
         super().save(*args, **kwargs)
 
     def normalize(self) -> None:
-        self.name_norm = normalize_name(self.name)
-        self.furigana_norm = normalize_kana(self.furigana)
-        self.phone_norm = normalize_phone(self.phone)
-        self.email_norm = normalize_email(self.email)
+        clip_to_column(
+            self,
+            name_norm=normalize_name(self.name),
+            furigana_norm=normalize_kana(self.furigana),
+            phone_norm=normalize_phone(self.phone),
+            email_norm=normalize_email(self.email),
+        )

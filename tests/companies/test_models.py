@@ -57,6 +57,22 @@ def test_a_contact_keeps_its_normalised_email_and_phone():
     )
 
 
+def test_a_name_that_normalising_lengthens_saves_with_its_matching_text_cut_to_the_column():
+    """NFKC writes ㌀ as アパート: a name at its length limit normalises to four times as much. It saves
+    (it used to fail with "value too long", a server error on the prospect form), and still matches."""
+    company = Company(name="㌀" * 200, furigana="㌀" * 200, phone="1" * 40)
+    company.full_clean()
+    company.save()
+    contact = Contact.objects.create(name="㌀" * 100, furigana="㌀" * 100, company=company)
+    company.refresh_from_db()
+    contact.refresh_from_db()
+    assert company.name_norm == company.furigana_norm == "アパート" * 50
+    assert contact.name_norm == contact.furigana_norm == "アパート" * 25
+    twin = Company(name="㌀" * 200)
+    twin.normalize()
+    assert twin.name_norm == company.name_norm
+
+
 def test_changes_to_a_company_are_kept_in_its_history():
     company = Company.objects.create(name="みなと工務店")
     company.notes = "紹介元: 佐藤様"
