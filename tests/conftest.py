@@ -4,6 +4,7 @@ their manager, another team's manager, an admin."""
 from __future__ import annotations
 
 import pytest
+from django.utils import translation
 
 from accounts.models import Role, User
 from prospects.models import Prospect
@@ -141,6 +142,16 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):
                     connection.ops.execute_sql_flush(statements)
                     connection.creation.deserialize_db_from_string(contents)
     return result
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in the default language: a request (LocaleMiddleware) or an activate() of an
+    earlier test leaves its language active in the thread, and a test reading a message outside a
+    request would then pass or fail by the order the tests ran in."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

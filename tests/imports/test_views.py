@@ -258,7 +258,8 @@ def test_the_mapping_page_says_an_owner_two_accounts_match_is_an_error(personas,
     for username in ("sato1", "sato2"):
         User.objects.create_user(username=username, last_name="佐藤", first_name="花子")
     rows = [["会社名", "担当者"], ["A", "佐藤 花子"]]
-    job = create_job(personas.admin, csv_bytes(rows), create_owners=create_owners)
+    with translation.override("en"):  # the job's language: its messages
+        job = create_job(personas.admin, csv_bytes(rows), create_owners=create_owners)
     client = login(personas.admin)
     client.cookies["django_language"] = "en"
     page = client.get(reverse("imports:mapping", args=[job.pk])).content.decode()
@@ -267,7 +268,7 @@ def test_the_mapping_page_says_an_owner_two_accounts_match_is_an_error(personas,
     job.refresh_from_db()
     with translation.override("en"):
         preview = import_job_preview(job=job)
-    assert [e["reason"] for e in preview.errors] == [str(AMBIGUOUS_OWNER)]
+        assert [e["reason"] for e in preview.errors] == [str(AMBIGUOUS_OWNER)]
 
 
 def test_an_xlsx_upload_goes_through_the_same_pages(personas, login):
