@@ -35,6 +35,10 @@ FILLABLE: dict[type[Company] | type[Contact], tuple[str, ...]] = {
     Company: tuple(COMPANY_FIELDS.values()),
     Contact: tuple(CONTACT_FIELDS.values()),
 }
+# What later rows match a written record by, beside its name: a company's 法人番号; the e-mail and phone
+# of a contact without a company (_same_reach). A contact at a company is matched by the company and name.
+COMPANY_KEYS, REACH_KEYS = ("corporate_number",), ("email_norm", "phone_norm")
+_MASKS: dict[int, int] = {}  # one int object a mask of blanks (past 256, each would be a new object)
 
 
 @dataclass(slots=True)
@@ -51,17 +55,13 @@ class Written:
     blanks: int = 0  # its FILLABLE fields left blank when written, as bits: what later rows may still fill
 
     @classmethod
-    def of(cls, record: Company | Contact, row: int) -> Written:
-        fields = FILLABLE[type(record)]
-        return cls(
-            record.pk,
-            record.name,
-            row,
-            corporate_number=getattr(record, "corporate_number", ""),
-            email_norm=getattr(record, "email_norm", ""),
-            phone_norm=record.phone_norm,
-            blanks=sum(1 << bit for bit, name in enumerate(fields) if not getattr(record, name)),
-        )
+    def of(cls, record: Company | Contact, row: int, keys: tuple[str, ...]) -> Written:
+        """Only the `keys` later rows match it by are kept."""
+        blanks = sum(1 << bit for bit, name in enumerate(FILLABLE[type(record)]) if not getattr(record, name))
+        written = cls(record.pk, record.name, row, blanks=_MASKS.setdefault(blanks, blanks))
+        for key in keys:
+            setattr(written, key, getattr(record, key))
+        return written
 
 
 @dataclass(slots=True)
@@ -236,7 +236,7 @@ class DirectoryMatcher:
             self._note_match(number, "company", link)
             return link
         if (link := self._new_company(company)) is not None:
-            self._fill_blanks(link.record, company)
+            self._fill_blanks(link.record, company, COMPANY_KEYS)
             return Link(FILE, link.record, link.row)
         link = Link(CREATE, company, number)
         self.counts.companies_created += 1
@@ -289,7 +289,7 @@ class DirectoryMatcher:
                 return link
         for link in self._new_contacts.get(key, []):
             if owner is not None or _same_reach(link.record, person):
-                self._fill_blanks(link.record, person)
+                self._fill_blanks(link.record, person, REACH_KEYS if owner is None else ())
                 return Link(FILE, link.record, link.row)
         if isinstance(owner, Company):
             person.company = owner
@@ -324,24 +324,29 @@ class DirectoryMatcher:
         # This batch's rows still hold the objects (their prospects take the ids); later rows, the keys.
         for link in self._pending_companies:
             del self._created[id(link.record)]
-            link.record = Written.of(link.record, link.row)
+            link.record = Written.of(link.record, link.row, COMPANY_KEYS)
         for link in self._pending_contacts:
-            link.record = Written.of(link.record, link.row)
+            keys = REACH_KEYS if link.record.company_id is None else ()
+            link.record = Written.of(link.record, link.row, keys)
         self._pending_companies, self._pending_contacts = [], []
         self._write_fills()
 
-    def _fill_blanks(self, record: Company | Contact | Written, other: Company | Contact) -> None:
+    def _fill_blanks(
+        self, record: Company | Contact | Written, other: Company | Contact, keys: tuple[str, ...]
+    ) -> None:
         """A new record of the file takes what a later row adds to its blank fields: the object itself
-        until it is written, after that the UPDATE that write_pending makes."""
+        until it is written, after that the UPDATE that write_pending makes (and the written record's
+        `keys`, as the object's normalize() would have made them)."""
         fields = FILLABLE[type(other)]
         if isinstance(record, Written):
+            blanks = record.blanks
             for bit, name in enumerate(fields):
-                if record.blanks & (1 << bit) and (value := getattr(other, name)):
-                    record.blanks &= ~(1 << bit)
+                if blanks & (1 << bit) and (value := getattr(other, name)):
+                    blanks &= ~(1 << bit)
                     self._fills[type(other)].setdefault(record.pk, {})[name] = value
-            # The keys later rows are matched by, as the object's normalize() would have made them.
-            for key in ("corporate_number", "email_norm", "phone_norm"):
-                if not getattr(record, key) and getattr(other, key, ""):
+            record.blanks = _MASKS.setdefault(blanks, blanks)
+            for key in keys:
+                if not getattr(record, key):
                     setattr(record, key, getattr(other, key))
             return
         if record.pk is not None:
