@@ -6,9 +6,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.access import manager_required
@@ -28,6 +29,7 @@ from companies.services import MergeRefused, company_merge, contact_merge
 from salescrm.lib.htmx import wants_fragment
 
 PAGE_SIZE = 25
+NO_SUCH_RECORD = gettext_lazy("There is no record with this id. Copy the id from the address of its page.")
 
 
 def _may_merge(request: HttpRequest) -> bool:
@@ -98,9 +100,11 @@ def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _merge(request: HttpRequest, *, record, access, merge, template: str, detail: str) -> HttpResponse:
     form = MergeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        keep = access(request.user, form.cleaned_data["into"])
         try:
+            keep = access(request.user, form.cleaned_data["into"])
             merge(keep=keep, merge=record, by=request.user)
+        except Http404:  # a mistyped id: said on the form, not a 404 page
+            form.add_error("into", NO_SUCH_RECORD)
         except (MergeRefused, PermissionDenied) as refused:
             form.add_error(None, str(refused.args[0]))
         else:

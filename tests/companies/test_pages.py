@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from companies.models import Company, Contact
 from companies.services import MERGE_SAME
+from companies.views import NO_SUCH_RECORD
 from tests.factories import ProspectFactory
 
 pytestmark = pytest.mark.django_db
@@ -92,6 +93,15 @@ def test_merging_into_itself_is_a_form_error_not_a_500(client, personas, minato)
     client.force_login(personas.admin)
     response = client.post(reverse("companies:merge", args=[minato.pk]), {"into": minato.pk})
     assert response.status_code == 400 and str(MERGE_SAME) in response.content.decode()
+
+
+@pytest.mark.parametrize("into", ["999999", "99999999999999999999"])
+def test_merging_into_an_id_that_is_not_there_is_a_form_error_not_a_404(client, personas, minato, into):
+    client.force_login(personas.admin)
+    response = client.post(reverse("companies:merge", args=[minato.pk]), {"into": into})
+    assert response.status_code in (400, 422)
+    assert str(NO_SUCH_RECORD) in response.content.decode()
+    assert Company.objects.get(pk=minato.pk).merged_into is None
 
 
 def test_the_company_list_finds_a_kana_variant(client, personas, minato):
