@@ -12,6 +12,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from salescrm.lib.choices import ChoiceLabels
 from salescrm.lib.formrules import date_in_bounds
 from salescrm.lib.months import add_months, this_month
 
@@ -225,7 +226,7 @@ LEAD_COUNT_TRIGGERS = _statement_triggers(
         "next_action_on": models.DateField(_("next action date"), null=True, editable=False),
     },
 )
-class Prospect(models.Model):
+class Prospect(ChoiceLabels, models.Model):
     """A person or company that may buy. Its horizon is the rep's call; the rest are facts."""
 
     name = models.CharField(_("prospect name"), max_length=200)

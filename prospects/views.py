@@ -117,7 +117,8 @@ def prospect_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "query": query.urlencode(),
         "columns": columns,
-        "labels": {column.key: column.label for column in columns},
+        # Translated once: each row repeats them (data-label), 250 lazy strings a page otherwise.
+        "labels": {column.key: str(column.label) for column in columns},
     }
     template = "prospects/list.html#results" if wants_fragment(request) else "prospects/list.html"
     return render(request, template, context)
