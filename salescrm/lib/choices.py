@@ -1,9 +1,9 @@
 """A model's get_FOO_display() read from a table of the field's labels, made once per language.
 
 Django's own builds a dict of every choice on each call and hashes the choice list whole, so each lazy
-label of the field is translated again for every row shown: a 25-row prospect list translated about 300
-labels, a 10,000-row export 120,000 times as many. The labels are still the field's choices (the one
-source); only their translation is remembered."""
+label of the field is translated again for every row shown: a 25-row prospect list made about 400
+translations, a 10,000-row export about 120,000. The labels are still the field's choices (the one
+source); only their translation is remembered, per language."""
 
 from __future__ import annotations
 
