@@ -7,25 +7,18 @@ exhibitions ...): no server error, no exception escaping, and the invariants hol
 
 from __future__ import annotations
 
-import os
-
 import pytest
 from django.urls import reverse
 from django.utils import timezone
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import event, given
 from hypothesis import strategies as st
 
 from activities.models import Activity, ActivityKind, ActivityStatus, LeadActivity, LeadKind
 from tests.security.test_fuzz import choice_or_junk, dates, fuzz_client, numbers, owner_ids, text
-from tests.security.test_fuzz_dialogs import ANSWERS, HTMX, healthy_connection
+from tests.security.test_fuzz_dialogs import ANSWERS, FUZZ, HTMX, healthy_connection
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
-FUZZ = settings(
-    max_examples=int(os.environ.get("FUZZ_EXAMPLES", 100)),
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
 # The calendar's edges: the first and last days a DateField takes, midnight (year 1 at 00:00 in Tokyo is
 # year 0 in UTC), the end of a day.
 edge_dates = st.one_of(st.sampled_from(["0001-01-01", "0001-01-02", "9999-12-31", "1970-01-01"]), dates)

@@ -7,26 +7,19 @@ inquiry becomes one prospect, and nothing half-written is left.
 
 from __future__ import annotations
 
-import os
-
 import pytest
 from django.urls import reverse
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import event, example, given
 from hypothesis import strategies as st
 
 from inbound.models import Inquiry
 from prospects.models import Prospect
 from tests.inbound.conftest import SITE, inquiry_form, submission  # noqa: F401 (a fixture)
 from tests.security.test_fuzz import fuzz_client, text
-from tests.security.test_fuzz_dialogs import healthy_connection
+from tests.security.test_fuzz_dialogs import FUZZ, healthy_connection
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
-FUZZ = settings(
-    max_examples=int(os.environ.get("FUZZ_EXAMPLES", 100)),
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
 ANSWERS = (200, 400, 413, 422, 429)
 
 
@@ -57,6 +50,7 @@ def test_fuzzed_public_inquiry_never_errors_and_makes_one_prospect_per_inquiry(
     }
 
     @FUZZ
+    @example(data=valid, as_json=True, address="203.0.113.9")  # the save path, whatever else is drawn
     @given(
         data=st.fixed_dictionaries({}, optional=fields),
         as_json=st.booleans(),
